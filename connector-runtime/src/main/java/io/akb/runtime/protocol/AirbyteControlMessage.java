@@ -1,0 +1,22 @@
+package io.akb.runtime.protocol;
+
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+
+/** A CONTROL message. Fields this code does not know are kept in {@link #unknownFields()}. */
+public record AirbyteControlMessage(
+    @JsonProperty("type") String type,
+    @JsonProperty("emitted_at") Double emittedAt,
+    @JsonProperty("connectorConfig") AirbyteControlConnectorConfigMessage connectorConfig,
+    @JsonAnySetter Map<String, JsonNode> unknownFields) {
+
+  /** Fields this code does not know, written back unchanged. */
+  @Override
+  @JsonAnyGetter
+  public Map<String, JsonNode> unknownFields() {
+    return unknownFields == null ? Map.of() : unknownFields;
+  }
+}

@@ -1,0 +1,45 @@
+package io.akb.runtime.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.UncheckedIOException;
+
+/**
+ * The one JSON mapper for protocol messages: absent fields stay absent when written, unknown enum
+ * values parse as UNKNOWN instead of failing, and numbers keep their precision.
+ */
+public final class AirbyteJson {
+  /** Shared, thread-safe mapper for the Airbyte protocol. */
+  public static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .serializationInclusion(JsonInclude.Include.NON_NULL)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_USING_DEFAULT_VALUE)
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .build();
+
+  private AirbyteJson() {}
+
+  /** Writes a message or any protocol object as one line of JSON. */
+  public static String toJson(Object value) {
+    try {
+      return MAPPER.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Parses JSON text into a tree, failing with Jackson's message when it is not JSON. */
+  public static JsonNode parse(String json) throws JsonProcessingException {
+    return MAPPER.readTree(json);
+  }
+
+  /** Converts a tree into a protocol type. */
+  public static <T> T convert(JsonNode node, Class<T> type) {
+    return MAPPER.convertValue(node, type);
+  }
+}

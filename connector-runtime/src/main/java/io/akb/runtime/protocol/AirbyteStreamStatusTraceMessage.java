@@ -1,0 +1,25 @@
+package io.akb.runtime.protocol;
+
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+
+/**
+ * A TRACE STREAM_STATUS: a stream started, is running, completed or failed. Fields this code does
+ * not know are kept in {@link #unknownFields()}.
+ */
+public record AirbyteStreamStatusTraceMessage(
+    @JsonProperty("stream_descriptor") StreamDescriptor streamDescriptor,
+    @JsonProperty("status") String status,
+    @JsonProperty("reasons") JsonNode reasons,
+    @JsonAnySetter Map<String, JsonNode> unknownFields) {
+
+  /** Fields this code does not know, written back unchanged. */
+  @Override
+  @JsonAnyGetter
+  public Map<String, JsonNode> unknownFields() {
+    return unknownFields == null ? Map.of() : unknownFields;
+  }
+}

@@ -1,0 +1,60 @@
+package io.akb.runtime.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AirbyteMessageReaderTest {
+
+  private static List<AirbyteMessage> readAll(String text) {
+    AirbyteMessageReader reader =
+        new AirbyteMessageReader(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
+    List<AirbyteMessage> messages = new ArrayList<>();
+    for (AirbyteMessage m = reader.next(); m != null; m = reader.next()) {
+      messages.add(m);
+    }
+    return messages;
+  }
+
+  @Test
+  void stateRoundTripsWithUnknownFields() {
+    String line =
+        "{\"type\":\"STATE\",\"state\":{\"type\":\"STREAM\",\"stream\":{\"stream_descriptor\":"
+            + "{\"name\":\"users\"},\"stream_state\":{\"updated_at\":\"2024-01-01\"}},"
+            + "\"sourceStats\":{\"recordCount\":10.0},\"id\":7,\"future\":{\"x\":[1,2]}},\"extra\":true}";
+    AirbyteMessage message = readAll(line + "\n").get(0);
+
+    assertThat(message.type()).isEqualTo(AirbyteMessage.Type.STATE);
+    assertThat(message.state().stream().streamDescriptor().name()).isEqualTo("users");
+    assertThat(message.state().unknownFields()).containsKeys("id", "future");
+    assertThat((Object) AirbyteJson.MAPPER.valueToTree(message)).isEqualTo(readTree(line));
+  }
+
+  @Test
+  void nonProtocolLinesBecomeLogLines() {
+    List<AirbyteMessage> messages =
+        readAll(
+            "hello\n{\"not\":\"protocol\"}\n\n{\"type\":\"RECORD\",\"record\":{\"stream\":\"s\",\"data\":{},\"emitted_at\":1}}\n{broken");
+    assertThat(messages)
+        .extracting(AirbyteMessage::type)
+        .containsExactly(
+            AirbyteMessage.Type.LOG,
+            AirbyteMessage.Type.LOG,
+            AirbyteMessage.Type.RECORD,
+            AirbyteMessage.Type.LOG);
+    assertThat(messages.get(0).log().message()).isEqualTo("hello");
+    assertThat(messages.get(3).log().message()).isEqualTo("{broken");
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode readTree(String json) {
+    try {
+      return AirbyteJson.parse(json);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package io.akb.cache;
+
+import io.akb.runtime.protocol.AirbyteStateMessage;
+import io.akb.runtime.protocol.ConfiguredAirbyteStream;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One unit of work against a {@link SqlCache}. Nothing is visible to readers until {@link
+ * #commit()}; {@link #close()} without commit rolls everything back. Not thread-safe.
+ */
+public interface CacheTransaction extends AutoCloseable {
+
+  /**
+   * Creates or evolves a stream's table from its JSON schema: new fields add columns, a type that
+   * no longer fits widens (or becomes JSON, the change recorded in {@code _airbyte_meta}). Also
+   * records the stream in {@code _airbyte_streams}. Idempotent.
+   */
+  void registerStream(String sourceName, ConfiguredAirbyteStream stream, WriteStrategy strategy);
+
+  /**
+   * Writes records of one registered stream (bulk: appender or COPY) following its strategy. A
+   * stream written with {@link WriteStrategy#REPLACE} gets its rows into the sync's new generation,
+   * which becomes visible only at {@link #completeSync}.
+   */
+  void write(String sourceName, String stream, List<CacheRecord> records);
+
+  /** Stores a state in {@code _airbyte_state} (STREAM per stream, GLOBAL and LEGACY kept too). */
+  void writeState(String sourceName, AirbyteStateMessage state);
+
+  /**
+   * Marks a sync finished: on success each replaced stream's new generation becomes the table's
+   * content; on failure the partial generation is dropped and the previous one stays.
+   */
+  void completeSync(String sourceName, String syncId, boolean succeeded);
+
+  /** Stores a target's consumed offsets, in this same transaction as the rows. */
+  void saveOffsets(String target, Map<String, StoredOffset> offsets);
+
+  void commit();
+
+  /** Rolls back when {@link #commit()} was not called. */
+  @Override
+  void close();
+}
