@@ -60,16 +60,6 @@ final class JdbcCacheTransaction implements CacheTransaction {
                     cache.options().tablePrefix() + stream, new HashSet<>(cache.takenTableNames()));
         layout = new StreamLayout(stream, sourceName, table, resolved, key);
         addSchemaColumns(layout, schema);
-        for (String field : key) {
-          if (layout.column(field) == null) {
-            // A key the schema does not declare still needs its column to merge on.
-            layout.putColumn(
-                field,
-                new StreamLayout.Column(
-                    cache.normalizer().unique(field, layout.takenColumnNames()),
-                    ColumnType.VARCHAR));
-          }
-        }
         createTable(layout, layout.tableName());
         insertLayout(layout);
       } else {
@@ -77,11 +67,6 @@ final class JdbcCacheTransaction implements CacheTransaction {
         layout.strategy(resolved);
         layout.primaryKey(key);
         evolveToSchema(layout, schema);
-        for (String field : key) {
-          if (layout.column(field) == null) {
-            streamWriter.addColumn(layout, field, ColumnType.VARCHAR);
-          }
-        }
         saveLayout(layout);
       }
       cache.rememberLayout(layout);
