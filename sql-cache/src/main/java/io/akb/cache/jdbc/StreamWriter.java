@@ -52,8 +52,9 @@ final class StreamWriter {
 
   void write(JdbcCacheTransaction tx, StreamLayout layout, List<CacheRecord> records)
       throws SQLException {
+    long started = System.nanoTime();
     int columnsBefore = layout.columns().size();
-    Map<String, ColumnType> widened = evolveToRecords(layout, records);
+    BatchTexts batch = evolveToRecords(layout, records);
     for (String field : layout.primaryKey()) {
       if (layout.column(field) == null) {
         // A key field neither the schema nor the batch holds: its column stays null, merged as one
@@ -64,7 +65,7 @@ final class StreamWriter {
     boolean newGeneration =
         layout.strategy() == WriteStrategy.REPLACE
             && preparePendingGeneration(tx, layout, records.get(0).syncId());
-    if (newGeneration || !widened.isEmpty() || layout.columns().size() != columnsBefore) {
+    if (newGeneration || !batch.widenedFrom.isEmpty() || layout.columns().size() != columnsBefore) {
       tx.saveLayout(layout);
     }
     List<String> fields = new ArrayList<>(layout.columns().keySet());
@@ -76,8 +77,10 @@ final class StreamWriter {
 
     Connection connection = tx.connection();
     SqlDialect dialect = cache.dialect();
+    long evolved = System.nanoTime();
     dialect.loadStaging(
-        connection, STAGING, stagedColumns, new StagedRows(layout, fields, records, widened));
+        connection, STAGING, stagedColumns, new StagedRows(layout, fields, records, batch));
+    long staged = System.nanoTime();
     try (Statement statement = connection.createStatement()) {
       String target =
           layout.strategy() == WriteStrategy.REPLACE ? layout.pendingTable() : layout.tableName();
@@ -87,6 +90,15 @@ final class StreamWriter {
         appendNew(statement, layout, target, stagedColumns, fields);
       }
       statement.execute("DROP TABLE " + dialect.quote(STAGING));
+    }
+    if (LOG.isDebugEnabled()) {
+      LOG.debug(
+          "{} records of {}: evolve {} ms, stage {} ms, apply {} ms",
+          records.size(),
+          layout.streamName(),
+          (evolved - started) / 1_000_000,
+          (staged - evolved) / 1_000_000,
+          (System.nanoTime() - staged) / 1_000_000);
     }
   }
 
@@ -272,18 +284,41 @@ final class StreamWriter {
   }
 
   /**
-   * Adds columns for fields the layout lacks and widens columns whose type cannot hold a value of
-   * the batch. Returns the widened columns' previous types by field.
+   * The batch's canonical texts, computed once while the types are checked: {@code texts[r][i]} is
+   * record r's text for field {@code fieldIndex} i. Fields retyped during the batch are computed
+   * again when staged, with their final type.
    */
-  private Map<String, ColumnType> evolveToRecords(StreamLayout layout, List<CacheRecord> records)
+  private static final class BatchTexts {
+    final Map<String, Integer> fieldIndex = new HashMap<>();
+    final String[][] texts;
+    final Set<String> retyped = new HashSet<>();
+    final Map<String, ColumnType> widenedFrom = new LinkedHashMap<>();
+
+    BatchTexts(int records) {
+      texts = new String[records][];
+    }
+
+    String text(int record, String field) {
+      Integer index = fieldIndex.get(field);
+      String[] row = texts[record];
+      return index == null || row == null || index >= row.length ? null : row[index];
+    }
+  }
+
+  /**
+   * Adds columns for fields the layout lacks and widens columns whose type cannot hold a value of
+   * the batch, computing each value's text on the way.
+   */
+  private BatchTexts evolveToRecords(StreamLayout layout, List<CacheRecord> records)
       throws SQLException {
-    Map<String, ColumnType> previous = new LinkedHashMap<>();
+    BatchTexts batch = new BatchTexts(records.size());
     Map<String, ColumnType> wanted = new HashMap<>();
-    for (CacheRecord record : records) {
-      JsonNode data = record.data();
+    for (int r = 0; r < records.size(); r++) {
+      JsonNode data = records.get(r).data();
       if (data == null || !data.isObject()) {
         continue;
       }
+      String[] row = new String[Math.max(batch.fieldIndex.size(), data.size())];
       var fields = data.fields();
       while (fields.hasNext()) {
         var field = fields.next();
@@ -291,32 +326,41 @@ final class StreamWriter {
         if (value.isNull()) {
           continue;
         }
-        StreamLayout.Column column = layout.column(field.getKey());
-        ColumnType type =
-            wanted.getOrDefault(field.getKey(), column == null ? null : column.type());
+        String name = field.getKey();
+        ColumnType type = wanted.get(name);
         if (type == null) {
-          wanted.put(field.getKey(), ColumnType.inferFrom(value));
-          continue;
+          StreamLayout.Column column = layout.column(name);
+          type = column == null ? ColumnType.inferFrom(value) : column.type();
+          wanted.put(name, type);
         }
-        if (type.text(value) == null) {
+        String text = type.text(value);
+        if (text == null) {
           ColumnType wider = type;
-          while (wider.text(value) == null) {
+          while (text == null) {
             wider = wider.widenFor(value);
+            text = wider.text(value);
           }
-          wanted.put(field.getKey(), wider);
+          wanted.put(name, wider);
+          batch.retyped.add(name);
         }
+        int index = batch.fieldIndex.computeIfAbsent(name, k -> batch.fieldIndex.size());
+        if (index >= row.length) {
+          row = java.util.Arrays.copyOf(row, Math.max(index + 1, row.length * 2));
+        }
+        row[index] = text;
       }
+      batch.texts[r] = row;
     }
     for (Map.Entry<String, ColumnType> entry : wanted.entrySet()) {
       StreamLayout.Column column = layout.column(entry.getKey());
       if (column == null) {
         addColumn(layout, entry.getKey(), entry.getValue());
       } else if (column.type() != entry.getValue()) {
-        previous.put(entry.getKey(), column.type());
+        batch.widenedFrom.put(entry.getKey(), column.type());
         changeColumnType(layout, entry.getKey(), entry.getValue());
       }
     }
-    return previous;
+    return batch;
   }
 
   void addColumn(StreamLayout layout, String field, ColumnType type) throws SQLException {
@@ -359,19 +403,24 @@ final class StreamWriter {
     private final StreamLayout layout;
     private final List<String> fields;
     private final List<CacheRecord> records;
-    private final Map<String, ColumnType> widened;
+    private final BatchTexts batch;
+    private final boolean[] retyped;
+    private final ColumnType[] widenedFrom;
     private final ColumnType[] types;
     private int index;
 
     StagedRows(
-        StreamLayout layout,
-        List<String> fields,
-        List<CacheRecord> records,
-        Map<String, ColumnType> widened) {
+        StreamLayout layout, List<String> fields, List<CacheRecord> records, BatchTexts batch) {
       this.layout = layout;
       this.fields = fields;
       this.records = records;
-      this.widened = widened;
+      this.batch = batch;
+      this.retyped = new boolean[fields.size()];
+      this.widenedFrom = new ColumnType[fields.size()];
+      for (int i = 0; i < fields.size(); i++) {
+        retyped[i] = batch.retyped.contains(fields.get(i));
+        widenedFrom[i] = batch.widenedFrom.get(fields.get(i));
+      }
       this.types = new ColumnType[fields.size()];
       for (int i = 0; i < fields.size(); i++) {
         types[i] = layout.column(fields.get(i)).type();
@@ -388,21 +437,28 @@ final class StreamWriter {
       if (!hasNext()) {
         throw new NoSuchElementException();
       }
-      CacheRecord record = records.get(index);
+      int r = index++;
+      CacheRecord record = records.get(r);
       Object[] row = new Object[4 + fields.size()];
-      row[0] = (long) index;
-      index++;
+      row[0] = (long) r;
       row[1] = record.rawId();
       row[2] = Instant.ofEpochMilli(record.emittedAt()).toString();
       JsonNode data = record.data();
       ArrayNode changes = null;
       for (int i = 0; i < fields.size(); i++) {
-        JsonNode value = data == null ? null : data.get(fields.get(i));
-        if (value == null || value.isNull()) {
+        String text;
+        JsonNode value = null;
+        if (retyped[i]) {
+          value = data == null ? null : data.get(fields.get(i));
+          text = value == null || value.isNull() ? null : types[i].text(value);
+        } else {
+          text = batch.text(r, fields.get(i));
+        }
+        if (text == null) {
           continue;
         }
-        row[4 + i] = cache.dialect().storable(types[i].text(value));
-        ColumnType before = widened.get(fields.get(i));
+        row[4 + i] = cache.dialect().storable(text);
+        ColumnType before = widenedFrom[i];
         if (before != null && before.text(value) == null) {
           if (changes == null) {
             changes = AirbyteJson.MAPPER.createArrayNode();
