@@ -57,6 +57,7 @@ public class CacheBench {
         tx.registerStream("source-faker", usersStream(), strategy);
         tx.commit();
       }
+      long cpuStart = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
       start = System.nanoTime();
       long written = 0;
       while (written < records) {
@@ -74,12 +75,14 @@ public class CacheBench {
         }
       }
       end = System.nanoTime();
+      long cpu = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() - cpuStart;
       long count = cache.count("users");
       double seconds = (end - start) / 1e9;
       System.out.printf(
-          "location=%s records=%d batch=%d strategy=%s rows_in_table=%d seconds=%.1f rows_per_s=%.0f peak_heap_mb=%.0f max_heap_mb=%d%n",
+          "location=%s records=%d batch=%d strategy=%s rows_in_table=%d seconds=%.1f rows_per_s=%.0f cpu_s=%.1f rows_per_cpu_s=%.0f load=%s peak_heap_mb=%.0f max_heap_mb=%d%n",
           location.replaceAll("password=[^&]*", "password=***"), records, batch, strategy, count, seconds,
-          records / seconds, peakHeap.get() / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576);
+          records / seconds, cpu / 1e9, records / (cpu / 1e9),
+          java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ")[0], peakHeap.get() / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576);
     }
   }
 

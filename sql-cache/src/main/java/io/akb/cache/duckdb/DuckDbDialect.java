@@ -86,7 +86,7 @@ public final class DuckDbDialect implements SqlDialect {
       Connection connection, String stagingTable, List<String> columns, Iterator<Object[]> rows)
       throws SQLException {
     StringBuilder ddl =
-        new StringBuilder("CREATE TEMPORARY TABLE ")
+        new StringBuilder("CREATE OR REPLACE TEMPORARY TABLE ")
             .append(quote(stagingTable))
             .append(" (_akb_seq BIGINT");
     for (String column : columns) {

@@ -46,6 +46,15 @@ final class JdbcCacheTransaction implements CacheTransaction {
   @Override
   public void registerStream(
       String sourceName, ConfiguredAirbyteStream configured, WriteStrategy strategy) {
+    registerStream(sourceName, configured, strategy, null);
+  }
+
+  @Override
+  public void registerStream(
+      String sourceName,
+      ConfiguredAirbyteStream configured,
+      WriteStrategy strategy,
+      String syncId) {
     String stream = configured.stream().name();
     try {
       StreamLayout layout = cache.writerLayout(stream);
@@ -68,6 +77,11 @@ final class JdbcCacheTransaction implements CacheTransaction {
         layout.primaryKey(key);
         evolveToSchema(layout, schema);
         saveLayout(layout);
+      }
+      if (syncId != null && layout.strategy() == WriteStrategy.REPLACE) {
+        if (streamWriter.preparePendingGeneration(this, layout, syncId)) {
+          saveLayout(layout);
+        }
       }
       cache.rememberLayout(layout);
       registerInCatalog(sourceName, stream, schema);

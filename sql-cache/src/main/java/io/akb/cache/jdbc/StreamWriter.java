@@ -262,8 +262,8 @@ final class StreamWriter {
    * A replace writes into a pending table owned by the sync; a pending table of an older sync that
    * never completed is dropped first, so generations never mix. Returns whether it created one.
    */
-  private boolean preparePendingGeneration(
-      JdbcCacheTransaction tx, StreamLayout layout, String syncId) throws SQLException {
+  boolean preparePendingGeneration(JdbcCacheTransaction tx, StreamLayout layout, String syncId)
+      throws SQLException {
     if (layout.pendingTable() != null && Objects.equals(layout.pendingSyncId(), syncId)) {
       return false;
     }
