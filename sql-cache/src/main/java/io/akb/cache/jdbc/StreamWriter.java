@@ -32,11 +32,11 @@ import org.slf4j.LoggerFactory;
  * batch as text into a staging table, then applies it with one set-based statement per strategy:
  *
  * <ul>
- *   <li>append and replace: insert rows whose {@code _airbyte_raw_id} the table does not hold yet,
- *       so a replayed batch never doubles a row;
+ *   <li>append: insert rows whose {@code _airbyte_raw_id} the table does not hold yet, so a
+ *       replayed batch never doubles a row;
  *   <li>merge: keep the last record per key of the batch, delete the table's rows with those keys,
  *       insert;
- *   <li>replace: rows go to the sync's pending generation table, swapped in at completeSync.
+ *   <li>replace: append into the sync's pending generation table, swapped in at completeSync.
  * </ul>
  */
 final class StreamWriter {
@@ -57,8 +57,7 @@ final class StreamWriter {
     BatchTexts batch = evolveToRecords(layout, records);
     for (String field : layout.primaryKey()) {
       if (layout.column(field) == null) {
-        // A key field neither the schema nor the batch holds: its column stays null, merged as one
-        // key.
+        // Neither the schema nor the data named this key field yet: merge still needs its column.
         addColumn(layout, field, ColumnType.VARCHAR);
       }
     }
@@ -136,6 +135,20 @@ final class StreamWriter {
     return list.toString();
   }
 
+  /**
+   * The staged rows, only the last one (highest {@code _akb_seq}) per value of {@code
+   * partitionColumns}: duplicates within a batch are removed first, the last record wins.
+   */
+  private String latestPerKey(String partitionColumns) {
+    return "(SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY "
+        + partitionColumns
+        + " ORDER BY "
+        + cache.quote(SEQ)
+        + " DESC) AS _akb_rank FROM "
+        + cache.quote(STAGING)
+        + ") ranked WHERE ranked._akb_rank = 1)";
+  }
+
   private void appendNew(
       Statement statement,
       StreamLayout layout,
@@ -152,14 +165,9 @@ final class StreamWriter {
             + ")"
             + " SELECT "
             + castColumns(layout, fields, "s")
-            + " FROM (SELECT *, row_number() OVER (PARTITION BY "
-            + rawId
-            + " ORDER BY "
-            + cache.quote(SEQ)
-            + " DESC) AS _akb_rank FROM "
-            + cache.quote(STAGING)
-            + ") s"
-            + " WHERE s._akb_rank = 1 AND NOT EXISTS (SELECT 1 FROM "
+            + " FROM "
+            + latestPerKey(rawId)
+            + " s WHERE NOT EXISTS (SELECT 1 FROM "
             + cache.qualified(target)
             + " t WHERE t."
             + rawId
@@ -188,13 +196,9 @@ final class StreamWriter {
     statement.execute(
         "CREATE TEMPORARY TABLE "
             + dialect.quote(latest)
-            + " AS SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY "
-            + partition
-            + " ORDER BY "
-            + dialect.quote(SEQ)
-            + " DESC) AS _akb_rank FROM "
-            + dialect.quote(STAGING)
-            + ") s WHERE s._akb_rank = 1");
+            + " AS SELECT * FROM "
+            + latestPerKey(partition)
+            + " s");
     // Equality joins use the key indexes; keys holding a null are matched in a second, rare pass.
     StringBuilder equal = new StringBuilder();
     StringBuilder nullSafe = new StringBuilder();
