@@ -1,6 +1,5 @@
 package io.akb.cache.duckdb;
 
-import io.akb.cache.jdbc.DdlScript;
 import io.akb.cache.jdbc.SqlDialect;
 import io.akb.cache.layout.ColumnType;
 import java.sql.Connection;
@@ -42,11 +41,6 @@ public final class DuckDbDialect implements SqlDialect {
             + sqlType(to)
             + " USING "
             + using);
-  }
-
-  @Override
-  public List<String> internalTablesDdl(String schema) {
-    return DdlScript.load(DuckDbDialect.class, "internal-tables.sql", schema);
   }
 
   @Override

@@ -72,7 +72,7 @@ final class JdbcCacheTransaction implements CacheTransaction {
         layout = new StreamLayout(stream, sourceName, table, resolved, key);
         addSchemaColumns(layout, schema);
         createTable(layout, layout.tableName());
-        insertLayout(layout);
+        saveLayout(layout);
       } else {
         layout.sourceName(sourceName);
         layout.strategy(resolved);
@@ -209,31 +209,15 @@ final class JdbcCacheTransaction implements CacheTransaction {
     }
   }
 
-  private void insertLayout(StreamLayout layout) throws SQLException {
-    try (PreparedStatement insert =
-        connection.prepareStatement(
-            "INSERT INTO "
-                + cache.qualified(JdbcSqlCache.LAYOUTS_TABLE)
-                + " (stream_name, source_name, table_name, layout) VALUES (?, ?, ?, ?)")) {
-      insert.setString(1, layout.streamName());
-      insert.setString(2, layout.sourceName());
-      insert.setString(3, layout.tableName());
-      insert.setString(4, layout.toJson());
-      insert.executeUpdate();
-    }
-  }
-
+  /** Stores the layout in {@code _akb_streams}, in this transaction. */
   void saveLayout(StreamLayout layout) throws SQLException {
-    try (PreparedStatement update =
-        connection.prepareStatement(
-            "UPDATE "
-                + cache.qualified(JdbcSqlCache.LAYOUTS_TABLE)
-                + " SET source_name = ?, layout = ? WHERE stream_name = ?")) {
-      update.setString(1, layout.sourceName());
-      update.setString(2, layout.toJson());
-      update.setString(3, layout.streamName());
-      update.executeUpdate();
-    }
+    replaceRow(
+        JdbcSqlCache.LAYOUTS_TABLE,
+        row("stream_name", layout.streamName()),
+        row(
+            "source_name", layout.sourceName(),
+            "table_name", layout.tableName(),
+            "layout", layout.toJson()));
   }
 
   /** PyAirbyte's catalog row: keyed by table prefix + stream name, as PyAirbyte looks it up. */

@@ -75,8 +75,13 @@ public interface SqlDialect {
   /** Statements that change a column's type, keeping its values (to JSON they become JSON text). */
   List<String> alterColumnType(String qualifiedTable, String column, ColumnType to);
 
-  /** Statements that create the internal tables in {@code schema} when missing. */
-  List<String> internalTablesDdl(String schema);
+  /**
+   * Statements that create the internal tables in {@code schema} when missing: the resource {@code
+   * internal-tables.sql} next to the dialect's class, so each dialect keeps its DDL as SQL.
+   */
+  default List<String> internalTablesDdl(String schema) {
+    return DdlScript.load(getClass(), "internal-tables.sql", schema);
+  }
 
   /** Statements run after a stream table is created, such as indexes on the key and raw id. */
   List<String> afterCreateStreamTable(String qualifiedTable, List<String> keyColumns);

@@ -1,6 +1,5 @@
 package io.akb.cache.postgres;
 
-import io.akb.cache.jdbc.DdlScript;
 import io.akb.cache.jdbc.SqlDialect;
 import io.akb.cache.layout.ColumnType;
 import java.io.IOException;
@@ -57,11 +56,6 @@ public final class PostgresDialect implements SqlDialect {
             + sqlType(to)
             + " USING "
             + using);
-  }
-
-  @Override
-  public List<String> internalTablesDdl(String schema) {
-    return DdlScript.load(PostgresDialect.class, "internal-tables.sql", schema);
   }
 
   @Override
