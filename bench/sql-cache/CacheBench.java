@@ -60,14 +60,18 @@ public class CacheBench {
       long cpuStart = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
       start = System.nanoTime();
       long written = 0;
+      java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+      long generateCpu = 0;
       while (written < records) {
         int size = (int) Math.min(batch, records - written);
+        long generating = threads.getCurrentThreadCpuTime();
         List<CacheRecord> rows = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
           long id = written + i + 1;
           rows.add(new CacheRecord("raw-" + id, "sync-1", user(id, random), 1_700_000_000_000L + id, null));
         }
         written += size;
+        generateCpu += threads.getCurrentThreadCpuTime() - generating;
         try (CacheTransaction tx = cache.begin()) {
           tx.write("source-faker", "users", rows);
           tx.saveOffsets("bench", Map.of("airbyte.source-faker.users/0", new StoredOffset(written, Map.of("sync-1", written))));
@@ -77,13 +81,31 @@ public class CacheBench {
       end = System.nanoTime();
       long cpu = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() - cpuStart;
       long count = cache.count("users");
+      if (Boolean.getBoolean("bench.threads")) {
+        printThreadCpu();
+      }
       double seconds = (end - start) / 1e9;
       System.out.printf(
-          "location=%s records=%d batch=%d strategy=%s rows_in_table=%d seconds=%.1f rows_per_s=%.0f cpu_s=%.1f rows_per_cpu_s=%.0f load=%s peak_heap_mb=%.0f max_heap_mb=%d%n",
-          location.replaceAll("password=[^&]*", "password=***"), records, batch, strategy, count, seconds,
-          records / seconds, cpu / 1e9, records / (cpu / 1e9),
+          "location=%s records=%d batch=%d strategy=%s rows_in_table=%d seconds=%.1f rows_per_s=%.0f cpu_s=%.1f generate_cpu_s=%.1f cache_rows_per_cpu_s=%.0f load=%s peak_heap_mb=%.0f max_heap_mb=%d%n",
+          location.replaceAll("password=[^&]*", "password=***").replaceAll("//([^:/@]+):[^@/]*@", "//$1:***@"), records, batch, strategy, count, seconds,
+          records / seconds, cpu / 1e9, generateCpu / 1e9, records / ((cpu - generateCpu) / 1e9),
           java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ")[0], peakHeap.get() / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576);
     }
+  }
+
+  /** CPU seconds per thread name (JIT, GC, DuckDB's own threads, main), from /proc. */
+  static void printThreadCpu() throws Exception {
+    Map<String, Double> byName = new java.util.TreeMap<>();
+    try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
+      for (java.nio.file.Path task : (Iterable<java.nio.file.Path>) tasks::iterator) {
+        String name = java.nio.file.Files.readString(task.resolve("comm")).strip().replaceAll("[0-9]+", "#");
+        String stat = java.nio.file.Files.readString(task.resolve("stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        double seconds = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+        byName.merge(name, seconds, Double::sum);
+      }
+    }
+    byName.forEach((name, seconds) -> { if (seconds >= 0.1) System.out.printf("  thread %-20s %.1f s%n", name, seconds); });
   }
 
   static JsonNode user(long id, Random random) {

@@ -11,8 +11,10 @@ BATCH=${2:-10000}
 PG_ADMIN=${PG_ADMIN:-"postgresql://postgres:postgres@127.0.0.1:5432/postgres"}
 ./mvnw -B -o -q -pl sql-cache -am install -DskipTests
 ./mvnw -B -o -q -pl sql-cache dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt
-CP="sql-cache/target/classes:$(cat sql-cache/target/bench-classpath.txt)"
 WORK=$(mktemp -d)
+# A private copy of the classes, so a rebuild during the run cannot pull them away.
+cp -r sql-cache/target/classes "$WORK/classes"
+CP="$WORK/classes:$(cat sql-cache/target/bench-classpath.txt)"
 DB="akb_bench_$$"
 psql "$PG_ADMIN" -qc "CREATE DATABASE $DB"
 trap 'psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)"; rm -rf "$WORK"' EXIT
