@@ -29,6 +29,9 @@ case "$command" in
     networks=$(ls /sys/class/net | tr '\n' ' ')
     echo "{\"type\":\"CONNECTION_STATUS\",\"connectionStatus\":{\"status\":\"SUCCEEDED\",\"message\":\"config=$content writable=$writable modes=$modes networks=$networks\"}}"
     ;;
+  discover)
+    echo '{"type":"CATALOG","catalog":{"streams":[{"name":"greetings","json_schema":{"type":"object","properties":{"id":{"type":"integer"},"text":{"type":"string"}}},"supported_sync_modes":["full_refresh","incremental"],"source_defined_primary_key":[["id"]],"default_cursor_field":["id"]}]}}'
+    ;;
   read)
     echo 'starting read' >&2
     echo "{\"type\":\"LOG\",\"log\":{\"level\":\"INFO\",\"message\":\"catalog=$(escape < "$catalog")\"}}"

@@ -17,23 +17,18 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import io.akb.runtime.Airbyte;
 import io.akb.runtime.AkbException;
+import io.akb.runtime.ConnectorOptions;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,22 +55,67 @@ public final class DockerExecutor implements ConnectorExecutor {
   public static final String MOUNT_POINT = "/airbyte/akb";
 
   private static final Logger log = LoggerFactory.getLogger(DockerExecutor.class);
-  private static final int STDERR_TAIL_LINES = 50;
   private static final int PIPE_CHUNKS = 256;
+
+  /** Environment variable choosing the network of {@link Airbyte#getSource}'s containers. */
+  public static final String NETWORK_ENV = "AKB_DOCKER_NETWORK";
 
   private final String image;
   private final DockerNetwork network;
+  private final Map<String, String> environment;
+  private final int tailLines;
   private final DockerClient docker;
   private final String dockerHost;
 
-  /** An executor for {@code image} on {@code network}, talking to the default Docker engine. */
-  public DockerExecutor(String image, DockerNetwork network) {
-    this(image, network, DefaultDockerClientConfig.createDefaultConfigBuilder().build());
+  /**
+   * The executor {@link Airbyte#getSource} uses for {@link ConnectorOptions#dockerImage()}: the
+   * options' environment is passed into the container, the network is {@code $AKB_DOCKER_NETWORK}
+   * ({@code host} when unset).
+   */
+  public DockerExecutor(String image, ConnectorOptions options) {
+    this(
+        image,
+        DockerNetwork.fromOption(
+            Optional.ofNullable(System.getenv(NETWORK_ENV)).orElse(DockerNetwork.HOST.mode())),
+        options.environment(),
+        options.logTailLines());
   }
 
-  private DockerExecutor(String image, DockerNetwork network, DockerClientConfig config) {
+  /** An executor for {@code image} on {@code network}, talking to the default Docker engine. */
+  public DockerExecutor(String image, DockerNetwork network) {
+    this(image, network, Map.of(), LogTail.DEFAULT_LINES);
+  }
+
+  /**
+   * @param environment variables set in the container
+   * @param tailLines stderr lines kept for error messages
+   */
+  public DockerExecutor(
+      String image, DockerNetwork network, Map<String, String> environment, int tailLines) {
+    this(
+        image,
+        network,
+        environment,
+        tailLines,
+        DefaultDockerClientConfig.createDefaultConfigBuilder().build());
+  }
+
+  private DockerExecutor(
+      String image,
+      DockerNetwork network,
+      Map<String, String> environment,
+      int tailLines,
+      DockerClientConfig config) {
+    if (image == null || image.isBlank()) {
+      throw new AkbException(
+          "Running a Docker connector",
+          "no image was named",
+          "Name one, such as airbyte/source-faker:6.2.10.");
+    }
     this.image = image;
     this.network = network;
+    this.environment = Map.copyOf(environment);
+    this.tailLines = tailLines;
     this.dockerHost = config.getDockerHost().toString();
     this.docker =
         DockerClientImpl.getInstance(
@@ -101,41 +141,46 @@ public final class DockerExecutor implements ConnectorExecutor {
   @Override
   public ConnectorProcess start(ConnectorInvocation invocation) {
     InspectImageResponse imageInfo = inspectImage();
-    Path filesDir = writePrivateFiles(invocation.fileArguments());
+    PrivateTempDir files = PrivateTempDir.create();
     try {
-      shareWithImageUser(filesDir, imageInfo);
       List<String> args = new ArrayList<>();
       args.add(invocation.command());
-      invocation
-          .fileArguments()
-          .keySet()
-          .forEach(flag -> args.addAll(List.of(flag, MOUNT_POINT + "/" + fileName(flag))));
+      files
+          .writeArguments(invocation)
+          .forEach(
+              (flag, path) -> args.addAll(List.of(flag, MOUNT_POINT + "/" + path.getFileName())));
       args.addAll(invocation.extraArguments());
+      shareWithImageUser(files.path(), imageInfo);
 
       CreateContainerResponse container =
           docker
               .createContainerCmd(image)
               .withCmd(args)
+              .withEnv(
+                  environment.entrySet().stream()
+                      .map(e -> e.getKey() + "=" + e.getValue())
+                      .toList())
               .withLabels(Map.of("io.akb.connector", image))
               .withAttachStdout(true)
               .withAttachStderr(true)
               .withAttachStdin(invocation.stdin())
               .withStdinOpen(invocation.stdin())
-              // Closing our stdin then closes the connector's, which is how `write` ends.
+              // Ending our stdin attachment then closes the connector's stdin: how `write` ends.
               .withStdInOnce(invocation.stdin())
               .withHostConfig(
                   HostConfig.newHostConfig()
                       .withNetworkMode(network.mode())
                       .withBinds(
-                          new Bind(filesDir.toString(), new Volume(MOUNT_POINT), AccessMode.ro)))
+                          new Bind(
+                              files.path().toString(), new Volume(MOUNT_POINT), AccessMode.ro)))
               .exec();
-      return new DockerProcess(container.getId(), filesDir, invocation.stdin());
+      return new DockerProcess(container.getId(), files, invocation.stdin());
     } catch (DockerException | UncheckedIOException e) {
-      deleteRecursively(filesDir);
+      files.close();
       throw new AkbException(
           "Starting " + describe(),
           "the Docker engine refused the container: " + firstLine(e.getMessage()),
-          "Check `docker info` and that the image runs with `docker run --rm " + image + " spec`.",
+          "Check `docker info` and that the image runs: `docker run --rm " + image + " spec`.",
           e);
     }
   }
@@ -159,34 +204,6 @@ public final class DockerExecutor implements ConnectorExecutor {
           "the Docker engine at " + dockerHost + " did not answer: " + firstLine(e.getMessage()),
           "Start Docker (`dockerd`), or set DOCKER_HOST to a running engine, and check `docker"
               + " info`.",
-          e);
-    }
-  }
-
-  /** The file name a flag's JSON gets: {@code --config} becomes {@code config.json}. */
-  static String fileName(String flag) {
-    return flag.replaceFirst("^-+", "").replaceAll("[^A-Za-z0-9_-]", "_") + ".json";
-  }
-
-  private static Path writePrivateFiles(Map<String, String> fileArguments) {
-    try {
-      Path dir =
-          Files.createTempDirectory(
-              "akb-docker-",
-              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-      for (Map.Entry<String, String> file : fileArguments.entrySet()) {
-        Path path =
-            Files.createFile(
-                dir.resolve(fileName(file.getKey())),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(path, file.getValue(), StandardCharsets.UTF_8);
-      }
-      return dir;
-    } catch (IOException e) {
-      throw new AkbException(
-          "Writing the connector's config files",
-          e.getMessage(),
-          "Check that the temp dir (java.io.tmpdir) is writable.",
           e);
     }
   }
@@ -216,30 +233,6 @@ public final class DockerExecutor implements ConnectorExecutor {
     }
   }
 
-  private static void deleteRecursively(Path dir) {
-    try {
-      Files.walkFileTree(
-          dir,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-                throws IOException {
-              Files.delete(file);
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path directory, IOException e)
-                throws IOException {
-              Files.delete(directory);
-              return FileVisitResult.CONTINUE;
-            }
-          });
-    } catch (IOException e) {
-      log.warn("Could not delete the connector's private files in {}: {}", dir, e.toString());
-    }
-  }
-
   private static String firstLine(String message) {
     if (message == null) {
       return "no reason given";
@@ -252,19 +245,26 @@ public final class DockerExecutor implements ConnectorExecutor {
   /** One container: attached before it starts, so no output is lost. */
   private final class DockerProcess implements ConnectorProcess {
     private final String containerId;
-    private final Path filesDir;
+    private final PrivateTempDir files;
     private final ChunkPipe stdout = new ChunkPipe(PIPE_CHUNKS);
+    private final ChunkPipe stderr = new ChunkPipe(PIPE_CHUNKS);
+    private final LogTail stderrTail = new LogTail(tailLines);
     private final ChunkPipe stdin;
-    private final Deque<String> stderrTail = new ArrayDeque<>();
-    private final StringBuilder stderrLine = new StringBuilder();
     private final ResultCallback.Adapter<Frame> attachment;
     private final ResultCallback.Adapter<Frame> stdinAttachment;
     private final WaitContainerResultCallback exit;
     private volatile boolean closed;
 
-    DockerProcess(String containerId, Path filesDir, boolean withStdin) {
+    DockerProcess(String containerId, PrivateTempDir files, boolean withStdin) {
       this.containerId = containerId;
-      this.filesDir = filesDir;
+      this.files = files;
+      // The same bounded line splitting as a local process's stderr.
+      Thread stderrDrain =
+          new Thread(
+              () -> LocalProcess.drain(stderr.input(), stderrTail),
+              "docker-" + containerId.substring(0, 12) + "-stderr");
+      stderrDrain.setDaemon(true);
+      stderrDrain.start();
       this.stdin = withStdin ? new ChunkPipe(PIPE_CHUNKS) : null;
       this.attachment =
           docker
@@ -336,13 +336,7 @@ public final class DockerExecutor implements ConnectorExecutor {
 
     @Override
     public List<String> stderrTail() {
-      synchronized (stderrTail) {
-        List<String> lines = new ArrayList<>(stderrTail);
-        if (!stderrLine.isEmpty()) {
-          lines.add(stderrLine.toString());
-        }
-        return lines;
-      }
+      return stderrTail.lines();
     }
 
     @Override
@@ -388,7 +382,7 @@ public final class DockerExecutor implements ConnectorExecutor {
       if (stdin != null) {
         closeQuietly(stdin.input());
       }
-      deleteRecursively(filesDir);
+      files.close();
     }
 
     private void closeQuietly(AutoCloseable closeable) {
@@ -411,12 +405,10 @@ public final class DockerExecutor implements ConnectorExecutor {
     private final class OutputFrames extends ResultCallback.Adapter<Frame> {
       @Override
       public void onNext(Frame frame) {
-        if (frame.getStreamType() == StreamType.STDERR) {
-          keepStderr(new String(frame.getPayload(), StandardCharsets.UTF_8));
-          return;
-        }
         try {
-          stdout.output().write(frame.getPayload());
+          (frame.getStreamType() == StreamType.STDERR ? stderr : stdout)
+              .output()
+              .write(frame.getPayload());
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
@@ -425,7 +417,7 @@ public final class DockerExecutor implements ConnectorExecutor {
       @Override
       public void onError(Throwable throwable) {
         if (!closed) {
-          keepStderr("[akb] lost the container's output: " + throwable + "\n");
+          stderrTail.add("[akb] lost the container's output: " + throwable);
         }
         endStdout();
         super.onError(throwable);
@@ -440,24 +432,9 @@ public final class DockerExecutor implements ConnectorExecutor {
       private void endStdout() {
         try {
           stdout.output().close();
+          stderr.output().close();
         } catch (IOException e) {
-          log.debug("Ending stdout of container {}: {}", containerId, e.toString());
-        }
-      }
-
-      private void keepStderr(String text) {
-        synchronized (stderrTail) {
-          for (char c : text.toCharArray()) {
-            if (c == '\n') {
-              stderrTail.addLast(stderrLine.toString());
-              stderrLine.setLength(0);
-              if (stderrTail.size() > STDERR_TAIL_LINES) {
-                stderrTail.removeFirst();
-              }
-            } else if (c != '\r') {
-              stderrLine.append(c);
-            }
-          }
+          log.debug("Ending the output of container {}: {}", containerId, e.toString());
         }
       }
     }

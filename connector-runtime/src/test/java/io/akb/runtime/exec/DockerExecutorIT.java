@@ -3,12 +3,16 @@ package io.akb.runtime.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import io.akb.runtime.Airbyte;
 import io.akb.runtime.AkbException;
+import io.akb.runtime.ConnectorOptions;
+import io.akb.runtime.Source;
 import io.akb.runtime.protocol.AirbyteConnectionStatus;
 import io.akb.runtime.protocol.AirbyteMessage;
 import io.akb.runtime.protocol.AirbyteMessageReader;
@@ -24,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.BeforeAll;
@@ -226,6 +231,36 @@ class DockerExecutorIT {
       assertThat(messages.get(1).log().message()).isEqualTo("wrote 2 records");
       assertThat(process.waitFor(Duration.ofSeconds(30))).contains(0);
     }
+  }
+
+  @Test
+  void theJavaApiRunsASourceFromADockerImage() {
+    Source source =
+        Airbyte.getSource(
+            "source-greetings",
+            "{\"greeting\": \"hello\"}",
+            ConnectorOptions.defaults().withDockerImage(CONNECTOR_IMAGE));
+
+    assertThat(source.executor().describe())
+        .isEqualTo("Docker image " + CONNECTOR_IMAGE + " (network host)");
+    source.check();
+    assertThat(source.availableStreams()).containsExactly("greetings");
+    try (Stream<JsonNode> records = source.getRecords("greetings", 2)) {
+      assertThat(records.map(record -> record.get("text").asText()))
+          .containsExactly("hello 1", "hello 2");
+    }
+  }
+
+  @Test
+  void theJavaApiChecksTheConfigAgainstTheImagesSpec() {
+    assertThatThrownBy(
+            () ->
+                Airbyte.getSource(
+                    "source-greetings",
+                    "{\"greeting\": 42}",
+                    ConnectorOptions.defaults().withDockerImage(CONNECTOR_IMAGE)))
+        .isInstanceOf(AkbException.class)
+        .hasMessageContaining("greeting");
   }
 
   @Test
