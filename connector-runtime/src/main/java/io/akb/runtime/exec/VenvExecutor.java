@@ -106,23 +106,24 @@ public final class VenvExecutor implements ConnectorExecutor {
 
   @Override
   public void install() {
-    if (installed != null) {
-      return;
-    }
-    if (!isInstalled()) {
+    if (installed == null && !isInstalled()) {
       installUnderLock();
     }
-    installed =
-        new LocalExecutor(
-            List.of(venv.resolve("bin/python").toString(), script().toString()),
-            environment,
-            tailLines);
   }
 
   @Override
   public ConnectorProcess start(ConnectorInvocation invocation) {
-    install();
-    return installed.start(invocation);
+    LocalExecutor program = installed;
+    if (program == null) {
+      install();
+      program =
+          new LocalExecutor(
+              List.of(venv.resolve("bin/python").toString(), script().toString()),
+              environment,
+              tailLines);
+      installed = program;
+    }
+    return program.start(invocation);
   }
 
   /** The console script: the one asked for, else the package's only {@code source-*} script. */
