@@ -56,7 +56,8 @@ public final class AkbCommand implements Runnable {
 
   /** The command line with AKB's error handling: what {@link #main} runs, and tests too. */
   public static CommandLine commandLine() {
-    CommandLine commandLine = new CommandLine(new AkbCommand());
+    CommandLine commandLine =
+        new CommandLine(new AkbCommand()).setCaseInsensitiveEnumValuesAllowed(true);
     commandLine.setExecutionExceptionHandler(
         (exception, failed, parseResult) -> {
           PrintWriter err = failed.getErr();
