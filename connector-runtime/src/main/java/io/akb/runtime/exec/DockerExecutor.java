@@ -108,7 +108,7 @@ public final class DockerExecutor implements ConnectorExecutor {
       DockerClientConfig config) {
     if (image == null || image.isBlank()) {
       throw new AkbException(
-          "Running a Docker connector",
+          "running a Docker connector",
           "no image was named",
           "Name one, such as airbyte/source-faker:6.2.10.");
     }
@@ -178,7 +178,7 @@ public final class DockerExecutor implements ConnectorExecutor {
     } catch (DockerException | UncheckedIOException e) {
       files.close();
       throw new AkbException(
-          "Starting " + describe(),
+          "starting " + describe(),
           "the Docker engine refused the container: " + firstLine(e.getMessage()),
           "Check `docker info` and that the image runs: `docker run --rm " + image + " spec`.",
           e);
