@@ -55,6 +55,27 @@ class AkbCommandTest {
   }
 
   @Test
+  void aCrashingConnectorShowsItsLastLogLines(@TempDir Path dir) throws Exception {
+    Path connector =
+        Files.writeString(
+            dir.resolve("crash.sh"),
+            "#!/bin/sh\necho \"starting $1\" >&2\necho 'ValueError: bad token' >&2\nexit 1\n");
+    assertThat(connector.toFile().setExecutable(true)).isTrue();
+
+    assertThat(akb("spec", "source-crash", "--local-executable", connector.toString()))
+        .isEqualTo(1);
+
+    assertThat(err.toString().lines())
+        .first()
+        .asString()
+        .startsWith("Error: source-crash spec failed: the connector exited with code 1");
+    assertThat(err.toString())
+        .contains(
+            "Last connector log lines:\n  stderr: starting spec\n  stderr: ValueError: bad token")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
   void aConfigFileIsRead(@TempDir Path dir) throws Exception {
     Path file = Files.writeString(dir.resolve("faker.json"), "{\"count\": 7}");
     ConfigOption option = new ConfigOption();
