@@ -1,0 +1,242 @@
+package io.akb.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.akb.runtime.destination.ConfirmedState;
+import io.akb.runtime.destination.DestinationWriter;
+import io.akb.runtime.destination.LatestStates;
+import io.akb.runtime.exec.ConnectorExecutor;
+import io.akb.runtime.exec.ConnectorInvocation;
+import io.akb.runtime.exec.ConnectorRunner;
+import io.akb.runtime.protocol.AirbyteConnectionStatus;
+import io.akb.runtime.protocol.AirbyteJson;
+import io.akb.runtime.protocol.AirbyteMessage;
+import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
+import io.akb.runtime.protocol.ConfiguredAirbyteStream;
+import io.akb.runtime.protocol.ConnectorSpecification;
+import io.akb.runtime.protocol.DestinationSyncMode;
+import io.akb.runtime.protocol.SyncMode;
+import io.akb.runtime.secret.SecretMasker;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * An Airbyte destination connector, PyAirbyte's {@code Destination} in Java: {@link #spec}, {@link
+ * #check}, and {@link #write} from a {@link Source} or from any stream of RECORD and STATE
+ * messages. Get one with {@code Airbyte.getDestination(name, config, options)}.
+ *
+ * <p>Incremental: the destination remembers, per source name, the states it has confirmed (echoed
+ * back after persisting the records before them). A second {@link #write(Source)} starts the source
+ * from those states, so it sends only what the destination has not confirmed. The memory lives as
+ * long as this object; {@link #confirmedStates} and {@link #restoreConfirmedStates} let a caller
+ * keep it elsewhere.
+ *
+ * <p>Thread-safe; each write is one destination process.
+ */
+public final class Destination {
+  /** How long a destination may take to finish after its last input. */
+  public static final Duration DEFAULT_FINISH_TIMEOUT = Duration.ofMinutes(10);
+
+  private final String name;
+  private final JsonNode config;
+  private final ConnectorExecutor executor;
+  private final ConnectorOptions options;
+  private final Map<String, LatestStates> confirmedBySource = new ConcurrentHashMap<>();
+  private volatile ConnectorSpecification spec;
+  private volatile SecretMasker masker;
+
+  /**
+   * @param name the destination's name ({@code destination-duckdb}), for messages
+   * @param config its config, as its spec describes
+   * @param executor how it runs
+   * @param options timeouts and limits; the idle timeout does not apply to {@code write}, where a
+   *     destination may rightly stay silent while it takes records
+   */
+  public Destination(
+      String name, JsonNode config, ConnectorExecutor executor, ConnectorOptions options) {
+    this.name = name;
+    this.config = config;
+    this.executor = executor;
+    this.options = options == null ? ConnectorOptions.defaults() : options;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** What runs, for messages. */
+  public String describe() {
+    return executor.describe();
+  }
+
+  /** The destination's spec (run once, then kept). */
+  public ConnectorSpecification spec() {
+    ConnectorSpecification known = spec;
+    if (known == null) {
+      known =
+          new ConnectorRunner(name, executor, options)
+              .runForResult(ConnectorInvocation.of("spec"), AirbyteMessage.Type.SPEC)
+              .spec();
+      spec = known;
+    }
+    return known;
+  }
+
+  /**
+   * Runs {@code check} with the config.
+   *
+   * @throws AkbException with the destination's own message when the check fails
+   */
+  public void check() {
+    AirbyteConnectionStatus status =
+        runner(options)
+            .runForResult(
+                new ConnectorInvocation(
+                    "check", Map.of("--config", configJson()), List.of(), false),
+                AirbyteMessage.Type.CONNECTION_STATUS)
+            .connectionStatus();
+    if (status == null || status.status() != AirbyteConnectionStatus.Status.SUCCEEDED) {
+      throw new AkbException(
+          name + " check",
+          masker().mask(status == null ? "no status" : String.valueOf(status.message())),
+          "Fix the destination's config (see its spec) or the system it writes to.");
+    }
+  }
+
+  /**
+   * Starts {@code write} with a catalog and returns the streaming writer; the caller sends records
+   * and states, then calls {@link DestinationWriter#finish} or closes it.
+   *
+   * @param listener gets each confirmed state on the writer's reader thread; may be null
+   */
+  public DestinationWriter openWriter(
+      ConfiguredAirbyteCatalog catalog, Consumer<ConfirmedState> listener) {
+    ConnectorOptions writeOptions = options.withIdleTimeout(Duration.ZERO);
+    MessageStream messages =
+        runner(writeOptions)
+            .run(
+                new ConnectorInvocation(
+                    "write",
+                    Map.of("--config", configJson(), "--catalog", AirbyteJson.toJson(catalog)),
+                    List.of(),
+                    true));
+    return new DestinationWriter(name + " write", messages, listener);
+  }
+
+  /**
+   * Writes RECORD and STATE messages (others are skipped) into the destination, ends its input and
+   * waits for it to finish.
+   *
+   * @throws AkbException when the destination fails, or exits without echoing every state
+   */
+  public WriteResult write(ConfiguredAirbyteCatalog catalog, Iterator<AirbyteMessage> messages) {
+    return write(catalog, messages, null);
+  }
+
+  /**
+   * Reads the source (all its selected streams) and writes what it reads into the destination.
+   * Incremental: the source starts from the states this destination confirmed for it before, and
+   * the states confirmed now become the start of the next write.
+   *
+   * @throws AkbException when the source or the destination fails; states the destination confirmed
+   *     before the failure are kept
+   */
+  public WriteResult write(Source source) {
+    LatestStates confirmed =
+        confirmedBySource.computeIfAbsent(source.name(), sourceName -> new LatestStates());
+    ConfiguredAirbyteCatalog sourceCatalog = source.configuredCatalog();
+    try (MessageStream messages = source.read(sourceCatalog, confirmed.toStateArgument())) {
+      return write(withDestinationSyncModes(sourceCatalog), messages, confirmed);
+    }
+  }
+
+  /** The states this destination confirmed for a source: where its next write resumes. */
+  public List<io.akb.runtime.protocol.AirbyteStateMessage> confirmedStates(String sourceName) {
+    LatestStates states = confirmedBySource.get(sourceName);
+    return states == null ? List.of() : states.states();
+  }
+
+  /** Sets where the next write from a source resumes (states kept from an earlier run). */
+  public void restoreConfirmedStates(
+      String sourceName, List<io.akb.runtime.protocol.AirbyteStateMessage> states) {
+    LatestStates restored = new LatestStates();
+    restored.applyAll(states);
+    confirmedBySource.put(sourceName, restored);
+  }
+
+  private WriteResult write(
+      ConfiguredAirbyteCatalog catalog, Iterator<AirbyteMessage> messages, LatestStates confirmed) {
+    Consumer<ConfirmedState> keep =
+        confirmed == null ? null : state -> confirmed.apply(state.state());
+    try (DestinationWriter writer = openWriter(catalog, keep)) {
+      while (messages.hasNext()) {
+        AirbyteMessage message = messages.next();
+        switch (message.type()) {
+          case RECORD -> writer.write(message.record());
+          case STATE -> writer.writeState(message.state());
+          default -> {}
+        }
+      }
+      return writer.finish(DEFAULT_FINISH_TIMEOUT);
+    }
+  }
+
+  /**
+   * The source's catalog with each stream's destination sync mode set where the caller left it
+   * open: full refresh overwrites, incremental appends (deduplicating on a primary key).
+   */
+  static ConfiguredAirbyteCatalog withDestinationSyncModes(ConfiguredAirbyteCatalog catalog) {
+    List<ConfiguredAirbyteStream> streams =
+        catalog.streams().stream()
+            .map(
+                s ->
+                    s.destinationSyncMode() != null
+                        ? s
+                        : new ConfiguredAirbyteStream(
+                            s.stream(),
+                            s.syncMode(),
+                            s.cursorField(),
+                            defaultSyncMode(s),
+                            s.primaryKey(),
+                            s.generationId(),
+                            s.minimumGenerationId(),
+                            s.syncId(),
+                            s.unknownFields()))
+            .toList();
+    return new ConfiguredAirbyteCatalog(streams, catalog.unknownFields());
+  }
+
+  private static DestinationSyncMode defaultSyncMode(ConfiguredAirbyteStream stream) {
+    if (stream.syncMode() != SyncMode.INCREMENTAL) {
+      return DestinationSyncMode.OVERWRITE;
+    }
+    boolean hasKey = stream.primaryKey() != null && !stream.primaryKey().isEmpty();
+    return hasKey ? DestinationSyncMode.APPEND_DEDUP : DestinationSyncMode.APPEND;
+  }
+
+  private ConnectorRunner runner(ConnectorOptions runOptions) {
+    return new ConnectorRunner(name, executor, runOptions, masker(), null);
+  }
+
+  /** Hides the config's secrets (the fields the spec marks airbyte_secret) in every message. */
+  private SecretMasker masker() {
+    SecretMasker known = masker;
+    if (known == null) {
+      known = SecretMasker.forConfig(spec().connectionSpecification(), config);
+      masker = known;
+    }
+    return known;
+  }
+
+  private String configJson() {
+    return AirbyteJson.toJson(config);
+  }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+}
