@@ -67,20 +67,31 @@ public final class TestDestinations {
    * {"echo_states": false}} never echoes a STATE.
    */
   public static Destination misbehaving(JsonNode config) {
+    return new Destination(
+        "misbehaving-destination",
+        config,
+        new LocalExecutor(List.of(misbehavingProgram().toString())),
+        ConnectorOptions.defaults());
+  }
+
+  /** The misbehaving program as an executable file (a fresh copy, removed when the JVM exits). */
+  public static Path misbehavingProgram() {
     try {
       Path script = Files.createTempFile("misbehaving-destination", ".py");
       script.toFile().deleteOnExit();
       try (InputStream in = resource("destinations/misbehaving-destination.py")) {
         Files.copy(in, script, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       }
-      return new Destination(
-          "misbehaving-destination",
-          config,
-          new LocalExecutor(List.of("python3", script.toString())),
-          ConnectorOptions.defaults());
+      script.toFile().setExecutable(true);
+      return script;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The folder pip installs the CDK test destination from (its pip URL). */
+  public static Path jsonLinesPackage() {
+    return unpackJsonLinesPackage(ConnectorOptions.defaultInstallDir());
   }
 
   /**
