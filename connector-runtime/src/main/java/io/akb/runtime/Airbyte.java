@@ -48,6 +48,19 @@ public final class Airbyte {
     return new Source(name, executorFor(name, options), options, SecretResolver.defaults(), config);
   }
 
+  /**
+   * A destination, with its executor chosen as for {@link #getSource} (PyAirbyte's {@code
+   * get_destination}). Nothing runs until the destination is used.
+   *
+   * @param name the connector's name, such as {@code destination-duckdb}
+   * @param config the destination's config
+   * @throws AkbException for an unknown name (suggesting close names)
+   */
+  public static Destination getDestination(String name, JsonNode config, ConnectorOptions options) {
+    return new Destination(
+        name, config, executorFor(name, options), options, SecretResolver.defaults());
+  }
+
   /** {@link #getSource(String, JsonNode, ConnectorOptions)} with the default options. */
   public static Source getSource(String name, JsonNode config) {
     return getSource(name, config, ConnectorOptions.defaults());

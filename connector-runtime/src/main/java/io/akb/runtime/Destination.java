@@ -1,6 +1,7 @@
 package io.akb.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.akb.runtime.config.ConfigValidator;
 import io.akb.runtime.destination.ConfirmedState;
 import io.akb.runtime.destination.DestinationWriter;
 import io.akb.runtime.destination.LatestStates;
@@ -16,6 +17,7 @@ import io.akb.runtime.protocol.ConnectorSpecification;
 import io.akb.runtime.protocol.DestinationSyncMode;
 import io.akb.runtime.protocol.SyncMode;
 import io.akb.runtime.secret.SecretMasker;
+import io.akb.runtime.secret.SecretResolver;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
@@ -44,23 +46,48 @@ public final class Destination {
   private final JsonNode config;
   private final ConnectorExecutor executor;
   private final ConnectorOptions options;
+  private final SecretResolver secrets;
   private final Map<String, LatestStates> confirmedBySource = new ConcurrentHashMap<>();
   private volatile ConnectorSpecification spec;
-  private volatile SecretMasker masker;
 
   /**
+   * A destination run by {@code executor}; {@link Airbyte#getDestination} picks the executor. The
+   * config is checked against the spec here, so this installs the connector and runs its {@code
+   * spec}.
+   *
    * @param name the destination's name ({@code destination-duckdb}), for messages
-   * @param config its config, as its spec describes
-   * @param executor how it runs
+   * @param config its config, as its spec describes; may hold {@code secret://NAME} references,
+   *     resolved each time the destination runs
    * @param options timeouts and limits; the idle timeout does not apply to {@code write}, where a
    *     destination may rightly stay silent while it takes records
+   * @throws AkbException naming each bad field when the config does not match the spec
    */
   public Destination(
-      String name, JsonNode config, ConnectorExecutor executor, ConnectorOptions options) {
+      String name,
+      JsonNode config,
+      ConnectorExecutor executor,
+      ConnectorOptions options,
+      SecretResolver secrets) {
     this.name = name;
-    this.config = config;
     this.executor = executor;
     this.options = options == null ? ConnectorOptions.defaults() : options;
+    this.secrets = secrets == null ? SecretResolver.defaults() : secrets;
+    if (config == null || !config.isObject()) {
+      throw new AkbException(
+          "setting the config of " + name,
+          "a config must be a JSON object, not " + (config == null ? "null" : config.getNodeType()),
+          "Pass the destination's config as a JSON object, as its spec describes.");
+    }
+    SecretResolver.Resolved resolved = this.secrets.resolve(config);
+    new ConfigValidator(name, spec().connectionSpecification())
+        .validate(resolved.config(), masker(resolved));
+    this.config = config.deepCopy();
+  }
+
+  /** A destination whose config holds no secret references, with the default resolver. */
+  public Destination(
+      String name, JsonNode config, ConnectorExecutor executor, ConnectorOptions options) {
+    this(name, config, executor, options, SecretResolver.defaults());
   }
 
   public String name() {
@@ -77,7 +104,7 @@ public final class Destination {
     ConnectorSpecification known = spec;
     if (known == null) {
       known =
-          new ConnectorRunner(name, executor, options)
+          new ConnectorRunner(name, executor, options, SecretMasker.none(), null)
               .runForResult(ConnectorInvocation.of("spec"), AirbyteMessage.Type.SPEC)
               .spec();
       spec = known;
@@ -91,18 +118,20 @@ public final class Destination {
    * @throws AkbException with the destination's own message when the check fails
    */
   public void check() {
+    Run run = prepare(options);
     AirbyteConnectionStatus status =
-        runner(options)
+        run.runner()
             .runForResult(
                 new ConnectorInvocation(
-                    "check", Map.of("--config", configJson()), List.of(), false),
+                    "check", Map.of("--config", run.configJson()), List.of(), false),
                 AirbyteMessage.Type.CONNECTION_STATUS)
             .connectionStatus();
     if (status == null || status.status() != AirbyteConnectionStatus.Status.SUCCEEDED) {
       throw new AkbException(
           name + " check",
-          masker().mask(status == null ? "no status" : String.valueOf(status.message())),
-          "Fix the destination's config (see its spec) or the system it writes to.");
+          "the destination could not connect with this config: "
+              + run.masker().mask(status == null ? "no status" : String.valueOf(status.message())),
+          "Fix the config (credentials, host, permissions) and check again.");
     }
   }
 
@@ -114,13 +143,13 @@ public final class Destination {
    */
   public DestinationWriter openWriter(
       ConfiguredAirbyteCatalog catalog, Consumer<ConfirmedState> listener) {
-    ConnectorOptions writeOptions = options.withIdleTimeout(Duration.ZERO);
+    Run run = prepare(options.withIdleTimeout(Duration.ZERO));
     MessageStream messages =
-        runner(writeOptions)
+        run.runner()
             .run(
                 new ConnectorInvocation(
                     "write",
-                    Map.of("--config", configJson(), "--catalog", AirbyteJson.toJson(catalog)),
+                    Map.of("--config", run.configJson(), "--catalog", AirbyteJson.toJson(catalog)),
                     List.of(),
                     true));
     return new DestinationWriter(name + " write", messages, listener);
@@ -217,22 +246,22 @@ public final class Destination {
     return hasKey ? DestinationSyncMode.APPEND_DEDUP : DestinationSyncMode.APPEND;
   }
 
-  private ConnectorRunner runner(ConnectorOptions runOptions) {
-    return new ConnectorRunner(name, executor, runOptions, masker(), null);
+  /** A run's resolved config (in clear, for the private file only) and the masker for it. */
+  private record Run(String configJson, SecretMasker masker, ConnectorRunner runner) {}
+
+  private Run prepare(ConnectorOptions runOptions) {
+    SecretResolver.Resolved resolved = secrets.resolve(config);
+    SecretMasker masker = masker(resolved);
+    return new Run(
+        resolved.config().toString(),
+        masker,
+        new ConnectorRunner(name, executor, runOptions, masker, null));
   }
 
-  /** Hides the config's secrets (the fields the spec marks airbyte_secret) in every message. */
-  private SecretMasker masker() {
-    SecretMasker known = masker;
-    if (known == null) {
-      known = SecretMasker.forConfig(spec().connectionSpecification(), config);
-      masker = known;
-    }
-    return known;
-  }
-
-  private String configJson() {
-    return AirbyteJson.toJson(config);
+  /** Hides the config's secrets (airbyte_secret fields and resolved references) everywhere. */
+  private SecretMasker masker(SecretResolver.Resolved resolved) {
+    return SecretMasker.forConfig(spec().connectionSpecification(), resolved.config())
+        .with(resolved.secrets());
   }
 
   @Override

@@ -15,7 +15,6 @@ import io.akb.runtime.protocol.AirbyteStateType;
 import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
 import io.akb.runtime.protocol.ConfiguredAirbyteStream;
 import io.akb.runtime.protocol.StreamDescriptor;
-import io.akb.runtime.topic.CheckpointTracker;
 import io.akb.runtime.topic.RecordHeaders;
 import io.akb.runtime.topic.StateEvent;
 import java.time.Duration;
@@ -42,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * offsets of everything sent so far; the destination echoes it once those records are persisted,
  * and {@link #preCommit} returns the offsets of the newest echoed state only, so Connect never
  * commits what the destination did not persist. Complete CHECKPOINT events from the state topic
- * pass the source's own STATE on, after the records it covers ({@link CheckpointTracker}).
+ * pass the source's own STATE on, after the records it covers ({@link PendingCheckpoints}).
  *
  * <p>A destination that exits is restarted (up to {@code destination.max.restarts} times in a row)
  * and the consumer is rewound to the last confirmed offsets, so every record after them is sent
@@ -61,7 +60,7 @@ public class AirbyteSinkTask extends SinkTask {
   private StreamRouter router;
   private Destination destination;
   private DestinationRun run;
-  private CheckpointTracker<AirbyteStateMessage> checkpoints = new CheckpointTracker<>();
+  private PendingCheckpoints<AirbyteStateMessage> checkpoints = new PendingCheckpoints<>();
   private volatile int restartsInARow;
 
   /** Next offset per partition of what this run has handed to the destination (or rejected). */
@@ -201,8 +200,7 @@ public class AirbyteSinkTask extends SinkTask {
     run.writer.write(message);
     String syncId = StreamRouter.header(record, RecordHeaders.SYNC_ID);
     if (syncId != null) {
-      checkpoints.recordApplied(
-          syncId, StateEvent.countsKey(record.topic(), record.kafkaPartition()));
+      checkpoints.recordSent(syncId, StateEvent.countsKey(record.topic(), record.kafkaPartition()));
     }
   }
 
@@ -292,7 +290,7 @@ public class AirbyteSinkTask extends SinkTask {
     runStartOffsets.clear();
     runStartOffsets.putAll(rewind);
     // Counts start again with the replayed records.
-    checkpoints = new CheckpointTracker<>();
+    checkpoints = new PendingCheckpoints<>();
     sentSinceLastState = false;
   }
 
