@@ -148,7 +148,7 @@ public class AirbyteSinkTask extends SinkTask {
   @Override
   public void put(Collection<SinkRecord> records) {
     if (records.isEmpty()) {
-      checkEchoes();
+      checkDestination();
       return;
     }
     try {
@@ -171,7 +171,7 @@ public class AirbyteSinkTask extends SinkTask {
       restartAfter(destinationFailed);
       return;
     }
-    checkEchoes();
+    checkDestination();
   }
 
   private void writeRecord(SinkRecord record) {
@@ -294,8 +294,18 @@ public class AirbyteSinkTask extends SinkTask {
     sentSinceLastState = false;
   }
 
-  private void checkEchoes() {
+  /**
+   * A destination that exited is restarted; one that runs but has not echoed a state within
+   * state.echo.timeout.ms fails the task, since restarting it would only repeat that.
+   */
+  private void checkDestination() {
     if (run == null) {
+      return;
+    }
+    try {
+      run.writer.checkHealthy();
+    } catch (AkbException exited) {
+      restartAfter(exited);
       return;
     }
     try {

@@ -141,12 +141,12 @@ public final class DestinationWriter implements AutoCloseable {
 
   /**
    * Fails when the oldest unconfirmed state was sent longer than {@code timeout} ago: a destination
-   * that never echoes must not hold its records unconfirmed forever.
+   * that never echoes must not hold its records unconfirmed forever. Says nothing about whether the
+   * destination still runs: that is {@link #checkHealthy}.
    *
    * @throws AkbException naming the state and the destination's last log lines
    */
   public void checkEchoes(Duration timeout) {
-    checkHealthy();
     PendingState oldest;
     synchronized (this) {
       oldest = pending.peekFirst();
