@@ -115,8 +115,16 @@ class AirbyteSinkConnectorIT {
 
     try (KafkaProducer<byte[], byte[]> producer = connect.kafka().createProducer(Map.of())) {
       Source source = fakerSource(600);
-      send(producer, STATE_TOPIC, null, StateEvent.syncStarted(
-          "sync-1", "faker-0", "source-faker", source.configuredCatalog(), System.currentTimeMillis()));
+      send(
+          producer,
+          STATE_TOPIC,
+          null,
+          StateEvent.syncStarted(
+              "sync-1",
+              "faker-0",
+              "source-faker",
+              source.configuredCatalog(),
+              System.currentTimeMillis()));
       produce(producer, faker, 0, 200);
 
       connect.configureConnector(CONNECTOR, sinkConfig());
@@ -128,10 +136,12 @@ class AirbyteSinkConnectorIT {
       assertThat(killed).isNotEmpty();
       killed.forEach(ProcessHandle::destroyForcibly);
       produce(producer, faker, 200, 400);
-      await("the first 400 users after the crash", () -> {
-        checkCommittedOffsets();
-        return idsInDestination().containsAll(ids(1, 400));
-      });
+      await(
+          "the first 400 users after the crash",
+          () -> {
+            checkCommittedOffsets();
+            return idsInDestination().containsAll(ids(1, 400));
+          });
       assertThat(destinationProcesses()).isNotEmpty().doesNotContainAnyElementsOf(killed);
       await("offsets committed up to the end", () -> committedTotal() == 400 + stateEventsSent);
       checkCommittedOffsets();
@@ -139,10 +149,12 @@ class AirbyteSinkConnectorIT {
       // The task restarts: it resumes from the committed offsets.
       connect.restartTask(CONNECTOR, 0);
       produce(producer, faker, 400, faker.size());
-      await("all 600 users", () -> {
-        checkCommittedOffsets();
-        return idsInDestination().containsAll(ids(1, 600));
-      });
+      await(
+          "all 600 users",
+          () -> {
+            checkCommittedOffsets();
+            return idsInDestination().containsAll(ids(1, 600));
+          });
       await("offsets committed up to the end", () -> committedTotal() == 600 + stateEventsSent);
     }
 
