@@ -57,8 +57,13 @@ public final class Airbyte {
    * @throws AkbException for an unknown name (suggesting close names)
    */
   public static Destination getDestination(String name, JsonNode config, ConnectorOptions options) {
+    // A Python destination's stdout is a pipe, so block-buffered: without this its STATE echoes
+    // would wait for 8 KB of output, holding back every confirmation.
+    java.util.Map<String, String> environment = new java.util.HashMap<>(options.environment());
+    environment.putIfAbsent("PYTHONUNBUFFERED", "1");
+    ConnectorOptions unbuffered = options.withEnvironment(environment);
     return new Destination(
-        name, config, executorFor(name, options), options, SecretResolver.defaults());
+        name, config, executorFor(name, unbuffered), unbuffered, SecretResolver.defaults());
   }
 
   /** {@link #getSource(String, JsonNode, ConnectorOptions)} with the default options. */

@@ -11,6 +11,7 @@ import io.akb.runtime.exec.ConnectorRunner;
 import io.akb.runtime.protocol.AirbyteConnectionStatus;
 import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.protocol.AirbyteMessage;
+import io.akb.runtime.protocol.AirbyteStateMessage;
 import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
 import io.akb.runtime.protocol.ConfiguredAirbyteStream;
 import io.akb.runtime.protocol.ConnectorSpecification;
@@ -183,14 +184,13 @@ public final class Destination {
   }
 
   /** The states this destination confirmed for a source: where its next write resumes. */
-  public List<io.akb.runtime.protocol.AirbyteStateMessage> confirmedStates(String sourceName) {
+  public List<AirbyteStateMessage> confirmedStates(String sourceName) {
     LatestStates states = confirmedBySource.get(sourceName);
     return states == null ? List.of() : states.states();
   }
 
   /** Sets where the next write from a source resumes (states kept from an earlier run). */
-  public void restoreConfirmedStates(
-      String sourceName, List<io.akb.runtime.protocol.AirbyteStateMessage> states) {
+  public void restoreConfirmedStates(String sourceName, List<AirbyteStateMessage> states) {
     LatestStates restored = new LatestStates();
     restored.applyAll(states);
     confirmedBySource.put(sourceName, restored);

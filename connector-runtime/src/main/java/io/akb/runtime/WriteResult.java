@@ -10,7 +10,8 @@ import java.util.List;
  * @param recordsConfirmed records the destination confirmed as persisted: those sent before the
  *     last state it echoed
  * @param confirmedStates the states the destination echoed, in order, as the source sent them
- *     (AKB's matching tag removed); the last one per stream is where the next write resumes
+ *     (AKB's matching tag removed; the newest 10 000 at most); the last one per stream is where the
+ *     next write resumes
  */
 public record WriteResult(
     long recordsWritten, long recordsConfirmed, List<AirbyteStateMessage> confirmedStates) {

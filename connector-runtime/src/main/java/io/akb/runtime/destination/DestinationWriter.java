@@ -44,6 +44,10 @@ import org.slf4j.LoggerFactory;
 public final class DestinationWriter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DestinationWriter.class);
   private static final int QUEUE_CAPACITY = 1_000;
+
+  /** Confirmed states kept for {@link #confirmed()}: a sink runs for days, one state a commit. */
+  public static final int MAX_KEPT_CONFIRMED = 10_000;
+
   private static final byte[] NEWLINE = {'\n'};
   private static final Object END_OF_INPUT = new Object();
 
@@ -113,7 +117,7 @@ public final class DestinationWriter implements AutoCloseable {
     return recordsSent;
   }
 
-  /** States confirmed so far, in the order they were sent. */
+  /** States confirmed so far (the newest {@value #MAX_KEPT_CONFIRMED}), in the order sent. */
   public synchronized List<ConfirmedState> confirmed() {
     return List.copyOf(confirmed);
   }
@@ -367,6 +371,9 @@ public final class DestinationWriter implements AutoCloseable {
         ConfirmedState state = pending.removeFirst().state();
         confirmed.add(state);
         newlyConfirmed.add(state);
+      }
+      if (confirmed.size() > MAX_KEPT_CONFIRMED) {
+        confirmed.subList(0, confirmed.size() - MAX_KEPT_CONFIRMED).clear();
       }
     }
     if (newlyConfirmed.isEmpty()) {
