@@ -74,6 +74,18 @@ public class AirbyteSinkTask extends SinkTask {
 
   private boolean sentSinceLastState;
 
+  /**
+   * After a crash, how many of the replayed records still go one at a time, each echoed before the
+   * next: the records the crashed run sent unconfirmed, among which the one that killed it.
+   */
+  private long carefulRecords;
+
+  /** The record sent alone whose echo is awaited: if the destination dies now, it killed it. */
+  private SinkRecord suspect;
+
+  /** Records that made the destination exit and went to the errant reporter: skipped on replay. */
+  private final java.util.Set<String> deadLettered = new java.util.HashSet<>();
+
   /** One destination process: its writer and the offsets each sent state stands for. */
   private final class DestinationRun {
     final DestinationWriter writer;
@@ -158,8 +170,12 @@ public class AirbyteSinkTask extends SinkTask {
       for (SinkRecord record : records) {
         TopicPartition partition = new TopicPartition(record.topic(), record.kafkaPartition());
         runStartOffsets.putIfAbsent(partition, record.kafkaOffset());
-        if (record.topic().equals(config.stateTopic())) {
+        if (deadLettered.contains(where(record))) {
+          log.debug("{} Skipping {}: it is in the dead-letter queue", this, where(record));
+        } else if (record.topic().equals(config.stateTopic())) {
           onStateEvent(record);
+        } else if (carefulRecords > 0) {
+          writeAlone(record, partition);
         } else {
           writeRecord(record);
         }
@@ -204,6 +220,22 @@ public class AirbyteSinkTask extends SinkTask {
     }
   }
 
+  /** Sends one record and waits for the echo of a state right behind it. */
+  private void writeAlone(SinkRecord record, TopicPartition partition) {
+    suspect = record;
+    writeRecord(record);
+    sentOffsets.put(partition, record.kafkaOffset() + 1);
+    run.send(offsetsState());
+    try {
+      run.awaitLastEcho(config.stateEchoTimeout());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ConnectException("interrupted while waiting for the destination", e);
+    }
+    suspect = null;
+    carefulRecords--;
+  }
+
   /** A CHECKPOINT waits for its records, then its source state follows them to the destination. */
   private void onStateEvent(SinkRecord record) {
     if (!config.sourceStatePassthrough()) {
@@ -230,15 +262,7 @@ public class AirbyteSinkTask extends SinkTask {
   }
 
   private void reject(SinkRecord record, Exception reason) {
-    ErrantRecordReporter reporter =
-        config.toleratesErrors() ? context.errantRecordReporter() : null;
-    if (reporter != null) {
-      log.warn(
-          "{} Sending {} to the errant record reporter: {}",
-          this,
-          where(record),
-          reason.getMessage());
-      reporter.report(record, reason);
+    if (deadLetter(record, reason)) {
       return;
     }
     throw new ConnectException(
@@ -253,6 +277,22 @@ public class AirbyteSinkTask extends SinkTask {
         reason);
   }
 
+  /** Reports a record to the errant record reporter; false when errors are not tolerated. */
+  private boolean deadLetter(SinkRecord record, Exception reason) {
+    ErrantRecordReporter reporter =
+        config.toleratesErrors() ? context.errantRecordReporter() : null;
+    if (reporter == null) {
+      return false;
+    }
+    log.warn(
+        "{} Sending {} to the errant record reporter: {}",
+        this,
+        where(record),
+        reason.getMessage());
+    reporter.report(record, reason);
+    return true;
+  }
+
   private static String where(SinkRecord record) {
     return record.topic() + "/" + record.kafkaPartition() + "@" + record.kafkaOffset();
   }
@@ -262,9 +302,31 @@ public class AirbyteSinkTask extends SinkTask {
    * offset, so the records it may not have persisted are sent again.
    */
   private void restartAfter(AkbException failure) {
+    ConfirmedState lastConfirmed = run.writer.lastConfirmed();
+    long unconfirmed =
+        run.writer.recordsSent() - (lastConfirmed == null ? 0 : lastConfirmed.recordsBefore());
     run.writer.close();
     run = null;
-    restartsInARow++;
+    if (suspect != null) {
+      // Sent alone after everything before it was confirmed: this record made it exit.
+      SinkRecord culprit = suspect;
+      suspect = null;
+      if (!deadLetter(culprit, failure)) {
+        throw new ConnectException(
+            "Record "
+                + where(culprit)
+                + " made the destination exit: "
+                + failure.getMessage()
+                + "\nSet errors.tolerance=all and errors.deadletterqueue.topic.name to send such"
+                + " records to a dead-letter topic instead.",
+            failure);
+      }
+      deadLettered.add(where(culprit));
+    } else {
+      restartsInARow++;
+    }
+    // Replay what the failed run left unconfirmed one record at a time, to find a bad record.
+    carefulRecords = Math.max(unconfirmed, 1);
     if (restartsInARow > config.maxRestarts()) {
       throw new ConnectException(
           failure.getMessage()
