@@ -45,9 +45,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A destination that exits is restarted (up to {@code destination.max.restarts} times in a row)
  * and the consumer is rewound to the last confirmed offsets, so every record after them is sent
- * again: delivery is at least once. A record the destination cannot take (its stream is not in the
- * catalog, its value is not a JSON object) goes to the errant record reporter with {@code
- * errors.tolerance=all}, else fails the task.
+ * again: delivery is at least once. The replay of what the crashed run left unconfirmed goes one
+ * record at a time, each echoed before the next, so a record that makes the destination exit is
+ * known by name. Such a record, and one the destination cannot take at all (its stream is not in
+ * the catalog, its value is not a JSON object), goes to the errant record reporter with {@code
+ * errors.tolerance=all}, else fails the task with the destination's last log lines.
  */
 public class AirbyteSinkTask extends SinkTask {
   private static final Logger log = LoggerFactory.getLogger(AirbyteSinkTask.class);
