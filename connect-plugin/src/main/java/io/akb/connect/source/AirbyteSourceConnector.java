@@ -16,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
@@ -141,6 +143,9 @@ public class AirbyteSourceConnector extends SourceConnector {
 
   /** Checks a config against the live connector, recording problems on the options. */
   private static final class SourceValidation {
+    private static final Pattern REQUIRED_PROPERTY =
+        Pattern.compile("required property '([^']+)' not found");
+
     private final AirbyteSourceConfig config;
     private final Map<String, ConfigValue> values;
 
@@ -199,11 +204,20 @@ public class AirbyteSourceConnector extends SourceConnector {
       }
     }
 
-    /** The option a spec problem such as "$.credentials.api_key: ..." belongs to. */
+    /**
+     * The option a spec problem belongs to: {@code airbyte.secret.<path>} when it names a secret
+     * field ("$.credentials.api_key: ..." or "$.credentials: required property 'api_key' not
+     * found"), else {@code airbyte.config}.
+     */
     private ConfigValue optionOf(String problem, Set<String> secretPaths) {
-      if (problem.startsWith("$.")) {
-        int end = problem.indexOf(':');
-        String path = end < 0 ? "" : problem.substring(2, end).trim();
+      int end = problem.indexOf(':');
+      if (problem.startsWith("$") && end > 0) {
+        String location = problem.substring(1, end).trim();
+        String path = location.startsWith(".") ? location.substring(1) : location;
+        Matcher required = REQUIRED_PROPERTY.matcher(problem);
+        if (required.find()) {
+          path = path.isEmpty() ? required.group(1) : path + "." + required.group(1);
+        }
         if (secretPaths.contains(path)) {
           return values.computeIfAbsent(
               AirbyteSourceConfig.SECRET_PREFIX + path, ConfigValue::new);
