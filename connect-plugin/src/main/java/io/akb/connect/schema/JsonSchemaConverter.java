@@ -115,8 +115,8 @@ public final class JsonSchemaConverter {
 
   /**
    * A JSON value as a schemaless Connect value (maps, lists, Long, Double, Boolean, String), as
-   * JsonConverter with {@code schemas.enable=false} writes it back. An integer beyond 64 bits
-   * stays exact as its decimal text.
+   * JsonConverter with {@code schemas.enable=false} writes it back. An integer beyond 64 bits stays
+   * exact as its decimal text.
    */
   public static Object toSchemalessValue(JsonNode value) {
     if (value == null || value.isNull() || value.isMissingNode()) {
@@ -230,7 +230,10 @@ public final class JsonSchemaConverter {
     for (int i = 0; i < part.length(); i++) {
       char c = part.charAt(i);
       boolean allowed =
-          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (i > 0 && c >= '0' && c <= '9');
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || c == '_'
+              || (i > 0 && c >= '0' && c <= '9');
       if (i == 0 && c >= '0' && c <= '9') {
         legal.append('_');
         allowed = true;

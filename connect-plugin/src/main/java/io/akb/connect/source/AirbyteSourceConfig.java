@@ -151,8 +151,7 @@ public final class AirbyteSourceConfig extends AbstractConfig {
           + " most sync.interval.ms.";
 
   public static final String BATCH_SIZE_CONFIG = "poll.batch.size";
-  private static final String BATCH_SIZE_DOC =
-      "Most records handed to Connect per poll.";
+  private static final String BATCH_SIZE_DOC = "Most records handed to Connect per poll.";
 
   /** The options of the connector, with their documentation. */
   public static final ConfigDef CONFIG_DEF =
@@ -399,7 +398,9 @@ public final class AirbyteSourceConfig extends AbstractConfig {
     }
 
     static String[] configValues() {
-      return java.util.Arrays.stream(values()).map(ExecutorKind::configValue).toArray(String[]::new);
+      return java.util.Arrays.stream(values())
+          .map(ExecutorKind::configValue)
+          .toArray(String[]::new);
     }
   }
 
@@ -413,7 +414,9 @@ public final class AirbyteSourceConfig extends AbstractConfig {
     }
 
     static String[] configValues() {
-      return java.util.Arrays.stream(values()).map(RecordFormat::configValue).toArray(String[]::new);
+      return java.util.Arrays.stream(values())
+          .map(RecordFormat::configValue)
+          .toArray(String[]::new);
     }
   }
 
@@ -483,7 +486,9 @@ public final class AirbyteSourceConfig extends AbstractConfig {
     if (!parsed.isObject()) {
       throw new AkbException(
           "Reading " + CONNECTOR_CONFIG_CONFIG,
-          "it is a JSON " + parsed.getNodeType().name().toLowerCase(Locale.ROOT) + ", not an object",
+          "it is a JSON "
+              + parsed.getNodeType().name().toLowerCase(Locale.ROOT)
+              + ", not an object",
           "Give the connector's config as one JSON object.");
     }
     return (ObjectNode) parsed;

@@ -110,10 +110,10 @@ public class AirbyteSourceConnector extends SourceConnector {
   }
 
   /**
-   * Beyond the option types: the connector config must match the connector's spec (each problem
-   * is reported on {@code airbyte.config}, or on {@code airbyte.secret.<path>} for a secret
-   * field), {@code check} must succeed, and the named streams must exist. Secret options come back
-   * as PASSWORD values and {@code airbyte.config} with its secrets masked.
+   * Beyond the option types: the connector config must match the connector's spec (each problem is
+   * reported on {@code airbyte.config}, or on {@code airbyte.secret.<path>} for a secret field),
+   * {@code check} must succeed, and the named streams must exist. Secret options come back as
+   * PASSWORD values and {@code airbyte.config} with its secrets masked.
    */
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
@@ -171,10 +171,13 @@ public class AirbyteSourceConnector extends SourceConnector {
         Set<String> secretPaths = SecretFields.in(specSchema);
         masker = SecretMasker.forConfig(specSchema, connectorConfig);
         configValue.value(
-            masker.maskConfig(SecretFields.masked(config.connectorConfigWithoutSecrets(), secretPaths))
+            masker
+                .maskConfig(
+                    SecretFields.masked(config.connectorConfigWithoutSecrets(), secretPaths))
                 .toString());
         List<String> problems =
-            new ConfigValidator(config.connectorName(), specSchema).problems(connectorConfig, masker);
+            new ConfigValidator(config.connectorName(), specSchema)
+                .problems(connectorConfig, masker);
         for (String problem : problems) {
           optionOf(problem, secretPaths).addErrorMessage(problem);
         }
@@ -194,7 +197,9 @@ public class AirbyteSourceConnector extends SourceConnector {
           try {
             new StreamCatalog(source.discoveredCatalog()).selectedStreams(config.streams());
           } catch (AkbException e) {
-            values.get(AirbyteSourceConfig.STREAMS_CONFIG).addErrorMessage(masker.mask(e.summary()));
+            values
+                .get(AirbyteSourceConfig.STREAMS_CONFIG)
+                .addErrorMessage(masker.mask(e.summary()));
           }
         }
       } catch (AkbException e) {
@@ -219,8 +224,7 @@ public class AirbyteSourceConnector extends SourceConnector {
           path = path.isEmpty() ? required.group(1) : path + "." + required.group(1);
         }
         if (secretPaths.contains(path)) {
-          return values.computeIfAbsent(
-              AirbyteSourceConfig.SECRET_PREFIX + path, ConfigValue::new);
+          return values.computeIfAbsent(AirbyteSourceConfig.SECRET_PREFIX + path, ConfigValue::new);
         }
       }
       return values.get(AirbyteSourceConfig.CONNECTOR_CONFIG_CONFIG);

@@ -194,8 +194,8 @@ public class AirbyteSourceTask extends SourceTask {
   }
 
   /**
-   * Ends a failed sync: its events follow the records already read; under exactly-once the
-   * records since the last checkpoint are aborted first. Fails the task after too many retries.
+   * Ends a failed sync: its events follow the records already read; under exactly-once the records
+   * since the last checkpoint are aborted first. Fails the task after too many retries.
    */
   private List<SourceRecord> failed(RuntimeException error, List<SourceRecord> batch) {
     AkbException failure =

@@ -8,8 +8,8 @@ import org.apache.kafka.common.utils.Utils;
 /**
  * Chooses the Kafka partition of each record itself (the topic contract), so the task knows how
  * many records of a sync went to each partition. A keyed record goes to murmur2(key) like Kafka's
- * default partitioner, so one key always lands in one partition; an unkeyed one round robin.
- * Not thread-safe: one per task.
+ * default partitioner, so one key always lands in one partition; an unkeyed one round robin. Not
+ * thread-safe: one per task.
  */
 final class PartitionChooser {
   private final Map<String, Integer> nextRoundRobin = new HashMap<>();

@@ -11,9 +11,9 @@ import java.util.Map;
  * The task's view of its stored state: the latest offset of every source partition, as restored
  * from Connect at start and advanced by each checkpoint this task emits. Every record the task
  * emits carries its partition's latest offset, so whatever record Connect commits last for a
- * partition, the committed offset is a checkpoint whose earlier records are all acknowledged
- * (a record without an offset would make Connect delete the partition's offset). Not thread-safe:
- * used by the polling thread only.
+ * partition, the committed offset is a checkpoint whose earlier records are all acknowledged (a
+ * record without an offset would make Connect delete the partition's offset). Not thread-safe: used
+ * by the polling thread only.
  */
 final class SourceOffsets {
   private final Map<Map<String, Object>, Map<String, Object>> latest = new HashMap<>();

@@ -75,8 +75,8 @@ public final class StateOffsets {
   }
 
   /**
-   * The {@code --state} argument rebuilt from stored offsets: the GLOBAL state if there is one, else
-   * the LEGACY one, else every STREAM state; null when nothing is stored (a first sync).
+   * The {@code --state} argument rebuilt from stored offsets: the GLOBAL state if there is one,
+   * else the LEGACY one, else every STREAM state; null when nothing is stored (a first sync).
    */
   public static JsonNode stateArgument(Map<Map<String, Object>, Map<String, Object>> offsets) {
     AirbyteStateMessage global = null;
@@ -148,9 +148,11 @@ public final class StateOffsets {
     if (partition.containsKey(STATE_TYPE_KEY)) {
       Object type = partition.get(STATE_TYPE_KEY);
       boolean known =
-          AirbyteStateType.GLOBAL.name().equals(type) || AirbyteStateType.LEGACY.name().equals(type);
+          AirbyteStateType.GLOBAL.name().equals(type)
+              || AirbyteStateType.LEGACY.name().equals(type);
       if (!known || partition.size() != 1) {
-        throw invalid(partition, "a shared partition is {\"state_type\": \"GLOBAL\" or \"LEGACY\"}");
+        throw invalid(
+            partition, "a shared partition is {\"state_type\": \"GLOBAL\" or \"LEGACY\"}");
       }
       return;
     }

@@ -22,7 +22,9 @@ final class StreamCatalog {
 
   StreamCatalog(AirbyteCatalog catalog) {
     if (catalog.streams() != null) {
-      catalog.streams().forEach(stream -> discovered.put(stream.descriptor().qualifiedName(), stream));
+      catalog
+          .streams()
+          .forEach(stream -> discovered.put(stream.descriptor().qualifiedName(), stream));
     }
   }
 
@@ -31,7 +33,8 @@ final class StreamCatalog {
     if (selection.isEmpty()) {
       return List.copyOf(discovered.keySet());
     }
-    List<String> unknown = selection.stream().filter(name -> !discovered.containsKey(name)).toList();
+    List<String> unknown =
+        selection.stream().filter(name -> !discovered.containsKey(name)).toList();
     if (!unknown.isEmpty()) {
       throw new AkbException(
           "Selecting streams",
@@ -62,7 +65,9 @@ final class StreamCatalog {
       SyncMode mode =
           modes.getOrDefault(
               name,
-              supported.contains(SyncMode.INCREMENTAL) ? SyncMode.INCREMENTAL : SyncMode.FULL_REFRESH);
+              supported.contains(SyncMode.INCREMENTAL)
+                  ? SyncMode.INCREMENTAL
+                  : SyncMode.FULL_REFRESH);
       if (!supported.contains(mode)) {
         throw new AkbException(
             "Configuring stream " + name,
@@ -70,7 +75,8 @@ final class StreamCatalog {
             "Use one of " + supported.stream().map(SyncMode::wireName).toList() + ".");
       }
       List<String> cursor = cursors.getOrDefault(name, orEmpty(stream.defaultCursorField()));
-      List<List<String>> key = keys.getOrDefault(name, orEmptyKey(stream.sourceDefinedPrimaryKey()));
+      List<List<String>> key =
+          keys.getOrDefault(name, orEmptyKey(stream.sourceDefinedPrimaryKey()));
       DestinationSyncMode destinationMode =
           mode == SyncMode.FULL_REFRESH
               ? DestinationSyncMode.OVERWRITE

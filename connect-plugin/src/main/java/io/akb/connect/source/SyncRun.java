@@ -51,7 +51,8 @@ final class SyncRun {
   private final PartitionChooser chooser;
   private final Map<String, Long> counts = new LinkedHashMap<>();
   private final Set<StreamDescriptor> reported = new LinkedHashSet<>();
-  private final Set<SourceRecord> checkpoints = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+  private final Set<SourceRecord> checkpoints =
+      java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
   private long seq;
   private long skipped;
 
@@ -82,7 +83,8 @@ final class SyncRun {
     for (ConfiguredAirbyteStream configured : catalog.streams()) {
       StreamDescriptor stream = normalized(configured.stream().descriptor());
       String topic = recordTopic(topicPrefix, stream);
-      List<List<String>> key = configured.primaryKey() == null ? List.of() : configured.primaryKey();
+      List<List<String>> key =
+          configured.primaryKey() == null ? List.of() : configured.primaryKey();
       Schema valueSchema = null;
       Schema keySchema = null;
       if (format == RecordFormat.STRUCT) {
@@ -103,7 +105,12 @@ final class SyncRun {
       targets.put(
           stream,
           new StreamTarget(
-              stream, topic, partitionsByTopic.getOrDefault(topic, 1), key, valueSchema, keySchema));
+              stream,
+              topic,
+              partitionsByTopic.getOrDefault(topic, 1),
+              key,
+              valueSchema,
+              keySchema));
     }
   }
 
@@ -204,7 +211,8 @@ final class SyncRun {
         Struct keyStruct = new Struct(keySchema);
         for (int i = 0; i < target.primaryKey().size(); i++) {
           var field = keySchema.fields().get(i);
-          keyStruct.put(field, JsonSchemaConverter.toConnectValue(field.schema(), keyValues.get(i)));
+          keyStruct.put(
+              field, JsonSchemaConverter.toConnectValue(field.schema(), keyValues.get(i)));
         }
         key = keyStruct;
       }
@@ -250,7 +258,8 @@ final class SyncRun {
   }
 
   private List<SourceRecord> onTrace(AirbyteTraceMessage trace) {
-    if (trace.type() != AirbyteTraceMessage.TraceType.STREAM_STATUS || trace.streamStatus() == null) {
+    if (trace.type() != AirbyteTraceMessage.TraceType.STREAM_STATUS
+        || trace.streamStatus() == null) {
       return List.of();
     }
     AirbyteStreamStatusTraceMessage status = trace.streamStatus();
@@ -307,7 +316,8 @@ final class SyncRun {
   }
 
   private static StreamDescriptor normalized(StreamDescriptor stream) {
-    String namespace = stream.namespace() == null || stream.namespace().isEmpty() ? null : stream.namespace();
+    String namespace =
+        stream.namespace() == null || stream.namespace().isEmpty() ? null : stream.namespace();
     return new StreamDescriptor(stream.name(), namespace);
   }
 

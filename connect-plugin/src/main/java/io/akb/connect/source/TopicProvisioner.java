@@ -17,8 +17,8 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Makes sure the task's topics exist and tells their partition counts. A missing record topic is
- * created with {@code topic.partitions}; the state topic always with one partition (its events
- * must stay in order). An existing topic keeps its own partition count, which the task then uses.
+ * created with {@code topic.partitions}; the state topic always with one partition (its events must
+ * stay in order). An existing topic keeps its own partition count, which the task then uses.
  */
 final class TopicProvisioner implements AutoCloseable {
   private static final long TIMEOUT_SECONDS = 60;

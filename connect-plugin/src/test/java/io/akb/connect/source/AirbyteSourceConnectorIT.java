@@ -127,7 +127,9 @@ class AirbyteSourceConnectorIT {
         event.path("counts").fields().forEachRemaining(
             f -> lastCheckpointCounts.merge(f.getKey(), f.getValue().asLong(), Math::max));
         JsonNode state = event.path("state");
-        lastStateByStream.put(state.path("stream").path("stream_descriptor").path("name").asText(), state);
+        lastStateByStream.put(
+            state.path("stream").path("stream_descriptor").path("name").asText(),
+            ConnectTestCluster.plain(state));
       }
     }
     assertThat(lastStateByStream.keySet()).containsExactlyInAnyOrder("users", "products", "purchases");
@@ -163,7 +165,7 @@ class AirbyteSourceConnectorIT {
       Object stream = offset.partition().get("stream");
       Object state = offset.offset() == null ? null : offset.offset().get("state");
       if (stream != null && state != null) {
-        states.put(stream.toString(), AirbyteJson.parse(state.toString()));
+        states.put(stream.toString(), ConnectTestCluster.plain(AirbyteJson.parse(state.toString())));
       }
     }
     return states;

@@ -175,6 +175,15 @@ final class ConnectTestCluster implements AutoCloseable {
     }
   }
 
+  /** JSON with numbers compared by value, not by how they were parsed. */
+  static JsonNode plain(JsonNode node) {
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(node.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   static String header(ConsumerRecord<byte[], byte[]> record, String name) {
     var header = record.headers().lastHeader(name);
     return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);

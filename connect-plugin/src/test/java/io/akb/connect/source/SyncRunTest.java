@@ -47,6 +47,11 @@ class SyncRunTest {
         new PartitionChooser());
   }
 
+  /** JSON with numbers compared by value, not by how they were parsed. */
+  static JsonNode plain(JsonNode node) throws Exception {
+    return new com.fasterxml.jackson.databind.ObjectMapper().readTree(node.toString());
+  }
+
   private static Map<?, ?> value(SourceRecord record) {
     return (Map<?, ?>) record.value();
   }
@@ -104,7 +109,7 @@ class SyncRunTest {
     SourceRecord cp = checkpoint.get(0);
     assertThat(run.isCheckpoint(cp)).isTrue();
     assertThat(cp.sourcePartition()).isEqualTo(Map.of("stream", "users"));
-    assertThat(AirbyteJson.parse((String) cp.sourceOffset().get("state"))).isEqualTo(AirbyteJson.parse(state));
+    assertThat(plain(AirbyteJson.parse((String) cp.sourceOffset().get("state")))).isEqualTo(plain(AirbyteJson.parse(state)));
     JsonNode cpValue = AirbyteJson.MAPPER.valueToTree(cp.value());
     assertThat(cpValue.path("type").asText()).isEqualTo("CHECKPOINT");
     assertThat(cpValue.path("seq").asLong()).isEqualTo(1);
@@ -114,7 +119,7 @@ class SyncRunTest {
     }
     assertThat(usersCounted).isEqualTo(6);
     assertThat(cpValue.path("counts").path("p.app.events/0").asLong()).isEqualTo(1);
-    assertThat(cpValue.path("state")).isEqualTo(AirbyteJson.parse(state));
+    assertThat(plain(cpValue.path("state"))).isEqualTo(plain(AirbyteJson.parse(state)));
 
     // Records after the checkpoint carry its state, so committing them keeps it.
     SourceRecord after =
