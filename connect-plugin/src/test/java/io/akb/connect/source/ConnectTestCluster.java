@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -45,6 +46,9 @@ final class ConnectTestCluster implements AutoCloseable {
     Map<String, String> worker = new HashMap<>();
     worker.put("plugin.path", pluginPath);
     worker.put("offset.flush.interval.ms", "1000");
+    // Every plugin here has ServiceLoader manifests; reflective scanning of the test class path
+    // would add about 40 s per worker.
+    worker.put("plugin.discovery", "service_load");
     worker.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
     worker.put("key.converter.schemas.enable", "false");
     worker.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
@@ -56,11 +60,17 @@ final class ConnectTestCluster implements AutoCloseable {
     if (exactlyOnce) {
       worker.put("exactly.once.source.support", "enabled");
     }
+    // One broker: the transaction log (for exactly-once) must fit on it.
+    Properties broker = new Properties();
+    broker.put("transaction.state.log.replication.factor", "1");
+    broker.put("transaction.state.log.min.isr", "1");
+    broker.put("offsets.topic.replication.factor", "1");
     EmbeddedConnectCluster connect =
         new EmbeddedConnectCluster.Builder()
             .name(name)
             .numWorkers(1)
             .numBrokers(1)
+            .brokerProps(broker)
             .workerProps(worker)
             .build();
     connect.start();
