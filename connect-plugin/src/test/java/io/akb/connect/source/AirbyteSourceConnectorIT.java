@@ -76,10 +76,7 @@ class AirbyteSourceConnectorIT {
 
     List<JsonNode> events =
         cluster.awaitStateEvents(
-            stateTopic,
-            false,
-            e -> count(e, "SYNC_COMPLETED", "SUCCEEDED") == 2,
-            SYNC_TIMEOUT);
+            stateTopic, false, e -> count(e, "SYNC_COMPLETED", "SUCCEEDED") == 2, SYNC_TIMEOUT);
     assertThat(count(events, "SYNC_COMPLETED", "FAILED")).isZero();
     assertThat(count(events, "SYNC_STARTED", null)).isEqualTo(2);
 
@@ -99,7 +96,9 @@ class AirbyteSourceConnectorIT {
     List<ConsumerRecord<byte[], byte[]>> users = cluster.readAll(usersTopic, false);
     assertThat(users).hasSize(5000);
     Set<String> syncIds =
-        startedByTask.values().stream().map(e -> e.path("sync_id").asText()).collect(Collectors.toSet());
+        startedByTask.values().stream()
+            .map(e -> e.path("sync_id").asText())
+            .collect(Collectors.toSet());
     List<Long> ids = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> record : users) {
       JsonNode value = json(record.value());
@@ -112,27 +111,37 @@ class AirbyteSourceConnectorIT {
       assertThat(record.timestamp()).isPositive();
     }
     assertThat(ids).doesNotHaveDuplicates();
-    assertThat(ids).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 5000).boxed().toList());
+    assertThat(ids)
+        .containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 5000).boxed().toList());
     // A key always lands in the same partition: murmur2 of the key, like Kafka's partitioner.
     assertThat(users.stream().map(ConsumerRecord::partition).distinct().count()).isEqualTo(3);
 
     // Every topic/partition holds exactly what the checkpoints and the final counts say.
     Map<String, Long> finalCounts = new TreeMap<>();
-    completedByTask.values().forEach(e -> e.path("counts").fields().forEachRemaining(
-        f -> finalCounts.put(f.getKey(), f.getValue().asLong())));
+    completedByTask
+        .values()
+        .forEach(
+            e ->
+                e.path("counts")
+                    .fields()
+                    .forEachRemaining(f -> finalCounts.put(f.getKey(), f.getValue().asLong())));
     Map<String, Long> lastCheckpointCounts = new TreeMap<>();
     Map<String, JsonNode> lastStateByStream = new HashMap<>();
     for (JsonNode event : events) {
       if (event.path("type").asText().equals("CHECKPOINT")) {
-        event.path("counts").fields().forEachRemaining(
-            f -> lastCheckpointCounts.merge(f.getKey(), f.getValue().asLong(), Math::max));
+        event
+            .path("counts")
+            .fields()
+            .forEachRemaining(
+                f -> lastCheckpointCounts.merge(f.getKey(), f.getValue().asLong(), Math::max));
         JsonNode state = event.path("state");
         lastStateByStream.put(
             state.path("stream").path("stream_descriptor").path("name").asText(),
             ConnectTestCluster.plain(state));
       }
     }
-    assertThat(lastStateByStream.keySet()).containsExactlyInAnyOrder("users", "products", "purchases");
+    assertThat(lastStateByStream.keySet())
+        .containsExactlyInAnyOrder("users", "products", "purchases");
     Map<String, Long> actual = new TreeMap<>();
     for (String stream : List.of("users", "products", "purchases")) {
       for (ConsumerRecord<byte[], byte[]> record : cluster.readAll(prefix + stream, false)) {
@@ -165,7 +174,8 @@ class AirbyteSourceConnectorIT {
       Object stream = offset.partition().get("stream");
       Object state = offset.offset() == null ? null : offset.offset().get("state");
       if (stream != null && state != null) {
-        states.put(stream.toString(), ConnectTestCluster.plain(AirbyteJson.parse(state.toString())));
+        states.put(
+            stream.toString(), ConnectTestCluster.plain(AirbyteJson.parse(state.toString())));
       }
     }
     return states;
@@ -241,7 +251,9 @@ class AirbyteSourceConnectorIT {
     config.put("airbyte.config", "{\"count\": \"many\"}");
     String specAnswer = validate(config);
     JsonNode specErrors = errorsByField(specAnswer);
-    assertThat(specErrors.path("airbyte.config").toString()).contains("$.count").contains("integer");
+    assertThat(specErrors.path("airbyte.config").toString())
+        .contains("$.count")
+        .contains("integer");
     assertThat(specAnswer).doesNotContain(secret);
 
     // 2. The config matches the spec but check fails: the connector's message is reported.

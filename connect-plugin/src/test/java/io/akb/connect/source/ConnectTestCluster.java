@@ -98,7 +98,8 @@ final class ConnectTestCluster implements AutoCloseable {
     Map<String, Object> props = new HashMap<>();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     props.put(
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, readCommitted ? "read_committed" : "read_uncommitted");
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+        readCommitted ? "read_committed" : "read_uncommitted");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {

@@ -86,6 +86,9 @@ class SourceThroughputBench {
   }
 
   private static JsonNode find(List<JsonNode> events, String type) {
-    return events.stream().filter(e -> e.path("type").asText().equals(type)).findFirst().orElseThrow();
+    return events.stream()
+        .filter(e -> e.path("type").asText().equals(type))
+        .findFirst()
+        .orElseThrow();
   }
 }
