@@ -109,7 +109,7 @@ public final class AirbyteSourceConfig extends AbstractConfig {
   public static final String TOPIC_PREFIX_CONFIG = "topic.prefix";
   private static final String TOPIC_PREFIX_DOC =
       "Prefix of the record topics (<prefix><namespace.><stream>) and of the state topic"
-          + " (<prefix>_state); empty means airbyte.<connector name>.";
+          + " (<prefix>_state); empty means 'airbyte.<connector name>.'.";
 
   public static final String TOPIC_PARTITIONS_CONFIG = "topic.partitions";
   private static final String TOPIC_PARTITIONS_DOC =

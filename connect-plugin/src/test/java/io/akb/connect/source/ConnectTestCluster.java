@@ -121,8 +121,8 @@ final class ConnectTestCluster implements AutoCloseable {
   }
 
   boolean topicExists(String topic) {
-    try {
-      return connect.kafka().createAdminClient().listTopics().names().get().contains(topic);
+    try (var admin = connect.kafka().createAdminClient()) {
+      return admin.listTopics().names().get().contains(topic);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
