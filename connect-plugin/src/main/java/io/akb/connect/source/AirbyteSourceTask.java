@@ -217,7 +217,7 @@ public class AirbyteSourceTask extends SourceTask {
         failuresInARow,
         config.syncRetries(),
         failure.getMessage());
-    List<SourceRecord> events = run == null ? List.of() : run.completed(failure.summary());
+    List<SourceRecord> events = run == null ? List.of() : run.completed(failure.getMessage());
     endSync(backoff);
     if (failuresInARow > config.syncRetries()) {
       fatal = failure;

@@ -282,6 +282,50 @@ class AirbyteSourceConnectorIT {
     }
   }
 
+  @Test
+  void aFailingConnectorIsRetriedThenFailsTheTaskWithItsLastLogLines() throws Exception {
+    Path program = ConnectTestCluster.countingSource(tmp);
+    String prefix = "crashing.";
+    Map<String, String> config = new HashMap<>();
+    config.put("connector.class", ConnectTestCluster.CONNECTOR_CLASS);
+    config.put("airbyte.connector.name", "source-counting");
+    config.put("airbyte.executor", "local");
+    config.put("airbyte.local.executable", program.toString());
+    config.put("airbyte.config", "{\"count\": 100, \"state_every\": 10, \"crash_after\": 25}");
+    config.put("airbyte.secret.api_key", "open-sesame");
+    config.put("topic.prefix", prefix);
+    config.put("bootstrap.servers", cluster.bootstrapServers());
+    config.put("sync.retries", "1");
+    config.put("sync.retry.backoff.ms", "200");
+    cluster.connect.configureConnector("crashing", config);
+
+    List<JsonNode> events =
+        cluster.awaitStateEvents(
+            prefix + "_state", false, e -> count(e, "SYNC_COMPLETED", "FAILED") == 2, SYNC_TIMEOUT);
+    JsonNode failed =
+        events.stream()
+            .filter(e -> e.path("status").asText().equals("FAILED"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(failed.path("error").asText()).contains("boom: the numbers service answered 503");
+    // The retry resumed from the first attempt's last checkpoint (20), so it read 21..45.
+    assertThat(cluster.readAll(prefix + "numbers", false)).hasSize(25 + 25);
+
+    long deadline = System.currentTimeMillis() + 60_000;
+    String trace = null;
+    while (System.currentTimeMillis() < deadline) {
+      var status = cluster.connect.connectorStatus("crashing");
+      if (!status.tasks().isEmpty() && status.tasks().get(0).state().equals("FAILED")) {
+        trace = status.tasks().get(0).trace();
+        break;
+      }
+      Thread.sleep(300);
+    }
+    assertThat(trace).as("task status").isNotNull();
+    assertThat(trace).contains("boom: the numbers service answered 503");
+    cluster.connect.deleteConnector("crashing");
+  }
+
   private static String validate(Map<String, String> config) throws Exception {
     var response =
         cluster.connect.requestPut(
