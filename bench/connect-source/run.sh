@@ -6,7 +6,7 @@ cd "$(dirname "$0")/../.."
 COUNT=${1:-100000}
 WORK=$(mktemp -d /tmp/akb-connect-bench.XXXXXX)
 INSTALL_DIR=${AKB_INSTALL_DIR:-$HOME/.cache/akb}
-FAKER=$(ls -d "$INSTALL_DIR"/*faker*/bin/source-faker 2>/dev/null | head -1 || true)
+FAKER=$(ls -d "$INSTALL_DIR"/venvs/airbyte-source-faker-7.2.1/bin/source-faker 2>/dev/null || true)
 if [ -z "$FAKER" ]; then
   python3 -m venv "$WORK/venv" && "$WORK/venv/bin/pip" -q install airbyte-source-faker==7.2.1
   FAKER="$WORK/venv/bin/source-faker"

@@ -55,6 +55,8 @@ public class AirbyteSourceTask extends SourceTask {
   private int taskCount;
   private SourceOffsets offsets;
   private TopicProvisioner topics;
+  // Kept across syncs: its spec and discovered catalog are fetched once, not before every sync.
+  private Source source;
   private final PartitionChooser chooser = new PartitionChooser();
 
   private volatile boolean stopping;
@@ -125,7 +127,9 @@ public class AirbyteSourceTask extends SourceTask {
   }
 
   private SourceRecord startSync() {
-    Source source = ConfiguredSource.of(config);
+    if (source == null) {
+      source = ConfiguredSource.of(config);
+    }
     StreamCatalog catalog = new StreamCatalog(source.discoveredCatalog());
     ConfiguredAirbyteCatalog configured =
         catalog.configure(streams.stream().map(StreamDescriptor::qualifiedName).toList(), config);
@@ -218,6 +222,8 @@ public class AirbyteSourceTask extends SourceTask {
         config.syncRetries(),
         failure.getMessage());
     List<SourceRecord> events = run == null ? List.of() : run.completed(failure.getMessage());
+    // A retry starts afresh: spec and discover again, the failure may have been theirs.
+    source = null;
     endSync(backoff);
     if (failuresInARow > config.syncRetries()) {
       fatal = failure;

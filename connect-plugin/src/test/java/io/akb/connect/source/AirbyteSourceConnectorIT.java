@@ -4,6 +4,7 @@ import static io.akb.connect.source.ConnectTestCluster.count;
 import static io.akb.connect.source.ConnectTestCluster.header;
 import static io.akb.connect.source.ConnectTestCluster.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.runtime.protocol.AirbyteJson;
@@ -163,6 +164,20 @@ class AirbyteSourceConnectorIT {
       Thread.sleep(500);
     }
     assertThat(committed).isEqualTo(lastStateByStream);
+
+    // The offsets REST API: what cannot be resumed from is refused, a reset empties them.
+    cluster.connect.stopConnector("faker5k");
+    cluster.connect.assertions().assertConnectorIsStopped("faker5k", "stopping faker5k");
+    String productsState =
+        "{\"type\":\"STREAM\",\"stream\":{\"stream_descriptor\":{\"name\":\"products\"},"
+            + "\"stream_state\":{}}}";
+    assertThatThrownBy(
+            () ->
+                cluster.connect.alterSourceConnectorOffset(
+                    "faker5k", Map.of("stream", "users"), Map.of("state", productsState)))
+        .hasMessageContaining("belongs under the partition {stream=products}");
+    cluster.connect.resetConnectorOffsets("faker5k");
+    assertThat(committedStates("faker5k")).isEmpty();
     cluster.connect.deleteConnector("faker5k");
   }
 
@@ -237,13 +252,8 @@ class AirbyteSourceConnectorIT {
     Path secrets = tmp.resolve("secrets.properties");
     Files.writeString(secrets, "api_key=" + secret + "\n");
 
-    Map<String, String> config = new HashMap<>();
-    config.put("connector.class", ConnectTestCluster.CONNECTOR_CLASS);
+    Map<String, String> config = cluster.countingSourceConfig(program, "validate.", "{}");
     config.put("name", "counting-validate");
-    config.put("airbyte.connector.name", "source-counting");
-    config.put("airbyte.executor", "local");
-    config.put("airbyte.local.executable", program.toString());
-    config.put("bootstrap.servers", cluster.bootstrapServers());
     // The secret comes through Kafka's file config provider into a PASSWORD option.
     config.put("airbyte.secret.api_key", "${file:" + secrets + ":api_key}");
 
@@ -286,15 +296,9 @@ class AirbyteSourceConnectorIT {
   void aFailingConnectorIsRetriedThenFailsTheTaskWithItsLastLogLines() throws Exception {
     Path program = ConnectTestCluster.countingSource(tmp);
     String prefix = "crashing.";
-    Map<String, String> config = new HashMap<>();
-    config.put("connector.class", ConnectTestCluster.CONNECTOR_CLASS);
-    config.put("airbyte.connector.name", "source-counting");
-    config.put("airbyte.executor", "local");
-    config.put("airbyte.local.executable", program.toString());
-    config.put("airbyte.config", "{\"count\": 100, \"state_every\": 10, \"crash_after\": 25}");
-    config.put("airbyte.secret.api_key", "open-sesame");
-    config.put("topic.prefix", prefix);
-    config.put("bootstrap.servers", cluster.bootstrapServers());
+    Map<String, String> config =
+        cluster.countingSourceConfig(
+            program, prefix, "{\"count\": 100, \"state_every\": 10, \"crash_after\": 25}");
     config.put("sync.retries", "1");
     config.put("sync.retry.backoff.ms", "200");
     cluster.connect.configureConnector("crashing", config);

@@ -93,6 +93,23 @@ final class ConnectTestCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * A connector config running the test source program (see counting_source.py) with the right
+   * API key, writing under {@code prefix}.
+   */
+  Map<String, String> countingSourceConfig(Path program, String prefix, String sourceConfig) {
+    Map<String, String> config = new HashMap<>();
+    config.put("connector.class", CONNECTOR_CLASS);
+    config.put("airbyte.connector.name", "source-counting");
+    config.put("airbyte.executor", "local");
+    config.put("airbyte.local.executable", program.toString());
+    config.put("airbyte.config", sourceConfig);
+    config.put("airbyte.secret.api_key", "open-sesame");
+    config.put("topic.prefix", prefix);
+    config.put("bootstrap.servers", bootstrapServers());
+    return config;
+  }
+
   /** Every record of a topic now, from the beginning to the end (the last stable offset). */
   List<ConsumerRecord<byte[], byte[]>> readAll(String topic, boolean readCommitted) {
     Map<String, Object> props = new HashMap<>();
