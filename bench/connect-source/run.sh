@@ -6,13 +6,16 @@ cd "$(dirname "$0")/../.."
 COUNT=${1:-100000}
 WORK=$(mktemp -d /tmp/akb-connect-bench.XXXXXX)
 INSTALL_DIR=${AKB_INSTALL_DIR:-$HOME/.cache/akb}
-FAKER=$(ls -d "$INSTALL_DIR"/venvs/airbyte-source-faker-7.2.1/bin/source-faker 2>/dev/null || true)
-if [ -z "$FAKER" ]; then
-  python3 -m venv "$WORK/venv" && "$WORK/venv/bin/pip" -q install airbyte-source-faker==7.2.1
-  FAKER="$WORK/venv/bin/source-faker"
+VENV="$INSTALL_DIR/venvs/airbyte-source-faker-7.2.1"
+if [ ! -x "$VENV/bin/python" ]; then
+  VENV="$WORK/venv"
+  python3 -m venv "$VENV" && "$VENV/bin/pip" -q install airbyte-source-faker==7.2.1
 fi
+# Through the venv's python: the runtime builds venvs elsewhere and renames them, so the scripts'
+# shebang lines may name a path that is gone.
+FAKER="$VENV/bin/python $VENV/bin/source-faker"
 echo "{\"count\": $COUNT, \"seed\": 1, \"always_updated\": false, \"parallelism\": 1}" > "$WORK/config.json"
-"$FAKER" discover --config "$WORK/config.json" | grep '"type": *"CATALOG"' > "$WORK/catalog.jsonl"
+$FAKER discover --config "$WORK/config.json" | grep '"type": *"CATALOG"' > "$WORK/catalog.jsonl"
 python3 - "$WORK" <<'PY'
 import json, sys
 work = sys.argv[1]
@@ -26,12 +29,12 @@ PY
 
 # 1. The limit: the connector alone, its output thrown away.
 start=$(date +%s.%N)
-"$FAKER" read --config "$WORK/config.json" --catalog "$WORK/configured.json" > /dev/null 2>&1
+$FAKER read --config "$WORK/config.json" --catalog "$WORK/configured.json" > /dev/null 2>&1
 end=$(date +%s.%N)
 echo "faker -> /dev/null: $COUNT users in $(echo "$end - $start" | bc) s: $(echo "$COUNT / ($end - $start)" | bc) records/s"
 
 # 2. A recording of the same read, replayed by a local program.
-"$FAKER" read --config "$WORK/config.json" --catalog "$WORK/configured.json" > "$WORK/recording.jsonl" 2>/dev/null
+$FAKER read --config "$WORK/config.json" --catalog "$WORK/configured.json" > "$WORK/recording.jsonl" 2>/dev/null
 start=$(date +%s.%N)
 bench/connect-source/replay_source.py read --config <(echo "{\"recording\": \"$WORK/recording.jsonl\", \"catalog\": \"$WORK/catalog.jsonl\"}") > /dev/null
 end=$(date +%s.%N)

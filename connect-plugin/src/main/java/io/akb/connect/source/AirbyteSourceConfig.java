@@ -8,6 +8,7 @@ import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.protocol.SyncMode;
 import io.akb.runtime.topic.TopicNames;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -398,7 +399,7 @@ public final class AirbyteSourceConfig extends AbstractConfig {
     }
 
     static String[] configValues() {
-      return java.util.Arrays.stream(values())
+      return Arrays.stream(values())
           .map(ExecutorKind::configValue)
           .toArray(String[]::new);
     }
@@ -414,7 +415,7 @@ public final class AirbyteSourceConfig extends AbstractConfig {
     }
 
     static String[] configValues() {
-      return java.util.Arrays.stream(values())
+      return Arrays.stream(values())
           .map(RecordFormat::configValue)
           .toArray(String[]::new);
     }

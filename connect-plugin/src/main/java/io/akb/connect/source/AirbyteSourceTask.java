@@ -1,5 +1,6 @@
 package io.akb.connect.source;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.runtime.AkbException;
@@ -98,14 +99,15 @@ public class AirbyteSourceTask extends SourceTask {
 
   @Override
   public List<SourceRecord> poll() throws InterruptedException {
-    if (fatal != null) {
-      throw new ConnectException(fatal.getMessage(), fatal);
-    }
+    // A failed sync's events go out before the task fails, so readers see SYNC_COMPLETED FAILED.
     if (!pendingEvents.isEmpty()) {
       List<SourceRecord> events = pendingEvents;
       pendingEvents = List.of();
       commitTransactionOn(events.get(events.size() - 1));
       return events;
+    }
+    if (fatal != null) {
+      throw new ConnectException(fatal.getMessage(), fatal);
     }
     if (run == null) {
       long wait = nextSyncAt - System.currentTimeMillis();
@@ -272,7 +274,7 @@ public class AirbyteSourceTask extends SourceTask {
   private static JsonNode parse(String json) {
     try {
       return AirbyteJson.parse(json == null ? "[]" : json);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new ConnectException("Task config " + TASK_STREAMS_CONFIG + " is not JSON", e);
     }
   }

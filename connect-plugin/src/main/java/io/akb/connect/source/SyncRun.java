@@ -17,7 +17,9 @@ import io.akb.runtime.topic.RecordHeaders;
 import io.akb.runtime.topic.StateEvent;
 import io.akb.runtime.topic.TopicNames;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -52,7 +54,7 @@ final class SyncRun {
   private final Map<String, Long> counts = new LinkedHashMap<>();
   private final Set<StreamDescriptor> reported = new LinkedHashSet<>();
   private final Set<SourceRecord> checkpoints =
-      java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      Collections.newSetFromMap(new IdentityHashMap<>());
   private long seq;
   private long skipped;
 

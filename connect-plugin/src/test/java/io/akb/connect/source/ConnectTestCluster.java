@@ -94,8 +94,8 @@ final class ConnectTestCluster implements AutoCloseable {
   }
 
   /**
-   * A connector config running the test source program (see counting_source.py) with the right
-   * API key, writing under {@code prefix}.
+   * A connector config running the test source program (see counting_source.py) with the right API
+   * key, writing under {@code prefix}.
    */
   Map<String, String> countingSourceConfig(Path program, String prefix, String sourceConfig) {
     Map<String, String> config = new HashMap<>();

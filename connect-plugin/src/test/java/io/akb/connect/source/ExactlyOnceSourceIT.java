@@ -34,9 +34,7 @@ class ExactlyOnceSourceIT {
       String stateTopic = prefix + "_state";
       Map<String, String> config =
           cluster.countingSourceConfig(
-              program,
-              prefix,
-              "{\"count\": " + COUNT + ", \"delay_ms\": 4, \"state_every\": 100}");
+              program, prefix, "{\"count\": " + COUNT + ", \"delay_ms\": 4, \"state_every\": 100}");
       config.put("tasks.max", "1");
       config.put("topic.partitions", "2");
       config.put("bootstrap.servers", cluster.bootstrapServers());
