@@ -391,6 +391,21 @@ public final class Source {
   }
 
   /**
+   * Up to {@code perStream} records of each selected stream (every stream when none is selected),
+   * as PyAirbyte's {@code print_samples}: one short full-refresh read per stream, each stopped at
+   * the limit.
+   */
+  public Map<String, List<JsonNode>> samples(int perStream) {
+    Map<String, List<JsonNode>> samples = new LinkedHashMap<>();
+    for (String stream : selectedStreams()) {
+      try (Stream<JsonNode> records = getRecords(stream, perStream)) {
+        samples.put(stream, records.toList());
+      }
+    }
+    return samples;
+  }
+
+  /**
    * The records of {@code stream} as documents for LLM pipelines, as PyAirbyte's {@code
    * get_documents}: a title property, content properties rendered as text, and metadata properties
    * (null: every other property).
