@@ -399,9 +399,7 @@ public final class AirbyteSourceConfig extends AbstractConfig {
     }
 
     static String[] configValues() {
-      return Arrays.stream(values())
-          .map(ExecutorKind::configValue)
-          .toArray(String[]::new);
+      return Arrays.stream(values()).map(ExecutorKind::configValue).toArray(String[]::new);
     }
   }
 
@@ -415,9 +413,7 @@ public final class AirbyteSourceConfig extends AbstractConfig {
     }
 
     static String[] configValues() {
-      return Arrays.stream(values())
-          .map(RecordFormat::configValue)
-          .toArray(String[]::new);
+      return Arrays.stream(values()).map(RecordFormat::configValue).toArray(String[]::new);
     }
   }
 

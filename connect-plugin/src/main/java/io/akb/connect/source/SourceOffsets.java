@@ -16,8 +16,8 @@ import java.util.Map;
  * by the polling thread only.
  *
  * <p>Known limit: in the very first sync of a source with GLOBAL or LEGACY state, records read
- * before its first state are tracked under their stream partitions, so without exactly-once a
- * crash right after that first checkpoint's commit could skip them. From then on (and always under
+ * before its first state are tracked under their stream partitions, so without exactly-once a crash
+ * right after that first checkpoint's commit could skip them. From then on (and always under
  * exactly-once, where a checkpoint ends a transaction) every record is tracked under the shared
  * partition.
  */
