@@ -281,6 +281,24 @@ class ConnectorFailuresIT {
   }
 
   @Test
+  void aCheckThatCrashesIsAFailedStatusForCallersThatShowIt() {
+    FakeConnector connector =
+        connector(
+            "echo \"Traceback: KeyError with $(grep -o 'sk-live-[a-z0-9]*' $CONFIG)\" >&2\nexit 1");
+
+    io.akb.runtime.protocol.AirbyteConnectionStatus status = source(connector).checkStatus();
+
+    assertThat(status.status())
+        .isEqualTo(io.akb.runtime.protocol.AirbyteConnectionStatus.Status.FAILED);
+    assertThat(status.message()).isEqualTo("the connector exited with code 1");
+    assertThatThrownBy(() -> source(connector).check())
+        .isInstanceOf(AkbException.class)
+        .hasMessageContaining("source-fake check failed: the connector exited with code 1")
+        .hasMessageContaining("stderr: Traceback: KeyError with ****")
+        .hasMessageNotContaining(SECRET);
+  }
+
+  @Test
   void aMissingProgramIsAClearError() {
     ConnectorOptions options =
         ConnectorOptions.defaults().withLocalExecutable(dir.resolve("nope").toString());
