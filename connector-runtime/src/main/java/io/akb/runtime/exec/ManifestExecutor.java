@@ -6,17 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.akb.runtime.AkbException;
 import io.akb.runtime.ConnectorOptions;
+import io.akb.runtime.config.FileOrUrl;
 import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.protocol.AirbyteMessage;
 import io.akb.runtime.protocol.ConnectorSpecification;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -35,6 +31,9 @@ public final class ManifestExecutor implements ConnectorExecutor {
   /** The PyPI package that runs manifests. */
   public static final String DECLARATIVE_PACKAGE = "airbyte-source-declarative-manifest";
 
+  /** The package version used when the options name none: tested with AKB. */
+  public static final String DECLARATIVE_VERSION = "6.5.2";
+
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   private final String connectorName;
@@ -44,8 +43,8 @@ public final class ManifestExecutor implements ConnectorExecutor {
   /**
    * @param connectorName the connector's name, for messages
    * @param manifest a file path, an http(s) URL, or the YAML text itself
-   * @param options {@code version} pins the declarative package (else latest), {@code pipUrl}
-   *     replaces it
+   * @param options {@code version} pins the declarative package (else {@value
+   *     #DECLARATIVE_VERSION}), {@code pipUrl} replaces it
    */
   public ManifestExecutor(String connectorName, String manifest, ConnectorOptions options) {
     this.connectorName = connectorName;
@@ -53,7 +52,7 @@ public final class ManifestExecutor implements ConnectorExecutor {
     this.runtime =
         new VenvExecutor(
             DECLARATIVE_PACKAGE,
-            options.version(),
+            options.version() == null ? DECLARATIVE_VERSION : options.version(),
             options.pipUrl(),
             "source-declarative-manifest",
             options.installDir(),
@@ -143,24 +142,10 @@ public final class ManifestExecutor implements ConnectorExecutor {
 
   private static JsonNode load(String connectorName, String manifest) {
     try {
-      String text;
-      if (manifest.startsWith("http://") || manifest.startsWith("https://")) {
-        HttpResponse<String> response =
-            HttpClient.newHttpClient()
-                .send(
-                    HttpRequest.newBuilder(URI.create(manifest))
-                        .timeout(Duration.ofSeconds(60))
-                        .build(),
-                    HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-          throw new IOException("HTTP " + response.statusCode() + " from " + manifest);
-        }
-        text = response.body();
-      } else if (!manifest.contains("\n") && Files.isRegularFile(Path.of(manifest))) {
-        text = Files.readString(Path.of(manifest));
-      } else {
-        text = manifest;
-      }
+      boolean pointer =
+          FileOrUrl.isUrl(manifest)
+              || (!manifest.contains("\n") && Files.isRegularFile(Path.of(manifest)));
+      String text = pointer ? FileOrUrl.read(manifest) : manifest;
       JsonNode parsed = YAML.readTree(text);
       if (parsed == null || !parsed.isObject() || !parsed.has("streams")) {
         throw new IOException("it is not a declarative manifest (no streams section)");
@@ -172,9 +157,6 @@ public final class ManifestExecutor implements ConnectorExecutor {
           e.getMessage(),
           "Pass a manifest.yaml path, an http(s) URL or the YAML text.",
           e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AkbException("loading the manifest of " + connectorName, "interrupted", null, e);
     }
   }
 }

@@ -34,6 +34,31 @@ public final class FakeConnector {
     return new FakeConnector(script);
   }
 
+  /**
+   * The SPEC line of fake connectors: an integer {@code count} and an {@code api_key} marked {@code
+   * airbyte_secret}.
+   */
+  public static final String SPEC_WITH_SECRET =
+      "{\"type\":\"SPEC\",\"spec\":{\"connectionSpecification\":{\"type\":\"object\","
+          + "\"required\":[\"api_key\"],\"properties\":{\"count\":{\"type\":\"integer\"},"
+          + "\"api_key\":{\"type\":\"string\",\"airbyte_secret\":true}}}}}";
+
+  /**
+   * A connector that answers {@code spec} with {@link #SPEC_WITH_SECRET} and runs {@code body} for
+   * every other command; there {@code $CONFIG} is the config file's path (empty for none).
+   */
+  public static FakeConnector withSpec(Path dir, String name, String body) {
+    return bash(
+        dir,
+        name,
+        "if [ \"${1:-}\" = spec ]; then echo '"
+            + SPEC_WITH_SECRET
+            + "'; exit 0; fi\n"
+            + "CONFIG=''; prev=''; for arg in \"$@\"; do [ \"$prev\" = --config ] && CONFIG=$arg;"
+            + " prev=$arg; done\n"
+            + body);
+  }
+
   /** Prints {@code lines} on stdout, then exits with {@code exitCode}. */
   public static FakeConnector printing(Path dir, List<String> lines, int exitCode) {
     StringBuilder body = new StringBuilder("cat <<'AKB_EOF'\n");
