@@ -64,6 +64,8 @@ class AirbyteSinkConnectorIT {
   @BeforeAll
   static void startCluster() {
     Map<String, String> worker = new HashMap<>();
+    // The worker loads the sink from the built plugin directory, as a real worker does.
+    worker.put("plugin.path", System.getProperty("akb.plugin.path"));
     worker.put("offset.flush.interval.ms", "1000");
     worker.put("plugin.discovery", "service_load");
     worker.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
@@ -92,18 +94,19 @@ class AirbyteSinkConnectorIT {
 
   Map<String, String> sinkConfig() {
     Map<String, String> config = new HashMap<>();
-    config.put("connector.class", AirbyteSinkConnector.class.getName());
+    // Names as a user writes them over REST: the plugin classes are not on this class path.
+    config.put("connector.class", "io.akb.connect.sink.AirbyteSinkConnector");
     config.put("tasks.max", "1");
     config.put("topics.regex", "sinkit\\..*");
     // The sink never reads keys, and the state topic's keys are plain task ids, not JSON.
     config.put("key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-    config.put(AirbyteSinkConfig.CONNECTOR_NAME_CONFIG, TestDestinations.JSON_LINES);
-    config.put(AirbyteSinkConfig.PIP_URL_CONFIG, TestDestinations.jsonLinesPackage().toString());
-    config.put(AirbyteSinkConfig.CONNECTOR_CONFIG_CONFIG, "{\"directory\":\"" + out + "\"}");
-    config.put(AirbyteSinkConfig.STATE_TOPIC_CONFIG, STATE_TOPIC);
-    config.put(AirbyteSinkConfig.BOOTSTRAP_SERVERS_CONFIG, connect.kafka().bootstrapServers());
-    config.put(AirbyteSinkConfig.TOPIC_PREFIX_CONFIG, PREFIX);
-    config.put(AirbyteSinkConfig.COMMIT_WAIT_CONFIG, "2000");
+    config.put("airbyte.connector.name", TestDestinations.JSON_LINES);
+    config.put("airbyte.pip.url", TestDestinations.jsonLinesPackage().toString());
+    config.put("airbyte.config", "{\"directory\":\"" + out + "\"}");
+    config.put("state.topic", STATE_TOPIC);
+    config.put("bootstrap.servers", connect.kafka().bootstrapServers());
+    config.put("topic.prefix", PREFIX);
+    config.put("commit.echo.wait.ms", "2000");
     return config;
   }
 
