@@ -1,5 +1,7 @@
 package io.akb.cache;
 
+import io.akb.cache.duckdb.DuckDbCache;
+import io.akb.cache.postgres.PostgresCache;
 import io.akb.runtime.AkbException;
 
 /** Picks the dialect implementation for a cache location. */
@@ -24,7 +26,15 @@ final class CacheDialects {
   }
 
   static SqlCache open(CacheLocation location, CacheOptions options) {
-    throw new AkbException(
-        "opening " + location, "the " + location.kind() + " cache is not built yet", null);
+    CacheOptions effective = options == null ? CacheOptions.defaults() : options;
+    switch (location.kind()) {
+      case DUCKDB:
+        return DuckDbCache.open(location.target(), effective);
+      case POSTGRES:
+        return PostgresCache.open(location.target(), effective);
+      default:
+        throw new AkbException(
+            "opening " + location, "unknown cache kind " + location.kind(), null);
+    }
   }
 }

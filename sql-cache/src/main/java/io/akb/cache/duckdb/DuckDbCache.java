@@ -1,0 +1,79 @@
+package io.akb.cache.duckdb;
+
+import io.akb.cache.CacheOptions;
+import io.akb.cache.jdbc.JdbcSqlCache;
+import io.akb.runtime.AkbException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * An embedded DuckDB cache file. The file is owned by this process while the cache is open (DuckDB
+ * allows one writing process); readers of the same process share it through duplicated connections.
+ */
+public final class DuckDbCache extends JdbcSqlCache {
+  private final Path file;
+  private final DuckDBConnection root;
+
+  private DuckDbCache(Path file, DuckDBConnection root, CacheOptions options) throws SQLException {
+    super(new DuckDbDialect(), options, "main", root.duplicate());
+    this.file = file;
+    this.root = root;
+  }
+
+  /** Opens (creating when missing) the DuckDB file at {@code path}. */
+  public static DuckDbCache open(String path, CacheOptions options) {
+    Path file = Path.of(path).toAbsolutePath().normalize();
+    try {
+      if (file.getParent() != null) {
+        Files.createDirectories(file.getParent());
+      }
+      // No TimeZone setting: it needs DuckDB's ICU extension, which the JDBC driver does not bundle
+      // and cannot download here. Without ICU, DuckDB shows TIMESTAMPTZ values in UTC.
+      Connection connection = DriverManager.getConnection("jdbc:duckdb:" + file, new Properties());
+      DuckDBConnection root = connection.unwrap(DuckDBConnection.class);
+      return new DuckDbCache(file, root, options);
+    } catch (IOException | SQLException e) {
+      throw new AkbException(
+          "opening the DuckDB cache " + file,
+          e.getMessage(),
+          String.valueOf(e.getMessage()).contains("lock")
+              ? "DuckDB allows one process per file: stop the other process using it (a bridge, a"
+                  + " PyAirbyte session), or pick another file."
+              : "Check that the path is a writable DuckDB file.",
+          e);
+    }
+  }
+
+  @Override
+  public Connection openConnection() throws SQLException {
+    return root.duplicate();
+  }
+
+  @Override
+  public String describe() {
+    return "DuckDB file " + file;
+  }
+
+  @Override
+  public void close() {
+    super.close();
+    try (Statement checkpoint = root.createStatement()) {
+      // Folds the WAL into the file so PyAirbyte (or another DuckDB) opens it cleanly.
+      checkpoint.execute("CHECKPOINT");
+    } catch (SQLException ignored) {
+      // Closing the database below checkpoints as well.
+    }
+    try {
+      root.close();
+    } catch (SQLException e) {
+      throw new AkbException("closing " + describe(), e.getMessage(), null, e);
+    }
+  }
+}

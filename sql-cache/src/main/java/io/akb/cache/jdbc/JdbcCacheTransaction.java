@@ -1,0 +1,424 @@
+package io.akb.cache.jdbc;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.akb.cache.CacheRecord;
+import io.akb.cache.CacheTransaction;
+import io.akb.cache.StoredOffset;
+import io.akb.cache.WriteStrategy;
+import io.akb.cache.layout.ColumnType;
+import io.akb.cache.layout.StreamLayout;
+import io.akb.runtime.AkbException;
+import io.akb.runtime.protocol.AirbyteJson;
+import io.akb.runtime.protocol.AirbyteStateMessage;
+import io.akb.runtime.protocol.ConfiguredAirbyteStream;
+import io.akb.runtime.protocol.SyncMode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A transaction of a {@link JdbcSqlCache} on its writing connection. DDL (new tables, new or
+ * widened columns, generation swaps) runs inside the transaction too: both DuckDB and PostgreSQL
+ * make it transactional, so a rollback leaves no trace.
+ */
+final class JdbcCacheTransaction implements CacheTransaction {
+  private final JdbcSqlCache cache;
+  private final Connection connection;
+  private final StreamWriter streamWriter;
+  private boolean ended;
+
+  JdbcCacheTransaction(JdbcSqlCache cache) {
+    this.cache = cache;
+    this.connection = cache.writer();
+    this.streamWriter = new StreamWriter(cache);
+  }
+
+  @Override
+  public void registerStream(
+      String sourceName, ConfiguredAirbyteStream configured, WriteStrategy strategy) {
+    String stream = configured.stream().name();
+    try {
+      StreamLayout layout = cache.writerLayout(stream);
+      List<String> key = primaryKey(configured);
+      WriteStrategy resolved = resolve(strategy, configured, key);
+      JsonNode schema = configured.stream().jsonSchema();
+      if (layout == null) {
+        String table =
+            cache
+                .normalizer()
+                .unique(
+                    cache.options().tablePrefix() + stream, new HashSet<>(cache.takenTableNames()));
+        layout = new StreamLayout(stream, sourceName, table, resolved, key);
+        addSchemaColumns(layout, schema);
+        createTable(layout, layout.tableName());
+        insertLayout(layout);
+      } else {
+        layout.sourceName(sourceName);
+        layout.strategy(resolved);
+        layout.primaryKey(key);
+        evolveToSchema(layout, schema);
+        saveLayout(layout);
+      }
+      cache.rememberLayout(layout);
+      registerInCatalog(sourceName, stream, schema);
+    } catch (SQLException e) {
+      throw cache.failure("registering stream " + stream, e);
+    }
+  }
+
+  private static List<String> primaryKey(ConfiguredAirbyteStream configured) {
+    List<List<String>> paths = configured.primaryKey();
+    if (paths == null || paths.isEmpty()) {
+      paths = configured.stream().sourceDefinedPrimaryKey();
+    }
+    List<String> key = new ArrayList<>();
+    if (paths != null) {
+      // Only top-level fields are columns; a nested key path is keyed by its top-level field.
+      paths.stream().filter(p -> !p.isEmpty()).forEach(p -> key.add(p.get(0)));
+    }
+    return key;
+  }
+
+  /** AUTO: merge with a key, append with a cursor (incremental), else replace. */
+  private WriteStrategy resolve(
+      WriteStrategy requested, ConfiguredAirbyteStream configured, List<String> key) {
+    WriteStrategy strategy = requested == null ? cache.options().defaultStrategy() : requested;
+    if (strategy == null || strategy == WriteStrategy.AUTO) {
+      if (!key.isEmpty()) {
+        return WriteStrategy.MERGE;
+      }
+      boolean cursor =
+          configured.syncMode() == SyncMode.INCREMENTAL
+              || (configured.cursorField() != null && !configured.cursorField().isEmpty());
+      return cursor ? WriteStrategy.APPEND : WriteStrategy.REPLACE;
+    }
+    if (strategy == WriteStrategy.MERGE && key.isEmpty()) {
+      throw new AkbException(
+          "registering stream " + configured.stream().name(),
+          "the merge strategy needs a primary key and the stream has none",
+          "Configure a primary key for the stream, or use append or replace.");
+    }
+    return strategy;
+  }
+
+  private void addSchemaColumns(StreamLayout layout, JsonNode schema) {
+    JsonNode properties = schema == null ? null : schema.get("properties");
+    if (properties == null) {
+      return;
+    }
+    properties
+        .fields()
+        .forEachRemaining(
+            property -> {
+              if (layout.column(property.getKey()) == null) {
+                layout.putColumn(
+                    property.getKey(),
+                    new StreamLayout.Column(
+                        cache.normalizer().unique(property.getKey(), layout.takenColumnNames()),
+                        ColumnType.fromJsonSchema(property.getValue())));
+              }
+            });
+  }
+
+  /** New properties add columns; a declared type the column cannot hold widens the column. */
+  private void evolveToSchema(StreamLayout layout, JsonNode schema) throws SQLException {
+    JsonNode properties = schema == null ? null : schema.get("properties");
+    if (properties == null) {
+      return;
+    }
+    var iterator = properties.fields();
+    while (iterator.hasNext()) {
+      var property = iterator.next();
+      ColumnType declared = ColumnType.fromJsonSchema(property.getValue());
+      StreamLayout.Column column = layout.column(property.getKey());
+      if (column == null) {
+        streamWriter.addColumn(layout, property.getKey(), declared);
+      } else {
+        ColumnType union = column.type().unionWith(declared);
+        if (union != column.type()) {
+          streamWriter.changeColumnType(layout, property.getKey(), union);
+        }
+      }
+    }
+  }
+
+  void createTable(StreamLayout layout, String table) throws SQLException {
+    SqlDialect dialect = cache.dialect();
+    StringBuilder ddl =
+        new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(cache.qualified(table));
+    ddl.append(" (")
+        .append(cache.quote(StreamLayout.RAW_ID))
+        .append(' ')
+        .append(dialect.sqlType(ColumnType.VARCHAR));
+    ddl.append(", ")
+        .append(cache.quote(StreamLayout.EXTRACTED_AT))
+        .append(' ')
+        .append(dialect.sqlType(ColumnType.TIMESTAMP_TZ));
+    ddl.append(", ")
+        .append(cache.quote(StreamLayout.META))
+        .append(' ')
+        .append(dialect.sqlType(ColumnType.JSON));
+    for (StreamLayout.Column column : layout.columns().values()) {
+      ddl.append(", ")
+          .append(cache.quote(column.name()))
+          .append(' ')
+          .append(dialect.sqlType(column.type()));
+    }
+    ddl.append(')');
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(ddl.toString());
+      List<String> keyColumns = new ArrayList<>();
+      layout
+          .primaryKey()
+          .forEach(
+              field -> {
+                StreamLayout.Column column = layout.column(field);
+                if (column != null) {
+                  keyColumns.add(column.name());
+                }
+              });
+      for (String sql : dialect.afterCreateStreamTable(cache.qualified(table), keyColumns)) {
+        statement.execute(sql);
+      }
+    }
+  }
+
+  private void insertLayout(StreamLayout layout) throws SQLException {
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO "
+                + cache.qualified(JdbcSqlCache.LAYOUTS_TABLE)
+                + " (stream_name, source_name, table_name, layout) VALUES (?, ?, ?, ?)")) {
+      insert.setString(1, layout.streamName());
+      insert.setString(2, layout.sourceName());
+      insert.setString(3, layout.tableName());
+      insert.setString(4, layout.toJson());
+      insert.executeUpdate();
+    }
+  }
+
+  void saveLayout(StreamLayout layout) throws SQLException {
+    try (PreparedStatement update =
+        connection.prepareStatement(
+            "UPDATE "
+                + cache.qualified(JdbcSqlCache.LAYOUTS_TABLE)
+                + " SET source_name = ?, layout = ? WHERE stream_name = ?")) {
+      update.setString(1, layout.sourceName());
+      update.setString(2, layout.toJson());
+      update.setString(3, layout.streamName());
+      update.executeUpdate();
+    }
+  }
+
+  /** PyAirbyte's catalog row: keyed by table prefix + stream name, as PyAirbyte looks it up. */
+  private void registerInCatalog(String sourceName, String stream, JsonNode schema)
+      throws SQLException {
+    String key = cache.options().tablePrefix() + stream;
+    try (PreparedStatement delete =
+            connection.prepareStatement(
+                "DELETE FROM "
+                    + cache.qualified(JdbcSqlCache.STREAMS_TABLE)
+                    + " WHERE table_name = ?");
+        PreparedStatement insert =
+            connection.prepareStatement(
+                "INSERT INTO "
+                    + cache.qualified(JdbcSqlCache.STREAMS_TABLE)
+                    + " (stream_name, source_name, table_name, catalog_metadata) VALUES (?, ?, ?, ?)")) {
+      delete.setString(1, key);
+      delete.executeUpdate();
+      insert.setString(1, stream);
+      insert.setString(2, sourceName);
+      insert.setString(3, key);
+      insert.setString(4, schema == null ? "{}" : schema.toString());
+      insert.executeUpdate();
+    }
+  }
+
+  @Override
+  public void write(String sourceName, String stream, List<CacheRecord> records) {
+    try {
+      StreamLayout layout = cache.writerLayout(stream);
+      if (layout == null) {
+        throw new AkbException(
+            "writing records of stream " + stream + " to " + cache.describe(),
+            "the stream is not registered",
+            "Call registerStream (a SYNC_STARTED event) before writing its records.");
+      }
+      if (!records.isEmpty()) {
+        streamWriter.write(this, layout, records);
+      }
+    } catch (SQLException e) {
+      throw cache.failure("writing " + records.size() + " records of stream " + stream, e);
+    }
+  }
+
+  @Override
+  public void writeState(String sourceName, AirbyteStateMessage state) {
+    String stream;
+    switch (state.effectiveType()) {
+      case STREAM:
+        stream = state.stream().streamDescriptor().name();
+        break;
+      case GLOBAL:
+        stream = JdbcSqlCache.GLOBAL_STATE_STREAM;
+        break;
+      default:
+        stream = JdbcSqlCache.LEGACY_STATE_STREAM;
+        break;
+    }
+    String key = cache.options().tablePrefix() + stream;
+    try (PreparedStatement delete =
+            connection.prepareStatement(
+                "DELETE FROM "
+                    + cache.qualified(JdbcSqlCache.STATE_TABLE)
+                    + " WHERE table_name = ?");
+        PreparedStatement insert =
+            connection.prepareStatement(
+                "INSERT INTO "
+                    + cache.qualified(JdbcSqlCache.STATE_TABLE)
+                    + " (source_name, stream_name, table_name, state_json, last_updated)"
+                    + " VALUES (?, ?, ?, ?, ?)")) {
+      delete.setString(1, key);
+      delete.executeUpdate();
+      insert.setString(1, sourceName);
+      insert.setString(2, stream);
+      insert.setString(3, key);
+      insert.setString(4, AirbyteJson.MAPPER.writeValueAsString(state));
+      insert.setTimestamp(5, Timestamp.from(Instant.now()));
+      insert.executeUpdate();
+    } catch (SQLException | JsonProcessingException e) {
+      throw cache.failure("writing the state of " + stream, e);
+    }
+  }
+
+  @Override
+  public void completeSync(String sourceName, String syncId, boolean succeeded) {
+    try {
+      for (String stream : streamsOf(sourceName)) {
+        StreamLayout layout = cache.writerLayout(stream);
+        if (layout == null
+            || layout.pendingTable() == null
+            || !syncId.equals(layout.pendingSyncId())) {
+          continue;
+        }
+        try (Statement statement = connection.createStatement()) {
+          if (succeeded) {
+            statement.execute("DROP TABLE " + cache.qualified(layout.tableName()));
+            statement.execute(
+                "ALTER TABLE "
+                    + cache.qualified(layout.pendingTable())
+                    + " RENAME TO "
+                    + cache.quote(layout.tableName()));
+          } else {
+            statement.execute("DROP TABLE " + cache.qualified(layout.pendingTable()));
+          }
+        }
+        layout.pending(null, null);
+        saveLayout(layout);
+      }
+    } catch (SQLException e) {
+      throw cache.failure("completing sync " + syncId + " of " + sourceName, e);
+    }
+  }
+
+  private List<String> streamsOf(String sourceName) throws SQLException {
+    List<String> streams = new ArrayList<>();
+    try (PreparedStatement query =
+        connection.prepareStatement(
+            "SELECT stream_name FROM "
+                + cache.qualified(JdbcSqlCache.LAYOUTS_TABLE)
+                + " WHERE source_name = ?")) {
+      query.setString(1, sourceName);
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          streams.add(rows.getString(1));
+        }
+      }
+    }
+    return streams;
+  }
+
+  @Override
+  public void saveOffsets(String target, Map<String, StoredOffset> offsets) {
+    try (PreparedStatement delete =
+            connection.prepareStatement(
+                "DELETE FROM "
+                    + cache.qualified(JdbcSqlCache.OFFSETS_TABLE)
+                    + " WHERE target = ? AND topic_partition = ?");
+        PreparedStatement insert =
+            connection.prepareStatement(
+                "INSERT INTO "
+                    + cache.qualified(JdbcSqlCache.OFFSETS_TABLE)
+                    + " (target, topic_partition, next_offset, applied_per_sync, updated_at)"
+                    + " VALUES (?, ?, ?, ?, ?)")) {
+      Timestamp now = Timestamp.from(Instant.now());
+      for (Map.Entry<String, StoredOffset> entry : offsets.entrySet()) {
+        delete.setString(1, target);
+        delete.setString(2, entry.getKey());
+        delete.executeUpdate();
+        ObjectNode applied = AirbyteJson.MAPPER.createObjectNode();
+        entry.getValue().appliedPerSync().forEach(applied::put);
+        insert.setString(1, target);
+        insert.setString(2, entry.getKey());
+        insert.setLong(3, entry.getValue().nextOffset());
+        insert.setString(4, applied.toString());
+        insert.setTimestamp(5, now);
+        insert.executeUpdate();
+      }
+    } catch (SQLException e) {
+      throw cache.failure("saving the offsets of target " + target, e);
+    }
+  }
+
+  @Override
+  public void commit() {
+    requireOpen();
+    try {
+      connection.commit();
+      ended = true;
+      cache.transactionEnded(true);
+    } catch (SQLException e) {
+      rollbackQuietly();
+      throw cache.failure("committing a transaction", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!ended) {
+      rollbackQuietly();
+    }
+  }
+
+  private void rollbackQuietly() {
+    ended = true;
+    try {
+      connection.rollback();
+    } catch (SQLException e) {
+      // The connection is broken; the database discards the transaction anyway.
+    } finally {
+      cache.transactionEnded(false);
+    }
+  }
+
+  private void requireOpen() {
+    if (ended) {
+      throw new AkbException(
+          "using a cache transaction", "the transaction already ended", "Begin a new transaction.");
+    }
+  }
+
+  Connection connection() {
+    return connection;
+  }
+}

@@ -1,0 +1,446 @@
+package io.akb.cache.jdbc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.akb.cache.CacheOptions;
+import io.akb.cache.CacheTransaction;
+import io.akb.cache.SqlCache;
+import io.akb.cache.StoredOffset;
+import io.akb.cache.layout.ColumnType;
+import io.akb.cache.layout.IdentifierNormalizer;
+import io.akb.cache.layout.StreamLayout;
+import io.akb.runtime.AkbException;
+import io.akb.runtime.protocol.AirbyteJson;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Spliterators;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * A {@link SqlCache} over JDBC, shared by the dialects: one writing connection (autocommit off,
+ * used by one {@link CacheTransaction} at a time) and a fresh reading connection per read, so reads
+ * see only committed data and may run on other threads while a transaction is open.
+ */
+public abstract class JdbcSqlCache implements SqlCache {
+  /** PyAirbyte's catalog table: stream name, source, table name and JSON schema. */
+  public static final String STREAMS_TABLE = "_airbyte_streams";
+
+  /** PyAirbyte's state table: one row per stream (or {@code _GLOBAL} / {@code _LEGACY}). */
+  public static final String STATE_TABLE = "_airbyte_state";
+
+  /** AKB's consumed offsets per target and topic partition. */
+  public static final String OFFSETS_TABLE = "_akb_offsets";
+
+  /** AKB's layout per stream: field-to-column names, types, strategy, pending generation. */
+  public static final String LAYOUTS_TABLE = "_akb_streams";
+
+  /** PyAirbyte's stream names for GLOBAL and LEGACY state rows. */
+  public static final String GLOBAL_STATE_STREAM = "_GLOBAL";
+
+  public static final String LEGACY_STATE_STREAM = "_LEGACY";
+
+  private final SqlDialect dialect;
+  private final CacheOptions options;
+  private final String schema;
+  private final IdentifierNormalizer normalizer;
+  private final Connection writer;
+  private final Map<String, StreamLayout> layouts = new HashMap<>();
+  private CacheTransaction openTransaction;
+
+  protected JdbcSqlCache(
+      SqlDialect dialect, CacheOptions options, String defaultSchema, Connection writer) {
+    this.dialect = dialect;
+    this.options = options == null ? CacheOptions.defaults() : options;
+    this.schema = this.options.schema() == null ? defaultSchema : this.options.schema();
+    this.normalizer = new IdentifierNormalizer(dialect.maxIdentifierLength());
+    this.writer = writer;
+    try {
+      writer.setAutoCommit(false);
+      try (Statement statement = writer.createStatement()) {
+        statement.execute("CREATE SCHEMA IF NOT EXISTS " + dialect.quote(schema));
+        for (String ddl : dialect.internalTablesDdl(dialect.quote(schema))) {
+          statement.execute(ddl);
+        }
+      }
+      writer.commit();
+    } catch (SQLException e) {
+      throw failure("preparing the cache tables", e);
+    }
+  }
+
+  /**
+   * A new connection to the cache's database that sees committed data only, for reads and ad-hoc
+   * SQL (a DuckDB file cannot be opened twice in one process); the caller closes it.
+   */
+  public abstract Connection openConnection() throws SQLException;
+
+  @Override
+  public CacheTransaction begin() {
+    if (openTransaction != null) {
+      throw new AkbException(
+          "starting a transaction on " + describe(),
+          "another transaction is still open",
+          "Commit or close the previous transaction first: a cache has one writer.");
+    }
+    openTransaction = new JdbcCacheTransaction(this);
+    return openTransaction;
+  }
+
+  void transactionEnded(boolean committed) {
+    openTransaction = null;
+    if (!committed) {
+      // Layout changes of a rolled-back transaction are gone from the database: reload them.
+      layouts.clear();
+    }
+  }
+
+  SqlDialect dialect() {
+    return dialect;
+  }
+
+  CacheOptions options() {
+    return options;
+  }
+
+  IdentifierNormalizer normalizer() {
+    return normalizer;
+  }
+
+  Connection writer() {
+    return writer;
+  }
+
+  /** {@code "schema"."table"} quoted. */
+  String qualified(String table) {
+    return dialect.quote(schema) + "." + dialect.quote(table);
+  }
+
+  String quote(String identifier) {
+    return dialect.quote(identifier);
+  }
+
+  /** The layout of a stream as the writer sees it, or null when the stream was never registered. */
+  StreamLayout writerLayout(String stream) throws SQLException {
+    StreamLayout layout = layouts.get(stream);
+    if (layout == null) {
+      layout = loadLayout(writer, stream);
+      if (layout != null) {
+        layouts.put(stream, layout);
+      }
+    }
+    return layout;
+  }
+
+  void rememberLayout(StreamLayout layout) {
+    layouts.put(layout.streamName(), layout);
+  }
+
+  /** All table names used by streams (tables and pending generations), from the writer's view. */
+  List<String> takenTableNames() throws SQLException {
+    List<String> taken = new ArrayList<>();
+    try (Statement statement = writer.createStatement();
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT stream_name, source_name, table_name, layout FROM "
+                    + qualified(LAYOUTS_TABLE))) {
+      while (rows.next()) {
+        StreamLayout layout =
+            StreamLayout.fromJson(
+                rows.getString(1), rows.getString(2), rows.getString(3), rows.getString(4));
+        taken.addAll(layout.physicalTables());
+      }
+    }
+    return taken;
+  }
+
+  private StreamLayout loadLayout(Connection connection, String stream) throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT source_name, table_name, layout FROM "
+                + qualified(LAYOUTS_TABLE)
+                + " WHERE stream_name = ?")) {
+      statement.setString(1, stream);
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next()
+            ? StreamLayout.fromJson(stream, rows.getString(1), rows.getString(2), rows.getString(3))
+            : null;
+      }
+    }
+  }
+
+  @Override
+  public Map<String, StoredOffset> storedOffsets(String target) {
+    try (Connection reader = openConnection();
+        PreparedStatement statement =
+            reader.prepareStatement(
+                "SELECT topic_partition, next_offset, applied_per_sync FROM "
+                    + qualified(OFFSETS_TABLE)
+                    + " WHERE target = ?")) {
+      statement.setString(1, target);
+      Map<String, StoredOffset> offsets = new TreeMap<>();
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          Map<String, Long> applied = new LinkedHashMap<>();
+          JsonNode counts = AirbyteJson.MAPPER.readTree(rows.getString(3));
+          counts.fields().forEachRemaining(e -> applied.put(e.getKey(), e.getValue().asLong()));
+          offsets.put(rows.getString(1), new StoredOffset(rows.getLong(2), applied));
+        }
+      }
+      return offsets;
+    } catch (SQLException | IOException e) {
+      throw failure("reading the stored offsets of target " + target, e);
+    }
+  }
+
+  @Override
+  public List<String> streams() {
+    try (Connection reader = openConnection();
+        Statement statement = reader.createStatement();
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT stream_name FROM " + qualified(LAYOUTS_TABLE) + " ORDER BY stream_name")) {
+      List<String> names = new ArrayList<>();
+      while (rows.next()) {
+        names.add(rows.getString(1));
+      }
+      return names;
+    } catch (SQLException e) {
+      throw failure("listing the streams", e);
+    }
+  }
+
+  @Override
+  public long count(String stream) {
+    try (Connection reader = openConnection()) {
+      StreamLayout layout = requireLayout(reader, stream);
+      try (Statement statement = reader.createStatement();
+          ResultSet rows =
+              statement.executeQuery("SELECT count(*) FROM " + qualified(layout.tableName()))) {
+        rows.next();
+        return rows.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw failure("counting the rows of stream " + stream, e);
+    }
+  }
+
+  @Override
+  public Stream<JsonNode> rows(String stream) {
+    Connection reader = null;
+    try {
+      reader = openConnection();
+      StreamLayout layout = requireLayout(reader, stream);
+      List<String> fields = new ArrayList<>(StreamLayout.INTERNAL_COLUMNS.size());
+      List<ColumnType> types = new ArrayList<>();
+      // Data columns first, then the internal ones: PyAirbyte reserves the _airbyte_ names, so a
+      // data field of that name (stored in its own suffixed column) never hides them.
+      StringBuilder select = new StringBuilder("SELECT ");
+      for (Map.Entry<String, StreamLayout.Column> entry : layout.columns().entrySet()) {
+        StreamLayout.Column column = entry.getValue();
+        fields.add(entry.getKey());
+        types.add(column.type());
+        select.append(readExpression(column)).append(", ");
+      }
+      select.append(quote(StreamLayout.RAW_ID)).append(", ");
+      select.append(castToText(StreamLayout.EXTRACTED_AT)).append(", ");
+      select.append(castToText(StreamLayout.META));
+      fields.add(StreamLayout.RAW_ID);
+      fields.add(StreamLayout.EXTRACTED_AT);
+      fields.add(StreamLayout.META);
+      types.add(ColumnType.VARCHAR);
+      types.add(ColumnType.VARCHAR);
+      types.add(ColumnType.JSON);
+      select.append(" FROM ").append(qualified(layout.tableName()));
+      Statement statement = reader.createStatement();
+      statement.setFetchSize(1000);
+      ResultSet results = statement.executeQuery(select.toString());
+      Connection connection = reader;
+      Iterator<JsonNode> iterator = new RowIterator(results, fields, types);
+      return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator, 0), false)
+          .onClose(
+              () -> {
+                try {
+                  results.close();
+                  statement.close();
+                  connection.close();
+                } catch (SQLException e) {
+                  throw failure("closing the rows of stream " + stream, e);
+                }
+              });
+    } catch (SQLException e) {
+      closeQuietly(reader);
+      throw failure("reading the rows of stream " + stream, e);
+    } catch (RuntimeException e) {
+      closeQuietly(reader);
+      throw e;
+    }
+  }
+
+  private String castToText(String column) {
+    return "CAST(" + quote(column) + " AS VARCHAR)";
+  }
+
+  /**
+   * Numbers and booleans come back typed; dates, times and JSON as text the row turns into JSON.
+   */
+  private String readExpression(StreamLayout.Column column) {
+    switch (column.type()) {
+      case BIGINT:
+      case DECIMAL:
+      case DOUBLE:
+      case BOOLEAN:
+      case VARCHAR:
+        return quote(column.name());
+      default:
+        return castToText(column.name());
+    }
+  }
+
+  private StreamLayout requireLayout(Connection reader, String stream) throws SQLException {
+    StreamLayout layout = loadLayout(reader, stream);
+    if (layout == null) {
+      throw new AkbException(
+          "reading stream " + stream + " from " + describe(),
+          "the cache has no stream named '" + stream + "'",
+          "Streams in this cache: " + streams() + ".");
+    }
+    return layout;
+  }
+
+  @Override
+  public Map<String, JsonNode> states(String sourceName) {
+    try (Connection reader = openConnection();
+        PreparedStatement statement =
+            reader.prepareStatement(
+                "SELECT stream_name, state_json FROM "
+                    + qualified(STATE_TABLE)
+                    + " WHERE source_name = ?")) {
+      statement.setString(1, sourceName);
+      Map<String, JsonNode> states = new HashMap<>();
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          String stream = rows.getString(1);
+          boolean shared = GLOBAL_STATE_STREAM.equals(stream) || LEGACY_STATE_STREAM.equals(stream);
+          states.put(shared ? null : stream, AirbyteJson.MAPPER.readTree(rows.getString(2)));
+        }
+      }
+      return states;
+    } catch (SQLException | IOException e) {
+      throw failure("reading the state of source " + sourceName, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (openTransaction != null) {
+        openTransaction.close();
+      }
+      writer.close();
+    } catch (SQLException e) {
+      throw failure("closing " + describe(), e);
+    }
+  }
+
+  /** An AkbException for a database error, with the database's message as the reason. */
+  AkbException failure(String what, Exception cause) {
+    String why = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+    return new AkbException(
+        what + " in " + describe(),
+        why,
+        "Check that the database is reachable and that no other process writes this cache.",
+        cause);
+  }
+
+  private static void closeQuietly(Connection connection) {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException ignored) {
+        // the original failure matters more
+      }
+    }
+  }
+
+  /** Turns result rows into JSON objects keyed by the original field names. */
+  private static final class RowIterator implements Iterator<JsonNode> {
+    private final ResultSet results;
+    private final List<String> fields;
+    private final List<ColumnType> types;
+    private Boolean hasNext;
+
+    RowIterator(ResultSet results, List<String> fields, List<ColumnType> types) {
+      this.results = results;
+      this.fields = fields;
+      this.types = types;
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (hasNext == null) {
+        try {
+          hasNext = results.next();
+        } catch (SQLException e) {
+          throw new AkbException("reading cache rows", e.getMessage(), null, e);
+        }
+      }
+      return hasNext;
+    }
+
+    @Override
+    public JsonNode next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      hasNext = null;
+      try {
+        ObjectNode row = AirbyteJson.MAPPER.createObjectNode();
+        for (int i = 0; i < fields.size(); i++) {
+          row.set(fields.get(i), value(i + 1, types.get(i)));
+        }
+        return row;
+      } catch (SQLException | IOException e) {
+        throw new AkbException("reading cache rows", e.getMessage(), null, e);
+      }
+    }
+
+    private JsonNode value(int index, ColumnType type) throws SQLException, IOException {
+      var nodes = AirbyteJson.MAPPER.getNodeFactory();
+      Object value = results.getObject(index);
+      if (value == null) {
+        return nodes.nullNode();
+      }
+      switch (type) {
+        case BIGINT:
+          return nodes.numberNode(results.getLong(index));
+        case DECIMAL:
+          BigDecimal decimal = results.getBigDecimal(index).stripTrailingZeros();
+          return decimal.scale() <= 0
+              ? nodes.numberNode(decimal.toBigIntegerExact())
+              : nodes.numberNode(decimal);
+        case DOUBLE:
+          return nodes.numberNode(results.getDouble(index));
+        case BOOLEAN:
+          return nodes.booleanNode(results.getBoolean(index));
+        case JSON:
+          return AirbyteJson.MAPPER.readTree(value.toString());
+        default:
+          return nodes.textNode(value.toString());
+      }
+    }
+  }
+}

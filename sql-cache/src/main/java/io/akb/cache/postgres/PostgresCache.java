@@ -1,0 +1,95 @@
+package io.akb.cache.postgres;
+
+import io.akb.cache.CacheOptions;
+import io.akb.cache.jdbc.JdbcSqlCache;
+import io.akb.runtime.AkbException;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+
+/** A PostgreSQL cache, reached through a JDBC URL or a {@code postgresql://} URL. */
+public final class PostgresCache extends JdbcSqlCache {
+  private final String url;
+  private final Properties properties;
+
+  private PostgresCache(String url, Properties properties, CacheOptions options)
+      throws SQLException {
+    super(new PostgresDialect(), options, "public", connect(url, properties));
+    this.url = url;
+    this.properties = properties;
+  }
+
+  /**
+   * Opens the cache at {@code jdbc:postgresql://host:port/db?user=..&password=..} or {@code
+   * postgresql://user:password@host:port/db}.
+   */
+  public static PostgresCache open(String location, CacheOptions options) {
+    Properties properties = new Properties();
+    String url = jdbcUrl(location, properties);
+    try {
+      return new PostgresCache(url, properties, options);
+    } catch (SQLException e) {
+      throw new AkbException(
+          "opening the PostgreSQL cache " + redacted(url),
+          e.getMessage(),
+          "Check the URL, that the database exists and that the user may create tables in it.",
+          e);
+    }
+  }
+
+  private static Connection connect(String url, Properties properties) throws SQLException {
+    Properties withTimeZone = new Properties();
+    withTimeZone.putAll(properties);
+    // Timestamps without zone are read as UTC, as in DuckDB caches.
+    withTimeZone.setProperty("options", "-c TimeZone=UTC");
+    return DriverManager.getConnection(url, withTimeZone);
+  }
+
+  /**
+   * A JDBC URL from either form, moving user and password of a {@code postgresql://} URL into
+   * properties.
+   */
+  static String jdbcUrl(String location, Properties properties) {
+    String value = location.trim();
+    if (value.startsWith("jdbc:postgresql:")) {
+      return value;
+    }
+    if (value.startsWith("postgresql://") || value.startsWith("postgres://")) {
+      URI uri = URI.create(value);
+      if (uri.getRawUserInfo() != null) {
+        String[] parts = uri.getRawUserInfo().split(":", 2);
+        properties.setProperty("user", URLDecoder.decode(parts[0], StandardCharsets.UTF_8));
+        if (parts.length > 1) {
+          properties.setProperty("password", URLDecoder.decode(parts[1], StandardCharsets.UTF_8));
+        }
+      }
+      String hostPort = uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
+      String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
+      return "jdbc:postgresql://" + hostPort + uri.getRawPath() + query;
+    }
+    throw new AkbException(
+        "reading the PostgreSQL cache location",
+        "'" + redacted(value) + "' is neither a jdbc:postgresql: nor a postgresql:// URL",
+        "Use postgres:jdbc:postgresql://HOST:PORT/DB?user=U&password=P or postgres:postgresql://U:P@HOST:PORT/DB.");
+  }
+
+  /** The URL without a password, for messages. */
+  static String redacted(String url) {
+    return url.replaceAll("(?i)(password=)[^&]*", "$1***")
+        .replaceAll("//([^:/@]+):[^@/]*@", "//$1:***@");
+  }
+
+  @Override
+  public Connection openConnection() throws SQLException {
+    return connect(url, properties);
+  }
+
+  @Override
+  public String describe() {
+    return "PostgreSQL database " + redacted(url);
+  }
+}

@@ -1,0 +1,183 @@
+package io.akb.cache.postgres;
+
+import io.akb.cache.jdbc.DdlScript;
+import io.akb.cache.jdbc.SqlDialect;
+import io.akb.cache.layout.ColumnType;
+import java.io.IOException;
+import java.io.Reader;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
+
+/**
+ * PostgreSQL: JSONB for objects and arrays, bulk load through {@code COPY ... FROM STDIN} (CSV)
+ * streamed from the batch without building it in memory.
+ */
+public final class PostgresDialect implements SqlDialect {
+  /** PostgreSQL cuts identifiers at 63 bytes (NAMEDATALEN - 1); normalized names are ASCII. */
+  private static final int MAX_IDENTIFIER_LENGTH = 63;
+
+  @Override
+  public String displayName() {
+    return "PostgreSQL";
+  }
+
+  @Override
+  public int maxIdentifierLength() {
+    return MAX_IDENTIFIER_LENGTH;
+  }
+
+  @Override
+  public String sqlType(ColumnType type) {
+    switch (type) {
+      case BIGINT:
+        return "BIGINT";
+      case DECIMAL:
+        return "DECIMAL(38, 9)";
+      case DOUBLE:
+        return "DOUBLE PRECISION";
+      case BOOLEAN:
+        return "BOOLEAN";
+      case DATE:
+        return "DATE";
+      case TIMESTAMP_TZ:
+        return "TIMESTAMP WITH TIME ZONE";
+      case TIMESTAMP:
+        return "TIMESTAMP";
+      case TIME:
+        return "TIME";
+      case JSON:
+        return "JSONB";
+      case VARCHAR:
+      default:
+        return "VARCHAR";
+    }
+  }
+
+  @Override
+  public List<String> alterColumnType(String qualifiedTable, String column, ColumnType to) {
+    String quoted = quote(column);
+    String using = to == ColumnType.JSON ? "to_jsonb(" + quoted + ")" : quoted + "::" + sqlType(to);
+    return List.of(
+        "ALTER TABLE "
+            + qualifiedTable
+            + " ALTER COLUMN "
+            + quoted
+            + " TYPE "
+            + sqlType(to)
+            + " USING "
+            + using);
+  }
+
+  @Override
+  public List<String> internalTablesDdl(String schema) {
+    return DdlScript.load(PostgresDialect.class, "internal-tables.sql", schema);
+  }
+
+  @Override
+  public List<String> afterCreateStreamTable(String qualifiedTable, List<String> keyColumns) {
+    // Unnamed indexes: PostgreSQL picks unique names, so a renamed generation never clashes.
+    List<String> statements = new ArrayList<>();
+    statements.add("CREATE INDEX ON " + qualifiedTable + " (\"_airbyte_raw_id\")");
+    if (!keyColumns.isEmpty()) {
+      StringBuilder columns = new StringBuilder();
+      keyColumns.forEach(c -> columns.append(columns.length() > 0 ? ", " : "").append(quote(c)));
+      statements.add("CREATE INDEX ON " + qualifiedTable + " (" + columns + ")");
+    }
+    return statements;
+  }
+
+  @Override
+  public String storable(String text) {
+    // PostgreSQL text and JSONB refuse NUL, as a character and as the JSON escape.
+    if (text == null || (text.indexOf('\0') < 0 && !text.contains("\\u0000"))) {
+      return text;
+    }
+    return text.replace("\0", "").replace("\\u0000", "");
+  }
+
+  @Override
+  public void loadStaging(
+      Connection connection, String stagingTable, List<String> columns, Iterator<Object[]> rows)
+      throws SQLException {
+    StringBuilder ddl =
+        new StringBuilder("CREATE TEMPORARY TABLE ")
+            .append(quote(stagingTable))
+            .append(" (_akb_seq BIGINT");
+    for (String column : columns) {
+      ddl.append(", ").append(quote(column)).append(" TEXT");
+    }
+    ddl.append(") ON COMMIT DROP");
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(ddl.toString());
+    }
+    CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
+    try {
+      copy.copyIn(
+          "COPY " + quote(stagingTable) + " FROM STDIN WITH (FORMAT csv)", new CsvRowReader(rows));
+    } catch (IOException e) {
+      throw new SQLException("COPY into the staging table failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Streams rows as CSV: every text quoted (so an empty string stays empty), a null as an empty
+   * unquoted field, which is what COPY's CSV format reads as NULL.
+   */
+  private static final class CsvRowReader extends Reader {
+    private final Iterator<Object[]> rows;
+    private final StringBuilder buffer = new StringBuilder();
+    private int position;
+
+    CsvRowReader(Iterator<Object[]> rows) {
+      this.rows = rows;
+    }
+
+    @Override
+    public int read(char[] target, int offset, int length) {
+      if (position >= buffer.length()) {
+        buffer.setLength(0);
+        position = 0;
+        if (!rows.hasNext()) {
+          return -1;
+        }
+        // Fill about 64 KB at a time so COPY gets large chunks.
+        while (buffer.length() < 65536 && rows.hasNext()) {
+          appendRow(rows.next());
+        }
+      }
+      int count = Math.min(length, buffer.length() - position);
+      buffer.getChars(position, position + count, target, offset);
+      position += count;
+      return count;
+    }
+
+    private void appendRow(Object[] row) {
+      buffer.append(row[0]);
+      for (int i = 1; i < row.length; i++) {
+        buffer.append(',');
+        if (row[i] != null) {
+          String text = (String) row[i];
+          buffer.append('"');
+          for (int c = 0; c < text.length(); c++) {
+            char ch = text.charAt(c);
+            if (ch == '"') {
+              buffer.append('"');
+            }
+            buffer.append(ch);
+          }
+          buffer.append('"');
+        }
+      }
+      buffer.append('\n');
+    }
+
+    @Override
+    public void close() {}
+  }
+}

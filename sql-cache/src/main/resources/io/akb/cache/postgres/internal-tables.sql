@@ -1,0 +1,6 @@
+-- Internal tables of a PostgreSQL cache. ${schema} is the quoted schema.
+-- _airbyte_streams and _airbyte_state follow PyAirbyte's layout so PyAirbyte reads them.
+CREATE TABLE IF NOT EXISTS ${schema}."_airbyte_streams" (stream_name VARCHAR, source_name VARCHAR, table_name VARCHAR PRIMARY KEY, catalog_metadata VARCHAR);
+CREATE TABLE IF NOT EXISTS ${schema}."_airbyte_state" (source_name VARCHAR, stream_name VARCHAR, table_name VARCHAR PRIMARY KEY, state_json VARCHAR, last_updated TIMESTAMP WITH TIME ZONE);
+CREATE TABLE IF NOT EXISTS ${schema}."_akb_offsets" (target VARCHAR, topic_partition VARCHAR, next_offset BIGINT, applied_per_sync VARCHAR, updated_at TIMESTAMP WITH TIME ZONE, PRIMARY KEY (target, topic_partition));
+CREATE TABLE IF NOT EXISTS ${schema}."_akb_streams" (stream_name VARCHAR PRIMARY KEY, source_name VARCHAR, table_name VARCHAR, layout VARCHAR);

@@ -1,0 +1,518 @@
+package io.akb.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.akb.runtime.AkbException;
+import io.akb.runtime.protocol.AirbyteJson;
+import io.akb.runtime.protocol.AirbyteStateMessage;
+import io.akb.runtime.protocol.ConfiguredAirbyteStream;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every SQL cache dialect must do, checked the way a user would: rows, values, counts, state
+ * and offsets read back after commit. Each dialect's test opens a fresh, empty cache per test.
+ */
+public abstract class SqlCacheContractTest {
+  protected static final String SOURCE = "source-faker";
+
+  protected SqlCache cache;
+
+  /** A new, empty cache. */
+  protected abstract SqlCache openCache(CacheOptions options);
+
+  /** A JDBC connection to the same database, to check what a SQL user sees. */
+  protected abstract Connection sqlConnection() throws SQLException;
+
+  @BeforeEach
+  void open() {
+    cache = openCache(CacheOptions.defaults());
+  }
+
+  @AfterEach
+  void closeCache() {
+    if (cache != null) {
+      cache.close();
+    }
+  }
+
+  protected static JsonNode json(String text) {
+    try {
+      return AirbyteJson.MAPPER.readTree(text.replace('\'', '"'));
+    } catch (Exception e) {
+      throw new IllegalArgumentException(text, e);
+    }
+  }
+
+  protected static ConfiguredAirbyteStream stream(
+      String name, String schema, String keyField, String syncMode) {
+    String key = keyField == null ? "[]" : "[['" + keyField + "']]";
+    JsonNode node =
+        json(
+            "{'stream': {'name': '"
+                + name.replace("\"", "\\\"")
+                + "', 'json_schema': "
+                + schema
+                + ", 'supported_sync_modes': ['full_refresh','incremental']},"
+                + " 'sync_mode': '"
+                + syncMode
+                + "', 'destination_sync_mode': 'append', 'primary_key': "
+                + key
+                + "}");
+    return AirbyteJson.MAPPER.convertValue(node, ConfiguredAirbyteStream.class);
+  }
+
+  protected static CacheRecord record(String rawId, String syncId, String data) {
+    return new CacheRecord(rawId, syncId, json(data), 1_700_000_000_000L, null);
+  }
+
+  protected static final String USERS_SCHEMA =
+      "{'type': 'object', 'properties': {"
+          + "'id': {'type': 'integer'}, 'score': {'type': ['null','number']}, 'name': {'type': 'string'},"
+          + "'active': {'type': 'boolean'}, 'born': {'type': 'string', 'format': 'date'},"
+          + "'updated_at': {'type': 'string', 'format': 'date-time'},"
+          + "'address': {'type': 'object'}, 'tags': {'type': 'array'}}}";
+
+  protected List<JsonNode> rowsOf(String stream) {
+    try (Stream<JsonNode> rows = cache.rows(stream)) {
+      return rows.sorted(Comparator.comparing((JsonNode r) -> r.path("_airbyte_raw_id").asText()))
+          .collect(Collectors.toList());
+    }
+  }
+
+  @Test
+  void typedValuesRoundTrip() {
+    try (CacheTransaction tx = cache.begin()) {
+      tx.registerStream(
+          SOURCE, stream("users", USERS_SCHEMA, "id", "full_refresh"), WriteStrategy.APPEND);
+      tx.write(
+          SOURCE,
+          "users",
+          List.of(
+              record(
+                  "r1",
+                  "s1",
+                  "{'id': 1, 'score': 12.5, 'name': 'Ann', 'active': true, 'born': '1990-02-03',"
+                      + " 'updated_at': '2024-05-06T07:08:09+02:00', 'address': {'city': 'Oslo'}, 'tags': ['a', 'b']}"),
+              record("r2", "s1", "{'id': 2, 'score': null, 'name': null}")));
+      tx.commit();
+    }
+    List<JsonNode> rows = rowsOf("users");
+    assertThat(rows).hasSize(2);
+    JsonNode ann = rows.get(0);
+    assertThat(ann.get("id").asLong()).isEqualTo(1);
+    assertThat(ann.get("score").decimalValue()).isEqualByComparingTo("12.5");
+    assertThat(ann.get("name").asText()).isEqualTo("Ann");
+    assertThat(ann.get("active").asBoolean()).isTrue();
+    assertThat(ann.get("born").asText()).isEqualTo("1990-02-03");
+    assertThat(ann.get("updated_at").asText()).startsWith("2024-05-06").contains("05:08:09");
+    assertThat(ann.get("address")).isEqualTo(json("{'city': 'Oslo'}"));
+    assertThat(ann.get("tags")).isEqualTo(json("['a', 'b']"));
+    assertThat(ann.get("_airbyte_extracted_at").asText()).startsWith("2023-11-14");
+    assertThat(ann.get("_airbyte_meta").get("changes")).isEmpty();
+    JsonNode nulls = rows.get(1);
+    assertThat(nulls.get("score").isNull()).isTrue();
+    assertThat(nulls.get("name").isNull()).isTrue();
+    assertThat(nulls.get("address").isNull()).isTrue();
+    assertThat(cache.count("users")).isEqualTo(2);
+    assertThat(cache.streams()).containsExactly("users");
+  }
+
+  @Test
+  void columnsHaveTheDocumentedTypes() throws SQLException {
+    try (CacheTransaction tx = cache.begin()) {
+      tx.registerStream(
+          SOURCE, stream("users", USERS_SCHEMA, "id", "full_refresh"), WriteStrategy.APPEND);
+      tx.commit();
+    }
+    Map<String, String> types = columnTypes("users");
+    assertThat(types.get("id")).isEqualTo("BIGINT");
+    assertThat(types.get("score")).startsWith("DECIMAL").contains("38");
+    assertThat(types.get("name")).isIn("VARCHAR", "CHARACTER VARYING");
+    assertThat(types.get("active")).isEqualTo("BOOLEAN");
+    assertThat(types.get("born")).isEqualTo("DATE");
+    assertThat(types.get("updated_at")).isIn("TIMESTAMP WITH TIME ZONE");
+    assertThat(types.get("address")).isIn("JSON", "JSONB");
+    assertThat(types.get("_airbyte_extracted_at")).isEqualTo("TIMESTAMP WITH TIME ZONE");
+    assertThat(types.get("_airbyte_meta")).isIn("JSON", "JSONB");
+    assertThat(types).containsKey("_airbyte_raw_id");
+  }
+
+  protected Map<String, String> columnTypes(String table) throws SQLException {
+    try (Connection connection = sqlConnection();
+        Statement statement = connection.createStatement();
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT column_name, upper(data_type), numeric_precision FROM information_schema.columns WHERE table_name = '"
+                    + table.replace("'", "''")
+                    + "'")) {
+      Map<String, String> types = new java.util.HashMap<>();
+      while (rows.next()) {
+        String type = rows.getString(2);
+        if (type.startsWith("DECIMAL") || type.equals("NUMERIC")) {
+          type = "DECIMAL(" + rows.getInt(3) + ")";
+        }
+        types.put(rows.getString(1), type);
+      }
+      return types;
+    }
+  }
+
+  @Test
+  void appendIgnoresARecordWhoseRawIdIsAlreadyStored() {
+    try (CacheTransaction tx = cache.begin()) {
+      tx.registerStream(
+          SOURCE,
+          stream("events", "{'properties': {'n': {'type': 'integer'}}}", null, "incremental"),
+          WriteStrategy.AUTO);
+      tx.write(
+          SOURCE, "events", List.of(record("a", "s1", "{'n': 1}"), record("b", "s1", "{'n': 2}")));
+      tx.commit();
+    }
+    try (CacheTransaction tx = cache.begin()) {
+      // A replay of the same batch plus one new record.
+      tx.write(
+          SOURCE,
+          "events",
+          List.of(
+              record("a", "s1", "{'n': 1}"),
+              record("b", "s1", "{'n': 2}"),
+              record("c", "s1", "{'n': 3}")));
+      tx.commit();
+    }
+    assertThat(rowsOf("events")).extracting(r -> r.get("n").asInt()).containsExactly(1, 2, 3);
+  }
+
+  @Test
+  void mergeLeavesOneRowPerKeyLastRecordWins() {
+    try (CacheTransaction tx = cache.begin()) {
+      tx.registerStream(
+          SOURCE, stream("users", USERS_SCHEMA, "id", "incremental"), WriteStrategy.AUTO);
+      tx.write(
+          SOURCE,
+          "users",
+          List.of(
+              record("r1", "s1", "{'id': 1, 'name': 'first'}"),
+              record("r2", "s1", "{'id': 2, 'name': 'two'}"),
+              record("r3", "s1", "{'id': 1, 'name': 'second'}")));
+      tx.commit();
+    }
+    try (CacheTransaction tx = cache.begin()) {
+      tx.write(
+          SOURCE,
+          "users",
+          List.of(
+              record("r4", "s2", "{'id': 2, 'name': 'two again'}"),
+              record("r5", "s2", "{'id': 3, 'name': 'three'}"),
+              record("r6", "s2", "{'id': 1, 'name': 'third'}")));
+      tx.commit();
+    }
+    List<JsonNode> rows = rowsOf("users");
+    assertThat(rows)
+        .extracting(r -> r.get("id").asInt() + "=" + r.get("name").asText())
+        .containsExactlyInAnyOrder("1=third", "2=two again", "3=three");
+    assertThat(cache.count("users")).isEqualTo(3);
+  }
+
+  @Test
+  void mergeNeedsAPrimaryKey() {
+    try (CacheTransaction tx = cache.begin()) {
+      assertThatThrownBy(
+              () ->
+                  tx.registerStream(
+                      SOURCE,
+                      stream("nokey", "{'properties': {}}", null, "incremental"),
+                      WriteStrategy.MERGE))
+          .isInstanceOf(AkbException.class)
+          .hasMessageContaining("needs a primary key");
+    }
+  }
+
+  @Test
+  void replaceSwapsTheNewGenerationInOnlyWhenTheSyncSucceeds() {
+    ConfiguredAirbyteStream products =
+        stream("products", "{'properties': {'sku': {'type': 'string'}}}", null, "full_refresh");
+    try (CacheTransaction tx = cache.begin()) {
+      tx.registerStream(SOURCE, products, WriteStrategy.AUTO);
+      tx.write(
+          SOURCE,
+          "products",
+          List.of(record("a1", "s1", "{'sku': 'old-1'}"), record("a2", "s1", "{'sku': 'old-2'}")));
+      tx.completeSync(SOURCE, "s1", true);
+      tx.commit();
+    }
+    assertThat(rowsOf("products"))
+        .extracting(r -> r.get("sku").asText())
+        .containsExactly("old-1", "old-2");
+
+    try (CacheTransaction tx = cache.begin()) {
+      tx.registerStream(SOURCE, products, WriteStrategy.AUTO);
+      tx.write(SOURCE, "products", List.of(record("b1", "s2", "{'sku': 'new-1'}")));
+      tx.commit();
+    }
+    // The sync is still running: readers see the previous generation.
+    assertThat(rowsOf("products"))
+        .extracting(r -> r.get("sku").asText())
+        .containsExactly("old-1", "old-2");
+    try (CacheTransaction tx = cache.begin()) {
+      tx.write(SOURCE, "products", List.of(record("b2", "s2", "{'sku': 'new-2'}")));
+      tx.completeSync(SOURCE, "s2", true);
+      tx.commit();
+    }
+    assertThat(rowsOf("products"))
+        .extracting(r -> r.get("sku").asText())
+        .containsExactly("new-1", "new-2");
+  }
+
+  @Test
+  void aFailedReplaceKeepsThePreviousGeneration() {
+    ConfiguredAirbyteStream products =
+        stream("products", "{'properties': {'sku': {'type': 'string'}}}", null, "full_refresh");
+    try (CacheTransaction tx = cache.begin()) {
+      tx.registerStream(SOURCE, products, WriteStrategy.REPLACE);
+      tx.write(SOURCE, "products", List.of(record("a1", "s1", "{'sku': 'old'}")));
+      tx.completeSync(SOURCE, "s1", true);
+      tx.commit();
+    }
+    try (CacheTransaction tx = cache.begin()) {
+      tx.write(SOURCE, "products", List.of(record("b1", "s2", "{'sku': 'partial'}")));
+      tx.commit();
+    }
+    try (CacheTransaction tx = cache.begin()) {
+      tx.completeSync(SOURCE, "s2", false);
+      tx.commit();
+    }
+    assertThat(rowsOf("products")).extracting(r -> r.get("sku").asText()).containsExactly("old");
+    // A later sync starts a clean generation, without the failed one's rows.
+    try (CacheTransaction tx = cache.begin()) {
+      tx.write(SOURCE, "products", List.of(record("c1", "s3", "{'sku': 'fresh'}")));
+      tx.completeSync(SOURCE, "s3", true);
+      tx.commit();
+    }
+    assertThat(rowsOf("products")).extracting(r -> r.get("sku").asText()).containsExactly("fresh");
+  }
+
+  @Test
+  void anAbandonedReplaceIsDroppedWhenTheNextSyncWrites() {
+    ConfiguredAirbyteStream products =
+        stream("products", "{'properties': {'sku': {'type': 'string'}}}", null, "full_refresh");
+    try (CacheTransaction tx = cache.begin()) {
+      tx.registerStream(SOURCE, products, WriteStrategy.REPLACE);
+      tx.write(SOURCE, "products", List.of(record("a1", "s1", "{'sku': 'crashed'}")));
+      tx.commit();
+    }
+    try (CacheTransaction tx = cache.begin()) {
+      tx.write(SOURCE, "products", List.of(record("b1", "s2", "{'sku': 'complete'}")));
+      tx.completeSync(SOURCE, "s2", true);
+      tx.commit();
+    }
+    assertThat(rowsOf("products"))
+        .extracting(r -> r.get("sku").asText())
+        .containsExactly("complete");
+  }
+
+  @Test
+  void rollbackLeavesNothing() {
+    try (CacheTransaction tx = cache.begin()) {
+      tx.registerStream(
+          SOURCE, stream("users", USERS_SCHEMA, "id", "incremental"), WriteStrategy.MERGE);
+      tx.write(SOURCE, "users", List.of(record("r1", "s1", "{'id': 1, 'extra': 'new column'}")));
+      tx.writeState(SOURCE, streamState("users", "{'cursor': 5}"));
+      tx.saveOffsets("t1", Map.of("topic/0", new StoredOffset(10, Map.of("s1", 10L))));
+      // no commit
+    }
+    assertThat(cache.streams()).isEmpty();
+    assertThat(cache.states(SOURCE)).isEmpty();
+    assertThat(cache.storedOffsets("t1")).isEmpty();
+    // The cache stays usable, and the rolled-back column never existed.
+    try (CacheTransaction tx = cache.begin()) {
+      tx.registerStream(
+          SOURCE, stream("users", USERS_SCHEMA, "id", "incremental"), WriteStrategy.MERGE);
+      tx.write(SOURCE, "users", List.of(record("r1", "s1", "{'id': 1}")));
+      tx.commit();
+    }
+    assertThat(rowsOf("users").get(0).has("extra")).isFalse();
+    assertThat(cache.count("users")).isEqualTo(1);
+  }
+
+  protected static AirbyteStateMessage streamState(String stream, String state) {
+    return AirbyteJson.MAPPER.convertValue(
+        json(
+            "{'type': 'STREAM', 'stream': {'stream_descriptor': {'name': '"
+                + stream
+                + "'}, 'stream_state': "
+                + state
+                + "}}"),
+        AirbyteStateMessage.class);
+  }
+
+  @Test
+  void offsetsRoundTripAndLaterSavesReplaceEarlierOnes() {
+    try (CacheTransaction tx = cache.begin()) {
+      tx.saveOffsets(
+          "duck",
+          Map.of(
+              "airbyte.faker.users/0", new StoredOffset(100, Map.of("sync-1", 100L)),
+              "airbyte.faker.users/1", new StoredOffset(7, Map.of("sync-1", 3L, "sync-2", 4L))));
+      tx.saveOffsets("other", Map.of("airbyte.faker.users/0", new StoredOffset(1, Map.of())));
+      tx.commit();
+    }
+    try (CacheTransaction tx = cache.begin()) {
+      tx.saveOffsets(
+          "duck", Map.of("airbyte.faker.users/0", new StoredOffset(150, Map.of("sync-2", 50L))));
+      tx.commit();
+    }
+    Map<String, StoredOffset> offsets = cache.storedOffsets("duck");
+    assertThat(offsets).containsOnlyKeys("airbyte.faker.users/0", "airbyte.faker.users/1");
+    assertThat(offsets.get("airbyte.faker.users/0"))
+        .isEqualTo(new StoredOffset(150, Map.of("sync-2", 50L)));
+    assertThat(offsets.get("airbyte.faker.users/1"))
+        .isEqualTo(new StoredOffset(7, Map.of("sync-1", 3L, "sync-2", 4L)));
+    assertThat(cache.storedOffsets("other").get("airbyte.faker.users/0").nextOffset()).isEqualTo(1);
+  }
+
+  @Test
+  void streamAndGlobalStatesAreKeptVerbatim() {
+    AirbyteStateMessage global =
+        AirbyteJson.MAPPER.convertValue(
+            json(
+                "{'type': 'GLOBAL', 'global': {'shared_state': {'lsn': 42}, 'stream_states': ["
+                    + "{'stream_descriptor': {'name': 'users'}, 'stream_state': {'c': 1}}]}, 'custom_field': 'kept'}"),
+            AirbyteStateMessage.class);
+    try (CacheTransaction tx = cache.begin()) {
+      tx.writeState(SOURCE, streamState("users", "{'updated_at': '2024-01-01'}"));
+      tx.writeState(SOURCE, streamState("users", "{'updated_at': '2024-02-02'}"));
+      tx.writeState(SOURCE, global);
+      tx.commit();
+    }
+    Map<String, JsonNode> states = cache.states(SOURCE);
+    assertThat(states).containsOnlyKeys("users", null);
+    assertThat(states.get("users").at("/stream/stream_state/updated_at").asText())
+        .isEqualTo("2024-02-02");
+    assertThat(states.get(null).at("/global/shared_state/lsn").asInt()).isEqualTo(42);
+    assertThat(states.get(null).get("custom_field").asText()).isEqualTo("kept");
+    assertThat(cache.states("another-source")).isEmpty();
+  }
+
+  @Test
+  void aLaterSchemaAddsColumnsAndValuesThatDoNotFitWidenTheirColumn() throws SQLException {
+    try (CacheTransaction tx = cache.begin()) {
+      tx.registerStream(
+          SOURCE,
+          stream(
+              "users",
+              "{'properties': {'id': {'type': 'integer'}, 'age': {'type': 'integer'}}}",
+              "id",
+              "incremental"),
+          WriteStrategy.MERGE);
+      tx.write(SOURCE, "users", List.of(record("r1", "s1", "{'id': 1, 'age': 30}")));
+      tx.commit();
+    }
+    try (CacheTransaction tx = cache.begin()) {
+      tx.registerStream(
+          SOURCE,
+          stream(
+              "users",
+              "{'properties': {'id': {'type': 'integer'}, 'age': {'type': 'integer'}, 'email': {'type': 'string'}}}",
+              "id",
+              "incremental"),
+          WriteStrategy.MERGE);
+      tx.write(
+          SOURCE,
+          "users",
+          List.of(
+              record(
+                  "r2",
+                  "s2",
+                  "{'id': 2, 'age': 'unknown', 'email': 'b@x.org', 'undeclared': {'k': 1}}"),
+              record("r3", "s2", "{'id': 3, 'age': 41.5}")));
+      tx.commit();
+    }
+    List<JsonNode> rows = rowsOf("users");
+    assertThat(rows).hasSize(3);
+    assertThat(rows.get(0).get("age").asText()).isEqualTo("30");
+    assertThat(rows.get(1).get("age").asText()).isEqualTo("unknown");
+    assertThat(rows.get(1).get("email").asText()).isEqualTo("b@x.org");
+    assertThat(rows.get(1).get("undeclared")).isEqualTo(json("{'k': 1}"));
+    assertThat(rows.get(2).get("age").asText()).isEqualTo("41.5");
+    assertThat(rows.get(1).get("_airbyte_meta").get("changes").toString())
+        .contains("\"field\":\"age\"", "WIDENED", "BIGINT", "VARCHAR");
+    assertThat(rows.get(0).get("_airbyte_meta").get("changes")).isEmpty();
+    assertThat(columnTypes("users").get("age")).isIn("VARCHAR", "CHARACTER VARYING");
+  }
+
+  @Test
+  void hostileNamesLandInQuotedNormalizedIdentifiers() throws SQLException {
+    String hostileStream = "users\"; DROP TABLE x;--";
+    String longField = "f".repeat(300);
+    String schema =
+        "{'properties': {'first name': {'type': 'string'}, 'it\\'s \\\"quoted\\\"': {'type': 'string'},"
+            + " 'Ünïcödé 名前': {'type': 'string'}, '"
+            + longField
+            + "': {'type': 'integer'},"
+            + " 'First Name': {'type': 'string'}, '_airbyte_raw_id': {'type': 'string'}, '1st': {'type': 'integer'}}}";
+    try (CacheTransaction tx = cache.begin()) {
+      tx.registerStream(
+          SOURCE,
+          stream(hostileStream, schema.replace("\\'", "’"), null, "incremental"),
+          WriteStrategy.APPEND);
+      JsonNode data = json("{}");
+      ((com.fasterxml.jackson.databind.node.ObjectNode) data)
+          .put("first name", "a")
+          .put("it’s \"quoted\"", "b")
+          .put("Ünïcödé 名前", "c")
+          .put(longField, 4)
+          .put("First Name", "e")
+          .put("_airbyte_raw_id", "spoof")
+          .put("1st", 1);
+      tx.write(SOURCE, hostileStream, List.of(new CacheRecord("r1", "s1", data, 0L, null)));
+      tx.commit();
+    }
+    assertThat(cache.streams()).containsExactly(hostileStream);
+    JsonNode row = cache.rows(hostileStream).findFirst().orElseThrow();
+    assertThat(row.get("first name").asText()).isEqualTo("a");
+    assertThat(row.get("it’s \"quoted\"").asText()).isEqualTo("b");
+    assertThat(row.get("Ünïcödé 名前").asText()).isEqualTo("c");
+    assertThat(row.get(longField).asInt()).isEqualTo(4);
+    assertThat(row.get("First Name").asText()).isEqualTo("e");
+    assertThat(row.get("1st").asInt()).isEqualTo(1);
+    assertThat(row.get("_airbyte_raw_id").asText()).isEqualTo("r1");
+
+    List<String> tables = tableNames();
+    assertThat(tables).contains("users___drop_table_x___");
+    Map<String, String> columns = columnTypes("users___drop_table_x___");
+    assertThat(columns).containsKeys("first_name", "_1st", "it_s__quoted_", "_n_c_d____");
+    assertThat(columns.keySet()).allMatch(c -> c.matches("[a-z0-9_]+") && c.length() <= 255);
+    assertThat(columns.keySet().stream().filter(c -> c.startsWith("fff")))
+        .singleElement()
+        .satisfies(c -> assertThat(c.length()).isLessThan(300));
+    assertThat(columns.keySet().stream().filter(c -> c.startsWith("first_name"))).hasSize(2);
+    assertThat(columns.keySet().stream().filter(c -> c.startsWith("_airbyte_raw_id"))).hasSize(2);
+  }
+
+  protected List<String> tableNames() throws SQLException {
+    try (Connection connection = sqlConnection();
+        Statement statement = connection.createStatement();
+        ResultSet rows =
+            statement.executeQuery("SELECT table_name FROM information_schema.tables")) {
+      List<String> names = new ArrayList<>();
+      while (rows.next()) {
+        names.add(rows.getString(1));
+      }
+      return names;
+    }
+  }
+}
