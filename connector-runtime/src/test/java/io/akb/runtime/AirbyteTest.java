@@ -1,0 +1,80 @@
+package io.akb.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class AirbyteTest {
+  @Test
+  void invalidJsonConfigSaysWhereAndQuotesNothing() {
+    assertThatThrownBy(
+            () ->
+                Airbyte.parseConfig("source-faker", "{\"api_key\": sk-live-abcdef, \"count\": 1}"))
+        .isInstanceOf(AkbException.class)
+        .hasMessageContaining(
+            "reading the config of source-faker failed: the config is not valid JSON at line 1, column")
+        .hasMessageNotContaining("sk-live")
+        .hasMessageNotContaining("abcdef");
+  }
+
+  @Test
+  void anEmptyConfigIsAClearError() {
+    assertThatThrownBy(() -> Airbyte.parseConfig("source-faker", "  "))
+        .isInstanceOf(AkbException.class)
+        .hasMessageContaining("the config is empty");
+  }
+
+  @Test
+  void anUnknownConnectorSuggestsCloseNames() {
+    assertThatThrownBy(
+            () -> Airbyte.getSource("source-fakr", (com.fasterxml.jackson.databind.JsonNode) null))
+        .isInstanceOf(AkbException.class)
+        .hasMessageContaining("no connector named source-fakr")
+        .hasMessageContaining("Did you mean source-faker");
+  }
+
+  @Test
+  void aNameThatIsNoConnectorNameIsRefused() {
+    assertThatThrownBy(() -> Airbyte.executorFor("../../etc", ConnectorOptions.defaults()))
+        .isInstanceOf(AkbException.class)
+        .hasMessageContaining("a connector name is lower-case letters");
+  }
+
+  @Test
+  void aDockerImageNeedsTheDockerExecutor() {
+    // Without the cli module's DockerExecutor on the class path, the answer is a clear error.
+    boolean dockerExecutorPresent;
+    try {
+      Class.forName(Airbyte.DOCKER_EXECUTOR_CLASS);
+      dockerExecutorPresent = true;
+    } catch (ClassNotFoundException e) {
+      dockerExecutorPresent = false;
+    }
+    if (!dockerExecutorPresent) {
+      assertThatThrownBy(
+              () ->
+                  Airbyte.executorFor(
+                      "source-faker",
+                      ConnectorOptions.defaults().withDockerImage("airbyte/source-faker:7.2.1")))
+          .isInstanceOf(AkbException.class)
+          .hasMessageContaining("the Docker executor is not available");
+    }
+  }
+
+  @Test
+  void theAvailableConnectorsIncludeFakerAndDestinations() {
+    assertThat(Airbyte.getAvailableConnectors()).contains("source-faker");
+    assertThat(
+            Airbyte.getAvailableConnectors(
+                io.akb.runtime.registry.ConnectorMetadata.Kind.DESTINATION))
+        .allMatch(name -> name.startsWith("destination-"));
+  }
+
+  @Test
+  void thePinnedFakerRunsFromAVenvUnderTheInstallDir() {
+    var executor = Airbyte.executorFor("source-faker", ConnectorOptions.defaults());
+    assertThat(executor.describe()).startsWith("airbyte-source-faker==7.2.1 in venv ");
+    assertThat(executor.describe()).endsWith("venvs/airbyte-source-faker-7.2.1");
+  }
+}

@@ -1,0 +1,68 @@
+package io.akb.runtime.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.akb.runtime.AkbException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConnectorRegistryTest {
+  @TempDir Path dir;
+
+  @Test
+  void theSnapshotKnowsFakerWithItsPackageImageAndDocs() {
+    ConnectorRegistry registry = ConnectorRegistry.load(null);
+    ConnectorMetadata faker = registry.get("source-faker");
+
+    assertThat(faker.pypiPackage()).isEqualTo("airbyte-source-faker");
+    assertThat(faker.dockerImage()).isEqualTo("airbyte/source-faker:7.2.1");
+    assertThat(faker.documentationUrl())
+        .isEqualTo("https://docs.airbyte.com/integrations/sources/faker");
+    assertThat(registry.connectors(ConnectorMetadata.Kind.SOURCE)).hasSizeGreaterThan(250);
+    assertThat(registry.connectors(ConnectorMetadata.Kind.DESTINATION)).isNotEmpty();
+  }
+
+  @Test
+  void anUnknownNameSuggestsCloseNames() {
+    ConnectorRegistry registry = ConnectorRegistry.load(null);
+
+    assertThatThrownBy(() -> registry.get("source-fakr"))
+        .isInstanceOf(AkbException.class)
+        .hasMessageContaining("has no connector named source-fakr")
+        .hasMessageContaining("Did you mean source-faker");
+  }
+
+  @Test
+  void aFileInTheOssRegistryFormatReplacesTheSnapshot() throws Exception {
+    Path file = dir.resolve("oss_registry.json");
+    Files.writeString(
+        file,
+        "{\"sources\":[{\"dockerRepository\":\"airbyte/source-internal\",\"dockerImageTag\":\"1.2.3\","
+            + "\"language\":\"manifest-only\",\"documentationUrl\":\"https://intra/docs\"}],"
+            + "\"destinations\":[{\"dockerRepository\":\"airbyte/destination-x\",\"dockerImageTag\":\"0.1.0\","
+            + "\"remoteRegistries\":{\"pypi\":{\"enabled\":true,\"packageName\":\"airbyte-destination-x\"}}}]}");
+
+    ConnectorRegistry registry = ConnectorRegistry.load(file.toString());
+
+    assertThat(registry.names()).containsExactly("destination-x", "source-internal");
+    assertThat(registry.get("source-internal").isManifestOnly()).isTrue();
+    assertThat(registry.get("source-internal").pypiPackage()).isNull();
+    assertThat(registry.get("destination-x").pypiPackage()).isEqualTo("airbyte-destination-x");
+  }
+
+  @Test
+  void anUnreadableRegistryNamesTheVariable() {
+    assertThatThrownBy(() -> ConnectorRegistry.load(dir.resolve("missing.json").toString()))
+        .isInstanceOf(AkbException.class)
+        .hasMessageContaining("AKB_REGISTRY");
+  }
+
+  @Test
+  void editDistanceCountsEdits() {
+    assertThat(ConnectorRegistry.editDistance("source-fakr", "source-faker")).isEqualTo(1);
+    assertThat(ConnectorRegistry.editDistance("abc", "abc")).isZero();
+  }
+}
