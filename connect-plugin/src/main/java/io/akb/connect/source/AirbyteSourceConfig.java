@@ -1,0 +1,640 @@
+package io.akb.connect.source;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.akb.runtime.AkbException;
+import io.akb.runtime.protocol.AirbyteJson;
+import io.akb.runtime.protocol.SyncMode;
+import io.akb.runtime.topic.TopicNames;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+
+/**
+ * The configuration of {@link AirbyteSourceConnector}: which Airbyte source runs and how, what it
+ * reads, and where its records go. Every option is documented in {@link #CONFIG_DEF}, the one
+ * source of the README's option table.
+ *
+ * <p>Secret fields of the connector's config (those marked {@code airbyte_secret} in its spec) are
+ * given as separate {@code airbyte.secret.<field path>} options, which the connector declares as
+ * {@link Type#PASSWORD} when it validates, so Connect hides them in its logs and REST answers. Any
+ * value may be a Kafka config provider reference such as {@code ${env:FAKER_KEY}} or {@code
+ * ${file:/secrets/source.properties:api_key}}: the worker resolves it before the connector sees it.
+ */
+public final class AirbyteSourceConfig extends AbstractConfig {
+
+  private static final String CONNECTOR_GROUP = "Airbyte connector";
+  private static final String STREAMS_GROUP = "Streams";
+  private static final String TOPICS_GROUP = "Topics";
+  private static final String SYNC_GROUP = "Sync";
+
+  public static final String CONNECTOR_NAME_CONFIG = "airbyte.connector.name";
+  private static final String CONNECTOR_NAME_DOC =
+      "Name of the Airbyte source in the connector registry, such as source-faker. It picks the"
+          + " PyPI package, Docker image and default version, and names the default topic prefix.";
+
+  public static final String CONNECTOR_VERSION_CONFIG = "airbyte.connector.version";
+  private static final String CONNECTOR_VERSION_DOC =
+      "Version of the connector to install; empty means the version pinned by AKB's registry.";
+
+  public static final String EXECUTOR_CONFIG = "airbyte.executor";
+  private static final String EXECUTOR_DOC =
+      "How the connector runs: 'auto' (a local program if one is set, else a Python venv from"
+          + " PyPI, else the Docker image, as PyAirbyte chooses), 'venv', 'docker', 'local' or"
+          + " 'manifest'.";
+
+  public static final String PIP_URL_CONFIG = "airbyte.pip.url";
+  private static final String PIP_URL_DOC =
+      "pip requirement or URL installed into the connector's venv instead of the registry's"
+          + " package, such as 'airbyte-source-faker==7.2.1' or a git URL.";
+
+  public static final String DOCKER_IMAGE_CONFIG = "airbyte.docker.image";
+  private static final String DOCKER_IMAGE_DOC =
+      "Docker image to run, such as airbyte/source-faker:6.2.0; the worker must reach a Docker"
+          + " engine.";
+
+  public static final String LOCAL_EXECUTABLE_CONFIG = "airbyte.local.executable";
+  private static final String LOCAL_EXECUTABLE_DOC =
+      "A connector program already on the worker: a name on PATH or an absolute path.";
+
+  public static final String MANIFEST_CONFIG = "airbyte.manifest";
+  private static final String MANIFEST_DOC =
+      "Path or URL of a declarative (low-code) YAML manifest, run through"
+          + " airbyte-source-declarative-manifest.";
+
+  public static final String INSTALL_DIR_CONFIG = "airbyte.install.dir";
+  private static final String INSTALL_DIR_DOC =
+      "Where venvs are installed; empty means AKB_INSTALL_DIR, else ~/.cache/akb, of the worker.";
+
+  public static final String CONNECTOR_CONFIG_CONFIG = "airbyte.config";
+  private static final String CONNECTOR_CONFIG_DOC =
+      "The connector's config as a JSON object, as its spec describes it. Put secret fields in"
+          + " airbyte.secret.<field path> options (or use ${env:...}/${file:...} references) so"
+          + " their values stay hidden.";
+
+  /** Prefix of the options holding secret fields: {@code airbyte.secret.credentials.api_key}. */
+  public static final String SECRET_PREFIX = "airbyte.secret.";
+
+  public static final String STREAMS_CONFIG = "streams";
+  private static final String STREAMS_DOC =
+      "Streams to read, by name (namespace.name when the source has namespaces); empty reads"
+          + " every stream the source offers.";
+
+  public static final String SYNC_MODES_CONFIG = "sync.modes";
+  private static final String SYNC_MODES_DOC =
+      "Per-stream sync mode as stream=incremental or stream=full_refresh, comma separated. A"
+          + " stream not listed reads incrementally when it can, else in full.";
+
+  public static final String CURSOR_FIELDS_CONFIG = "cursor.fields";
+  private static final String CURSOR_FIELDS_DOC =
+      "Per-stream cursor override as stream=field (nested fields joined with '.'), comma"
+          + " separated; only for sources whose cursor is not defined by the source.";
+
+  public static final String PRIMARY_KEYS_CONFIG = "primary.keys";
+  private static final String PRIMARY_KEYS_DOC =
+      "Per-stream primary key override as stream=field (composite keys joined with '|', nested"
+          + " fields with '.'), comma separated. The key becomes the Kafka record key.";
+
+  public static final String TOPIC_PREFIX_CONFIG = "topic.prefix";
+  private static final String TOPIC_PREFIX_DOC =
+      "Prefix of the record topics (<prefix><namespace.><stream>) and of the state topic"
+          + " (<prefix>_state); empty means airbyte.<connector name>.";
+
+  public static final String TOPIC_PARTITIONS_CONFIG = "topic.partitions";
+  private static final String TOPIC_PARTITIONS_DOC =
+      "Partitions of each record topic the task creates; an existing topic keeps its own"
+          + " count. The state topic always has one partition.";
+
+  public static final String TOPIC_REPLICATION_FACTOR_CONFIG = "topic.replication.factor";
+  private static final String TOPIC_REPLICATION_FACTOR_DOC =
+      "Replication factor of the topics the task creates; -1 means the broker's default.";
+
+  public static final String BOOTSTRAP_SERVERS_CONFIG = "bootstrap.servers";
+  private static final String BOOTSTRAP_SERVERS_DOC =
+      "Kafka brokers the task's admin client uses to create topics and learn their partition"
+          + " counts; empty means the connector's admin.override.bootstrap.servers. Other admin"
+          + " client settings (security) are taken from admin.override.* options.";
+
+  /** Connect's per-connector admin client overrides, reused for the task's own admin client. */
+  public static final String ADMIN_OVERRIDE_PREFIX = "admin.override.";
+
+  public static final String RECORD_FORMAT_CONFIG = "record.format";
+  private static final String RECORD_FORMAT_DOC =
+      "Record value format: 'json' (schemaless maps, for JsonConverter with schemas.enable=false)"
+          + " or 'struct' (a Connect Struct built from the stream's JSON schema, for Avro,"
+          + " Protobuf or JSON with schemas).";
+
+  public static final String SYNC_INTERVAL_CONFIG = "sync.interval.ms";
+  private static final String SYNC_INTERVAL_DOC =
+      "Time between the end of one sync and the start of the next, which reads from the latest"
+          + " state.";
+
+  public static final String SYNC_RETRIES_CONFIG = "sync.retries";
+  private static final String SYNC_RETRIES_DOC =
+      "Failed syncs retried in a row before the task fails, showing the connector's last log"
+          + " lines in its status.";
+
+  public static final String SYNC_RETRY_BACKOFF_CONFIG = "sync.retry.backoff.ms";
+  private static final String SYNC_RETRY_BACKOFF_DOC =
+      "Wait before the first retry of a failed sync; each further retry waits twice as long, at"
+          + " most sync.interval.ms.";
+
+  public static final String BATCH_SIZE_CONFIG = "poll.batch.size";
+  private static final String BATCH_SIZE_DOC = "Most records handed to Connect per poll.";
+
+  /** The options of the connector, with their documentation. */
+  public static final ConfigDef CONFIG_DEF =
+      new ConfigDef()
+          .define(
+              CONNECTOR_NAME_CONFIG,
+              Type.STRING,
+              ConfigDef.NO_DEFAULT_VALUE,
+              new ConfigDef.NonEmptyString(),
+              Importance.HIGH,
+              CONNECTOR_NAME_DOC,
+              CONNECTOR_GROUP,
+              1,
+              Width.MEDIUM,
+              "Connector name")
+          .define(
+              CONNECTOR_VERSION_CONFIG,
+              Type.STRING,
+              "",
+              Importance.LOW,
+              CONNECTOR_VERSION_DOC,
+              CONNECTOR_GROUP,
+              2,
+              Width.SHORT,
+              "Connector version")
+          .define(
+              EXECUTOR_CONFIG,
+              Type.STRING,
+              ExecutorKind.AUTO.configValue(),
+              ConfigDef.CaseInsensitiveValidString.in(ExecutorKind.configValues()),
+              Importance.MEDIUM,
+              EXECUTOR_DOC,
+              CONNECTOR_GROUP,
+              3,
+              Width.SHORT,
+              "Executor")
+          .define(
+              PIP_URL_CONFIG,
+              Type.STRING,
+              "",
+              Importance.LOW,
+              PIP_URL_DOC,
+              CONNECTOR_GROUP,
+              4,
+              Width.LONG,
+              "pip URL")
+          .define(
+              DOCKER_IMAGE_CONFIG,
+              Type.STRING,
+              "",
+              Importance.LOW,
+              DOCKER_IMAGE_DOC,
+              CONNECTOR_GROUP,
+              5,
+              Width.LONG,
+              "Docker image")
+          .define(
+              LOCAL_EXECUTABLE_CONFIG,
+              Type.STRING,
+              "",
+              Importance.LOW,
+              LOCAL_EXECUTABLE_DOC,
+              CONNECTOR_GROUP,
+              6,
+              Width.LONG,
+              "Local program")
+          .define(
+              MANIFEST_CONFIG,
+              Type.STRING,
+              "",
+              Importance.LOW,
+              MANIFEST_DOC,
+              CONNECTOR_GROUP,
+              7,
+              Width.LONG,
+              "Manifest")
+          .define(
+              INSTALL_DIR_CONFIG,
+              Type.STRING,
+              "",
+              Importance.LOW,
+              INSTALL_DIR_DOC,
+              CONNECTOR_GROUP,
+              8,
+              Width.LONG,
+              "Install directory")
+          .define(
+              CONNECTOR_CONFIG_CONFIG,
+              Type.STRING,
+              "{}",
+              Importance.HIGH,
+              CONNECTOR_CONFIG_DOC,
+              CONNECTOR_GROUP,
+              9,
+              Width.LONG,
+              "Connector config (JSON)")
+          .define(
+              STREAMS_CONFIG,
+              Type.LIST,
+              "",
+              Importance.HIGH,
+              STREAMS_DOC,
+              STREAMS_GROUP,
+              1,
+              Width.LONG,
+              "Streams")
+          .define(
+              SYNC_MODES_CONFIG,
+              Type.LIST,
+              "",
+              Importance.MEDIUM,
+              SYNC_MODES_DOC,
+              STREAMS_GROUP,
+              2,
+              Width.LONG,
+              "Sync modes")
+          .define(
+              CURSOR_FIELDS_CONFIG,
+              Type.LIST,
+              "",
+              Importance.LOW,
+              CURSOR_FIELDS_DOC,
+              STREAMS_GROUP,
+              3,
+              Width.LONG,
+              "Cursor fields")
+          .define(
+              PRIMARY_KEYS_CONFIG,
+              Type.LIST,
+              "",
+              Importance.LOW,
+              PRIMARY_KEYS_DOC,
+              STREAMS_GROUP,
+              4,
+              Width.LONG,
+              "Primary keys")
+          .define(
+              TOPIC_PREFIX_CONFIG,
+              Type.STRING,
+              "",
+              Importance.MEDIUM,
+              TOPIC_PREFIX_DOC,
+              TOPICS_GROUP,
+              1,
+              Width.MEDIUM,
+              "Topic prefix")
+          .define(
+              TOPIC_PARTITIONS_CONFIG,
+              Type.INT,
+              1,
+              ConfigDef.Range.atLeast(1),
+              Importance.MEDIUM,
+              TOPIC_PARTITIONS_DOC,
+              TOPICS_GROUP,
+              2,
+              Width.SHORT,
+              "Partitions per topic")
+          .define(
+              TOPIC_REPLICATION_FACTOR_CONFIG,
+              Type.SHORT,
+              (short) -1,
+              Importance.MEDIUM,
+              TOPIC_REPLICATION_FACTOR_DOC,
+              TOPICS_GROUP,
+              3,
+              Width.SHORT,
+              "Replication factor")
+          .define(
+              BOOTSTRAP_SERVERS_CONFIG,
+              Type.STRING,
+              "",
+              Importance.HIGH,
+              BOOTSTRAP_SERVERS_DOC,
+              TOPICS_GROUP,
+              4,
+              Width.LONG,
+              "Bootstrap servers")
+          .define(
+              RECORD_FORMAT_CONFIG,
+              Type.STRING,
+              RecordFormat.JSON.configValue(),
+              ConfigDef.CaseInsensitiveValidString.in(RecordFormat.configValues()),
+              Importance.MEDIUM,
+              RECORD_FORMAT_DOC,
+              TOPICS_GROUP,
+              5,
+              Width.SHORT,
+              "Record format")
+          .define(
+              SYNC_INTERVAL_CONFIG,
+              Type.LONG,
+              3_600_000L,
+              ConfigDef.Range.atLeast(0),
+              Importance.MEDIUM,
+              SYNC_INTERVAL_DOC,
+              SYNC_GROUP,
+              1,
+              Width.SHORT,
+              "Sync interval (ms)")
+          .define(
+              SYNC_RETRIES_CONFIG,
+              Type.INT,
+              3,
+              ConfigDef.Range.atLeast(0),
+              Importance.LOW,
+              SYNC_RETRIES_DOC,
+              SYNC_GROUP,
+              2,
+              Width.SHORT,
+              "Retries")
+          .define(
+              SYNC_RETRY_BACKOFF_CONFIG,
+              Type.LONG,
+              10_000L,
+              ConfigDef.Range.atLeast(0),
+              Importance.LOW,
+              SYNC_RETRY_BACKOFF_DOC,
+              SYNC_GROUP,
+              3,
+              Width.SHORT,
+              "Retry backoff (ms)")
+          .define(
+              BATCH_SIZE_CONFIG,
+              Type.INT,
+              2000,
+              ConfigDef.Range.atLeast(1),
+              Importance.LOW,
+              BATCH_SIZE_DOC,
+              SYNC_GROUP,
+              4,
+              Width.SHORT,
+              "Poll batch size");
+
+  /** How the connector program is started. */
+  public enum ExecutorKind {
+    AUTO,
+    VENV,
+    DOCKER,
+    LOCAL,
+    MANIFEST;
+
+    String configValue() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    static String[] configValues() {
+      return java.util.Arrays.stream(values())
+          .map(ExecutorKind::configValue)
+          .toArray(String[]::new);
+    }
+  }
+
+  /** What a record value is: a schemaless map or a Struct with a schema. */
+  public enum RecordFormat {
+    JSON,
+    STRUCT;
+
+    String configValue() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    static String[] configValues() {
+      return java.util.Arrays.stream(values())
+          .map(RecordFormat::configValue)
+          .toArray(String[]::new);
+    }
+  }
+
+  private final Map<String, String> originalStrings;
+
+  public AirbyteSourceConfig(Map<String, String> props) {
+    // doLog=false: AbstractConfig would log airbyte.config in full; secrets belong in PASSWORD
+    // options, but a user may still have pasted one there.
+    super(CONFIG_DEF, props, false);
+    this.originalStrings = Map.copyOf(props);
+  }
+
+  public String connectorName() {
+    return getString(CONNECTOR_NAME_CONFIG);
+  }
+
+  public String connectorVersion() {
+    return blankToNull(getString(CONNECTOR_VERSION_CONFIG));
+  }
+
+  public ExecutorKind executor() {
+    return ExecutorKind.valueOf(getString(EXECUTOR_CONFIG).toUpperCase(Locale.ROOT));
+  }
+
+  public String pipUrl() {
+    return blankToNull(getString(PIP_URL_CONFIG));
+  }
+
+  public String dockerImage() {
+    return blankToNull(getString(DOCKER_IMAGE_CONFIG));
+  }
+
+  public String localExecutable() {
+    return blankToNull(getString(LOCAL_EXECUTABLE_CONFIG));
+  }
+
+  public String manifest() {
+    return blankToNull(getString(MANIFEST_CONFIG));
+  }
+
+  public String installDir() {
+    return blankToNull(getString(INSTALL_DIR_CONFIG));
+  }
+
+  /**
+   * The connector's config: {@code airbyte.config} with every {@code airbyte.secret.<path>} option
+   * put in at its path. Fails with an {@link AkbException} naming the option when the JSON is bad.
+   */
+  public ObjectNode connectorConfig() {
+    ObjectNode config = connectorConfigWithoutSecrets();
+    secrets().forEach((path, secret) -> SecretFields.put(config, path, secret.value()));
+    return config;
+  }
+
+  /** {@code airbyte.config} alone, as the user wrote it. */
+  public ObjectNode connectorConfigWithoutSecrets() {
+    String json = getString(CONNECTOR_CONFIG_CONFIG);
+    JsonNode parsed;
+    try {
+      parsed = AirbyteJson.parse(json.isBlank() ? "{}" : json);
+    } catch (JsonProcessingException e) {
+      throw new AkbException(
+          "Reading " + CONNECTOR_CONFIG_CONFIG,
+          "it is not JSON: " + e.getOriginalMessage(),
+          "Give the connector's config as one JSON object.");
+    }
+    if (!parsed.isObject()) {
+      throw new AkbException(
+          "Reading " + CONNECTOR_CONFIG_CONFIG,
+          "it is a JSON "
+              + parsed.getNodeType().name().toLowerCase(Locale.ROOT)
+              + ", not an object",
+          "Give the connector's config as one JSON object.");
+    }
+    return (ObjectNode) parsed;
+  }
+
+  /** The {@code airbyte.secret.*} options, by field path (dot separated). */
+  public Map<String, Password> secrets() {
+    Map<String, Password> secrets = new LinkedHashMap<>();
+    originalStrings.forEach(
+        (key, value) -> {
+          if (key.startsWith(SECRET_PREFIX) && key.length() > SECRET_PREFIX.length()) {
+            secrets.put(key.substring(SECRET_PREFIX.length()), new Password(value));
+          }
+        });
+    return secrets;
+  }
+
+  /** Selected streams by qualified name; empty means all. */
+  public List<String> streams() {
+    return getList(STREAMS_CONFIG).stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+
+  /** Sync mode overrides by qualified stream name. */
+  public Map<String, SyncMode> syncModes() {
+    Map<String, SyncMode> modes = new HashMap<>();
+    perStream(SYNC_MODES_CONFIG)
+        .forEach(
+            (stream, mode) -> {
+              try {
+                modes.put(stream, SyncMode.valueOf(mode.trim().toUpperCase(Locale.ROOT)));
+              } catch (IllegalArgumentException e) {
+                throw new ConfigException(
+                    SYNC_MODES_CONFIG,
+                    stream + "=" + mode,
+                    "a sync mode is 'incremental' or 'full_refresh'");
+              }
+            });
+    return modes;
+  }
+
+  /** Cursor overrides by qualified stream name: the field path. */
+  public Map<String, List<String>> cursorFields() {
+    Map<String, List<String>> cursors = new HashMap<>();
+    perStream(CURSOR_FIELDS_CONFIG).forEach((stream, field) -> cursors.put(stream, path(field)));
+    return cursors;
+  }
+
+  /** Primary key overrides by qualified stream name: a list of field paths. */
+  public Map<String, List<List<String>>> primaryKeys() {
+    Map<String, List<List<String>>> keys = new HashMap<>();
+    perStream(PRIMARY_KEYS_CONFIG)
+        .forEach(
+            (stream, fields) -> {
+              List<List<String>> key = new ArrayList<>();
+              for (String field : fields.split("\\|")) {
+                key.add(path(field));
+              }
+              keys.put(stream, key);
+            });
+    return keys;
+  }
+
+  public String topicPrefix() {
+    String prefix = getString(TOPIC_PREFIX_CONFIG);
+    return prefix.isEmpty() ? TopicNames.defaultPrefix(connectorName()) : prefix;
+  }
+
+  public int topicPartitions() {
+    return getInt(TOPIC_PARTITIONS_CONFIG);
+  }
+
+  public short replicationFactor() {
+    return getShort(TOPIC_REPLICATION_FACTOR_CONFIG);
+  }
+
+  public RecordFormat recordFormat() {
+    return RecordFormat.valueOf(getString(RECORD_FORMAT_CONFIG).toUpperCase(Locale.ROOT));
+  }
+
+  public long syncIntervalMs() {
+    return getLong(SYNC_INTERVAL_CONFIG);
+  }
+
+  public int syncRetries() {
+    return getInt(SYNC_RETRIES_CONFIG);
+  }
+
+  public long retryBackoffMs() {
+    return getLong(SYNC_RETRY_BACKOFF_CONFIG);
+  }
+
+  public int batchSize() {
+    return getInt(BATCH_SIZE_CONFIG);
+  }
+
+  /**
+   * Settings of the task's admin client: {@code admin.override.*} without the prefix, with {@code
+   * bootstrap.servers} from this connector's own option when set.
+   */
+  public Map<String, Object> adminClientConfig() {
+    Map<String, Object> admin = new HashMap<>();
+    originalStrings.forEach(
+        (key, value) -> {
+          if (key.startsWith(ADMIN_OVERRIDE_PREFIX)) {
+            admin.put(key.substring(ADMIN_OVERRIDE_PREFIX.length()), value);
+          }
+        });
+    String bootstrap = getString(BOOTSTRAP_SERVERS_CONFIG);
+    if (!bootstrap.isBlank()) {
+      admin.put(BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    }
+    if (!admin.containsKey(BOOTSTRAP_SERVERS_CONFIG)) {
+      throw new ConfigException(
+          BOOTSTRAP_SERVERS_CONFIG,
+          "",
+          "the task needs the Kafka brokers to create its topics and learn their partition"
+              + " counts: set bootstrap.servers (or admin.override.bootstrap.servers)");
+    }
+    return admin;
+  }
+
+  /** The original properties, for passing on to tasks. */
+  public Map<String, String> originalStrings() {
+    return originalStrings;
+  }
+
+  private Map<String, String> perStream(String option) {
+    Map<String, String> entries = new LinkedHashMap<>();
+    for (String entry : getList(option)) {
+      if (entry.isBlank()) {
+        continue;
+      }
+      int equals = entry.lastIndexOf('=');
+      if (equals <= 0 || equals == entry.length() - 1) {
+        throw new ConfigException(option, entry, "each entry is stream=value");
+      }
+      entries.put(entry.substring(0, equals).trim(), entry.substring(equals + 1).trim());
+    }
+    return entries;
+  }
+
+  private static List<String> path(String dotted) {
+    return List.of(dotted.trim().split("\\."));
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value.trim();
+  }
+}

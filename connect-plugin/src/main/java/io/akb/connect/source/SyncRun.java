@@ -1,0 +1,327 @@
+package io.akb.connect.source;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.akb.connect.schema.JsonSchemaConverter;
+import io.akb.connect.source.AirbyteSourceConfig.RecordFormat;
+import io.akb.runtime.AkbException;
+import io.akb.runtime.protocol.AirbyteJson;
+import io.akb.runtime.protocol.AirbyteMessage;
+import io.akb.runtime.protocol.AirbyteRecordMessage;
+import io.akb.runtime.protocol.AirbyteStateMessage;
+import io.akb.runtime.protocol.AirbyteStreamStatusTraceMessage;
+import io.akb.runtime.protocol.AirbyteTraceMessage;
+import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
+import io.akb.runtime.protocol.ConfiguredAirbyteStream;
+import io.akb.runtime.protocol.StreamDescriptor;
+import io.akb.runtime.topic.RecordHeaders;
+import io.akb.runtime.topic.StateEvent;
+import io.akb.runtime.topic.TopicNames;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.header.ConnectHeaders;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One sync of one task: turns the connector's messages into Connect records following the topic
+ * contract. RECORD becomes a record on its stream's topic (key, partition, timestamp, headers);
+ * STATE becomes a {@code CHECKPOINT} on the state topic whose source offset is that state; a
+ * stream's TRACE STREAM_STATUS becomes a {@code STREAM_STATUS} event. It counts what it sends to
+ * each {@code topic/partition}, cumulatively for the sync. Not thread-safe.
+ */
+final class SyncRun {
+  private static final Logger log = LoggerFactory.getLogger(SyncRun.class);
+
+  private final String syncId = UUID.randomUUID().toString();
+  private final String taskId;
+  private final String sourceName;
+  private final String stateTopic;
+  private final ConfiguredAirbyteCatalog catalog;
+  private final Map<StreamDescriptor, StreamTarget> targets = new LinkedHashMap<>();
+  private final SourceOffsets offsets;
+  private final PartitionChooser chooser;
+  private final Map<String, Long> counts = new LinkedHashMap<>();
+  private final Set<StreamDescriptor> reported = new LinkedHashSet<>();
+  private final Set<SourceRecord> checkpoints =
+      java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+  private long seq;
+  private long skipped;
+
+  /** Where one stream's records go and how they are shaped. */
+  private record StreamTarget(
+      StreamDescriptor stream,
+      String topic,
+      int partitions,
+      List<List<String>> primaryKey,
+      Schema valueSchema,
+      Schema keySchema) {}
+
+  SyncRun(
+      String taskId,
+      String sourceName,
+      String topicPrefix,
+      ConfiguredAirbyteCatalog catalog,
+      Map<String, Integer> partitionsByTopic,
+      RecordFormat format,
+      SourceOffsets offsets,
+      PartitionChooser chooser) {
+    this.taskId = taskId;
+    this.sourceName = sourceName;
+    this.stateTopic = TopicNames.stateTopic(topicPrefix);
+    this.catalog = catalog;
+    this.offsets = offsets;
+    this.chooser = chooser;
+    for (ConfiguredAirbyteStream configured : catalog.streams()) {
+      StreamDescriptor stream = normalized(configured.stream().descriptor());
+      String topic = recordTopic(topicPrefix, stream);
+      List<List<String>> key =
+          configured.primaryKey() == null ? List.of() : configured.primaryKey();
+      Schema valueSchema = null;
+      Schema keySchema = null;
+      if (format == RecordFormat.STRUCT) {
+        valueSchema =
+            JsonSchemaConverter.toConnectSchema(
+                stream.qualifiedName(), configured.stream().jsonSchema());
+        if (valueSchema.type() != Schema.Type.STRUCT) {
+          throw new AkbException(
+              "Building the schema of stream " + stream.qualifiedName(),
+              "its JSON schema does not describe an object with properties",
+              "Use record.format=json for this source.");
+        }
+        keySchema =
+            key.isEmpty()
+                ? null
+                : JsonSchemaConverter.keySchema(stream.qualifiedName(), valueSchema, key);
+      }
+      targets.put(
+          stream,
+          new StreamTarget(
+              stream,
+              topic,
+              partitionsByTopic.getOrDefault(topic, 1),
+              key,
+              valueSchema,
+              keySchema));
+    }
+  }
+
+  /** The record topic of a stream under a prefix. */
+  static String recordTopic(String prefix, StreamDescriptor stream) {
+    return TopicNames.recordTopic(prefix, stream.namespace(), stream.name());
+  }
+
+  String syncId() {
+    return syncId;
+  }
+
+  /** The {@code SYNC_STARTED} event. */
+  SourceRecord started() {
+    return event(
+        StateEvent.syncStarted(syncId, taskId, sourceName, catalog, now()), firstPartition());
+  }
+
+  /** The records one connector message becomes; empty for LOG and the rest. */
+  List<SourceRecord> onMessage(AirbyteMessage message) {
+    switch (message.type()) {
+      case RECORD:
+        SourceRecord record = onRecord(message.record());
+        return record == null ? List.of() : List.of(record);
+      case STATE:
+        return List.of(onState(message.state()));
+      case TRACE:
+        return onTrace(message.trace());
+      default:
+        return List.of();
+    }
+  }
+
+  /** Whether a record is a {@code CHECKPOINT}, which ends a transaction under exactly-once. */
+  boolean isCheckpoint(SourceRecord record) {
+    return checkpoints.contains(record);
+  }
+
+  /**
+   * The closing events: {@code STREAM_STATUS} of each stream not reported yet, then {@code
+   * SYNC_COMPLETED} (FAILED with the error's text when {@code failure} is set).
+   */
+  List<SourceRecord> completed(String failure) {
+    List<SourceRecord> events = new ArrayList<>();
+    String status = failure == null ? StateEvent.STREAM_COMPLETE : StateEvent.STREAM_INCOMPLETE;
+    for (StreamTarget target : targets.values()) {
+      if (!reported.contains(target.stream())) {
+        events.add(streamStatus(target, status));
+      }
+    }
+    if (skipped > 0) {
+      log.warn("Sync {} skipped {} records of streams outside its catalog", syncId, skipped);
+    }
+    events.add(
+        event(
+            StateEvent.syncCompleted(
+                syncId,
+                taskId,
+                failure == null ? StateEvent.SYNC_SUCCEEDED : StateEvent.SYNC_FAILED,
+                failure,
+                counts,
+                now()),
+            firstPartition()));
+    return events;
+  }
+
+  /** Cumulative records of this sync per {@code topic/partition}. */
+  Map<String, Long> counts() {
+    return counts;
+  }
+
+  private SourceRecord onRecord(AirbyteRecordMessage record) {
+    StreamDescriptor stream = normalized(new StreamDescriptor(record.stream(), record.namespace()));
+    StreamTarget target = targets.get(stream);
+    if (target == null) {
+      skipped++;
+      return null;
+    }
+    JsonNode data = record.data() == null ? AirbyteJson.MAPPER.nullNode() : record.data();
+    Object key = null;
+    Schema keySchema = target.keySchema();
+    String keyText = null;
+    if (!target.primaryKey().isEmpty()) {
+      List<JsonNode> keyValues = new ArrayList<>();
+      Map<String, Object> keyMap = new LinkedHashMap<>();
+      for (List<String> path : target.primaryKey()) {
+        JsonNode value = data;
+        for (String part : path) {
+          value = value.path(part);
+        }
+        keyValues.add(value.isMissingNode() ? AirbyteJson.MAPPER.nullNode() : value);
+        keyMap.put(String.join(".", path), JsonSchemaConverter.toSchemalessValue(value));
+      }
+      keyText = AirbyteJson.toJson(keyValues);
+      if (keySchema == null) {
+        key = keyMap;
+      } else {
+        Struct keyStruct = new Struct(keySchema);
+        for (int i = 0; i < target.primaryKey().size(); i++) {
+          var field = keySchema.fields().get(i);
+          keyStruct.put(
+              field, JsonSchemaConverter.toConnectValue(field.schema(), keyValues.get(i)));
+        }
+        key = keyStruct;
+      }
+    }
+    Object value =
+        target.valueSchema() == null
+            ? JsonSchemaConverter.toSchemalessValue(data)
+            : JsonSchemaConverter.toConnectValue(target.valueSchema(), data);
+    int partition = chooser.choose(target.topic(), target.partitions(), keyText);
+    counts.merge(StateEvent.countsKey(target.topic(), partition), 1L, Long::sum);
+
+    ConnectHeaders headers = new ConnectHeaders();
+    headers.addString(RecordHeaders.STREAM, stream.name());
+    if (stream.namespace() != null) {
+      headers.addString(RecordHeaders.NAMESPACE, stream.namespace());
+    }
+    headers.addString(RecordHeaders.SYNC_ID, syncId);
+    JsonNode changes = record.changes();
+    if (changes != null) {
+      headers.addString(RecordHeaders.META, AirbyteJson.toJson(changes));
+    }
+    Map<String, Object> sourcePartition = offsets.partitionOf(stream);
+    return new SourceRecord(
+        sourcePartition,
+        offsets.offsetOf(sourcePartition),
+        target.topic(),
+        partition,
+        keySchema,
+        key,
+        target.valueSchema(),
+        value,
+        record.emittedAt(),
+        headers);
+  }
+
+  private SourceRecord onState(AirbyteStateMessage state) {
+    Map<String, Object> partition = offsets.advance(state);
+    seq++;
+    SourceRecord checkpoint =
+        event(StateEvent.checkpoint(syncId, taskId, seq, counts, state, now()), partition);
+    checkpoints.add(checkpoint);
+    return checkpoint;
+  }
+
+  private List<SourceRecord> onTrace(AirbyteTraceMessage trace) {
+    if (trace.type() != AirbyteTraceMessage.TraceType.STREAM_STATUS
+        || trace.streamStatus() == null) {
+      return List.of();
+    }
+    AirbyteStreamStatusTraceMessage status = trace.streamStatus();
+    if (status.streamDescriptor() == null) {
+      return List.of();
+    }
+    StreamTarget target = targets.get(normalized(status.streamDescriptor()));
+    String ended =
+        "COMPLETE".equals(status.status())
+            ? StateEvent.STREAM_COMPLETE
+            : "INCOMPLETE".equals(status.status()) ? StateEvent.STREAM_INCOMPLETE : null;
+    if (target == null || ended == null || reported.contains(target.stream())) {
+      return List.of();
+    }
+    reported.add(target.stream());
+    return List.of(streamStatus(target, ended));
+  }
+
+  private SourceRecord streamStatus(StreamTarget target, String status) {
+    Map<String, Long> streamCounts = new HashMap<>();
+    String prefix = target.topic() + "/";
+    counts.forEach(
+        (topicPartition, count) -> {
+          if (topicPartition.startsWith(prefix)) {
+            streamCounts.put(topicPartition, count);
+          }
+        });
+    return event(
+        StateEvent.streamStatus(syncId, taskId, target.stream(), status, streamCounts, now()),
+        offsets.partitionOf(target.stream()));
+  }
+
+  /**
+   * An event on the state topic. It carries its partition's latest offset like every record, so
+   * committing it never moves or deletes a stored state (see {@link SourceOffsets}).
+   */
+  private SourceRecord event(StateEvent event, Map<String, Object> partition) {
+    Object value = JsonSchemaConverter.toSchemalessValue(AirbyteJson.MAPPER.valueToTree(event));
+    return new SourceRecord(
+        partition,
+        offsets.offsetOf(partition),
+        stateTopic,
+        0,
+        null,
+        taskId,
+        null,
+        value,
+        event.emittedAt());
+  }
+
+  /** Sync-wide events are tracked under the first stream's partition (or the shared one). */
+  private Map<String, Object> firstPartition() {
+    return offsets.partitionOf(targets.keySet().iterator().next());
+  }
+
+  private static StreamDescriptor normalized(StreamDescriptor stream) {
+    String namespace =
+        stream.namespace() == null || stream.namespace().isEmpty() ? null : stream.namespace();
+    return new StreamDescriptor(stream.name(), namespace);
+  }
+
+  private static long now() {
+    return System.currentTimeMillis();
+  }
+}

@@ -1,0 +1,196 @@
+package io.akb.connect.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.akb.runtime.protocol.AirbyteJson;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+
+/**
+ * A real KRaft broker and a real Connect worker in the test JVM, with the plugin installed from the
+ * built plugin directory through {@code plugin.path} (as on any worker), JSON converters without
+ * schemas, a file config provider, and offsets flushed every second.
+ */
+final class ConnectTestCluster implements AutoCloseable {
+  static final String CONNECTOR_CLASS = "io.akb.connect.source.AirbyteSourceConnector";
+
+  final EmbeddedConnectCluster connect;
+
+  private ConnectTestCluster(EmbeddedConnectCluster connect) {
+    this.connect = connect;
+  }
+
+  static ConnectTestCluster start(String name, boolean exactlyOnce) {
+    String pluginPath = System.getProperty("akb.plugin.path");
+    assertThat(pluginPath).as("akb.plugin.path (set by failsafe)").isNotNull();
+    assertThat(Path.of(pluginPath)).isDirectory();
+    Map<String, String> worker = new HashMap<>();
+    worker.put("plugin.path", pluginPath);
+    worker.put("offset.flush.interval.ms", "1000");
+    worker.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
+    worker.put("key.converter.schemas.enable", "false");
+    worker.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+    worker.put("value.converter.schemas.enable", "false");
+    worker.put("config.providers", "file");
+    worker.put(
+        "config.providers.file.class",
+        "org.apache.kafka.common.config.provider.FileConfigProvider");
+    if (exactlyOnce) {
+      worker.put("exactly.once.source.support", "enabled");
+    }
+    EmbeddedConnectCluster connect =
+        new EmbeddedConnectCluster.Builder()
+            .name(name)
+            .numWorkers(1)
+            .numBrokers(1)
+            .workerProps(worker)
+            .build();
+    connect.start();
+    return new ConnectTestCluster(connect);
+  }
+
+  String bootstrapServers() {
+    return connect.kafka().bootstrapServers();
+  }
+
+  /** The test source program, copied out of the class path and made executable. */
+  static Path countingSource(Path dir) {
+    try (var in = ConnectTestCluster.class.getResourceAsStream("/counting_source.py")) {
+      Path program = dir.resolve("counting_source.py");
+      Files.write(program, in.readAllBytes());
+      Files.setPosixFilePermissions(program, PosixFilePermissions.fromString("rwx------"));
+      return program;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Every record of a topic now, from the beginning to the end (the last stable offset). */
+  List<ConsumerRecord<byte[], byte[]>> readAll(String topic, boolean readCommitted) {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    props.put(
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, readCommitted ? "read_committed" : "read_uncommitted");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+              .map(info -> new TopicPartition(topic, info.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+      long deadline = System.currentTimeMillis() + 60_000;
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        assertThat(System.currentTimeMillis()).as("reading " + topic).isLessThan(deadline);
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+      return records;
+    }
+  }
+
+  boolean topicExists(String topic) {
+    try {
+      return connect.kafka().createAdminClient().listTopics().names().get().contains(topic);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The state topic's events, parsed. */
+  List<JsonNode> stateEvents(String stateTopic, boolean readCommitted) {
+    if (!topicExists(stateTopic)) {
+      return List.of();
+    }
+    return readAll(stateTopic, readCommitted).stream().map(r -> json(r.value())).toList();
+  }
+
+  /** Waits until the state topic holds an event matching the predicate; returns all events. */
+  List<JsonNode> awaitStateEvents(
+      String stateTopic, boolean readCommitted, Predicate<List<JsonNode>> done, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeout.toMillis();
+    while (true) {
+      List<JsonNode> events = stateEvents(stateTopic, readCommitted);
+      if (done.test(events)) {
+        return events;
+      }
+      if (System.currentTimeMillis() > deadline) {
+        throw new AssertionError(
+            "state topic "
+                + stateTopic
+                + " did not reach the expected events in "
+                + timeout
+                + "; it has: "
+                + events.stream().map(e -> e.path("type").asText()).collect(Collectors.toList())
+                + "; connector status: "
+                + statusText());
+      }
+      Thread.sleep(500);
+    }
+  }
+
+  String statusText() {
+    try {
+      return connect.connectors().stream()
+          .map(name -> name + "=" + connect.connectorStatus(name))
+          .collect(Collectors.joining(", "));
+    } catch (RuntimeException e) {
+      return "unknown (" + e.getMessage() + ")";
+    }
+  }
+
+  static long count(List<JsonNode> events, String type, String status) {
+    return events.stream()
+        .filter(e -> e.path("type").asText().equals(type))
+        .filter(e -> status == null || e.path("status").asText().equals(status))
+        .count();
+  }
+
+  static JsonNode json(byte[] bytes) {
+    try {
+      return AirbyteJson.parse(new String(bytes, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** JSON with numbers compared by value, not by how they were parsed. */
+  static JsonNode plain(JsonNode node) {
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(node.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+    var header = record.headers().lastHeader(name);
+    return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void close() {
+    connect.stop();
+  }
+}

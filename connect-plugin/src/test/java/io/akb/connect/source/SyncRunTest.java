@@ -1,0 +1,169 @@
+package io.akb.connect.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.akb.connect.source.AirbyteSourceConfig.RecordFormat;
+import io.akb.runtime.AkbException;
+import io.akb.runtime.protocol.AirbyteJson;
+import io.akb.runtime.protocol.AirbyteMessage;
+import io.akb.runtime.protocol.AirbyteStateMessage;
+import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.Test;
+
+class SyncRunTest {
+  private static final String CATALOG =
+      """
+      {"streams": [
+        {"stream": {"name": "users", "json_schema": {"type": "object", "properties":
+            {"id": {"type": "integer"}, "name": {"type": "string"}}}},
+         "sync_mode": "incremental", "cursor_field": ["id"], "destination_sync_mode": "append_dedup",
+         "primary_key": [["id"]]},
+        {"stream": {"name": "events", "namespace": "app", "json_schema": {"type": "object", "properties":
+            {"at": {"type": "string"}}}},
+         "sync_mode": "full_refresh", "destination_sync_mode": "overwrite", "primary_key": []}
+      ]}""";
+
+  private static AirbyteMessage message(String json) throws Exception {
+    return AirbyteJson.MAPPER.readValue(json, AirbyteMessage.class);
+  }
+
+  private static SyncRun run(RecordFormat format, SourceOffsets offsets) throws Exception {
+    ConfiguredAirbyteCatalog catalog = AirbyteJson.MAPPER.readValue(CATALOG, ConfiguredAirbyteCatalog.class);
+    return new SyncRun(
+        "conn-0",
+        "source-test",
+        "p.",
+        catalog,
+        Map.of("p.users", 3, "p.app.events", 1, "p._state", 1),
+        format,
+        offsets,
+        new PartitionChooser());
+  }
+
+  /** JSON with numbers compared by value, not by how they were parsed. */
+  static JsonNode plain(JsonNode node) throws Exception {
+    return new com.fasterxml.jackson.databind.ObjectMapper().readTree(node.toString());
+  }
+
+  private static Map<?, ?> value(SourceRecord record) {
+    return (Map<?, ?>) record.value();
+  }
+
+  @Test
+  void recordsGoToTheirTopicsKeyedAndCountedAndStatesBecomeCheckpoints() throws Exception {
+    SourceOffsets offsets = new SourceOffsets(Map.of(), 1);
+    SyncRun run = run(RecordFormat.JSON, offsets);
+    SourceRecord started = run.started();
+    assertThat(started.topic()).isEqualTo("p._state");
+    assertThat(started.key()).isEqualTo("conn-0");
+    assertThat(value(started).get("type")).isEqualTo("SYNC_STARTED");
+    assertThat(value(started).get("sync_id")).isEqualTo(run.syncId());
+
+    List<SourceRecord> out = new ArrayList<>();
+    for (int id = 1; id <= 5; id++) {
+      out.addAll(
+          run.onMessage(
+              message(
+                  "{\"type\":\"RECORD\",\"record\":{\"stream\":\"users\",\"emitted_at\":1700000000000,"
+                      + "\"data\":{\"id\":" + id + ",\"name\":\"u" + id + "\"},"
+                      + "\"meta\":{\"changes\":[{\"field\":\"name\",\"change\":\"TRUNCATED\"}]}}}")));
+    }
+    out.addAll(run.onMessage(message(
+        "{\"type\":\"RECORD\",\"record\":{\"stream\":\"events\",\"namespace\":\"app\",\"emitted_at\":1,\"data\":{\"at\":\"now\"}}}")));
+    out.addAll(run.onMessage(message("{\"type\":\"LOG\",\"log\":{\"level\":\"INFO\",\"message\":\"hi\"}}")));
+    String state =
+        "{\"type\":\"STREAM\",\"stream\":{\"stream_descriptor\":{\"name\":\"users\"},\"stream_state\":{\"id\":5}}}";
+    List<SourceRecord> checkpoint = run.onMessage(message("{\"type\":\"STATE\",\"state\":" + state + "}"));
+
+    assertThat(out).hasSize(6);
+    SourceRecord first = out.get(0);
+    assertThat(first.topic()).isEqualTo("p.users");
+    assertThat(first.key()).isEqualTo(Map.of("id", 1L));
+    assertThat(value(first)).isEqualTo(Map.of("id", 1L, "name", "u1"));
+    assertThat(first.timestamp()).isEqualTo(1700000000000L);
+    assertThat(first.headers().lastWithName("airbyte.stream").value()).isEqualTo("users");
+    assertThat(first.headers().lastWithName("airbyte.sync_id").value()).isEqualTo(run.syncId());
+    assertThat(first.headers().lastWithName("airbyte.meta").value().toString()).contains("TRUNCATED");
+    assertThat(first.sourcePartition()).isEqualTo(Map.of("stream", "users"));
+    assertThat(first.sourceOffset()).isNull(); // no state yet
+    SourceRecord event = out.get(5);
+    assertThat(event.topic()).isEqualTo("p.app.events");
+    assertThat(event.key()).isNull();
+    assertThat(event.kafkaPartition()).isZero();
+    assertThat(event.headers().lastWithName("airbyte.namespace").value()).isEqualTo("app");
+
+    // The same key always picks the same partition.
+    SyncRun again = run(RecordFormat.JSON, new SourceOffsets(Map.of(), 1));
+    SourceRecord same =
+        again.onMessage(message("{\"type\":\"RECORD\",\"record\":{\"stream\":\"users\",\"emitted_at\":1,\"data\":{\"id\":3}}}")).get(0);
+    assertThat(same.kafkaPartition()).isEqualTo(out.get(2).kafkaPartition());
+
+    assertThat(checkpoint).hasSize(1);
+    SourceRecord cp = checkpoint.get(0);
+    assertThat(run.isCheckpoint(cp)).isTrue();
+    assertThat(cp.sourcePartition()).isEqualTo(Map.of("stream", "users"));
+    assertThat(plain(AirbyteJson.parse((String) cp.sourceOffset().get("state")))).isEqualTo(plain(AirbyteJson.parse(state)));
+    JsonNode cpValue = AirbyteJson.MAPPER.valueToTree(cp.value());
+    assertThat(cpValue.path("type").asText()).isEqualTo("CHECKPOINT");
+    assertThat(cpValue.path("seq").asLong()).isEqualTo(1);
+    long usersCounted = 0;
+    for (var count : (Iterable<JsonNode>) () -> cpValue.path("counts").elements()) {
+      usersCounted += count.asLong();
+    }
+    assertThat(usersCounted).isEqualTo(6);
+    assertThat(cpValue.path("counts").path("p.app.events/0").asLong()).isEqualTo(1);
+    assertThat(plain(cpValue.path("state"))).isEqualTo(plain(AirbyteJson.parse(state)));
+
+    // Records after the checkpoint carry its state, so committing them keeps it.
+    SourceRecord after =
+        run.onMessage(message("{\"type\":\"RECORD\",\"record\":{\"stream\":\"users\",\"emitted_at\":1,\"data\":{\"id\":6}}}")).get(0);
+    assertThat(after.sourceOffset()).isEqualTo(cp.sourceOffset());
+
+    List<SourceRecord> end = run.completed(null);
+    assertThat(end).hasSize(3);
+    assertThat(value(end.get(0)).get("type")).isEqualTo("STREAM_STATUS");
+    assertThat(value(end.get(0)).get("status")).isEqualTo("COMPLETE");
+    Map<?, ?> completed = value(end.get(2));
+    assertThat(completed.get("type")).isEqualTo("SYNC_COMPLETED");
+    assertThat(completed.get("status")).isEqualTo("SUCCEEDED");
+    assertThat(((Map<?, ?>) completed.get("counts")).values().stream().mapToLong(v -> (Long) v).sum()).isEqualTo(7);
+  }
+
+  @Test
+  void structFormatBuildsValuesAndKeysFromTheStreamSchema() throws Exception {
+    SyncRun run = run(RecordFormat.STRUCT, new SourceOffsets(Map.of(), 1));
+    SourceRecord record =
+        run.onMessage(message("{\"type\":\"RECORD\",\"record\":{\"stream\":\"users\",\"emitted_at\":1,\"data\":{\"id\":9,\"name\":\"n\"}}}")).get(0);
+    Struct value = (Struct) record.value();
+    value.validate();
+    assertThat(value.getInt64("id")).isEqualTo(9L);
+    assertThat(((Struct) record.key()).getInt64("id")).isEqualTo(9L);
+    assertThat(record.keySchema().name()).isEqualTo("users_key");
+  }
+
+  @Test
+  void aFailedSyncEndsWithIncompleteStreamsAndTheError() throws Exception {
+    SyncRun run = run(RecordFormat.JSON, new SourceOffsets(Map.of(), 1));
+    List<SourceRecord> end = run.completed("source-test read failed: boom");
+    assertThat(value(end.get(0)).get("status")).isEqualTo("INCOMPLETE");
+    assertThat(value(end.get(2)).get("status")).isEqualTo("FAILED");
+    assertThat(value(end.get(2)).get("error")).isEqualTo("source-test read failed: boom");
+  }
+
+  @Test
+  void aGlobalStateNeedsASingleTask() throws Exception {
+    SourceOffsets offsets = new SourceOffsets(Map.of(), 2);
+    AirbyteStateMessage global =
+        AirbyteJson.MAPPER.readValue("{\"type\":\"GLOBAL\",\"global\":{\"shared_state\":{}}}", AirbyteStateMessage.class);
+    assertThatThrownBy(() -> offsets.advance(global))
+        .isInstanceOf(AkbException.class)
+        .hasMessageContaining("tasks.max=1");
+  }
+}
