@@ -188,6 +188,8 @@ public final class SyncCommand implements Callable<Integer> {
 
   /** Runs the command alone, until the {@code akb} command line registers it. */
   public static void main(String[] args) {
+    // Before anything logs: SLF4J goes through JBoss LogManager, which wants to be JUL's manager.
+    System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
     System.exit(new CommandLine(new SyncCommand()).execute(args));
   }
 }

@@ -86,16 +86,13 @@ public final class LocalSync implements AutoCloseable {
       progress.phase(SyncProgress.Phase.STARTING_CONNECT);
       display.update(progress);
       SyncTopics topics = remember(SyncTopics.open(bootstrap, prefix, stateTopic));
-      CacheReplay replay =
-          remember(
-              CacheReplay.start(bootstrap, prefix, options.cache(), options.effectiveStrategy()));
       StandaloneConnectWorker worker =
           remember(StandaloneConnectWorker.start(bootstrap, offsetsFile));
-      worker.startConnector(connector, connectorConfig(bootstrap, prefix));
+      worker.startConnector(connector, connectorConfig(connector, bootstrap, prefix));
       progress.phase(SyncProgress.Phase.WAITING_FOR_SOURCE);
       display.update(progress);
 
-      follow(progress, topics, replay, worker, connector);
+      CacheReplay replay = follow(progress, topics, worker, connector, bootstrap, prefix);
 
       progress.sampleCache(replay.status());
       Map<String, Long> rows = rowsInCache(replay, progress);
@@ -113,15 +110,21 @@ public final class LocalSync implements AutoCloseable {
     }
   }
 
-  /** Polls the state topic, the topics' ends and the cache until the sync is in the cache. */
-  private void follow(
+  /**
+   * Polls the state topic, the topics' ends and the cache until the sync is in the cache. The
+   * replay into the cache starts once the sync has started: its topics exist then (the replay
+   * engine needs a topic to read when it starts).
+   */
+  private CacheReplay follow(
       SyncProgress progress,
       SyncTopics topics,
-      CacheReplay replay,
       StandaloneConnectWorker worker,
-      String connector) {
+      String connector,
+      String bootstrap,
+      String prefix) {
     long completedAt = -1;
     StateEvent completed = null;
+    CacheReplay replay = null;
     while (true) {
       for (SyncTopics.PositionedEvent positioned : topics.pollEvents(TICK)) {
         StateEvent event = positioned.event();
@@ -133,8 +136,11 @@ public final class LocalSync implements AutoCloseable {
         }
       }
       progress.sampleRecords(topics.recordsSinceStart(progress.topics()));
-      TargetStatus cacheStatus = replay.status();
-      progress.sampleCache(cacheStatus);
+      if (replay == null && progress.syncId() != null) {
+        replay =
+            remember(
+                CacheReplay.start(bootstrap, prefix, options.cache(), options.effectiveStrategy()));
+      }
       if (completed == null) {
         Optional<String> failure = worker.failure(connector);
         if (failure.isPresent()) {
@@ -151,25 +157,30 @@ public final class LocalSync implements AutoCloseable {
         // Stopping the task now writes its final offsets, and no second sync starts.
         worker.stopConnector(connector);
       }
-      if (cacheStatus.phase() == TargetReplicator.Phase.FAILED) {
-        throw new AkbException(
-            "writing to the cache " + redacted(cacheStatus.cache()),
-            String.valueOf(cacheStatus.lastError()),
-            "Check that the cache is reachable and not open in another program (DuckDB allows one"
-                + " writer per file).");
-      }
-      if (completed != null && replay.appliedThrough(completedAt)) {
-        return;
+      if (replay != null) {
+        TargetStatus cacheStatus = replay.status();
+        progress.sampleCache(cacheStatus);
+        if (cacheStatus.phase() == TargetReplicator.Phase.FAILED) {
+          throw new AkbException(
+              "writing to the cache " + redacted(cacheStatus.cache()),
+              String.valueOf(cacheStatus.lastError()),
+              "Check that the cache is reachable and not open in another program (DuckDB allows"
+                  + " one writer per file).");
+        }
+        if (completed != null && replay.appliedThrough(completedAt)) {
+          return replay;
+        }
       }
       display.update(progress);
     }
   }
 
   /** The connector's options, as a Connect worker would receive them in its REST request. */
-  Map<String, String> connectorConfig(String bootstrap, String prefix) {
+  Map<String, String> connectorConfig(String connector, String bootstrap, String prefix) {
     // Keys of io.akb.connect.source.AirbyteSourceConfig (connect-plugin is only on the runtime
     // class path: Connect instantiates the connector by class name, as a worker would).
     Map<String, String> config = new LinkedHashMap<>();
+    config.put("name", connector);
     config.put("connector.class", CONNECTOR_CLASS);
     config.put("tasks.max", "1");
     config.put("airbyte.connector.name", options.sourceName());
