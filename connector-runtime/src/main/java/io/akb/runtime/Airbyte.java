@@ -3,6 +3,7 @@ package io.akb.runtime;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.runtime.exec.ConnectorExecutor;
+import io.akb.runtime.exec.DockerExecutor;
 import io.akb.runtime.exec.LocalExecutor;
 import io.akb.runtime.exec.ManifestExecutor;
 import io.akb.runtime.exec.VenvExecutor;
@@ -10,7 +11,6 @@ import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.registry.ConnectorMetadata;
 import io.akb.runtime.registry.ConnectorRegistry;
 import io.akb.runtime.secret.SecretResolver;
-import java.lang.reflect.InvocationTargetException;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -29,9 +29,6 @@ import java.util.regex.Pattern;
 public final class Airbyte {
   /** Connector names become directory names and arguments: keep them plain. */
   private static final Pattern CONNECTOR_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,127}");
-
-  /** The class the {@code cli} module provides for {@link ConnectorOptions#dockerImage()}. */
-  static final String DOCKER_EXECUTOR_CLASS = "io.akb.runtime.exec.DockerExecutor";
 
   private Airbyte() {}
 
@@ -165,32 +162,9 @@ public final class Airbyte {
         options.logTailLines());
   }
 
-  /**
-   * The Docker executor lives with the {@code cli} module's Docker support; it is looked up by name
-   * (constructor {@code (String image, ConnectorOptions options)}) so the runtime builds without
-   * it.
-   */
+  /** The Docker executor: the image must be on the local engine, it is never pulled. */
   static ConnectorExecutor dockerExecutor(String image, ConnectorOptions options) {
-    try {
-      return (ConnectorExecutor)
-          Class.forName(DOCKER_EXECUTOR_CLASS)
-              .getConstructor(String.class, ConnectorOptions.class)
-              .newInstance(image, options);
-    } catch (ClassNotFoundException | NoSuchMethodException e) {
-      throw new AkbException(
-          "running Docker image " + image,
-          "the Docker executor is not available",
-          "Run the connector from PyPI or a local program instead.",
-          e);
-    } catch (InvocationTargetException e) {
-      if (e.getCause() instanceof AkbException akb) {
-        throw akb;
-      }
-      throw new AkbException(
-          "running Docker image " + image, String.valueOf(e.getCause()), null, e);
-    } catch (ReflectiveOperationException e) {
-      throw new AkbException("running Docker image " + image, e.toString(), null, e);
-    }
+    return new DockerExecutor(image, options);
   }
 
   /**

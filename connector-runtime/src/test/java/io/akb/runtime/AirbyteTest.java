@@ -42,24 +42,20 @@ class AirbyteTest {
   }
 
   @Test
-  void aDockerImageNeedsTheDockerExecutor() {
-    // Without the cli module's DockerExecutor on the class path, the answer is a clear error.
-    boolean dockerExecutorPresent;
-    try {
-      Class.forName(Airbyte.DOCKER_EXECUTOR_CLASS);
-      dockerExecutorPresent = true;
-    } catch (ClassNotFoundException e) {
-      dockerExecutorPresent = false;
-    }
-    if (!dockerExecutorPresent) {
-      assertThatThrownBy(
-              () ->
-                  Airbyte.executorFor(
-                      "source-faker",
-                      ConnectorOptions.defaults().withDockerImage("airbyte/source-faker:7.2.1")))
-          .isInstanceOf(AkbException.class)
-          .hasMessageContaining("the Docker executor is not available");
-    }
+  void aDockerImageRunsThroughTheDockerExecutor() {
+    var executor =
+        Airbyte.executorFor(
+            "source-faker",
+            ConnectorOptions.defaults().withDockerImage("airbyte/source-faker:7.2.1"));
+    assertThat(executor.describe())
+        .isEqualTo("Docker image airbyte/source-faker:7.2.1 (network host)");
+  }
+
+  @Test
+  void dockerImageTrueMeansTheRegistrysImage() {
+    var executor =
+        Airbyte.executorFor("source-faker", ConnectorOptions.defaults().withDockerImage("true"));
+    assertThat(executor.describe()).startsWith("Docker image airbyte/source-faker:7.2.1 ");
   }
 
   @Test

@@ -1,64 +1,70 @@
 package io.akb.bridge.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.bridge.local.LocalSync;
 import io.akb.bridge.local.ProgressDisplay;
+import io.akb.bridge.local.SyncLogFile;
 import io.akb.bridge.local.SyncOptions;
 import io.akb.cache.CacheLocation;
 import io.akb.cache.WriteStrategy;
-import io.akb.runtime.AkbException;
-import io.akb.runtime.protocol.AirbyteJson;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code akb sync SOURCE}: reads an Airbyte source through Kafka into a SQL cache, on a Kafka
- * broker inside this process unless {@code KAFKA_BOOTSTRAP_SERVERS} names a cluster.
+ * {@code akb sync SOURCE}: reads an Airbyte source through Kafka into a SQL cache (see {@link
+ * LocalSync}), on a Kafka broker inside this process unless {@code KAFKA_BOOTSTRAP_SERVERS} names a
+ * cluster. Progress goes to stdout (a live table on a terminal, plain lines otherwise), every log
+ * line to {@code <work dir>/logs/akb-sync.log}.
  */
 @Command(
     name = "sync",
-    mixinStandardHelpOptions = true,
     description = {
-      "Reads an Airbyte source into Kafka topics with the Kafka Connect source connector"
-          + " (standalone, in this process) and replays them into a SQL cache.",
-      "Without KAFKA_BOOTSTRAP_SERVERS an embedded Kafka broker is started, its log kept in"
-          + " ./.cache/kafka. Running it again is incremental."
+      "Read a source into Kafka topics with the Kafka Connect source connector (standalone, in"
+          + " this process) and replay the topics into a SQL cache. Running it again is"
+          + " incremental.",
+      "Kafka: the cluster in $KAFKA_BOOTSTRAP_SERVERS, else a broker embedded in this process"
+          + " (its log kept in <work dir>/kafka, listening on 127.0.0.1 only)."
     })
-public final class SyncCommand implements Callable<Integer> {
+final class SyncCommand implements Runnable {
   /** Environment variable naming a Kafka cluster to use instead of the embedded broker. */
-  public static final String BOOTSTRAP_ENV = "KAFKA_BOOTSTRAP_SERVERS";
-
-  @Parameters(index = "0", paramLabel = "SOURCE", description = "The source, such as source-faker.")
-  String source;
+  static final String BOOTSTRAP_ENV = "KAFKA_BOOTSTRAP_SERVERS";
 
   @Option(
-      names = "--config",
-      paramLabel = "JSON|FILE",
-      defaultValue = "{}",
-      description = "The source's config: JSON text or a JSON file. Default: ${DEFAULT-VALUE}.")
-  String config;
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help.")
+  boolean help;
+
+  @Parameters(index = "0", paramLabel = "NAME", description = "Source name, e.g. source-faker.")
+  String name;
+
+  @Mixin ConfigOption config;
+
+  @Mixin ExecutorOptions executor;
 
   @Option(
       names = "--streams",
       split = ",",
       paramLabel = "STREAM",
-      description = "Streams to read, comma-separated. Default: every stream.")
+      description = "Streams to read, comma-separated. Default: every stream of the source.")
   List<String> streams = List.of();
 
   @Option(
       names = "--cache",
       paramLabel = "duckdb:PATH|postgres:URL",
       defaultValue = CacheLocation.DEFAULT,
-      description = "Where the rows go. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Where the rows go: a DuckDB file, or a PostgreSQL JDBC URL"
+              + " (postgres:jdbc:postgresql://host/db?user=..&password=..). Default:"
+              + " ${DEFAULT-VALUE}.")
   String cache;
 
   @Option(
@@ -66,39 +72,23 @@ public final class SyncCommand implements Callable<Integer> {
       paramLabel = "auto|append|merge|replace",
       description =
           "Write strategy of the cache's tables. Default: auto (merge with a primary key, append"
-              + " with a cursor, else replace); replace with --full-refresh.")
+              + " with a cursor, else replace), or replace with --full-refresh.")
   String strategy;
 
   @Option(
       names = "--full-refresh",
-      description = "Read every stream from scratch, ignoring the state of earlier syncs.")
+      description =
+          "Read every stream from scratch, forgetting the state of earlier syncs. Default: off"
+              + " (incremental).")
   boolean fullRefresh;
-
-  @Option(
-      names = "--docker-image",
-      paramLabel = "IMAGE",
-      description = "Run the source from this Docker image. Default: none.")
-  String dockerImage;
-
-  @Option(
-      names = "--pip-url",
-      paramLabel = "REQUIREMENT",
-      description = "Install the source from this pip requirement or URL. Default: the registry's.")
-  String pipUrl;
-
-  @Option(
-      names = "--local-executable",
-      paramLabel = "PROGRAM",
-      description = "Run this program (on PATH or a path) as the source. Default: none.")
-  String localExecutable;
 
   @Option(
       names = "--work-dir",
       paramLabel = "DIR",
       defaultValue = "./.cache",
       description =
-          "Where the embedded broker's log, Connect's offsets and the log file are kept."
-              + " Default: ${DEFAULT-VALUE}.")
+          "Where the embedded broker's log, Connect's offsets and the log file are kept. Default:"
+              + " ${DEFAULT-VALUE}.")
   Path workDir;
 
   @Option(
@@ -110,86 +100,47 @@ public final class SyncCommand implements Callable<Integer> {
               + " ${DEFAULT-VALUE}.")
   int progressInterval;
 
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Override
-  public Integer call() {
+  public void run() {
+    if (progressInterval < 1) {
+      throw new ParameterException(
+          spec.commandLine(), "--progress-interval must be at least 1, not " + progressInterval);
+    }
+    SyncOptions options = options();
+    SyncLogFile.route(options.workDir().resolve("logs").resolve("akb-sync.log"));
     PrintStream out = System.out;
+    ProgressDisplay display =
+        ProgressDisplay.forOutput(out, ProgressDisplay.onTerminal(), options.plainInterval());
+    LocalSync sync = new LocalSync(options, display, out);
+    // Ctrl-C: stop the connector (its offsets are written), the cache and the broker cleanly.
+    Thread hook = new Thread(sync::close, "akb-sync-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
     try {
-      SyncOptions options = options();
-      io.akb.bridge.local.SyncLogFile.route(workDir.resolve("logs").resolve("akb-sync.log"));
-      ProgressDisplay display =
-          ProgressDisplay.forOutput(
-              out, ProgressDisplay.onTerminal(), Duration.ofSeconds(progressInterval));
-      LocalSync sync = new LocalSync(options, display, out);
-      Thread hook = new Thread(sync::close, "akb-sync-shutdown");
-      Runtime.getRuntime().addShutdownHook(hook);
+      sync.run();
+    } finally {
+      sync.close();
       try {
-        sync.run();
-        return 0;
-      } finally {
-        sync.close();
-        try {
-          Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-          // Already shutting down: the hook runs (and finds everything closed).
-        }
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // Already shutting down: the hook runs and finds everything closed.
       }
-    } catch (AkbException e) {
-      System.err.println(e.getMessage());
-      return 1;
     }
   }
 
   private SyncOptions options() {
     String bootstrap = System.getenv(BOOTSTRAP_ENV);
     return new SyncOptions(
-        source,
-        parseConfig(config),
+        name,
+        config.load(name),
         streams,
         CacheLocation.parse(cache),
         strategy == null ? null : WriteStrategy.fromProperty(strategy),
         fullRefresh,
-        dockerImage,
-        pipUrl,
-        localExecutable,
-        bootstrap == null || bootstrap.isBlank() ? null : bootstrap.trim(),
+        executor.toConnectorOptions(),
+        bootstrap == null || bootstrap.isBlank() ? null : bootstrap.strip(),
         workDir,
         Duration.ofSeconds(progressInterval));
-  }
-
-  /** {@code --config}: JSON text when it starts with '{', else a file holding JSON. */
-  static JsonNode parseConfig(String text) {
-    String json = text.strip();
-    if (!json.startsWith("{")) {
-      Path file = Path.of(json);
-      try {
-        json = Files.readString(file);
-      } catch (IOException e) {
-        throw new AkbException(
-            "reading --config",
-            "'" + text + "' is neither a JSON object nor a readable file (" + e.getMessage() + ")",
-            "Pass the config inline, such as --config '{\"count\": 1000}', or a JSON file's path.");
-      }
-    }
-    try {
-      JsonNode node = AirbyteJson.MAPPER.readTree(json);
-      if (node == null || !node.isObject()) {
-        throw new IOException("not a JSON object");
-      }
-      return node;
-    } catch (IOException e) {
-      throw new AkbException(
-          "reading --config",
-          "it is not a JSON object (" + e.getMessage() + ")",
-          "Pass the config as a JSON object, such as --config '{\"count\": 1000}'.");
-    }
-  }
-
-  /** Runs the command alone, until the {@code akb} command line registers it. */
-  public static void main(String[] args) {
-    // Before anything logs: SLF4J goes through JBoss LogManager, which wants to be JUL's manager.
-    System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
-    System.exit(new CommandLine(new SyncCommand()).execute(args));
   }
 }

@@ -3,6 +3,7 @@ package io.akb.bridge.local;
 import io.akb.bridge.target.TargetReplicator;
 import io.akb.bridge.target.TargetStatus;
 import io.akb.runtime.AkbException;
+import io.akb.runtime.ConnectorOptions;
 import io.akb.runtime.topic.StateEvent;
 import io.akb.runtime.topic.TopicNames;
 import java.io.IOException;
@@ -188,22 +189,35 @@ public final class LocalSync implements AutoCloseable {
     if (!options.streams().isEmpty()) {
       config.put("streams", String.join(",", options.streams()));
     }
-    if (options.dockerImage() != null) {
-      config.put("airbyte.docker.image", options.dockerImage());
-      config.put("airbyte.executor", "docker");
-    }
-    if (options.pipUrl() != null) {
-      config.put("airbyte.pip.url", options.pipUrl());
-    }
-    if (options.localExecutable() != null) {
-      config.put("airbyte.local.executable", options.localExecutable());
+    ConnectorOptions source = options.connector();
+    putIfSet(config, "airbyte.connector.version", source.version());
+    putIfSet(config, "airbyte.pip.url", source.pipUrl());
+    putIfSet(config, "airbyte.install.dir", source.installDir().toString());
+    // "auto" would prefer a venv over a Docker image: name the executor the user asked for.
+    if (source.localExecutable() != null) {
       config.put("airbyte.executor", "local");
+      config.put("airbyte.local.executable", source.localExecutable());
+    } else if (source.manifest() != null) {
+      config.put("airbyte.executor", "manifest");
+      config.put("airbyte.manifest", source.manifest());
+    } else if (source.dockerImage() != null) {
+      config.put("airbyte.executor", "docker");
+      // "true" means the registry's image, which the connector picks when none is named.
+      if (!"true".equalsIgnoreCase(source.dockerImage())) {
+        config.put("airbyte.docker.image", source.dockerImage());
+      }
     }
     config.put("topic.prefix", prefix);
     config.put("bootstrap.servers", bootstrap);
     config.put("sync.interval.ms", String.valueOf(ONE_DAY_MS));
     config.put("sync.retries", "0");
     return config;
+  }
+
+  private static void putIfSet(Map<String, String> config, String key, String value) {
+    if (value != null && !value.isBlank()) {
+      config.put(key, value);
+    }
   }
 
   /** A full refresh forgets the source's state: the connector then reads every stream anew. */

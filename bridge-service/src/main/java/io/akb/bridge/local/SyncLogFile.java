@@ -4,46 +4,45 @@ import io.akb.runtime.AkbException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import org.jboss.logmanager.LogContext;
-import org.jboss.logmanager.Logger;
-import org.jboss.logmanager.formatters.PatternFormatter;
-import org.jboss.logmanager.handlers.FileHandler;
 
 /**
  * Sends every log line of this process (the broker's, Connect's, the connector's, the cache's) to
  * one file instead of the terminal, where only the progress and the summary belong.
  *
- * <p>SLF4J logs through JBoss LogManager here (the bridge's Quarkus logging), so its root logger
- * gets a single file handler.
+ * <p>The {@code akb} command line logs through SLF4J's simple logger, which reads its settings
+ * once, when the first logger is made: {@link #route} must run before anything logs. It also names
+ * that provider, since the bridge's Quarkus dependencies bring a second one.
  */
 public final class SyncLogFile {
+  private static final String SIMPLE = "org.slf4j.simpleLogger.";
+
   private SyncLogFile() {}
 
-  /** Routes all logging to {@code file} (appending), and returns it. */
+  /** Routes all logging to {@code file} (replaced at each run) and returns the file. */
   public static Path route(Path file) {
+    Path absolute = file.toAbsolutePath().normalize();
     try {
-      Files.createDirectories(file.toAbsolutePath().getParent());
-      FileHandler handler = new FileHandler(file.toString(), true);
-      handler.setFormatter(
-          new PatternFormatter("%d{yyyy-MM-dd HH:mm:ss,SSS} %-5p [%c{1.}] (%t) %s%e%n"));
-      handler.setLevel(Level.ALL);
-      Logger root = LogContext.getLogContext().getLogger("");
-      root.setHandlers(new Handler[] {handler});
-      root.setLevel(Level.INFO);
-      // Connect and the broker log every config they parse at INFO: useful once, noisy always.
-      LogContext.getLogContext()
-          .getLogger("org.apache.kafka.common.config")
-          .setLevel(Level.WARNING);
-      LogContext.getLogContext().getLogger("org.apache.kafka.clients").setLevel(Level.WARNING);
-      return file;
+      Files.createDirectories(absolute.getParent());
     } catch (IOException e) {
       throw new AkbException(
-          "opening the log file " + file,
+          "creating the log directory " + absolute.getParent(),
           String.valueOf(e.getMessage()),
-          "Run akb sync from a directory you can write to.",
+          "Run akb sync from a directory you can write to, or pass --work-dir.",
           e);
     }
+    System.setProperty("slf4j.provider", "org.slf4j.simple.SimpleServiceProvider");
+    // SLF4J would announce the explicit provider on stderr, in the middle of the live display.
+    System.setProperty("slf4j.internal.verbosity", "WARN");
+    System.setProperty(SIMPLE + "logFile", absolute.toString());
+    System.setProperty(SIMPLE + "defaultLogLevel", "info");
+    System.setProperty(SIMPLE + "showDateTime", "true");
+    System.setProperty(SIMPLE + "dateTimeFormat", "yyyy-MM-dd HH:mm:ss,SSS");
+    System.setProperty(SIMPLE + "showThreadName", "true");
+    System.setProperty(SIMPLE + "showLogName", "true");
+    System.setProperty(SIMPLE + "showShortLogName", "false");
+    // Every client and worker logs its whole config at INFO: once per client, hundreds of lines.
+    System.setProperty(SIMPLE + "log.org.apache.kafka.common.config", "warn");
+    System.setProperty(SIMPLE + "log.org.apache.kafka.clients", "warn");
+    return absolute;
   }
 }

@@ -3,6 +3,7 @@ package io.akb.bridge.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.cache.CacheLocation;
 import io.akb.cache.WriteStrategy;
+import io.akb.runtime.ConnectorOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,9 +19,8 @@ import java.util.List;
  * @param strategy write strategy of the cache's streams; null means {@code auto}, or {@code
  *     replace} with {@code fullRefresh}
  * @param fullRefresh read every stream from scratch, ignoring the state of earlier syncs
- * @param dockerImage run the source from this Docker image, or null
- * @param pipUrl install the source from this pip requirement, or null
- * @param localExecutable run this program as the source, or null
+ * @param connector how to get and run the source (version, pip URL, Docker image, local program,
+ *     manifest, install dir), as for {@code Airbyte.getSource}
  * @param bootstrapServers a Kafka cluster to use; null starts the embedded broker
  * @param workDir where the embedded broker's log, Connect's offsets and the log file live ({@code
  *     ./.cache})
@@ -33,9 +33,7 @@ public record SyncOptions(
     CacheLocation cache,
     WriteStrategy strategy,
     boolean fullRefresh,
-    String dockerImage,
-    String pipUrl,
-    String localExecutable,
+    ConnectorOptions connector,
     String bootstrapServers,
     Path workDir,
     Duration plainInterval) {

@@ -22,7 +22,7 @@ public final class SyncProgress {
   /** The phase shown beside the elapsed time. */
   public enum Phase {
     STARTING_KAFKA("starting Kafka"),
-    STARTING_CONNECT("starting Kafka Connect"),
+    STARTING_CONNECT("starting Kafka Connect and checking the source's config"),
     WAITING_FOR_SOURCE("starting the source"),
     READING("reading"),
     CACHING("writing the last records to the cache"),
@@ -95,6 +95,8 @@ public final class SyncProgress {
   private String syncId;
   private String syncStatus;
   private long finishedNanos;
+  private long readStartedNanos;
+  private long readEndedNanos;
 
   /** Progress of a sync writing topics under {@code prefix}. */
   public SyncProgress(String prefix) {
@@ -158,6 +160,7 @@ public final class SyncProgress {
     if (event.type() == StateEvent.Type.SYNC_STARTED && syncId == null) {
       syncId = event.syncId();
       phase = Phase.READING;
+      readStartedNanos = System.nanoTime();
       if (event.catalog() != null && event.catalog().streams() != null) {
         for (ConfiguredAirbyteStream stream : event.catalog().streams()) {
           String name = stream.stream().name();
@@ -176,6 +179,7 @@ public final class SyncProgress {
       case CHECKPOINT -> countCheckpoint(event.state());
       case SYNC_COMPLETED -> {
         syncStatus = event.status();
+        readEndedNanos = System.nanoTime();
         applyCounts(event.counts());
       }
       default -> {}
@@ -215,9 +219,21 @@ public final class SyncProgress {
     }
   }
 
-  /** Once the sync is over, rates give way to the sync's average. */
+  /**
+   * How long the source read, from its {@code SYNC_STARTED} to its {@code SYNC_COMPLETED} (or now),
+   * or zero before it started.
+   */
+  public Duration readTime() {
+    if (readStartedNanos == 0) {
+      return Duration.ZERO;
+    }
+    long end = readEndedNanos == 0 ? System.nanoTime() : readEndedNanos;
+    return Duration.ofNanos(end - readStartedNanos);
+  }
+
+  /** Once the sync is over, rates give way to the average over the read time. */
   public void settleRates() {
-    double seconds = Math.max(elapsed().toNanos() / 1e9, 1e-3);
+    double seconds = Math.max(readTime().toNanos() / 1e9, 1e-3);
     for (StreamProgress stream : streams.values()) {
       stream.recordsPerSecond = stream.records / seconds;
     }

@@ -36,7 +36,9 @@ final class SyncSummary {
             + options.sourceName()
             + " in "
             + ProgressTable.duration(progress.elapsed())
-            + ": "
+            + " (the source read for "
+            + ProgressTable.duration(progress.readTime())
+            + "): "
             + ProgressTable.count(progress.totalRecords())
             + " records from "
             + progress.streams().size()

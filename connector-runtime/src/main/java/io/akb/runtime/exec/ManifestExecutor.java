@@ -35,6 +35,9 @@ public final class ManifestExecutor implements ConnectorExecutor {
   /** The PyPI package that runs manifests. */
   public static final String DECLARATIVE_PACKAGE = "airbyte-source-declarative-manifest";
 
+  /** The package version used when the options name none: tested with AKB. */
+  public static final String DECLARATIVE_VERSION = "6.5.2";
+
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   private final String connectorName;
@@ -44,8 +47,8 @@ public final class ManifestExecutor implements ConnectorExecutor {
   /**
    * @param connectorName the connector's name, for messages
    * @param manifest a file path, an http(s) URL, or the YAML text itself
-   * @param options {@code version} pins the declarative package (else latest), {@code pipUrl}
-   *     replaces it
+   * @param options {@code version} pins the declarative package (else {@value
+   *     #DECLARATIVE_VERSION}), {@code pipUrl} replaces it
    */
   public ManifestExecutor(String connectorName, String manifest, ConnectorOptions options) {
     this.connectorName = connectorName;
@@ -53,7 +56,7 @@ public final class ManifestExecutor implements ConnectorExecutor {
     this.runtime =
         new VenvExecutor(
             DECLARATIVE_PACKAGE,
-            options.version(),
+            options.version() == null ? DECLARATIVE_VERSION : options.version(),
             options.pipUrl(),
             "source-declarative-manifest",
             options.installDir(),

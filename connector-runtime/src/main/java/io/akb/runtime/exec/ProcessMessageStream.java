@@ -32,7 +32,10 @@ final class ProcessMessageStream implements MessageStream {
   private final ConnectorProcess process;
   private final boolean hasStdin;
   private final AirbyteMessageReader reader;
-  private final SecretMasker masker;
+
+  /** Replaced when a CONTROL message brings new secrets; read by the caller's thread only. */
+  private SecretMasker masker;
+
   private final Consumer<JsonNode> onConfigUpdate;
   private final LogTail logTail;
   private final Logger connectorLog;
@@ -172,11 +175,15 @@ final class ProcessMessageStream implements MessageStream {
         return message;
       }
       case CONTROL -> {
-        if (onConfigUpdate != null
-            && message.control() != null
-            && message.control().connectorConfig() != null
-            && message.control().connectorConfig().config() != null) {
-          onConfigUpdate.accept(message.control().connectorConfig().config());
+        JsonNode newConfig =
+            message.control() == null || message.control().connectorConfig() == null
+                ? null
+                : message.control().connectorConfig().config();
+        if (newConfig != null) {
+          masker = masker.withConfig(newConfig); // the new config may hold a new token
+          if (onConfigUpdate != null) {
+            onConfigUpdate.accept(newConfig);
+          }
         }
         return message;
       }

@@ -82,6 +82,16 @@ public final class SecretMasker {
     return new SecretMasker(secretFieldNames, all);
   }
 
+  /**
+   * A masker that also hides the secrets of {@code config}, judged by the field names this masker
+   * knows: for a config the connector itself sent (a refreshed token in a CONTROL message).
+   */
+  public SecretMasker withConfig(JsonNode config) {
+    List<String> values = new ArrayList<>();
+    collectSecretValues(config, secretFieldNames, false, values);
+    return with(values);
+  }
+
   /** A masker hiding the secrets of both. */
   public SecretMasker with(SecretMasker other) {
     Set<String> names = new HashSet<>(secretFieldNames);

@@ -1,0 +1,77 @@
+package io.akb.bridge.cli;
+
+import io.akb.runtime.registry.ConnectorMetadata;
+import io.akb.runtime.registry.ConnectorRegistry;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** Lists the connectors of the registry, like PyAirbyte's {@code get_available_connectors}. */
+@Command(
+    name = "connectors",
+    description =
+        "List the connectors AKB knows (the registry snapshot, or $AKB_REGISTRY): name, version,"
+            + " PyPI package, Docker image.")
+final class ConnectorsCommand implements Runnable {
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help.")
+  boolean help;
+
+  @Parameters(
+      arity = "0..1",
+      paramLabel = "FILTER",
+      description = "Only connectors whose name contains this text (case-insensitive).")
+  String filter;
+
+  @Option(
+      names = "--type",
+      paramLabel = "source|destination",
+      description = "Only sources or only destinations. Default: both.")
+  ConnectorMetadata.Kind kind;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    ConnectorRegistry registry = ConnectorRegistry.getDefault();
+    List<ConnectorMetadata> connectors =
+        (kind == null
+                ? registry.names().stream().map(registry::get).toList()
+                : registry.connectors(kind))
+            .stream()
+                .filter(
+                    c ->
+                        filter == null
+                            || c.name()
+                                .toLowerCase(Locale.ROOT)
+                                .contains(filter.toLowerCase(Locale.ROOT)))
+                .toList();
+    TextTable table = new TextTable("NAME", "VERSION", "PYPI PACKAGE", "DOCKER IMAGE");
+    connectors.forEach(
+        c ->
+            table.add(
+                c.name(),
+                orDash(c.version()),
+                orDash(c.pypiPackage()),
+                orDash(c.dockerRepository())));
+    PrintWriter out = spec.commandLine().getOut();
+    table.print(out);
+    out.println(
+        connectors.size()
+            + (connectors.size() == 1 ? " connector" : " connectors")
+            + ", from "
+            + registry.origin());
+    out.flush();
+  }
+
+  private static String orDash(String value) {
+    return value == null ? "-" : value;
+  }
+}
