@@ -28,7 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
 class SyncCommandIT {
   private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
   private static final String CONFIG = "{\"count\": 2000}";
-  private static final String POSTGRES = "jdbc:postgresql://127.0.0.1:5432/";
+
+  /** The PostgreSQL server (./run-tests may name another); each test adds its own database. */
+  private static final String POSTGRES =
+      System.getenv().getOrDefault("AKB_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/");
 
   record Run(int exitCode, String stdout, String stderr) {}
 
@@ -87,7 +90,8 @@ class SyncCommandIT {
   @Test
   void syncIntoPostgresInATerminalRedrawsALiveTable(@TempDir Path dir) throws Exception {
     String database = "akb_sync_" + UUID.randomUUID().toString().substring(0, 8);
-    try (Connection server = DriverManager.getConnection(POSTGRES + "postgres", "postgres", "postgres");
+    try (Connection server =
+            DriverManager.getConnection(POSTGRES + "postgres", "postgres", "postgres");
         Statement statement = server.createStatement()) {
       statement.execute("CREATE DATABASE " + database);
     }
