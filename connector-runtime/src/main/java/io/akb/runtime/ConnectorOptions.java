@@ -5,6 +5,7 @@ import io.akb.runtime.protocol.AirbyteMessageReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * How to get and run a connector, PyAirbyte's {@code get_source} keyword arguments in Java. At most
@@ -24,7 +25,9 @@ import java.util.Map;
  * @param installDir where venvs live; default {@code $AKB_INSTALL_DIR}, else {@code ~/.cache/akb}.
  * @param python the Python interpreter that creates venvs; default {@code python3}.
  * @param idleTimeout a running connector that prints nothing for this long is killed and the run
- *     fails; {@link Duration#ZERO} waits forever. Default 10 minutes.
+ *     fails; {@link Duration#ZERO} waits forever. Default 10 minutes. A destination's {@code write}
+ *     prints nothing while it waits for input: give it {@link Duration#ZERO} when its input may
+ *     pause for long.
  * @param installTimeout how long a venv install may take. Default 15 minutes.
  * @param maxLineBytes the largest protocol line accepted; default {@value
  *     AirbyteMessageReader#DEFAULT_MAX_LINE_BYTES} bytes.
@@ -74,194 +77,101 @@ public record ConnectorOptions(
   }
 
   public ConnectorOptions withVersion(String version) {
-    return new ConnectorOptions(
-        version,
-        pipUrl,
-        dockerImage,
-        localExecutable,
-        manifest,
-        installDir,
-        python,
-        idleTimeout,
-        installTimeout,
-        maxLineBytes,
-        logTailLines,
-        environment);
+    return copy(values -> values.version = version);
   }
 
   public ConnectorOptions withPipUrl(String pipUrl) {
-    return new ConnectorOptions(
-        version,
-        pipUrl,
-        dockerImage,
-        localExecutable,
-        manifest,
-        installDir,
-        python,
-        idleTimeout,
-        installTimeout,
-        maxLineBytes,
-        logTailLines,
-        environment);
+    return copy(values -> values.pipUrl = pipUrl);
   }
 
   public ConnectorOptions withDockerImage(String dockerImage) {
-    return new ConnectorOptions(
-        version,
-        pipUrl,
-        dockerImage,
-        localExecutable,
-        manifest,
-        installDir,
-        python,
-        idleTimeout,
-        installTimeout,
-        maxLineBytes,
-        logTailLines,
-        environment);
+    return copy(values -> values.dockerImage = dockerImage);
   }
 
   public ConnectorOptions withLocalExecutable(String localExecutable) {
-    return new ConnectorOptions(
-        version,
-        pipUrl,
-        dockerImage,
-        localExecutable,
-        manifest,
-        installDir,
-        python,
-        idleTimeout,
-        installTimeout,
-        maxLineBytes,
-        logTailLines,
-        environment);
+    return copy(values -> values.localExecutable = localExecutable);
   }
 
   public ConnectorOptions withManifest(String manifest) {
-    return new ConnectorOptions(
-        version,
-        pipUrl,
-        dockerImage,
-        localExecutable,
-        manifest,
-        installDir,
-        python,
-        idleTimeout,
-        installTimeout,
-        maxLineBytes,
-        logTailLines,
-        environment);
+    return copy(values -> values.manifest = manifest);
   }
 
   public ConnectorOptions withInstallDir(Path installDir) {
-    return new ConnectorOptions(
-        version,
-        pipUrl,
-        dockerImage,
-        localExecutable,
-        manifest,
-        installDir,
-        python,
-        idleTimeout,
-        installTimeout,
-        maxLineBytes,
-        logTailLines,
-        environment);
+    return copy(values -> values.installDir = installDir);
   }
 
   public ConnectorOptions withPython(String python) {
-    return new ConnectorOptions(
-        version,
-        pipUrl,
-        dockerImage,
-        localExecutable,
-        manifest,
-        installDir,
-        python,
-        idleTimeout,
-        installTimeout,
-        maxLineBytes,
-        logTailLines,
-        environment);
+    return copy(values -> values.python = python);
   }
 
   public ConnectorOptions withIdleTimeout(Duration idleTimeout) {
-    return new ConnectorOptions(
-        version,
-        pipUrl,
-        dockerImage,
-        localExecutable,
-        manifest,
-        installDir,
-        python,
-        idleTimeout,
-        installTimeout,
-        maxLineBytes,
-        logTailLines,
-        environment);
+    return copy(values -> values.idleTimeout = idleTimeout);
   }
 
   public ConnectorOptions withInstallTimeout(Duration installTimeout) {
-    return new ConnectorOptions(
-        version,
-        pipUrl,
-        dockerImage,
-        localExecutable,
-        manifest,
-        installDir,
-        python,
-        idleTimeout,
-        installTimeout,
-        maxLineBytes,
-        logTailLines,
-        environment);
+    return copy(values -> values.installTimeout = installTimeout);
   }
 
   public ConnectorOptions withMaxLineBytes(int maxLineBytes) {
-    return new ConnectorOptions(
-        version,
-        pipUrl,
-        dockerImage,
-        localExecutable,
-        manifest,
-        installDir,
-        python,
-        idleTimeout,
-        installTimeout,
-        maxLineBytes,
-        logTailLines,
-        environment);
+    return copy(values -> values.maxLineBytes = maxLineBytes);
   }
 
   public ConnectorOptions withLogTailLines(int logTailLines) {
-    return new ConnectorOptions(
-        version,
-        pipUrl,
-        dockerImage,
-        localExecutable,
-        manifest,
-        installDir,
-        python,
-        idleTimeout,
-        installTimeout,
-        maxLineBytes,
-        logTailLines,
-        environment);
+    return copy(values -> values.logTailLines = logTailLines);
   }
 
   public ConnectorOptions withEnvironment(Map<String, String> environment) {
+    return copy(values -> values.environment = environment);
+  }
+
+  /** A copy with the changes {@code change} makes to a mutable copy of the values. */
+  private ConnectorOptions copy(Consumer<Values> change) {
+    Values values = new Values(this);
+    change.accept(values);
     return new ConnectorOptions(
-        version,
-        pipUrl,
-        dockerImage,
-        localExecutable,
-        manifest,
-        installDir,
-        python,
-        idleTimeout,
-        installTimeout,
-        maxLineBytes,
-        logTailLines,
-        environment);
+        values.version,
+        values.pipUrl,
+        values.dockerImage,
+        values.localExecutable,
+        values.manifest,
+        values.installDir,
+        values.python,
+        values.idleTimeout,
+        values.installTimeout,
+        values.maxLineBytes,
+        values.logTailLines,
+        values.environment);
+  }
+
+  /** The record's values, mutable, for {@link #copy}. */
+  private static final class Values {
+
+    String version;
+    String pipUrl;
+    String dockerImage;
+    String localExecutable;
+    String manifest;
+    Path installDir;
+    String python;
+    Duration idleTimeout;
+    Duration installTimeout;
+    int maxLineBytes;
+    int logTailLines;
+    Map<String, String> environment;
+
+    Values(ConnectorOptions options) {
+      version = options.version;
+      pipUrl = options.pipUrl;
+      dockerImage = options.dockerImage;
+      localExecutable = options.localExecutable;
+      manifest = options.manifest;
+      installDir = options.installDir;
+      python = options.python;
+      idleTimeout = options.idleTimeout;
+      installTimeout = options.installTimeout;
+      maxLineBytes = options.maxLineBytes;
+      logTailLines = options.logTailLines;
+      environment = options.environment;
+    }
   }
 }

@@ -146,8 +146,8 @@ public final class Source {
   /** The config with every secret masked: what may be printed or logged. */
   public JsonNode printableConfig() {
     requireConfig();
-    SecretResolver.Resolved resolved = secrets.resolve(config);
-    return masker(resolved).maskConfig(config);
+    // Not resolved: printing must not prompt for secrets, and references are not secret.
+    return SecretMasker.forConfig(configSpec(), config).maskConfig(config);
   }
 
   /**
@@ -166,14 +166,13 @@ public final class Source {
    */
   public AirbyteConnectionStatus checkStatus() {
     try {
-      return runCheck();
+      return runCheck(prepare());
     } catch (AkbException e) {
       return new AirbyteConnectionStatus(AirbyteConnectionStatus.Status.FAILED, e.why(), null);
     }
   }
 
-  private AirbyteConnectionStatus runCheck() {
-    ConnectorRun run = prepare();
+  private AirbyteConnectionStatus runCheck(ConnectorRun run) {
     return run.runner
         .runForResult(
             new ConnectorInvocation("check", Map.of("--config", run.configJson), List.of(), false),
@@ -188,12 +187,13 @@ public final class Source {
    *     the check fails
    */
   public void check() {
-    AirbyteConnectionStatus status = runCheck();
+    ConnectorRun run = prepare();
+    AirbyteConnectionStatus status = runCheck(run);
     if (status.status() != AirbyteConnectionStatus.Status.SUCCEEDED) {
       throw new AkbException(
           name + " check",
           "the connector could not connect with this config: "
-              + prepare().masker.mask(String.valueOf(status.message())),
+              + run.masker.mask(String.valueOf(status.message())),
           "Fix the config (credentials, host, permissions) and check again.");
     }
   }
@@ -388,6 +388,21 @@ public final class Source {
    */
   public Stream<JsonNode> getRecords(String stream, long limit) {
     return recordMessages(stream, limit).map(message -> message.record().data());
+  }
+
+  /**
+   * Up to {@code perStream} records of each selected stream (every stream when none is selected),
+   * as PyAirbyte's {@code print_samples}: one short full-refresh read per stream, each stopped at
+   * the limit.
+   */
+  public Map<String, List<JsonNode>> samples(int perStream) {
+    Map<String, List<JsonNode>> samples = new LinkedHashMap<>();
+    for (String stream : selectedStreams()) {
+      try (Stream<JsonNode> records = getRecords(stream, perStream)) {
+        samples.put(stream, records.toList());
+      }
+    }
+    return samples;
   }
 
   /**

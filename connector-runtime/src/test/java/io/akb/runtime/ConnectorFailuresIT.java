@@ -7,12 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.protocol.AirbyteMessage;
+import io.akb.runtime.secret.SecretResolver;
 import io.akb.runtime.testkit.FakeConnector;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -228,6 +230,72 @@ class ConnectorFailuresIT {
         .doesNotContain(SECRET)
         .contains("\"api_key\":\"****\"");
     assertThat(source.printableConfig().get("count").asInt()).isEqualTo(3);
+  }
+
+  @Test
+  void secretReferencesAreResolvedOnlyForTheConnectorAndMaskedEverywhere() {
+    FakeConnector connector =
+        connector(
+            "echo \"{\\\"type\\\":\\\"LOG\\\",\\\"log\\\":{\\\"level\\\":\\\"INFO\\\","
+                + "\\\"message\\\":\\\"config: $(tr -d '\\n\\\"' < $CONFIG)\\\"}}\"\n"
+                + "echo '"
+                + FakeConnector.record("users", 1)
+                + "'");
+    ObjectNode config = config();
+    config.put("api_key", "secret://SHOP_API_KEY");
+    SecretResolver vault = new SecretResolver(Map.of("SHOP_API_KEY", SECRET)::get, null, null);
+    Source source =
+        new Source(
+            "source-fake",
+            Airbyte.executorFor("source-fake", connector.options()),
+            connector.options(),
+            vault,
+            config);
+
+    List<String> logs = new ArrayList<>();
+    try (MessageStream messages = source.selectStreams(List.of("users")).read()) {
+      messages.forEachRemaining(
+          m -> {
+            if (m.type() == AirbyteMessage.Type.LOG) {
+              logs.add(m.log().message());
+            }
+          });
+    }
+
+    assertThat(logs).singleElement().asString().contains("api_key:****").doesNotContain(SECRET);
+    assertThat(source.printableConfig().get("api_key").asText()).isEqualTo("secret://SHOP_API_KEY");
+    assertThat(source.config().get("api_key").asText()).isEqualTo("secret://SHOP_API_KEY");
+  }
+
+  @Test
+  void samplesTakeAFewRecordsOfEachStream() {
+    FakeConnector connector =
+        connector(
+            "for i in 1 2 3 4 5 6 7 8 9; do echo \"{\\\"type\\\":\\\"RECORD\\\",\\\"record\\\":"
+                + "{\\\"stream\\\":\\\"users\\\",\\\"data\\\":{\\\"id\\\":$i},\\\"emitted_at\\\":1}}\"; done");
+
+    Map<String, List<JsonNode>> samples = source(connector).samples(2);
+
+    assertThat(samples).containsOnlyKeys("users");
+    assertThat(samples.get("users")).extracting(n -> n.get("id").asInt()).containsExactly(1, 2);
+  }
+
+  @Test
+  void aCheckThatCrashesIsAFailedStatusForCallersThatShowIt() {
+    FakeConnector connector =
+        connector(
+            "echo \"Traceback: KeyError with $(grep -o 'sk-live-[a-z0-9]*' $CONFIG)\" >&2\nexit 1");
+
+    io.akb.runtime.protocol.AirbyteConnectionStatus status = source(connector).checkStatus();
+
+    assertThat(status.status())
+        .isEqualTo(io.akb.runtime.protocol.AirbyteConnectionStatus.Status.FAILED);
+    assertThat(status.message()).isEqualTo("the connector exited with code 1");
+    assertThatThrownBy(() -> source(connector).check())
+        .isInstanceOf(AkbException.class)
+        .hasMessageContaining("source-fake check failed: the connector exited with code 1")
+        .hasMessageContaining("stderr: Traceback: KeyError with ****")
+        .hasMessageNotContaining(SECRET);
   }
 
   @Test

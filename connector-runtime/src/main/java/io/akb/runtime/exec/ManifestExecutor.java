@@ -6,17 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.akb.runtime.AkbException;
 import io.akb.runtime.ConnectorOptions;
+import io.akb.runtime.config.FileOrUrl;
 import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.protocol.AirbyteMessage;
 import io.akb.runtime.protocol.ConnectorSpecification;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -146,24 +142,10 @@ public final class ManifestExecutor implements ConnectorExecutor {
 
   private static JsonNode load(String connectorName, String manifest) {
     try {
-      String text;
-      if (manifest.startsWith("http://") || manifest.startsWith("https://")) {
-        HttpResponse<String> response =
-            HttpClient.newHttpClient()
-                .send(
-                    HttpRequest.newBuilder(URI.create(manifest))
-                        .timeout(Duration.ofSeconds(60))
-                        .build(),
-                    HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-          throw new IOException("HTTP " + response.statusCode() + " from " + manifest);
-        }
-        text = response.body();
-      } else if (!manifest.contains("\n") && Files.isRegularFile(Path.of(manifest))) {
-        text = Files.readString(Path.of(manifest));
-      } else {
-        text = manifest;
-      }
+      boolean pointer =
+          FileOrUrl.isUrl(manifest)
+              || (!manifest.contains("\n") && Files.isRegularFile(Path.of(manifest)));
+      String text = pointer ? FileOrUrl.read(manifest) : manifest;
       JsonNode parsed = YAML.readTree(text);
       if (parsed == null || !parsed.isObject() || !parsed.has("streams")) {
         throw new IOException("it is not a declarative manifest (no streams section)");
@@ -175,9 +157,6 @@ public final class ManifestExecutor implements ConnectorExecutor {
           e.getMessage(),
           "Pass a manifest.yaml path, an http(s) URL or the YAML text.",
           e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AkbException("loading the manifest of " + connectorName, "interrupted", null, e);
     }
   }
 }

@@ -2,16 +2,10 @@ package io.akb.runtime.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.runtime.AkbException;
+import io.akb.runtime.config.FileOrUrl;
 import io.akb.runtime.protocol.AirbyteJson;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -76,26 +70,7 @@ public final class ConnectorRegistry {
       }
     }
     try {
-      String text;
-      if (location.startsWith("http://") || location.startsWith("https://")) {
-        HttpResponse<String> response =
-            HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(20))
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build()
-                .send(
-                    HttpRequest.newBuilder(URI.create(location))
-                        .timeout(Duration.ofSeconds(60))
-                        .build(),
-                    HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-          throw new IOException("HTTP " + response.statusCode());
-        }
-        text = response.body();
-      } else {
-        text = Files.readString(Path.of(location));
-      }
-      return parse(location, AirbyteJson.MAPPER.readTree(text));
+      return parse(location, AirbyteJson.MAPPER.readTree(FileOrUrl.read(location)));
     } catch (IOException | RuntimeException e) {
       throw new AkbException(
           "loading the connector registry " + location,
@@ -105,9 +80,6 @@ public final class ConnectorRegistry {
               + " at a readable oss_registry.json file or URL, or unset it to"
               + " use the snapshot in the jar.",
           e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AkbException("loading the connector registry " + location, "interrupted", null, e);
     }
   }
 

@@ -54,6 +54,32 @@ class ConnectorRegistryTest {
   }
 
   @Test
+  void aRegistryCanBeServedOverHttp() throws Exception {
+    com.sun.net.httpserver.HttpServer server =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    byte[] body =
+        "{\"sources\":[{\"dockerRepository\":\"airbyte/source-remote\",\"dockerImageTag\":\"2.0.0\"}]}"
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    server.createContext(
+        "/oss_registry.json",
+        exchange -> {
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
+    server.start();
+    try {
+      ConnectorRegistry registry =
+          ConnectorRegistry.load(
+              "http://127.0.0.1:" + server.getAddress().getPort() + "/oss_registry.json");
+      assertThat(registry.get("source-remote").dockerImage())
+          .isEqualTo("airbyte/source-remote:2.0.0");
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
   void anUnreadableRegistryNamesTheVariable() {
     assertThatThrownBy(() -> ConnectorRegistry.load(dir.resolve("missing.json").toString()))
         .isInstanceOf(AkbException.class)
