@@ -31,4 +31,46 @@ public interface ConnectorProcess extends AutoCloseable {
 
   @Override
   void close();
+
+  /**
+   * A finished "process" whose stdout is {@code output} and whose exit code is 0: for answers an
+   * executor knows without running anything (a manifest's spec), and for tests.
+   */
+  static ConnectorProcess ofOutput(String output) {
+    byte[] bytes = output.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return new ConnectorProcess() {
+      private final InputStream stdout = new java.io.ByteArrayInputStream(bytes);
+
+      @Override
+      public InputStream stdout() {
+        return stdout;
+      }
+
+      @Override
+      public OutputStream stdin() {
+        return OutputStream.nullOutputStream();
+      }
+
+      @Override
+      public List<String> stderrTail() {
+        return List.of();
+      }
+
+      @Override
+      public Optional<Integer> waitFor(Duration timeout) {
+        return Optional.of(0);
+      }
+
+      @Override
+      public boolean isAlive() {
+        return false;
+      }
+
+      @Override
+      public void kill() {}
+
+      @Override
+      public void close() {}
+    };
+  }
 }

@@ -1,0 +1,216 @@
+package io.akb.runtime;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.akb.runtime.exec.ConnectorExecutor;
+import io.akb.runtime.exec.LocalExecutor;
+import io.akb.runtime.exec.ManifestExecutor;
+import io.akb.runtime.exec.VenvExecutor;
+import io.akb.runtime.protocol.AirbyteJson;
+import io.akb.runtime.registry.ConnectorMetadata;
+import io.akb.runtime.registry.ConnectorRegistry;
+import io.akb.runtime.secret.SecretResolver;
+import java.lang.reflect.InvocationTargetException;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The entry point of the Java API, PyAirbyte's {@code airbyte} module: {@link #getSource}, {@link
+ * #getSecret}, {@link #getAvailableConnectors}.
+ *
+ * <pre>{@code
+ * Source source = Airbyte.getSource("source-faker", config, ConnectorOptions.defaults());
+ * source.check();
+ * source.selectStreams(List.of("users"));
+ * try (MessageStream messages = source.read()) { ... }
+ * }</pre>
+ */
+public final class Airbyte {
+  /** Connector names become directory names and arguments: keep them plain. */
+  private static final Pattern CONNECTOR_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,127}");
+
+  /** The class the {@code cli} module provides for {@link ConnectorOptions#dockerImage()}. */
+  static final String DOCKER_EXECUTOR_CLASS = "io.akb.runtime.exec.DockerExecutor";
+
+  private Airbyte() {}
+
+  /**
+   * A source, with its executor chosen as PyAirbyte's {@code get_source} does (see {@link
+   * #executorFor}). The config is checked against the connector's spec, so this installs the
+   * connector and runs its {@code spec} when a config is given.
+   *
+   * @param name the connector's name, such as {@code source-faker}
+   * @param config the config (may hold {@code secret://NAME} references), or null to set it later
+   * @throws AkbException for an unknown name (suggesting close names) or a config failing the spec
+   */
+  public static Source getSource(String name, JsonNode config, ConnectorOptions options) {
+    return new Source(name, executorFor(name, options), options, SecretResolver.defaults(), config);
+  }
+
+  /** {@link #getSource(String, JsonNode, ConnectorOptions)} with the default options. */
+  public static Source getSource(String name, JsonNode config) {
+    return getSource(name, config, ConnectorOptions.defaults());
+  }
+
+  /**
+   * {@link #getSource(String, JsonNode, ConnectorOptions)} with the config as JSON text.
+   *
+   * @throws AkbException when the text is not JSON (the message quotes no part of it: it may hold
+   *     secrets)
+   */
+  public static Source getSource(String name, String configJson, ConnectorOptions options) {
+    return getSource(name, parseConfig(name, configJson), options);
+  }
+
+  /**
+   * Parses a config given as JSON text.
+   *
+   * @throws AkbException with the line and column of the error, quoting none of the text
+   */
+  public static JsonNode parseConfig(String connectorName, String configJson) {
+    try {
+      JsonNode config = AirbyteJson.parse(configJson == null ? "" : configJson);
+      if (config == null || config.isMissingNode()) {
+        throw new AkbException(
+            "reading the config of " + connectorName,
+            "the config is empty",
+            "Pass a JSON object such as {\"count\": 100}.");
+      }
+      return config;
+    } catch (JsonProcessingException e) {
+      String where =
+          e.getLocation() == null
+              ? ""
+              : " at line "
+                  + e.getLocation().getLineNr()
+                  + ", column "
+                  + e.getLocation().getColumnNr();
+      // Jackson quotes the offending token, which may be part of a secret: keep only its words.
+      String problem =
+          e.getOriginalMessage().replaceAll("'[^']*'", "a token").replaceAll("\\(.*", "");
+      throw new AkbException(
+          "reading the config of " + connectorName,
+          "the config is not valid JSON" + where + ": " + problem.strip(),
+          "Pass a JSON object such as {\"count\": 100}; quote keys and strings with double quotes.",
+          null);
+    }
+  }
+
+  /**
+   * The executor for connector {@code name}, first match wins: {@code localExecutable}; {@code
+   * dockerImage}; {@code manifest}; {@code pipUrl} or {@code version} (a venv); then from the
+   * registry: a manifest-only connector needs a {@code manifest}, a connector with a PyPI package
+   * gets a venv at the registry's version; else a program of that name on PATH; else the registry's
+   * Docker image.
+   *
+   * @throws AkbException for an unknown name, suggesting close names
+   */
+  public static ConnectorExecutor executorFor(String name, ConnectorOptions options) {
+    if (name == null || !CONNECTOR_NAME.matcher(name).matches()) {
+      throw new AkbException(
+          "getting connector " + name,
+          "a connector name is lower-case letters, digits, dots, dashes and underscores",
+          "Use a name such as source-faker.");
+    }
+    if (options.localExecutable() != null) {
+      return new LocalExecutor(
+          List.of(options.localExecutable()), options.environment(), options.logTailLines());
+    }
+    ConnectorRegistry registry = ConnectorRegistry.getDefault();
+    Optional<ConnectorMetadata> metadata = registry.find(name);
+    if (options.dockerImage() != null) {
+      String image =
+          "true".equalsIgnoreCase(options.dockerImage())
+              ? registry.get(name).dockerImage()
+              : options.dockerImage();
+      return dockerExecutor(image, options);
+    }
+    if (options.manifest() != null) {
+      return new ManifestExecutor(name, options.manifest(), options);
+    }
+    String pypiPackage = metadata.map(ConnectorMetadata::pypiPackage).orElse("airbyte-" + name);
+    if (options.pipUrl() != null || options.version() != null) {
+      return venv(name, pypiPackage, options.version(), options);
+    }
+    if (metadata.isPresent()) {
+      ConnectorMetadata known = metadata.get();
+      if (known.isManifestOnly()) {
+        throw new AkbException(
+            "getting connector " + name,
+            "it is a manifest-only connector and AKB cannot download manifests",
+            "Pass its manifest.yaml with the manifest option.");
+      }
+      if (known.pypiPackage() != null) {
+        return venv(name, known.pypiPackage(), known.version(), options);
+      }
+    }
+    if (LocalExecutor.findOnPath(name).isPresent()) {
+      return new LocalExecutor(List.of(name), options.environment(), options.logTailLines());
+    }
+    return dockerExecutor(registry.get(name).dockerImage(), options);
+  }
+
+  private static VenvExecutor venv(
+      String name, String pypiPackage, String version, ConnectorOptions options) {
+    return new VenvExecutor(
+        pypiPackage,
+        version,
+        options.pipUrl(),
+        name,
+        options.installDir(),
+        options.python(),
+        options.installTimeout(),
+        options.environment(),
+        options.logTailLines());
+  }
+
+  /**
+   * The Docker executor lives with the {@code cli} module's Docker support; it is looked up by name
+   * (constructor {@code (String image, ConnectorOptions options)}) so the runtime builds without
+   * it.
+   */
+  static ConnectorExecutor dockerExecutor(String image, ConnectorOptions options) {
+    try {
+      return (ConnectorExecutor)
+          Class.forName(DOCKER_EXECUTOR_CLASS)
+              .getConstructor(String.class, ConnectorOptions.class)
+              .newInstance(image, options);
+    } catch (ClassNotFoundException | NoSuchMethodException e) {
+      throw new AkbException(
+          "running Docker image " + image,
+          "the Docker executor is not available",
+          "Run the connector from PyPI or a local program instead.",
+          e);
+    } catch (InvocationTargetException e) {
+      if (e.getCause() instanceof AkbException akb) {
+        throw akb;
+      }
+      throw new AkbException(
+          "running Docker image " + image, String.valueOf(e.getCause()), null, e);
+    } catch (ReflectiveOperationException e) {
+      throw new AkbException("running Docker image " + image, e.toString(), null, e);
+    }
+  }
+
+  /**
+   * A secret from the environment, {@code ./.env}, or a console prompt when a console is attached.
+   *
+   * @throws AkbException when none has it
+   */
+  public static String getSecret(String name) {
+    return SecretResolver.defaults().get(name);
+  }
+
+  /** The names of every known connector, sources and destinations, sorted. */
+  public static List<String> getAvailableConnectors() {
+    return ConnectorRegistry.getDefault().names();
+  }
+
+  /** The names of every known connector of one kind, sorted. */
+  public static List<String> getAvailableConnectors(ConnectorMetadata.Kind kind) {
+    return ConnectorRegistry.getDefault().connectors(kind).stream()
+        .map(ConnectorMetadata::name)
+        .toList();
+  }
+}

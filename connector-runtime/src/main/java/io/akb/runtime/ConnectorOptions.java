@@ -1,0 +1,267 @@
+package io.akb.runtime;
+
+import io.akb.runtime.exec.LogTail;
+import io.akb.runtime.protocol.AirbyteMessageReader;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * How to get and run a connector, PyAirbyte's {@code get_source} keyword arguments in Java. At most
+ * one of {@link #localExecutable}, {@link #dockerImage}, {@link #manifest} and {@link #pipUrl} is
+ * normally set; when none is, {@link Airbyte#getSource} picks the executor as PyAirbyte does (see
+ * there). Immutable: the {@code withX} methods return a copy.
+ *
+ * @param version PyPI package version (or Docker tag) to install; null: the registry's pinned
+ *     version, else the latest. Default null.
+ * @param pipUrl a pip requirement to install instead of {@code <package>==<version>}, such as a git
+ *     URL or a local wheel (PyAirbyte's {@code pip_url}). Default null.
+ * @param dockerImage run this Docker image ({@code airbyte/source-faker:6.2.10}); {@code "true"}
+ *     means the registry's image for the connector. Default null.
+ * @param localExecutable run this program (a name on PATH or a path). Default null.
+ * @param manifest a declarative YAML manifest (a file path, an http(s) URL or the YAML text) run by
+ *     {@code airbyte-source-declarative-manifest}. Default null.
+ * @param installDir where venvs live; default {@code $AKB_INSTALL_DIR}, else {@code ~/.cache/akb}.
+ * @param python the Python interpreter that creates venvs; default {@code python3}.
+ * @param idleTimeout a running connector that prints nothing for this long is killed and the run
+ *     fails; {@link Duration#ZERO} waits forever. Default 10 minutes.
+ * @param installTimeout how long a venv install may take. Default 15 minutes.
+ * @param maxLineBytes the largest protocol line accepted; default {@value
+ *     AirbyteMessageReader#DEFAULT_MAX_LINE_BYTES} bytes.
+ * @param logTailLines connector log lines kept for error messages; default {@value
+ *     LogTail#DEFAULT_LINES}.
+ * @param environment variables added to the connector's environment. Default none.
+ */
+public record ConnectorOptions(
+    String version,
+    String pipUrl,
+    String dockerImage,
+    String localExecutable,
+    String manifest,
+    Path installDir,
+    String python,
+    Duration idleTimeout,
+    Duration installTimeout,
+    int maxLineBytes,
+    int logTailLines,
+    Map<String, String> environment) {
+
+  /** Environment variable naming the install dir. */
+  public static final String INSTALL_DIR_ENV = "AKB_INSTALL_DIR";
+
+  public ConnectorOptions {
+    installDir = installDir == null ? defaultInstallDir() : installDir;
+    python = python == null || python.isBlank() ? "python3" : python;
+    idleTimeout = idleTimeout == null ? Duration.ofMinutes(10) : idleTimeout;
+    installTimeout = installTimeout == null ? Duration.ofMinutes(15) : installTimeout;
+    maxLineBytes = maxLineBytes <= 0 ? AirbyteMessageReader.DEFAULT_MAX_LINE_BYTES : maxLineBytes;
+    logTailLines = logTailLines <= 0 ? LogTail.DEFAULT_LINES : logTailLines;
+    environment = environment == null ? Map.of() : Map.copyOf(environment);
+  }
+
+  /** All defaults: the executor is chosen from the registry and the machine. */
+  public static ConnectorOptions defaults() {
+    return new ConnectorOptions(null, null, null, null, null, null, null, null, null, 0, 0, null);
+  }
+
+  /** {@code $AKB_INSTALL_DIR}, else {@code ~/.cache/akb}. */
+  public static Path defaultInstallDir() {
+    String fromEnv = System.getenv(INSTALL_DIR_ENV);
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return Path.of(fromEnv);
+    }
+    return Path.of(System.getProperty("user.home"), ".cache", "akb");
+  }
+
+  public ConnectorOptions withVersion(String version) {
+    return new ConnectorOptions(
+        version,
+        pipUrl,
+        dockerImage,
+        localExecutable,
+        manifest,
+        installDir,
+        python,
+        idleTimeout,
+        installTimeout,
+        maxLineBytes,
+        logTailLines,
+        environment);
+  }
+
+  public ConnectorOptions withPipUrl(String pipUrl) {
+    return new ConnectorOptions(
+        version,
+        pipUrl,
+        dockerImage,
+        localExecutable,
+        manifest,
+        installDir,
+        python,
+        idleTimeout,
+        installTimeout,
+        maxLineBytes,
+        logTailLines,
+        environment);
+  }
+
+  public ConnectorOptions withDockerImage(String dockerImage) {
+    return new ConnectorOptions(
+        version,
+        pipUrl,
+        dockerImage,
+        localExecutable,
+        manifest,
+        installDir,
+        python,
+        idleTimeout,
+        installTimeout,
+        maxLineBytes,
+        logTailLines,
+        environment);
+  }
+
+  public ConnectorOptions withLocalExecutable(String localExecutable) {
+    return new ConnectorOptions(
+        version,
+        pipUrl,
+        dockerImage,
+        localExecutable,
+        manifest,
+        installDir,
+        python,
+        idleTimeout,
+        installTimeout,
+        maxLineBytes,
+        logTailLines,
+        environment);
+  }
+
+  public ConnectorOptions withManifest(String manifest) {
+    return new ConnectorOptions(
+        version,
+        pipUrl,
+        dockerImage,
+        localExecutable,
+        manifest,
+        installDir,
+        python,
+        idleTimeout,
+        installTimeout,
+        maxLineBytes,
+        logTailLines,
+        environment);
+  }
+
+  public ConnectorOptions withInstallDir(Path installDir) {
+    return new ConnectorOptions(
+        version,
+        pipUrl,
+        dockerImage,
+        localExecutable,
+        manifest,
+        installDir,
+        python,
+        idleTimeout,
+        installTimeout,
+        maxLineBytes,
+        logTailLines,
+        environment);
+  }
+
+  public ConnectorOptions withPython(String python) {
+    return new ConnectorOptions(
+        version,
+        pipUrl,
+        dockerImage,
+        localExecutable,
+        manifest,
+        installDir,
+        python,
+        idleTimeout,
+        installTimeout,
+        maxLineBytes,
+        logTailLines,
+        environment);
+  }
+
+  public ConnectorOptions withIdleTimeout(Duration idleTimeout) {
+    return new ConnectorOptions(
+        version,
+        pipUrl,
+        dockerImage,
+        localExecutable,
+        manifest,
+        installDir,
+        python,
+        idleTimeout,
+        installTimeout,
+        maxLineBytes,
+        logTailLines,
+        environment);
+  }
+
+  public ConnectorOptions withInstallTimeout(Duration installTimeout) {
+    return new ConnectorOptions(
+        version,
+        pipUrl,
+        dockerImage,
+        localExecutable,
+        manifest,
+        installDir,
+        python,
+        idleTimeout,
+        installTimeout,
+        maxLineBytes,
+        logTailLines,
+        environment);
+  }
+
+  public ConnectorOptions withMaxLineBytes(int maxLineBytes) {
+    return new ConnectorOptions(
+        version,
+        pipUrl,
+        dockerImage,
+        localExecutable,
+        manifest,
+        installDir,
+        python,
+        idleTimeout,
+        installTimeout,
+        maxLineBytes,
+        logTailLines,
+        environment);
+  }
+
+  public ConnectorOptions withLogTailLines(int logTailLines) {
+    return new ConnectorOptions(
+        version,
+        pipUrl,
+        dockerImage,
+        localExecutable,
+        manifest,
+        installDir,
+        python,
+        idleTimeout,
+        installTimeout,
+        maxLineBytes,
+        logTailLines,
+        environment);
+  }
+
+  public ConnectorOptions withEnvironment(Map<String, String> environment) {
+    return new ConnectorOptions(
+        version,
+        pipUrl,
+        dockerImage,
+        localExecutable,
+        manifest,
+        installDir,
+        python,
+        idleTimeout,
+        installTimeout,
+        maxLineBytes,
+        logTailLines,
+        environment);
+  }
+}

@@ -1,0 +1,555 @@
+package io.akb.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.akb.runtime.config.ConfigValidator;
+import io.akb.runtime.exec.ConnectorExecutor;
+import io.akb.runtime.exec.ConnectorInvocation;
+import io.akb.runtime.exec.ConnectorRunner;
+import io.akb.runtime.protocol.AirbyteCatalog;
+import io.akb.runtime.protocol.AirbyteConnectionStatus;
+import io.akb.runtime.protocol.AirbyteJson;
+import io.akb.runtime.protocol.AirbyteMessage;
+import io.akb.runtime.protocol.AirbyteStream;
+import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
+import io.akb.runtime.protocol.ConfiguredAirbyteStream;
+import io.akb.runtime.protocol.ConnectorSpecification;
+import io.akb.runtime.protocol.DestinationSyncMode;
+import io.akb.runtime.protocol.SyncMode;
+import io.akb.runtime.secret.SecretMasker;
+import io.akb.runtime.secret.SecretResolver;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An Airbyte source, PyAirbyte's {@code Source} in Java: its spec, config, catalog, stream
+ * selection and reads. Get one with {@link Airbyte#getSource}.
+ *
+ * <p>The spec and discovered catalog are fetched once and kept. The config may hold {@code
+ * secret://NAME} references, resolved each time the connector runs; {@link #printableConfig()}
+ * masks secrets. Each read starts its own connector process: close the {@link MessageStream} (or
+ * the {@link Stream} of {@link #getRecords}) to stop it early. Not thread-safe for configuration;
+ * reads may run concurrently once configured.
+ */
+public final class Source {
+  private static final Logger log = LoggerFactory.getLogger(Source.class);
+  private static final Map<String, ConnectorSpecification> SPECS = new ConcurrentHashMap<>();
+
+  private final String name;
+  private final ConnectorExecutor executor;
+  private final ConnectorOptions options;
+  private final SecretResolver secrets;
+  private JsonNode config;
+  private volatile ConnectorSpecification spec;
+  private volatile AirbyteCatalog discovered;
+  private List<String> selectedStreams = List.of();
+  private final Map<String, List<String>> cursorOverrides = new ConcurrentHashMap<>();
+  private final Map<String, List<List<String>>> primaryKeyOverrides = new ConcurrentHashMap<>();
+  private final Map<String, JsonNode> schemaOverrides = new ConcurrentHashMap<>();
+  private volatile Consumer<JsonNode> onConfigUpdate;
+
+  /**
+   * A source run by {@code executor}; {@link Airbyte#getSource} picks the executor. The config is
+   * validated against the spec when given (null: set it later with {@link #setConfig}).
+   */
+  public Source(
+      String name,
+      ConnectorExecutor executor,
+      ConnectorOptions options,
+      SecretResolver secrets,
+      JsonNode config) {
+    this.name = name;
+    this.executor = executor;
+    this.options = options;
+    this.secrets = secrets;
+    if (config != null) {
+      setConfig(config);
+    }
+  }
+
+  /** The connector's name, such as {@code source-faker}. */
+  public String name() {
+    return name;
+  }
+
+  /** How the connector runs, for messages. */
+  public ConnectorExecutor executor() {
+    return executor;
+  }
+
+  /** Makes the connector runnable now (installs its venv) instead of on first use. */
+  public Source install() {
+    executor.install();
+    return this;
+  }
+
+  /** The connector's spec, fetched once per installed connector and JVM. */
+  public ConnectorSpecification spec() {
+    ConnectorSpecification known = spec;
+    if (known == null) {
+      // A spec depends only on the installed program, and each run costs a Python start.
+      known =
+          SPECS.computeIfAbsent(
+              executor.describe(),
+              key ->
+                  runner(SecretMasker.none())
+                      .runForResult(ConnectorInvocation.of("spec"), AirbyteMessage.Type.SPEC)
+                      .spec());
+      spec = known;
+    }
+    return known;
+  }
+
+  /** The JSON schema configs must match: the spec's {@code connectionSpecification}. */
+  public JsonNode configSpec() {
+    return spec().connectionSpecification();
+  }
+
+  /**
+   * Sets the config after checking it against the spec's JSON schema ({@code secret://} references
+   * are checked as the strings they are only where the schema allows a string).
+   *
+   * @throws AkbException naming each bad field when the config does not match the spec
+   */
+  public Source setConfig(JsonNode config) {
+    if (config == null || !config.isObject()) {
+      throw new AkbException(
+          "setting the config of " + name,
+          "a config must be a JSON object, not " + (config == null ? "null" : config.getNodeType()),
+          "Pass a JSON object such as {\"count\": 100}.");
+    }
+    SecretResolver.Resolved resolved = secrets.resolve(config);
+    new ConfigValidator(name, configSpec()).validate(resolved.config(), masker(resolved));
+    this.config = config.deepCopy();
+    this.discovered = null;
+    return this;
+  }
+
+  /** The config as given (secret references unresolved, secrets in clear): keep it private. */
+  public JsonNode config() {
+    requireConfig();
+    return config.deepCopy();
+  }
+
+  /** The config with every secret masked: what may be printed or logged. */
+  public JsonNode printableConfig() {
+    requireConfig();
+    SecretResolver.Resolved resolved = secrets.resolve(config);
+    return masker(resolved).maskConfig(config);
+  }
+
+  /**
+   * Receives the new config of every CONTROL connector-config message (a connector that refreshed
+   * an OAuth token, say), so the caller can store it; this source keeps its own config.
+   */
+  public Source onConfigUpdate(Consumer<JsonNode> listener) {
+    this.onConfigUpdate = listener;
+    return this;
+  }
+
+  /**
+   * Runs {@code check} and returns the connector's answer without throwing for a failed check: a
+   * connector that crashes on the config (exit code, TRACE ERROR) is reported as FAILED with the
+   * reason, for callers that show the answer field by field (Connect's validate).
+   */
+  public AirbyteConnectionStatus checkStatus() {
+    try {
+      return runCheck();
+    } catch (AkbException e) {
+      return new AirbyteConnectionStatus(AirbyteConnectionStatus.Status.FAILED, e.why(), null);
+    }
+  }
+
+  private AirbyteConnectionStatus runCheck() {
+    ConnectorRun run = prepare();
+    return run.runner
+        .runForResult(
+            new ConnectorInvocation("check", Map.of("--config", run.configJson), List.of(), false),
+            AirbyteMessage.Type.CONNECTION_STATUS)
+        .connectionStatus();
+  }
+
+  /**
+   * Runs {@code check}.
+   *
+   * @throws AkbException with the connector's message (and its last log lines when it crashed) when
+   *     the check fails
+   */
+  public void check() {
+    AirbyteConnectionStatus status = runCheck();
+    if (status.status() != AirbyteConnectionStatus.Status.SUCCEEDED) {
+      throw new AkbException(
+          name + " check",
+          "the connector could not connect with this config: "
+              + prepare().masker.mask(String.valueOf(status.message())),
+          "Fix the config (credentials, host, permissions) and check again.");
+    }
+  }
+
+  /** The streams the source offers, discovered once per config. */
+  public AirbyteCatalog discoveredCatalog() {
+    AirbyteCatalog known = discovered;
+    if (known == null) {
+      ConnectorRun run = prepare();
+      known =
+          run.runner
+              .runForResult(
+                  new ConnectorInvocation(
+                      "discover", Map.of("--config", run.configJson), List.of(), false),
+                  AirbyteMessage.Type.CATALOG)
+              .catalog();
+      discovered = known;
+    }
+    return known;
+  }
+
+  /** The names of the streams the source offers. */
+  public List<String> availableStreams() {
+    return discoveredCatalog().streams().stream().map(AirbyteStream::name).toList();
+  }
+
+  /** Selects every stream the source offers. */
+  public Source selectAllStreams() {
+    selectedStreams = availableStreams();
+    return this;
+  }
+
+  /**
+   * Selects these streams for {@link #read()} and {@link #configuredCatalog()}.
+   *
+   * @throws AkbException naming the unknown streams and the available ones
+   */
+  public Source selectStreams(List<String> streams) {
+    List<String> available = availableStreams();
+    List<String> unknown = streams.stream().filter(s -> !available.contains(s)).toList();
+    if (!unknown.isEmpty()) {
+      throw new AkbException(
+          "selecting streams of " + name,
+          "the source has no stream named " + String.join(", ", unknown),
+          "Available streams: " + String.join(", ", available) + ".");
+    }
+    selectedStreams = List.copyOf(streams);
+    return this;
+  }
+
+  /** The selected streams; every stream when none was selected. */
+  public List<String> selectedStreams() {
+    return selectedStreams.isEmpty() ? availableStreams() : selectedStreams;
+  }
+
+  /** Reads {@code stream} with this cursor field instead of the source's default. */
+  public Source setCursorKey(String stream, String cursorField) {
+    stream(stream);
+    cursorOverrides.put(stream, List.of(cursorField));
+    return this;
+  }
+
+  /** Keys {@code stream} by these fields instead of the source's primary key. */
+  public Source setPrimaryKey(String stream, List<String> fields) {
+    stream(stream);
+    primaryKeyOverrides.put(stream, fields.stream().map(List::of).toList());
+    return this;
+  }
+
+  /** Uses this JSON schema for {@code stream} instead of the discovered one. */
+  public Source setStreamJsonSchema(String stream, JsonNode jsonSchema) {
+    stream(stream);
+    schemaOverrides.put(stream, jsonSchema.deepCopy());
+    return this;
+  }
+
+  /** The stream's JSON schema: the override if any, else the discovered one. */
+  public JsonNode streamJsonSchema(String stream) {
+    JsonNode override = schemaOverrides.get(stream);
+    return override != null ? override : stream(stream).jsonSchema();
+  }
+
+  /**
+   * The catalog of the selected streams (all when none is selected): incremental where the stream
+   * supports it and has a cursor, else full refresh; overrides applied.
+   */
+  public ConfiguredAirbyteCatalog configuredCatalog() {
+    return configuredCatalog(selectedStreams(), false);
+  }
+
+  /** The catalog of {@code streams}, in full refresh when {@code forceFullRefresh}. */
+  public ConfiguredAirbyteCatalog configuredCatalog(
+      List<String> streams, boolean forceFullRefresh) {
+    List<ConfiguredAirbyteStream> configured = new ArrayList<>();
+    for (String streamName : streams) {
+      AirbyteStream stream = stream(streamName);
+      List<String> cursor =
+          cursorOverrides.getOrDefault(
+              streamName,
+              stream.defaultCursorField() == null ? List.of() : stream.defaultCursorField());
+      List<List<String>> primaryKey =
+          primaryKeyOverrides.getOrDefault(
+              streamName,
+              stream.sourceDefinedPrimaryKey() == null
+                  ? List.of()
+                  : stream.sourceDefinedPrimaryKey());
+      boolean incremental =
+          !forceFullRefresh
+              && stream.supportedSyncModes() != null
+              && stream.supportedSyncModes().contains(SyncMode.INCREMENTAL)
+              && (Boolean.TRUE.equals(stream.sourceDefinedCursor()) || !cursor.isEmpty());
+      JsonNode schema = schemaOverrides.get(streamName);
+      AirbyteStream effective =
+          schema == null
+              ? stream
+              : new AirbyteStream(
+                  stream.name(),
+                  schema,
+                  stream.supportedSyncModes(),
+                  stream.sourceDefinedCursor(),
+                  stream.defaultCursorField(),
+                  stream.sourceDefinedPrimaryKey(),
+                  stream.namespace(),
+                  stream.isResumable(),
+                  stream.unknownFields());
+      configured.add(
+          new ConfiguredAirbyteStream(
+              effective,
+              incremental ? SyncMode.INCREMENTAL : SyncMode.FULL_REFRESH,
+              cursor,
+              incremental
+                  ? (primaryKey.isEmpty()
+                      ? DestinationSyncMode.APPEND
+                      : DestinationSyncMode.APPEND_DEDUP)
+                  : DestinationSyncMode.OVERWRITE,
+              primaryKey,
+              null,
+              null,
+              null,
+              null));
+    }
+    return new ConfiguredAirbyteCatalog(configured, null);
+  }
+
+  /** Reads the selected streams from scratch. */
+  public MessageStream read() {
+    return read(configuredCatalog(), null);
+  }
+
+  /**
+   * Runs {@code read} with this catalog.
+   *
+   * @param catalog the streams to read
+   * @param state the state to resume from: a JSON array of STATE messages (each the {@code state}
+   *     payload, or a whole {@code {"type":"STATE","state":...}} message), or null for a first read
+   * @return every message of the run; close it to stop the connector
+   */
+  public MessageStream read(ConfiguredAirbyteCatalog catalog, JsonNode state) {
+    ConnectorRun run = prepare();
+    Map<String, String> files = new LinkedHashMap<>();
+    files.put("--config", run.configJson);
+    files.put("--catalog", AirbyteJson.toJson(catalog));
+    JsonNode stateArgument = stateArgument(state);
+    if (stateArgument != null) {
+      files.put("--state", stateArgument.toString());
+    }
+    return run.runner.run(new ConnectorInvocation("read", files, List.of(), false));
+  }
+
+  /**
+   * Reads the selected streams into {@code cache}, resuming incremental streams from the state the
+   * cache holds for this source.
+   */
+  public ReadResult read(Cache cache) {
+    ConfiguredAirbyteCatalog catalog = configuredCatalog();
+    try (MessageStream messages = read(catalog, cache.state(name))) {
+      return cache.write(this, catalog, messages);
+    }
+  }
+
+  /**
+   * Every record of {@code stream}, read in full refresh; see {@link #getRecords(String, long)}.
+   */
+  public Stream<JsonNode> getRecords(String stream) {
+    return getRecords(stream, Long.MAX_VALUE);
+  }
+
+  /**
+   * The records of {@code stream} (their {@code data}), read lazily in full refresh. The connector
+   * starts at the first element asked for and is stopped once {@code limit} records were taken or
+   * the stream is closed: use try-with-resources.
+   */
+  public Stream<JsonNode> getRecords(String stream, long limit) {
+    return recordMessages(stream, limit).map(message -> message.record().data());
+  }
+
+  /**
+   * The records of {@code stream} as documents for LLM pipelines, as PyAirbyte's {@code
+   * get_documents}: a title property, content properties rendered as text, and metadata properties
+   * (null: every other property).
+   */
+  public Stream<Document> getDocuments(
+      String stream,
+      long limit,
+      String titleProperty,
+      List<String> contentProperties,
+      List<String> metadataProperties) {
+    List<List<String>> primaryKey =
+        primaryKeyOverrides.getOrDefault(
+            stream,
+            stream(stream).sourceDefinedPrimaryKey() == null
+                ? List.of()
+                : stream(stream).sourceDefinedPrimaryKey());
+    return recordMessages(stream, limit)
+        .map(
+            message ->
+                Document.fromRecord(
+                    message.record(),
+                    primaryKey,
+                    titleProperty,
+                    contentProperties,
+                    metadataProperties));
+  }
+
+  private Stream<AirbyteMessage> recordMessages(String stream, long limit) {
+    ConfiguredAirbyteCatalog catalog = configuredCatalog(List.of(stream), true);
+    LazyRecords records = new LazyRecords(catalog, limit);
+    return StreamSupport.stream(
+            Spliterators.spliteratorUnknownSize(records, Spliterator.ORDERED | Spliterator.NONNULL),
+            false)
+        .onClose(records::close);
+  }
+
+  /** Starts the read at the first hasNext and stops the connector after {@code limit} records. */
+  private final class LazyRecords implements Iterator<AirbyteMessage>, AutoCloseable {
+    private final ConfiguredAirbyteCatalog catalog;
+    private final long limit;
+    private MessageStream messages;
+    private AirbyteMessage next;
+    private long taken;
+    private boolean done;
+
+    LazyRecords(ConfiguredAirbyteCatalog catalog, long limit) {
+      this.catalog = catalog;
+      this.limit = limit;
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (next != null) {
+        return true;
+      }
+      if (done) {
+        return false;
+      }
+      if (taken >= limit) {
+        close();
+        return false;
+      }
+      if (messages == null) {
+        messages = read(catalog, null);
+      }
+      while (messages.hasNext()) {
+        AirbyteMessage message = messages.next();
+        if (message.type() == AirbyteMessage.Type.RECORD && message.record() != null) {
+          next = message;
+          return true;
+        }
+      }
+      close();
+      return false;
+    }
+
+    @Override
+    public AirbyteMessage next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      AirbyteMessage message = next;
+      next = null;
+      taken++;
+      return message;
+    }
+
+    @Override
+    public void close() {
+      done = true;
+      if (messages != null) {
+        messages.close();
+      }
+    }
+  }
+
+  /** A run's resolved config (in clear, for the private file only) and the masker for it. */
+  private record ConnectorRun(String configJson, SecretMasker masker, ConnectorRunner runner) {}
+
+  private ConnectorRun prepare() {
+    requireConfig();
+    SecretResolver.Resolved resolved = secrets.resolve(config);
+    SecretMasker masker = masker(resolved);
+    return new ConnectorRun(resolved.config().toString(), masker, runner(masker));
+  }
+
+  private SecretMasker masker(SecretResolver.Resolved resolved) {
+    return SecretMasker.forConfig(configSpec(), resolved.config()).with(resolved.secrets());
+  }
+
+  private ConnectorRunner runner(SecretMasker masker) {
+    return new ConnectorRunner(name, executor, options, masker, this::applyConfigUpdate);
+  }
+
+  private void applyConfigUpdate(JsonNode newConfig) {
+    log.info("{} sent an updated config", name);
+    Consumer<JsonNode> listener = onConfigUpdate;
+    if (listener != null) {
+      listener.accept(newConfig.deepCopy());
+    }
+  }
+
+  private void requireConfig() {
+    if (config == null) {
+      throw new AkbException(
+          name, "no config is set", "Call setConfig(...) or pass the config to getSource.");
+    }
+  }
+
+  private AirbyteStream stream(String streamName) {
+    return discoveredCatalog().streams().stream()
+        .filter(s -> s.name().equals(streamName))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new AkbException(
+                    "finding stream " + streamName + " of " + name,
+                    "the source has no stream named " + streamName,
+                    "Available streams: " + String.join(", ", availableStreams()) + "."));
+  }
+
+  /** Normalizes a state argument to the JSON array of state payloads the protocol expects. */
+  static JsonNode stateArgument(JsonNode state) {
+    if (state == null || state.isNull() || (state.isArray() && state.isEmpty())) {
+      return null;
+    }
+    if (!state.isArray()) {
+      return state; // a LEGACY state object is passed as it is
+    }
+    ArrayNode payloads = AirbyteJson.MAPPER.createArrayNode();
+    for (JsonNode element : state) {
+      boolean wholeMessage = "STATE".equals(element.path("type").asText()) && element.has("state");
+      payloads.add(wholeMessage ? element.get("state") : element);
+    }
+    return payloads;
+  }
+
+  @Override
+  public String toString() {
+    return "Source[" + name + ", " + executor.describe() + "]";
+  }
+}

@@ -1,0 +1,296 @@
+package io.akb.runtime.exec;
+
+import io.akb.runtime.AkbException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a connector from its PyPI package, installed into a venv of its own under {@code
+ * <installDir>/venvs/<package>-<version>} (PyAirbyte's {@code use_python}/{@code pip_url}).
+ *
+ * <p>Installing is atomic and safe when several JVMs install at once: under a file lock the venv is
+ * built in a temp dir beside its final place, marked complete, and renamed into place; a venv
+ * already in place is reused without locking. Because a venv's scripts carry the absolute path of
+ * the dir they were built in, the connector is started as {@code <venv>/bin/python
+ * <venv>/bin/<script>}, which does not depend on that path.
+ */
+public final class VenvExecutor implements ConnectorExecutor {
+  private static final Logger log = LoggerFactory.getLogger(VenvExecutor.class);
+
+  /** A file written last into a finished venv; a venv without it is incomplete. */
+  static final String COMPLETE_MARKER = ".akb-installed";
+
+  /** File locks are per JVM, so threads of one JVM also queue on a lock of their own. */
+  private static final Map<Path, ReentrantLock> LOCKS_IN_THIS_JVM = new ConcurrentHashMap<>();
+
+  private final String packageName;
+  private final String requirement;
+  private final String consoleScript;
+  private final Path venv;
+  private final String python;
+  private final Duration installTimeout;
+  private final Map<String, String> environment;
+  private final int tailLines;
+  private volatile LocalExecutor installed;
+
+  /**
+   * @param packageName the PyPI package, such as {@code airbyte-source-faker}
+   * @param version the version to pin, or null for the latest
+   * @param pipUrl a pip requirement to install instead of {@code package==version}, or null
+   * @param consoleScript the script the package installs, such as {@code source-faker}
+   * @param installDir the root of AKB's venvs ({@code AKB_INSTALL_DIR})
+   * @param python the interpreter that creates the venv
+   * @param installTimeout how long the venv creation and pip install may take
+   * @param environment variables added to the connector's environment
+   * @param tailLines stderr lines kept for error messages
+   */
+  public VenvExecutor(
+      String packageName,
+      String version,
+      String pipUrl,
+      String consoleScript,
+      Path installDir,
+      String python,
+      Duration installTimeout,
+      Map<String, String> environment,
+      int tailLines) {
+    this.packageName = packageName;
+    this.requirement =
+        pipUrl != null ? pipUrl : version == null ? packageName : packageName + "==" + version;
+    this.consoleScript = consoleScript;
+    String versionLabel =
+        pipUrl != null
+            ? "pip-" + Integer.toHexString(pipUrl.hashCode())
+            : version == null ? "latest" : version;
+    this.venv = installDir.resolve("venvs").resolve(packageName + "-" + versionLabel);
+    this.python = python;
+    this.installTimeout = installTimeout;
+    this.environment = Map.copyOf(environment);
+    this.tailLines = tailLines;
+  }
+
+  /** The venv's directory, whether installed or not. */
+  public Path venv() {
+    return venv;
+  }
+
+  @Override
+  public String describe() {
+    return requirement + " in venv " + venv;
+  }
+
+  /** Whether a complete venv is already in place. */
+  public boolean isInstalled() {
+    return Files.exists(venv.resolve(COMPLETE_MARKER));
+  }
+
+  @Override
+  public void install() {
+    if (installed != null) {
+      return;
+    }
+    if (!isInstalled()) {
+      installUnderLock();
+    }
+    installed =
+        new LocalExecutor(
+            List.of(venv.resolve("bin/python").toString(), script().toString()),
+            environment,
+            tailLines);
+  }
+
+  @Override
+  public ConnectorProcess start(ConnectorInvocation invocation) {
+    install();
+    return installed.start(invocation);
+  }
+
+  /** The console script: the one asked for, else the package's only {@code source-*} script. */
+  private Path script() {
+    Path named = venv.resolve("bin").resolve(consoleScript);
+    if (Files.exists(named)) {
+      return named;
+    }
+    try (Stream<Path> bin = Files.list(venv.resolve("bin"))) {
+      List<Path> candidates =
+          bin.filter(
+                  p -> {
+                    String name = p.getFileName().toString();
+                    return name.startsWith("source-") || name.startsWith("destination-");
+                  })
+              .toList();
+      if (candidates.size() == 1) {
+        return candidates.get(0);
+      }
+      throw new AkbException(
+          "starting " + requirement,
+          "the package installed no script named " + consoleScript + " in " + venv.resolve("bin"),
+          "Name the connector after its script, or remove " + venv + " to reinstall it.");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void installUnderLock() {
+    Path venvs = venv.getParent();
+    Path lockFile = venvs.resolve("." + venv.getFileName() + ".lock");
+    ReentrantLock jvmLock = LOCKS_IN_THIS_JVM.computeIfAbsent(lockFile, k -> new ReentrantLock());
+    jvmLock.lock();
+    try {
+      Files.createDirectories(venvs);
+      try (FileChannel channel =
+              FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock ignored = channel.lock()) {
+        if (isInstalled()) {
+          return; // another process finished it while this one waited
+        }
+        build();
+      }
+    } catch (IOException e) {
+      throw new AkbException(
+          "installing " + requirement,
+          e.toString(),
+          "Check that " + venvs + " is writable (set AKB_INSTALL_DIR to move it).",
+          e);
+    } finally {
+      jvmLock.unlock();
+    }
+  }
+
+  private void build() throws IOException {
+    Path temp = Files.createTempDirectory(venv.getParent(), ".tmp-" + venv.getFileName() + "-");
+    Path installLog = temp.resolve("akb-install.log");
+    long started = System.nanoTime();
+    log.info("Installing {} into {}", requirement, venv);
+    try {
+      runStep(List.of(python, "-m", "venv", temp.toString()), installLog, "creating the venv");
+      runStep(
+          List.of(
+              temp.resolve("bin/python").toString(),
+              "-m",
+              "pip",
+              "install",
+              "--disable-pip-version-check",
+              "--no-input",
+              requirement),
+          installLog,
+          "pip install " + requirement);
+      Files.writeString(temp.resolve(COMPLETE_MARKER), requirement + "\n");
+      moveIntoPlace(temp);
+      log.info(
+          "Installed {} in {} s",
+          requirement,
+          TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
+    } finally {
+      if (Files.exists(temp)) {
+        PrivateTempDir.deleteRecursively(temp);
+      }
+    }
+  }
+
+  /** Replaces an incomplete venv left by a crash; the rename is the moment the venv appears. */
+  private void moveIntoPlace(Path temp) throws IOException {
+    if (Files.exists(venv)) {
+      PrivateTempDir.deleteRecursively(
+          venv); // no marker (checked under the lock): a crashed install's leftovers
+    }
+    try {
+      Files.move(temp, venv, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException
+        | FileAlreadyExistsException
+        | DirectoryNotEmptyException e) {
+      throw new IOException("could not rename " + temp + " to " + venv, e);
+    }
+  }
+
+  private void runStep(List<String> command, Path installLog, String step) throws IOException {
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(installLog.toFile()));
+    builder.environment().put("PIP_DISABLE_PIP_VERSION_CHECK", "1");
+    Process process;
+    try {
+      process = builder.start();
+    } catch (IOException e) {
+      throw new AkbException(
+          "installing " + requirement,
+          "could not start " + command.get(0) + ": " + e.getMessage(),
+          "Install Python 3 with venv support (Debian: apt-get install python3-venv), or set the"
+              + " python option.",
+          e);
+    }
+    process.getOutputStream().close();
+    boolean finished;
+    try {
+      finished = process.waitFor(installTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new AkbException("installing " + requirement, "interrupted", null, e);
+    }
+    if (!finished) {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+      throw new AkbException(
+          "installing " + requirement,
+          step + " took longer than " + installTimeout.toSeconds() + " s",
+          lastLines(installLog),
+          "Check the network access to the package index, or raise the install timeout.",
+          null);
+    }
+    if (process.exitValue() != 0) {
+      throw new AkbException(
+          "installing " + requirement,
+          step + " failed with exit code " + process.exitValue(),
+          lastLines(installLog),
+          "Check the package name and version ("
+              + requirement
+              + ") and the access to the package"
+              + " index.",
+          null);
+    }
+  }
+
+  private static List<String> lastLines(Path file) {
+    try {
+      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      List<String> tail =
+          new ArrayList<>(lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+      tail.replaceAll(LogTail::shorten);
+      return tail;
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return describe();
+  }
+
+  /** The package this executor installs. */
+  public String packageName() {
+    return packageName;
+  }
+}
