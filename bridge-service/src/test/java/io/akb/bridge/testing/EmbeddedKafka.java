@@ -45,14 +45,27 @@ public final class EmbeddedKafka {
       cluster.format();
       cluster.startup();
       cluster.waitForReadyBrokers();
+      // Closing is bounded: surefire gives a forked JVM 30 s to exit, and a broker's controlled
+      // shutdown can take longer than that; its temp dirs go with the JVM's temp files anyway.
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(
                   () -> {
+                    Thread closer =
+                        new Thread(
+                            () -> {
+                              try {
+                                cluster.close();
+                              } catch (Exception e) {
+                                // the JVM is ending anyway
+                              }
+                            });
+                    closer.setDaemon(true);
+                    closer.start();
                     try {
-                      cluster.close();
-                    } catch (Exception e) {
-                      // the JVM is ending anyway
+                      closer.join(10_000);
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
                     }
                   }));
       return bootstrapServers = cluster.bootstrapServers();
