@@ -54,6 +54,14 @@ class BridgeProcessIT {
     return row;
   }
 
+  /** A sync of one stream, {@code users}, keyed and with a cursor on {@code id}. */
+  private static void startUsersSync(ContractProducer source, DestinationSyncMode mode) {
+    source.startSync(
+        List.of(
+            ContractProducer.stream(
+                "users", SCHEMA, List.of("id"), SyncMode.INCREMENTAL, List.of("id"), mode)));
+  }
+
   private static JsonNode key(int id) {
     return AirbyteJson.MAPPER.createObjectNode().put("id", id);
   }
@@ -101,15 +109,7 @@ class BridgeProcessIT {
     AirbyteStateMessage last = null;
     try (ContractProducer source = new ContractProducer(prefix, "source-crash")) {
       source.createTopics(Map.of("users", 4));
-      source.startSync(
-          List.of(
-              ContractProducer.stream(
-                  "users",
-                  SCHEMA,
-                  List.of("id"),
-                  SyncMode.INCREMENTAL,
-                  List.of("id"),
-                  DestinationSyncMode.APPEND)));
+      startUsersSync(source, DestinationSyncMode.APPEND);
       for (int id = 1; id <= total; id++) {
         source.record("users", key(id), row(id, "user " + id));
         if (id % 20_000 == 0) {
@@ -192,15 +192,7 @@ class BridgeProcessIT {
     databases.add(pgUrl);
     try (ContractProducer source = new ContractProducer(prefix, "source-rest")) {
       source.createTopics(Map.of("users", 2));
-      source.startSync(
-          List.of(
-              ContractProducer.stream(
-                  "users",
-                  SCHEMA,
-                  List.of("id"),
-                  SyncMode.INCREMENTAL,
-                  List.of("id"),
-                  DestinationSyncMode.APPEND_DEDUP)));
+      startUsersSync(source, DestinationSyncMode.APPEND_DEDUP);
       for (int id = 1; id <= 100; id++) {
         source.record("users", key(id), row(id, "user " + id));
       }

@@ -62,6 +62,46 @@ class TargetReplicatorIT {
     return url;
   }
 
+  private RunningTarget duckDb(
+      String name,
+      String file,
+      String prefix,
+      WriteStrategy strategy,
+      Map<String, WriteStrategy> streamStrategies,
+      int batch) {
+    return RunningTarget.start(
+        name, "duckdb:" + dir.resolve(file), prefix, strategy, streamStrategies, batch);
+  }
+
+  /** A target on a new PostgreSQL database named after the target. */
+  private RunningTarget postgresTarget(
+      String name,
+      String prefix,
+      WriteStrategy strategy,
+      Map<String, WriteStrategy> streamStrategies,
+      int batch) {
+    return RunningTarget.start(
+        name,
+        "postgres:" + postgres(name.replace('-', '_')),
+        prefix,
+        strategy,
+        streamStrategies,
+        batch);
+  }
+
+  /** A sync of {@code users}: keyed on id, incremental on updated_at, deduplicated. */
+  private static void startIncrementalUsersSync(ContractProducer source) {
+    source.startSync(
+        List.of(
+            ContractProducer.stream(
+                "users",
+                USERS_SCHEMA,
+                List.of("id"),
+                SyncMode.INCREMENTAL,
+                List.of("updated_at"),
+                DestinationSyncMode.APPEND_DEDUP)));
+  }
+
   private static String prefix() {
     return "airbyte.it-" + UUID.randomUUID().toString().substring(0, 8) + ".";
   }
@@ -90,15 +130,7 @@ class TargetReplicatorIT {
     String pgUrl = postgres("two");
     try (ContractProducer source = new ContractProducer(prefix, "source-it")) {
       source.createTopics(Map.of("users", 3));
-      source.startSync(
-          List.of(
-              ContractProducer.stream(
-                  "users",
-                  USERS_SCHEMA,
-                  List.of("id"),
-                  SyncMode.INCREMENTAL,
-                  List.of("updated_at"),
-                  DestinationSyncMode.APPEND_DEDUP)));
+      startIncrementalUsersSync(source);
       AirbyteStateMessage last = null;
       for (int id = 1; id <= 3000; id++) {
         source.record("users", key(id), user(id, "user " + id));
@@ -183,15 +215,7 @@ class TargetReplicatorIT {
     String prefix = prefix();
     try (ContractProducer source = new ContractProducer(prefix, "source-it")) {
       source.createTopics(Map.of("users", 2));
-      source.startSync(
-          List.of(
-              ContractProducer.stream(
-                  "users",
-                  USERS_SCHEMA,
-                  List.of("id"),
-                  SyncMode.INCREMENTAL,
-                  List.of("updated_at"),
-                  DestinationSyncMode.APPEND_DEDUP)));
+      startIncrementalUsersSync(source);
       for (int round = 1; round <= 3; round++) {
         for (int id = 1; id <= 50; id++) {
           source.record("users", key(id), user(id, "round " + round));
@@ -207,21 +231,15 @@ class TargetReplicatorIT {
 
       // batches of 40: the 3 rounds span several batches and some batches hold a key twice
       try (RunningTarget duck =
-              RunningTarget.start(
+              duckDb(
                   "merge-duck",
-                  "duckdb:" + dir.resolve("merge.duckdb"),
+                  "merge.duckdb",
                   prefix,
                   WriteStrategy.AUTO,
                   Map.of("users", WriteStrategy.MERGE),
                   40);
           RunningTarget pg =
-              RunningTarget.start(
-                  "merge-pg",
-                  "postgres:" + postgres("merge"),
-                  prefix,
-                  WriteStrategy.MERGE,
-                  Map.of(),
-                  40)) {
+              postgresTarget("merge-pg", prefix, WriteStrategy.MERGE, Map.of(), 40)) {
         for (RunningTarget target : List.of(duck, pg)) {
           target.awaitCaughtUp();
           assertThat(target.count("users")).isEqualTo(50);
@@ -264,21 +282,9 @@ class TargetReplicatorIT {
       source.flush();
 
       try (RunningTarget duck =
-              RunningTarget.start(
-                  "replace-duck",
-                  "duckdb:" + dir.resolve("replace.duckdb"),
-                  prefix,
-                  WriteStrategy.AUTO,
-                  Map.of(),
-                  3);
+              duckDb("replace-duck", "replace.duckdb", prefix, WriteStrategy.AUTO, Map.of(), 3);
           RunningTarget pg =
-              RunningTarget.start(
-                  "replace-pg",
-                  "postgres:" + postgres("replace"),
-                  prefix,
-                  WriteStrategy.REPLACE,
-                  Map.of(),
-                  3)) {
+              postgresTarget("replace-pg", prefix, WriteStrategy.REPLACE, Map.of(), 3)) {
         for (RunningTarget target : List.of(duck, pg)) {
           target.awaitCaughtUp();
           assertThat(target.count("users")).isEqualTo(10);
@@ -358,21 +364,9 @@ class TargetReplicatorIT {
       source.flush();
 
       try (RunningTarget duck =
-              RunningTarget.start(
-                  "hostile-duck",
-                  "duckdb:" + dir.resolve("hostile.duckdb"),
-                  prefix,
-                  WriteStrategy.AUTO,
-                  Map.of(),
-                  100);
+              duckDb("hostile-duck", "hostile.duckdb", prefix, WriteStrategy.AUTO, Map.of(), 100);
           RunningTarget pg =
-              RunningTarget.start(
-                  "hostile-pg",
-                  "postgres:" + postgres("hostile"),
-                  prefix,
-                  WriteStrategy.AUTO,
-                  Map.of(),
-                  100)) {
+              postgresTarget("hostile-pg", prefix, WriteStrategy.AUTO, Map.of(), 100)) {
         for (RunningTarget target : List.of(duck, pg)) {
           target.awaitCaughtUp();
           assertThat(target.<List<String>>query(cache -> cache.streams())).contains(stream);
