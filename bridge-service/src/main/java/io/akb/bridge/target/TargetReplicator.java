@@ -160,8 +160,9 @@ public final class TargetReplicator implements Runnable, AutoCloseable {
 
   /**
    * Forgets the target's stored offsets and replays every topic from the earliest retained offset.
-   * The rows already in the cache stay; merge and replace streams end up as before, append streams
-   * receive their records again. Completes once the offsets are reset.
+   * The rows already in the cache stay: raw ids are derived from the records' offsets, so the cache
+   * skips records it already holds and no stream gets a row twice. Completes once the offsets are
+   * reset.
    */
   public CompletableFuture<Void> reset() {
     return query(
