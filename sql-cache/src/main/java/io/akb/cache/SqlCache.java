@@ -1,6 +1,12 @@
 package io.akb.cache;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.akb.cache.read.SourceReadLoader;
+import io.akb.runtime.Cache;
+import io.akb.runtime.MessageStream;
+import io.akb.runtime.ReadResult;
+import io.akb.runtime.Source;
+import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -13,8 +19,11 @@ import java.util.stream.Stream;
  *
  * <p>Lifecycle: {@link #open}, any number of {@link #begin() transactions} one at a time, {@link
  * #close()}. A DuckDB file is owned by one process while the cache is open.
+ *
+ * <p>Also a {@link Cache} of the Java API: {@code source.read(sqlCache)} reads a source straight
+ * into it, resuming incremental streams from the state it holds (see {@link SourceReadLoader}).
  */
-public interface SqlCache extends AutoCloseable {
+public interface SqlCache extends Cache, AutoCloseable {
 
   /** Opens (and creates when missing) the cache at a location such as {@code duckdb:PATH}. */
   static SqlCache open(CacheLocation location, CacheOptions options) {
@@ -47,6 +56,20 @@ public interface SqlCache extends AutoCloseable {
 
   /** The last committed state per stream name ({@code null} key for GLOBAL or LEGACY state). */
   Map<String, JsonNode> states(String sourceName);
+
+  /** The stored states of {@code sourceName} as a JSON array of STATE payloads, or null. */
+  @Override
+  default JsonNode state(String sourceName) {
+    return new SourceReadLoader(this, SourceReadLoader.DEFAULT_BATCH_RECORDS).state(sourceName);
+  }
+
+  /** Loads a source's read into this cache; see {@link SourceReadLoader}. */
+  @Override
+  default ReadResult write(
+      Source source, ConfiguredAirbyteCatalog catalog, MessageStream messages) {
+    return new SourceReadLoader(this, SourceReadLoader.DEFAULT_BATCH_RECORDS)
+        .load(source.name(), catalog, messages);
+  }
 
   @Override
   void close();

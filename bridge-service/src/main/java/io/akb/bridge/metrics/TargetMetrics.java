@@ -32,7 +32,6 @@ public class TargetMetrics {
         Timer.builder("akb.target.batch")
             .description("Time to write one batch to the target's cache, in one transaction")
             .tags(tags)
-            .publishPercentileHistogram()
             .register(registry);
     Counter bytes =
         Counter.builder("akb.target.batch.bytes")

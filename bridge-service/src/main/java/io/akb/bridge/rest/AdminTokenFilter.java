@@ -1,12 +1,12 @@
 package io.akb.bridge.rest;
 
 import io.akb.bridge.config.BridgeConfig;
+import jakarta.inject.Provider;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.ext.Provider;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Map;
@@ -16,17 +16,18 @@ import java.util.Map;
  * request needs {@code Authorization: Bearer <token>}, else it gets 401. Health, metrics and the
  * OpenAPI document stay open.
  */
-@Provider
+@jakarta.ws.rs.ext.Provider
 public class AdminTokenFilter implements ContainerRequestFilter {
-  private final BridgeConfig config;
+  // Looked up per request: the filter is built during static init, before runtime config exists.
+  private final Provider<BridgeConfig> config;
 
-  AdminTokenFilter(BridgeConfig config) {
+  AdminTokenFilter(Provider<BridgeConfig> config) {
     this.config = config;
   }
 
   @Override
   public void filter(ContainerRequestContext request) {
-    String token = config.adminToken().filter(value -> !value.isBlank()).orElse(null);
+    String token = config.get().adminToken().filter(value -> !value.isBlank()).orElse(null);
     if (token == null || !request.getUriInfo().getPath().startsWith("/targets")) {
       return;
     }

@@ -112,8 +112,8 @@ public class TargetResource {
   @Path("/{target}/reset")
   @Operation(
       summary =
-          "Forget the stored offsets and replay from the earliest retained offset (rows stay;"
-              + " append streams receive their records again)")
+          "Forget the stored offsets and replay from the earliest retained offset (rows stay,"
+              + " and no record is written twice)")
   public TargetStatus reset(@PathParam("target") String target) {
     TargetReplicator replicator = targets.get(target);
     await(replicator.reset(), "resetting target '" + target + "'");

@@ -18,6 +18,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -256,13 +260,13 @@ public abstract class JdbcSqlCache implements SqlCache {
         select.append(readExpression(column)).append(", ");
       }
       select.append(quote(StreamLayout.RAW_ID)).append(", ");
-      select.append(castToText(StreamLayout.EXTRACTED_AT)).append(", ");
+      select.append(quote(StreamLayout.EXTRACTED_AT)).append(", ");
       select.append(castToText(StreamLayout.META));
       fields.add(StreamLayout.RAW_ID);
       fields.add(StreamLayout.EXTRACTED_AT);
       fields.add(StreamLayout.META);
       types.add(ColumnType.VARCHAR);
-      types.add(ColumnType.VARCHAR);
+      types.add(ColumnType.TIMESTAMP_TZ);
       types.add(ColumnType.JSON);
       select.append(" FROM ").append(qualified(layout.tableName()));
       Statement statement = reader.createStatement();
@@ -294,19 +298,14 @@ public abstract class JdbcSqlCache implements SqlCache {
     return "CAST(" + quote(column) + " AS VARCHAR)";
   }
 
-  /**
-   * Numbers and booleans come back typed; dates, times and JSON as text the row turns into JSON.
-   */
+  /** Times and JSON are read as text; the rest through JDBC's typed getters. */
   private String readExpression(StreamLayout.Column column) {
     switch (column.type()) {
-      case BIGINT:
-      case DECIMAL:
-      case DOUBLE:
-      case BOOLEAN:
-      case VARCHAR:
-        return quote(column.name());
-      default:
+      case TIME:
+      case JSON:
         return castToText(column.name());
+      default:
+        return quote(column.name());
     }
   }
 
@@ -407,15 +406,16 @@ public abstract class JdbcSqlCache implements SqlCache {
         throw new NoSuchElementException();
       }
       hasNext = null;
-      try {
-        ObjectNode row = AirbyteJson.MAPPER.createObjectNode();
-        for (int i = 0; i < fields.size(); i++) {
+      ObjectNode row = AirbyteJson.MAPPER.createObjectNode();
+      for (int i = 0; i < fields.size(); i++) {
+        try {
           row.set(fields.get(i), value(i + 1, types.get(i)));
+        } catch (SQLException | IOException e) {
+          throw new AkbException(
+              "reading field '" + fields.get(i) + "' of a cache row", e.getMessage(), null, e);
         }
-        return row;
-      } catch (SQLException | IOException e) {
-        throw new AkbException("reading cache rows", e.getMessage(), null, e);
       }
+      return row;
     }
 
     private JsonNode value(int index, ColumnType type) throws SQLException, IOException {
@@ -438,6 +438,17 @@ public abstract class JdbcSqlCache implements SqlCache {
           return nodes.booleanNode(results.getBoolean(index));
         case JSON:
           return AirbyteJson.MAPPER.readTree(value.toString());
+        case TIMESTAMP_TZ:
+          // ISO 8601 in UTC, as Airbyte records carry date-times.
+          return nodes.textNode(
+              results
+                  .getObject(index, OffsetDateTime.class)
+                  .withOffsetSameInstant(ZoneOffset.UTC)
+                  .toString());
+        case TIMESTAMP:
+          return nodes.textNode(results.getObject(index, LocalDateTime.class).toString());
+        case DATE:
+          return nodes.textNode(results.getObject(index, LocalDate.class).toString());
         default:
           return nodes.textNode(value.toString());
       }

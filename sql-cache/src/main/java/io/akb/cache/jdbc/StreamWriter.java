@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,11 +52,19 @@ final class StreamWriter {
 
   void write(JdbcCacheTransaction tx, StreamLayout layout, List<CacheRecord> records)
       throws SQLException {
+    int columnsBefore = layout.columns().size();
     Map<String, ColumnType> widened = evolveToRecords(layout, records);
-    if (layout.strategy() == WriteStrategy.REPLACE) {
-      preparePendingGeneration(tx, layout, records.get(0).syncId());
+    for (String field : layout.primaryKey()) {
+      if (layout.column(field) == null) {
+        // A key field neither the schema nor the batch holds: its column stays null, merged as one
+        // key.
+        addColumn(layout, field, ColumnType.VARCHAR);
+      }
     }
-    if (!widened.isEmpty() || layout.strategy() == WriteStrategy.REPLACE) {
+    boolean newGeneration =
+        layout.strategy() == WriteStrategy.REPLACE
+            && preparePendingGeneration(tx, layout, records.get(0).syncId());
+    if (newGeneration || !widened.isEmpty() || layout.columns().size() != columnsBefore) {
       tx.saveLayout(layout);
     }
     List<String> fields = new ArrayList<>(layout.columns().keySet());
@@ -239,12 +248,12 @@ final class StreamWriter {
 
   /**
    * A replace writes into a pending table owned by the sync; a pending table of an older sync that
-   * never completed is dropped first, so generations never mix.
+   * never completed is dropped first, so generations never mix. Returns whether it created one.
    */
-  private void preparePendingGeneration(JdbcCacheTransaction tx, StreamLayout layout, String syncId)
-      throws SQLException {
-    if (layout.pendingTable() != null && java.util.Objects.equals(layout.pendingSyncId(), syncId)) {
-      return;
+  private boolean preparePendingGeneration(
+      JdbcCacheTransaction tx, StreamLayout layout, String syncId) throws SQLException {
+    if (layout.pendingTable() != null && Objects.equals(layout.pendingSyncId(), syncId)) {
+      return false;
     }
     try (Statement statement = tx.connection().createStatement()) {
       if (layout.pendingTable() != null) {
@@ -259,6 +268,7 @@ final class StreamWriter {
     String pending = cache.normalizer().unique(layout.tableName() + "_akb_next", taken);
     layout.pending(pending, syncId);
     tx.createTable(layout, pending);
+    return true;
   }
 
   /**
