@@ -2,7 +2,7 @@
 """A small real Airbyte source for tests: stream `numbers` with ids 1..count.
 
 Incremental on `id` (it resumes after the id in its state), a STATE every `state_every` records,
-`delay_ms` of sleep per record (to kill a sync midway), and an `api_key` secret that `check`
+`delay_ms` of sleep per record (to kill a sync midway), `crash_after` to fail a read, and an `api_key` secret that `check`
 accepts only when it is "open-sesame". It prints its key in a log line on purpose: AKB must mask it.
 """
 import json
@@ -37,6 +37,8 @@ SPEC = {
             "count": {"type": "integer", "minimum": 0, "title": "How many numbers"},
             "delay_ms": {"type": "integer", "minimum": 0, "default": 0},
             "state_every": {"type": "integer", "minimum": 1, "default": 100},
+            "crash_after": {"type": "integer", "minimum": 0,
+                            "description": "exit 1 after this many records of a read"},
         },
     }
 }
@@ -86,7 +88,11 @@ def main():
         delay = int(config.get("delay_ms", 0)) / 1000.0
         log("reading numbers after %d" % cursor)
         now = int(time.time() * 1000)
+        crash_after = config.get("crash_after")
         for i in range(cursor + 1, count + 1):
+            if crash_after is not None and i - cursor > crash_after:
+                sys.stderr.write("boom: the numbers service answered 503\n")
+                sys.exit(1)
             emit({"type": "RECORD", "record": {"stream": "numbers", "emitted_at": now,
                                                "data": {"id": i, "square": i * i, "name": "n%d" % i}}})
             if delay:

@@ -8,6 +8,7 @@ import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.protocol.SyncMode;
 import io.akb.runtime.topic.TopicNames;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -109,7 +110,7 @@ public final class AirbyteSourceConfig extends AbstractConfig {
   public static final String TOPIC_PREFIX_CONFIG = "topic.prefix";
   private static final String TOPIC_PREFIX_DOC =
       "Prefix of the record topics (<prefix><namespace.><stream>) and of the state topic"
-          + " (<prefix>_state); empty means airbyte.<connector name>.";
+          + " (<prefix>_state); empty means 'airbyte.<connector name>.'.";
 
   public static final String TOPIC_PARTITIONS_CONFIG = "topic.partitions";
   private static final String TOPIC_PARTITIONS_DOC =
@@ -398,9 +399,7 @@ public final class AirbyteSourceConfig extends AbstractConfig {
     }
 
     static String[] configValues() {
-      return java.util.Arrays.stream(values())
-          .map(ExecutorKind::configValue)
-          .toArray(String[]::new);
+      return Arrays.stream(values()).map(ExecutorKind::configValue).toArray(String[]::new);
     }
   }
 
@@ -414,9 +413,7 @@ public final class AirbyteSourceConfig extends AbstractConfig {
     }
 
     static String[] configValues() {
-      return java.util.Arrays.stream(values())
-          .map(RecordFormat::configValue)
-          .toArray(String[]::new);
+      return Arrays.stream(values()).map(RecordFormat::configValue).toArray(String[]::new);
     }
   }
 

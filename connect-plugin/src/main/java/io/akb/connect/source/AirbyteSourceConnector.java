@@ -170,11 +170,7 @@ public class AirbyteSourceConnector extends SourceConnector {
         JsonNode specSchema = bare.spec().connectionSpecification();
         Set<String> secretPaths = SecretFields.in(specSchema);
         masker = SecretMasker.forConfig(specSchema, connectorConfig);
-        configValue.value(
-            masker
-                .maskConfig(
-                    SecretFields.masked(config.connectorConfigWithoutSecrets(), secretPaths))
-                .toString());
+        configValue.value(masker.maskConfig(config.connectorConfigWithoutSecrets()).toString());
         List<String> problems =
             new ConfigValidator(config.connectorName(), specSchema)
                 .problems(connectorConfig, masker);

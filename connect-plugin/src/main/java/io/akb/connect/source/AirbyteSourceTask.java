@@ -1,5 +1,6 @@
 package io.akb.connect.source;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.runtime.AkbException;
@@ -55,6 +56,8 @@ public class AirbyteSourceTask extends SourceTask {
   private int taskCount;
   private SourceOffsets offsets;
   private TopicProvisioner topics;
+  // Kept across syncs: its spec and discovered catalog are fetched once, not before every sync.
+  private Source source;
   private final PartitionChooser chooser = new PartitionChooser();
 
   private volatile boolean stopping;
@@ -96,14 +99,15 @@ public class AirbyteSourceTask extends SourceTask {
 
   @Override
   public List<SourceRecord> poll() throws InterruptedException {
-    if (fatal != null) {
-      throw new ConnectException(fatal.getMessage(), fatal);
-    }
+    // A failed sync's events go out before the task fails, so readers see SYNC_COMPLETED FAILED.
     if (!pendingEvents.isEmpty()) {
       List<SourceRecord> events = pendingEvents;
       pendingEvents = List.of();
       commitTransactionOn(events.get(events.size() - 1));
       return events;
+    }
+    if (fatal != null) {
+      throw new ConnectException(fatal.getMessage(), fatal);
     }
     if (run == null) {
       long wait = nextSyncAt - System.currentTimeMillis();
@@ -125,7 +129,9 @@ public class AirbyteSourceTask extends SourceTask {
   }
 
   private SourceRecord startSync() {
-    Source source = ConfiguredSource.of(config);
+    if (source == null) {
+      source = ConfiguredSource.of(config);
+    }
     StreamCatalog catalog = new StreamCatalog(source.discoveredCatalog());
     ConfiguredAirbyteCatalog configured =
         catalog.configure(streams.stream().map(StreamDescriptor::qualifiedName).toList(), config);
@@ -217,7 +223,9 @@ public class AirbyteSourceTask extends SourceTask {
         failuresInARow,
         config.syncRetries(),
         failure.getMessage());
-    List<SourceRecord> events = run == null ? List.of() : run.completed(failure.summary());
+    List<SourceRecord> events = run == null ? List.of() : run.completed(failure.getMessage());
+    // A retry starts afresh: spec and discover again, the failure may have been theirs.
+    source = null;
     endSync(backoff);
     if (failuresInARow > config.syncRetries()) {
       fatal = failure;
@@ -266,7 +274,7 @@ public class AirbyteSourceTask extends SourceTask {
   private static JsonNode parse(String json) {
     try {
       return AirbyteJson.parse(json == null ? "[]" : json);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new ConnectException("Task config " + TASK_STREAMS_CONFIG + " is not JSON", e);
     }
   }

@@ -2,7 +2,6 @@ package io.akb.connect.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -12,12 +11,10 @@ import java.util.TreeSet;
 /**
  * The fields of a connector config that its spec marks {@code airbyte_secret}, named by their
  * dotted path ({@code credentials.api_key}). A secret inside a {@code oneOf} branch has the same
- * path whichever branch the user picks.
+ * path whichever branch the user picks. Masking secret values is the runtime's {@code
+ * SecretMasker}; this class only knows where secrets sit, to name the option a problem belongs to.
  */
 final class SecretFields {
-  /** What a secret value is replaced with wherever a config is shown. */
-  static final String MASK = "**********";
-
   private SecretFields() {}
 
   /** Dotted paths of every secret field in a spec's {@code connectionSpecification}. */
@@ -68,32 +65,5 @@ final class SecretFields {
       node = node.path(name);
     }
     return node;
-  }
-
-  /** A copy of a config with every secret that is present replaced by {@link #MASK}. */
-  static ObjectNode masked(ObjectNode config, Set<String> secretPaths) {
-    ObjectNode copy = config.deepCopy();
-    for (String path : secretPaths) {
-      if (!get(copy, path).isMissingNode()) {
-        put(copy, path, MASK);
-      }
-    }
-    return copy;
-  }
-
-  /** Replaces every secret value found in a text (such as a connector message) by the mask. */
-  static String scrub(String text, List<String> secretValues) {
-    if (text == null) {
-      return null;
-    }
-    String scrubbed = text;
-    List<String> longestFirst = new ArrayList<>(secretValues);
-    longestFirst.sort((a, b) -> b.length() - a.length());
-    for (String secret : longestFirst) {
-      if (secret != null && secret.length() >= 3) {
-        scrubbed = scrubbed.replace(secret, MASK);
-      }
-    }
-    return scrubbed;
   }
 }

@@ -14,6 +14,12 @@ import java.util.Map;
  * partition, the committed offset is a checkpoint whose earlier records are all acknowledged (a
  * record without an offset would make Connect delete the partition's offset). Not thread-safe: used
  * by the polling thread only.
+ *
+ * <p>Known limit: in the very first sync of a source with GLOBAL or LEGACY state, records read
+ * before its first state are tracked under their stream partitions, so without exactly-once a crash
+ * right after that first checkpoint's commit could skip them. From then on (and always under
+ * exactly-once, where a checkpoint ends a transaction) every record is tracked under the shared
+ * partition.
  */
 final class SourceOffsets {
   private final Map<Map<String, Object>, Map<String, Object>> latest = new HashMap<>();

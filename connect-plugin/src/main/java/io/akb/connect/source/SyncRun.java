@@ -17,7 +17,9 @@ import io.akb.runtime.topic.RecordHeaders;
 import io.akb.runtime.topic.StateEvent;
 import io.akb.runtime.topic.TopicNames;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -51,8 +53,7 @@ final class SyncRun {
   private final PartitionChooser chooser;
   private final Map<String, Long> counts = new LinkedHashMap<>();
   private final Set<StreamDescriptor> reported = new LinkedHashSet<>();
-  private final Set<SourceRecord> checkpoints =
-      java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+  private final Set<SourceRecord> checkpoints = Collections.newSetFromMap(new IdentityHashMap<>());
   private long seq;
   private long skipped;
 
@@ -107,11 +108,20 @@ final class SyncRun {
           new StreamTarget(
               stream,
               topic,
-              partitionsByTopic.getOrDefault(topic, 1),
+              partitionsOf(partitionsByTopic, topic),
               key,
               valueSchema,
               keySchema));
     }
+  }
+
+  private static int partitionsOf(Map<String, Integer> partitionsByTopic, String topic) {
+    Integer partitions = partitionsByTopic.get(topic);
+    if (partitions == null) {
+      // Guessing would put every record in partition 0, or in one that does not exist.
+      throw new IllegalStateException("the partition count of topic " + topic + " is unknown");
+    }
+    return partitions;
   }
 
   /** The record topic of a stream under a prefix. */

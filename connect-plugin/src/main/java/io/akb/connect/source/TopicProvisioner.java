@@ -1,6 +1,7 @@
 package io.akb.connect.source;
 
 import io.akb.runtime.AkbException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -53,19 +54,35 @@ final class TopicProvisioner implements AutoCloseable {
                           Optional.of(wantedPartitions.get(topic)),
                           Optional.of(replicationFactor)))
               .toList();
+      known.putAll(existing);
+      List<String> createdByOthers = new ArrayList<>();
       if (!missing.isEmpty()) {
         for (var result : admin.createTopics(missing).values().entrySet()) {
           try {
             result.getValue().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            // Not described: right after creation a broker may not know the topic yet.
+            known.put(result.getKey(), wantedPartitions.get(result.getKey()));
           } catch (ExecutionException e) {
-            // Another task (or a user) created it first: its partition count is described below.
             if (!(e.getCause() instanceof TopicExistsException)) {
               throw e;
             }
+            createdByOthers.add(result.getKey());
           }
         }
       }
-      known.putAll(describe(unknown));
+      // Another task (or a user) created these first: wait until their count is known.
+      long deadline = System.currentTimeMillis() + TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS);
+      while (!createdByOthers.isEmpty()) {
+        Map<String, Integer> described = describe(createdByOthers);
+        known.putAll(described);
+        createdByOthers.removeAll(described.keySet());
+        if (!createdByOthers.isEmpty()) {
+          if (System.currentTimeMillis() > deadline) {
+            throw new TimeoutException("topics " + createdByOthers + " exist but cannot be described");
+          }
+          Thread.sleep(200);
+        }
+      }
       return known;
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;

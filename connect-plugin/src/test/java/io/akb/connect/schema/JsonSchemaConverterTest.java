@@ -41,7 +41,8 @@ class JsonSchemaConverterTest {
     assertThat(schema.field("name").schema()).isEqualTo(Schema.OPTIONAL_STRING_SCHEMA);
     assertThat(schema.field("created_at").schema()).isEqualTo(Schema.OPTIONAL_STRING_SCHEMA);
     assertThat(schema.field("active").schema()).isEqualTo(Schema.OPTIONAL_BOOLEAN_SCHEMA);
-    assertThat(schema.field("tags").schema().valueSchema()).isEqualTo(Schema.OPTIONAL_STRING_SCHEMA);
+    assertThat(schema.field("tags").schema().valueSchema())
+        .isEqualTo(Schema.OPTIONAL_STRING_SCHEMA);
     assertThat(schema.field("address").schema().field("city").schema())
         .isEqualTo(Schema.OPTIONAL_STRING_SCHEMA);
     assertThat(schema.field("extra").schema()).isEqualTo(Schema.OPTIONAL_STRING_SCHEMA);
@@ -70,8 +71,11 @@ class JsonSchemaConverterTest {
   void valuesOfTheWrongTypeAreConvertedWhenExactElseNull() throws Exception {
     Schema schema =
         JsonSchemaConverter.toConnectSchema(
-            "s", json("{\"properties\": {\"n\": {\"type\": \"integer\"}, \"m\": {\"type\": \"integer\"}}}"));
-    Struct value = (Struct) JsonSchemaConverter.toConnectValue(schema, json("{\"n\": \"12\", \"m\": \"x\"}"));
+            "s",
+            json(
+                "{\"properties\": {\"n\": {\"type\": \"integer\"}, \"m\": {\"type\": \"integer\"}}}"));
+    Struct value =
+        (Struct) JsonSchemaConverter.toConnectValue(schema, json("{\"n\": \"12\", \"m\": \"x\"}"));
     assertThat(value.getInt64("n")).isEqualTo(12L);
     assertThat(value.getInt64("m")).isNull();
   }
@@ -80,10 +84,12 @@ class JsonSchemaConverterTest {
   void schemalessValuesAreMapsListsAndJavaPrimitives() throws Exception {
     Object value =
         JsonSchemaConverter.toSchemalessValue(
-            json("{\"a\": 1, \"b\": 2.5, \"c\": [true, \"x\"], \"d\": 123456789012345678901234567890}"));
+            json(
+                "{\"a\": 1, \"b\": 2.5, \"c\": [true, \"x\"], \"d\": 123456789012345678901234567890}"));
     assertThat(value)
         .isEqualTo(
-            Map.of("a", 1L, "b", 2.5, "c", List.of(true, "x"), "d", "123456789012345678901234567890"));
+            Map.of(
+                "a", 1L, "b", 2.5, "c", List.of(true, "x"), "d", "123456789012345678901234567890"));
   }
 
   @Test
@@ -99,7 +105,8 @@ class JsonSchemaConverterTest {
             json(
                 "{\"properties\": {\"id\": {\"type\": \"integer\"}, \"o\": {\"type\": \"object\","
                     + " \"properties\": {\"r\": {\"type\": \"string\"}}}}}"));
-    Schema key = JsonSchemaConverter.keySchema("s", schema, List.of(List.of("id"), List.of("o", "r")));
+    Schema key =
+        JsonSchemaConverter.keySchema("s", schema, List.of(List.of("id"), List.of("o", "r")));
     assertThat(key.field("id").schema()).isEqualTo(Schema.OPTIONAL_INT64_SCHEMA);
     assertThat(key.field("o.r").schema()).isEqualTo(Schema.OPTIONAL_STRING_SCHEMA);
   }

@@ -4,6 +4,7 @@ import static io.akb.connect.source.ConnectTestCluster.count;
 import static io.akb.connect.source.ConnectTestCluster.header;
 import static io.akb.connect.source.ConnectTestCluster.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.runtime.protocol.AirbyteJson;
@@ -76,10 +77,7 @@ class AirbyteSourceConnectorIT {
 
     List<JsonNode> events =
         cluster.awaitStateEvents(
-            stateTopic,
-            false,
-            e -> count(e, "SYNC_COMPLETED", "SUCCEEDED") == 2,
-            SYNC_TIMEOUT);
+            stateTopic, false, e -> count(e, "SYNC_COMPLETED", "SUCCEEDED") == 2, SYNC_TIMEOUT);
     assertThat(count(events, "SYNC_COMPLETED", "FAILED")).isZero();
     assertThat(count(events, "SYNC_STARTED", null)).isEqualTo(2);
 
@@ -99,7 +97,9 @@ class AirbyteSourceConnectorIT {
     List<ConsumerRecord<byte[], byte[]>> users = cluster.readAll(usersTopic, false);
     assertThat(users).hasSize(5000);
     Set<String> syncIds =
-        startedByTask.values().stream().map(e -> e.path("sync_id").asText()).collect(Collectors.toSet());
+        startedByTask.values().stream()
+            .map(e -> e.path("sync_id").asText())
+            .collect(Collectors.toSet());
     List<Long> ids = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> record : users) {
       JsonNode value = json(record.value());
@@ -112,27 +112,37 @@ class AirbyteSourceConnectorIT {
       assertThat(record.timestamp()).isPositive();
     }
     assertThat(ids).doesNotHaveDuplicates();
-    assertThat(ids).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 5000).boxed().toList());
+    assertThat(ids)
+        .containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 5000).boxed().toList());
     // A key always lands in the same partition: murmur2 of the key, like Kafka's partitioner.
     assertThat(users.stream().map(ConsumerRecord::partition).distinct().count()).isEqualTo(3);
 
     // Every topic/partition holds exactly what the checkpoints and the final counts say.
     Map<String, Long> finalCounts = new TreeMap<>();
-    completedByTask.values().forEach(e -> e.path("counts").fields().forEachRemaining(
-        f -> finalCounts.put(f.getKey(), f.getValue().asLong())));
+    completedByTask
+        .values()
+        .forEach(
+            e ->
+                e.path("counts")
+                    .fields()
+                    .forEachRemaining(f -> finalCounts.put(f.getKey(), f.getValue().asLong())));
     Map<String, Long> lastCheckpointCounts = new TreeMap<>();
     Map<String, JsonNode> lastStateByStream = new HashMap<>();
     for (JsonNode event : events) {
       if (event.path("type").asText().equals("CHECKPOINT")) {
-        event.path("counts").fields().forEachRemaining(
-            f -> lastCheckpointCounts.merge(f.getKey(), f.getValue().asLong(), Math::max));
+        event
+            .path("counts")
+            .fields()
+            .forEachRemaining(
+                f -> lastCheckpointCounts.merge(f.getKey(), f.getValue().asLong(), Math::max));
         JsonNode state = event.path("state");
         lastStateByStream.put(
             state.path("stream").path("stream_descriptor").path("name").asText(),
             ConnectTestCluster.plain(state));
       }
     }
-    assertThat(lastStateByStream.keySet()).containsExactlyInAnyOrder("users", "products", "purchases");
+    assertThat(lastStateByStream.keySet())
+        .containsExactlyInAnyOrder("users", "products", "purchases");
     Map<String, Long> actual = new TreeMap<>();
     for (String stream : List.of("users", "products", "purchases")) {
       for (ConsumerRecord<byte[], byte[]> record : cluster.readAll(prefix + stream, false)) {
@@ -154,6 +164,20 @@ class AirbyteSourceConnectorIT {
       Thread.sleep(500);
     }
     assertThat(committed).isEqualTo(lastStateByStream);
+
+    // The offsets REST API: what cannot be resumed from is refused, a reset empties them.
+    cluster.connect.stopConnector("faker5k");
+    cluster.connect.assertions().assertConnectorIsStopped("faker5k", "stopping faker5k");
+    String productsState =
+        "{\"type\":\"STREAM\",\"stream\":{\"stream_descriptor\":{\"name\":\"products\"},"
+            + "\"stream_state\":{}}}";
+    assertThatThrownBy(
+            () ->
+                cluster.connect.alterSourceConnectorOffset(
+                    "faker5k", Map.of("stream", "users"), Map.of("state", productsState)))
+        .hasMessageContaining("belongs under the partition {stream=products}");
+    cluster.connect.resetConnectorOffsets("faker5k");
+    assertThat(committedStates("faker5k")).isEmpty();
     cluster.connect.deleteConnector("faker5k");
   }
 
@@ -165,7 +189,8 @@ class AirbyteSourceConnectorIT {
       Object stream = offset.partition().get("stream");
       Object state = offset.offset() == null ? null : offset.offset().get("state");
       if (stream != null && state != null) {
-        states.put(stream.toString(), ConnectTestCluster.plain(AirbyteJson.parse(state.toString())));
+        states.put(
+            stream.toString(), ConnectTestCluster.plain(AirbyteJson.parse(state.toString())));
       }
     }
     return states;
@@ -227,13 +252,8 @@ class AirbyteSourceConnectorIT {
     Path secrets = tmp.resolve("secrets.properties");
     Files.writeString(secrets, "api_key=" + secret + "\n");
 
-    Map<String, String> config = new HashMap<>();
-    config.put("connector.class", ConnectTestCluster.CONNECTOR_CLASS);
+    Map<String, String> config = cluster.countingSourceConfig(program, "validate.", "{}");
     config.put("name", "counting-validate");
-    config.put("airbyte.connector.name", "source-counting");
-    config.put("airbyte.executor", "local");
-    config.put("airbyte.local.executable", program.toString());
-    config.put("bootstrap.servers", cluster.bootstrapServers());
     // The secret comes through Kafka's file config provider into a PASSWORD option.
     config.put("airbyte.secret.api_key", "${file:" + secrets + ":api_key}");
 
@@ -241,7 +261,9 @@ class AirbyteSourceConnectorIT {
     config.put("airbyte.config", "{\"count\": \"many\"}");
     String specAnswer = validate(config);
     JsonNode specErrors = errorsByField(specAnswer);
-    assertThat(specErrors.path("airbyte.config").toString()).contains("$.count").contains("integer");
+    assertThat(specErrors.path("airbyte.config").toString())
+        .contains("$.count")
+        .contains("integer");
     assertThat(specAnswer).doesNotContain(secret);
 
     // 2. The config matches the spec but check fails: the connector's message is reported.
@@ -270,13 +292,51 @@ class AirbyteSourceConnectorIT {
     }
   }
 
+  @Test
+  void aFailingConnectorIsRetriedThenFailsTheTaskWithItsLastLogLines() throws Exception {
+    Path program = ConnectTestCluster.countingSource(tmp);
+    String prefix = "crashing.";
+    Map<String, String> config =
+        cluster.countingSourceConfig(
+            program, prefix, "{\"count\": 100, \"state_every\": 10, \"crash_after\": 25}");
+    config.put("sync.retries", "1");
+    config.put("sync.retry.backoff.ms", "200");
+    cluster.connect.configureConnector("crashing", config);
+
+    List<JsonNode> events =
+        cluster.awaitStateEvents(
+            prefix + "_state", false, e -> count(e, "SYNC_COMPLETED", "FAILED") == 2, SYNC_TIMEOUT);
+    JsonNode failed =
+        events.stream()
+            .filter(e -> e.path("status").asText().equals("FAILED"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(failed.path("error").asText()).contains("boom: the numbers service answered 503");
+    // The retry resumed from the first attempt's last checkpoint (20), so it read 21..45.
+    assertThat(cluster.readAll(prefix + "numbers", false)).hasSize(25 + 25);
+
+    long deadline = System.currentTimeMillis() + 60_000;
+    String trace = null;
+    while (System.currentTimeMillis() < deadline) {
+      var status = cluster.connect.connectorStatus("crashing");
+      if (!status.tasks().isEmpty() && status.tasks().get(0).state().equals("FAILED")) {
+        trace = status.tasks().get(0).trace();
+        break;
+      }
+      Thread.sleep(300);
+    }
+    assertThat(trace).as("task status").isNotNull();
+    assertThat(trace).contains("boom: the numbers service answered 503");
+    cluster.connect.deleteConnector("crashing");
+  }
+
   private static String validate(Map<String, String> config) throws Exception {
     var response =
         cluster.connect.requestPut(
             cluster.connect.endpointForResource(
                 "connector-plugins/AirbyteSourceConnector/config/validate"),
             AirbyteJson.toJson(config));
-    String body = response.readEntity(String.class);
+    String body = response.getEntity() == null ? "" : response.getEntity().toString();
     assertThat(response.getStatus()).as(body).isEqualTo(200);
     return body;
   }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -45,6 +46,9 @@ final class ConnectTestCluster implements AutoCloseable {
     Map<String, String> worker = new HashMap<>();
     worker.put("plugin.path", pluginPath);
     worker.put("offset.flush.interval.ms", "1000");
+    // Every plugin here has ServiceLoader manifests; reflective scanning of the test class path
+    // would add about 40 s per worker.
+    worker.put("plugin.discovery", "service_load");
     worker.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
     worker.put("key.converter.schemas.enable", "false");
     worker.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
@@ -56,11 +60,17 @@ final class ConnectTestCluster implements AutoCloseable {
     if (exactlyOnce) {
       worker.put("exactly.once.source.support", "enabled");
     }
+    // One broker: the transaction log (for exactly-once) must fit on it.
+    Properties broker = new Properties();
+    broker.put("transaction.state.log.replication.factor", "1");
+    broker.put("transaction.state.log.min.isr", "1");
+    broker.put("offsets.topic.replication.factor", "1");
     EmbeddedConnectCluster connect =
         new EmbeddedConnectCluster.Builder()
             .name(name)
             .numWorkers(1)
             .numBrokers(1)
+            .brokerProps(broker)
             .workerProps(worker)
             .build();
     connect.start();
@@ -83,12 +93,30 @@ final class ConnectTestCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * A connector config running the test source program (see counting_source.py) with the right API
+   * key, writing under {@code prefix}.
+   */
+  Map<String, String> countingSourceConfig(Path program, String prefix, String sourceConfig) {
+    Map<String, String> config = new HashMap<>();
+    config.put("connector.class", CONNECTOR_CLASS);
+    config.put("airbyte.connector.name", "source-counting");
+    config.put("airbyte.executor", "local");
+    config.put("airbyte.local.executable", program.toString());
+    config.put("airbyte.config", sourceConfig);
+    config.put("airbyte.secret.api_key", "open-sesame");
+    config.put("topic.prefix", prefix);
+    config.put("bootstrap.servers", bootstrapServers());
+    return config;
+  }
+
   /** Every record of a topic now, from the beginning to the end (the last stable offset). */
   List<ConsumerRecord<byte[], byte[]>> readAll(String topic, boolean readCommitted) {
     Map<String, Object> props = new HashMap<>();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     props.put(
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, readCommitted ? "read_committed" : "read_uncommitted");
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+        readCommitted ? "read_committed" : "read_uncommitted");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -110,8 +138,8 @@ final class ConnectTestCluster implements AutoCloseable {
   }
 
   boolean topicExists(String topic) {
-    try {
-      return connect.kafka().createAdminClient().listTopics().names().get().contains(topic);
+    try (var admin = connect.kafka().createAdminClient()) {
+      return admin.listTopics().names().get().contains(topic);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -33,16 +32,10 @@ class ExactlyOnceSourceIT {
     try (ConnectTestCluster cluster = ConnectTestCluster.start("akb-eos-it", true)) {
       String prefix = "eos.";
       String stateTopic = prefix + "_state";
-      Map<String, String> config = new HashMap<>();
-      config.put("connector.class", ConnectTestCluster.CONNECTOR_CLASS);
+      Map<String, String> config =
+          cluster.countingSourceConfig(
+              program, prefix, "{\"count\": " + COUNT + ", \"delay_ms\": 4, \"state_every\": 100}");
       config.put("tasks.max", "1");
-      config.put("airbyte.connector.name", "source-counting");
-      config.put("airbyte.executor", "local");
-      config.put("airbyte.local.executable", program.toString());
-      config.put(
-          "airbyte.config", "{\"count\": " + COUNT + ", \"delay_ms\": 4, \"state_every\": 100}");
-      config.put("airbyte.secret.api_key", "open-sesame");
-      config.put("topic.prefix", prefix);
       config.put("topic.partitions", "2");
       config.put("bootstrap.servers", cluster.bootstrapServers());
       config.put("sync.interval.ms", "3600000");

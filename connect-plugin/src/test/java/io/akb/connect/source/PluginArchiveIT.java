@@ -15,7 +15,9 @@ import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.Test;
 
-/** The Confluent Hub style archive {@code mvn package} builds: layout, manifest, services, classes. */
+/**
+ * The Confluent Hub style archive {@code mvn package} builds: layout, manifest, services, classes.
+ */
 class PluginArchiveIT {
 
   @Test
@@ -31,19 +33,24 @@ class PluginArchiveIT {
         assertThat(entry.getName()).startsWith(top);
         String name = entry.getName().substring(top.length());
         if (name.equals("manifest.json")) {
-          manifest = AirbyteJson.parse(new String(archive.getInputStream(entry).readAllBytes(), StandardCharsets.UTF_8));
+          manifest =
+              AirbyteJson.parse(
+                  new String(archive.getInputStream(entry).readAllBytes(), StandardCharsets.UTF_8));
         }
         if (name.startsWith("lib/") && name.endsWith(".jar")) {
           jars.add(name);
           byte[] jar = archive.getInputStream(entry).readAllBytes();
           try (ZipInputStream classes = new ZipInputStream(new ByteArrayInputStream(jar))) {
-            for (ZipEntry file = classes.getNextEntry(); file != null; file = classes.getNextEntry()) {
+            for (ZipEntry file = classes.getNextEntry();
+                file != null;
+                file = classes.getNextEntry()) {
               String path = file.getName();
               if (path.endsWith(".class")
                   && (path.startsWith("org/apache/kafka/") || path.startsWith("org/slf4j/"))) {
                 forbidden.add(name + "!" + path);
               }
-              if (path.equals("META-INF/services/org.apache.kafka.connect.source.SourceConnector")) {
+              if (path.equals(
+                  "META-INF/services/org.apache.kafka.connect.source.SourceConnector")) {
                 services.add(new String(classes.readAllBytes(), StandardCharsets.UTF_8).trim());
               }
             }

@@ -35,7 +35,8 @@ class SyncRunTest {
   }
 
   private static SyncRun run(RecordFormat format, SourceOffsets offsets) throws Exception {
-    ConfiguredAirbyteCatalog catalog = AirbyteJson.MAPPER.readValue(CATALOG, ConfiguredAirbyteCatalog.class);
+    ConfiguredAirbyteCatalog catalog =
+        AirbyteJson.MAPPER.readValue(CATALOG, ConfiguredAirbyteCatalog.class);
     return new SyncRun(
         "conn-0",
         "source-test",
@@ -72,15 +73,24 @@ class SyncRunTest {
           run.onMessage(
               message(
                   "{\"type\":\"RECORD\",\"record\":{\"stream\":\"users\",\"emitted_at\":1700000000000,"
-                      + "\"data\":{\"id\":" + id + ",\"name\":\"u" + id + "\"},"
+                      + "\"data\":{\"id\":"
+                      + id
+                      + ",\"name\":\"u"
+                      + id
+                      + "\"},"
                       + "\"meta\":{\"changes\":[{\"field\":\"name\",\"change\":\"TRUNCATED\"}]}}}")));
     }
-    out.addAll(run.onMessage(message(
-        "{\"type\":\"RECORD\",\"record\":{\"stream\":\"events\",\"namespace\":\"app\",\"emitted_at\":1,\"data\":{\"at\":\"now\"}}}")));
-    out.addAll(run.onMessage(message("{\"type\":\"LOG\",\"log\":{\"level\":\"INFO\",\"message\":\"hi\"}}")));
+    out.addAll(
+        run.onMessage(
+            message(
+                "{\"type\":\"RECORD\",\"record\":{\"stream\":\"events\",\"namespace\":\"app\",\"emitted_at\":1,\"data\":{\"at\":\"now\"}}}")));
+    out.addAll(
+        run.onMessage(
+            message("{\"type\":\"LOG\",\"log\":{\"level\":\"INFO\",\"message\":\"hi\"}}")));
     String state =
         "{\"type\":\"STREAM\",\"stream\":{\"stream_descriptor\":{\"name\":\"users\"},\"stream_state\":{\"id\":5}}}";
-    List<SourceRecord> checkpoint = run.onMessage(message("{\"type\":\"STATE\",\"state\":" + state + "}"));
+    List<SourceRecord> checkpoint =
+        run.onMessage(message("{\"type\":\"STATE\",\"state\":" + state + "}"));
 
     assertThat(out).hasSize(6);
     SourceRecord first = out.get(0);
@@ -90,7 +100,8 @@ class SyncRunTest {
     assertThat(first.timestamp()).isEqualTo(1700000000000L);
     assertThat(first.headers().lastWithName("airbyte.stream").value()).isEqualTo("users");
     assertThat(first.headers().lastWithName("airbyte.sync_id").value()).isEqualTo(run.syncId());
-    assertThat(first.headers().lastWithName("airbyte.meta").value().toString()).contains("TRUNCATED");
+    assertThat(first.headers().lastWithName("airbyte.meta").value().toString())
+        .contains("TRUNCATED");
     assertThat(first.sourcePartition()).isEqualTo(Map.of("stream", "users"));
     assertThat(first.sourceOffset()).isNull(); // no state yet
     SourceRecord event = out.get(5);
@@ -102,14 +113,19 @@ class SyncRunTest {
     // The same key always picks the same partition.
     SyncRun again = run(RecordFormat.JSON, new SourceOffsets(Map.of(), 1));
     SourceRecord same =
-        again.onMessage(message("{\"type\":\"RECORD\",\"record\":{\"stream\":\"users\",\"emitted_at\":1,\"data\":{\"id\":3}}}")).get(0);
+        again
+            .onMessage(
+                message(
+                    "{\"type\":\"RECORD\",\"record\":{\"stream\":\"users\",\"emitted_at\":1,\"data\":{\"id\":3}}}"))
+            .get(0);
     assertThat(same.kafkaPartition()).isEqualTo(out.get(2).kafkaPartition());
 
     assertThat(checkpoint).hasSize(1);
     SourceRecord cp = checkpoint.get(0);
     assertThat(run.isCheckpoint(cp)).isTrue();
     assertThat(cp.sourcePartition()).isEqualTo(Map.of("stream", "users"));
-    assertThat(plain(AirbyteJson.parse((String) cp.sourceOffset().get("state")))).isEqualTo(plain(AirbyteJson.parse(state)));
+    assertThat(plain(AirbyteJson.parse((String) cp.sourceOffset().get("state"))))
+        .isEqualTo(plain(AirbyteJson.parse(state)));
     JsonNode cpValue = AirbyteJson.MAPPER.valueToTree(cp.value());
     assertThat(cpValue.path("type").asText()).isEqualTo("CHECKPOINT");
     assertThat(cpValue.path("seq").asLong()).isEqualTo(1);
@@ -123,7 +139,10 @@ class SyncRunTest {
 
     // Records after the checkpoint carry its state, so committing them keeps it.
     SourceRecord after =
-        run.onMessage(message("{\"type\":\"RECORD\",\"record\":{\"stream\":\"users\",\"emitted_at\":1,\"data\":{\"id\":6}}}")).get(0);
+        run.onMessage(
+                message(
+                    "{\"type\":\"RECORD\",\"record\":{\"stream\":\"users\",\"emitted_at\":1,\"data\":{\"id\":6}}}"))
+            .get(0);
     assertThat(after.sourceOffset()).isEqualTo(cp.sourceOffset());
 
     List<SourceRecord> end = run.completed(null);
@@ -133,14 +152,19 @@ class SyncRunTest {
     Map<?, ?> completed = value(end.get(2));
     assertThat(completed.get("type")).isEqualTo("SYNC_COMPLETED");
     assertThat(completed.get("status")).isEqualTo("SUCCEEDED");
-    assertThat(((Map<?, ?>) completed.get("counts")).values().stream().mapToLong(v -> (Long) v).sum()).isEqualTo(7);
+    assertThat(
+            ((Map<?, ?>) completed.get("counts")).values().stream().mapToLong(v -> (Long) v).sum())
+        .isEqualTo(7);
   }
 
   @Test
   void structFormatBuildsValuesAndKeysFromTheStreamSchema() throws Exception {
     SyncRun run = run(RecordFormat.STRUCT, new SourceOffsets(Map.of(), 1));
     SourceRecord record =
-        run.onMessage(message("{\"type\":\"RECORD\",\"record\":{\"stream\":\"users\",\"emitted_at\":1,\"data\":{\"id\":9,\"name\":\"n\"}}}")).get(0);
+        run.onMessage(
+                message(
+                    "{\"type\":\"RECORD\",\"record\":{\"stream\":\"users\",\"emitted_at\":1,\"data\":{\"id\":9,\"name\":\"n\"}}}"))
+            .get(0);
     Struct value = (Struct) record.value();
     value.validate();
     assertThat(value.getInt64("id")).isEqualTo(9L);
@@ -161,7 +185,8 @@ class SyncRunTest {
   void aGlobalStateNeedsASingleTask() throws Exception {
     SourceOffsets offsets = new SourceOffsets(Map.of(), 2);
     AirbyteStateMessage global =
-        AirbyteJson.MAPPER.readValue("{\"type\":\"GLOBAL\",\"global\":{\"shared_state\":{}}}", AirbyteStateMessage.class);
+        AirbyteJson.MAPPER.readValue(
+            "{\"type\":\"GLOBAL\",\"global\":{\"shared_state\":{}}}", AirbyteStateMessage.class);
     assertThatThrownBy(() -> offsets.advance(global))
         .isInstanceOf(AkbException.class)
         .hasMessageContaining("tasks.max=1");
