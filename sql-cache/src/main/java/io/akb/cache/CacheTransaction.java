@@ -19,6 +19,17 @@ public interface CacheTransaction extends AutoCloseable {
   void registerStream(String sourceName, ConfiguredAirbyteStream stream, WriteStrategy strategy);
 
   /**
+   * As {@link #registerStream(String, ConfiguredAirbyteStream, WriteStrategy)}, at the start of
+   * sync {@code syncId}: a stream written with {@link WriteStrategy#REPLACE} starts the sync's
+   * (empty) new generation now, so a full refresh that sends no record empties the table at {@link
+   * #completeSync} instead of keeping the previous rows.
+   */
+  default void registerStream(
+      String sourceName, ConfiguredAirbyteStream stream, WriteStrategy strategy, String syncId) {
+    registerStream(sourceName, stream, strategy);
+  }
+
+  /**
    * Writes records of one registered stream (bulk: appender or COPY) following its strategy. A
    * stream written with {@link WriteStrategy#REPLACE} gets its rows into the sync's new generation,
    * which becomes visible only at {@link #completeSync}.

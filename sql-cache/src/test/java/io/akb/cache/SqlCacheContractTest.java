@@ -325,6 +325,28 @@ public abstract class SqlCacheContractTest {
   }
 
   @Test
+  void aFullRefreshWithoutRecordsEmptiesTheTableWhenItsSyncStartedAtRegistration() {
+    ConfiguredAirbyteStream products =
+        stream("products", "{'properties': {'sku': {'type': 'string'}}}", null, "full_refresh");
+    try (CacheTransaction tx = cache.begin()) {
+      tx.registerStream(SOURCE, products, WriteStrategy.REPLACE, "s1");
+      tx.write(SOURCE, "products", List.of(record("a1", "s1", "{'sku': 'old'}")));
+      tx.completeSync(SOURCE, "s1", true);
+      tx.commit();
+    }
+    try (CacheTransaction tx = cache.begin()) {
+      tx.registerStream(SOURCE, products, WriteStrategy.REPLACE, "s2");
+      tx.commit();
+    }
+    assertThat(cache.count("products")).isEqualTo(1);
+    try (CacheTransaction tx = cache.begin()) {
+      tx.completeSync(SOURCE, "s2", true);
+      tx.commit();
+    }
+    assertThat(cache.count("products")).isZero();
+  }
+
+  @Test
   void rollbackLeavesNothing() {
     try (CacheTransaction tx = cache.begin()) {
       tx.registerStream(

@@ -1,6 +1,5 @@
 package io.akb.cache.duckdb;
 
-import io.akb.cache.jdbc.DdlScript;
 import io.akb.cache.jdbc.SqlDialect;
 import io.akb.cache.layout.ColumnType;
 import java.sql.Connection;
@@ -27,33 +26,6 @@ public final class DuckDbDialect implements SqlDialect {
   }
 
   @Override
-  public String sqlType(ColumnType type) {
-    switch (type) {
-      case BIGINT:
-        return "BIGINT";
-      case DECIMAL:
-        return "DECIMAL(38, 9)";
-      case DOUBLE:
-        return "DOUBLE";
-      case BOOLEAN:
-        return "BOOLEAN";
-      case DATE:
-        return "DATE";
-      case TIMESTAMP_TZ:
-        return "TIMESTAMP WITH TIME ZONE";
-      case TIMESTAMP:
-        return "TIMESTAMP";
-      case TIME:
-        return "TIME";
-      case JSON:
-        return "JSON";
-      case VARCHAR:
-      default:
-        return "VARCHAR";
-    }
-  }
-
-  @Override
   public List<String> alterColumnType(String qualifiedTable, String column, ColumnType to) {
     String quoted = quote(column);
     String using =
@@ -72,11 +44,6 @@ public final class DuckDbDialect implements SqlDialect {
   }
 
   @Override
-  public List<String> internalTablesDdl(String schema) {
-    return DdlScript.load(DuckDbDialect.class, "internal-tables.sql", schema);
-  }
-
-  @Override
   public List<String> afterCreateStreamTable(String qualifiedTable, List<String> keyColumns) {
     return List.of(); // DuckDB scans columns fast; indexes would slow the appender down.
   }
@@ -85,16 +52,10 @@ public final class DuckDbDialect implements SqlDialect {
   public void loadStaging(
       Connection connection, String stagingTable, List<String> columns, Iterator<Object[]> rows)
       throws SQLException {
-    StringBuilder ddl =
-        new StringBuilder("CREATE TEMPORARY TABLE ")
-            .append(quote(stagingTable))
-            .append(" (_akb_seq BIGINT");
-    for (String column : columns) {
-      ddl.append(", ").append(quote(column)).append(" VARCHAR");
-    }
-    ddl.append(')');
+    String ddl =
+        stagingTableDdl("CREATE OR REPLACE TEMPORARY TABLE", stagingTable, columns, "VARCHAR", "");
     try (Statement statement = connection.createStatement()) {
-      statement.execute(ddl.toString());
+      statement.execute(ddl);
     }
     DuckDBConnection duck = connection.unwrap(DuckDBConnection.class);
     try (DuckDBAppender appender = duck.createAppender("temp", "main", stagingTable)) {

@@ -11,11 +11,11 @@ import java.util.List;
  * A dialect's DDL kept as a resource: one statement per line, {@code --} comments, {@code
  * ${schema}}.
  */
-public final class DdlScript {
+final class DdlScript {
   private DdlScript() {}
 
   /** The statements of resource {@code name} next to {@code owner}, with the schema filled in. */
-  public static List<String> load(Class<?> owner, String name, String quotedSchema) {
+  static List<String> load(Class<?> owner, String name, String quotedSchema) {
     try (InputStream in = owner.getResourceAsStream(name)) {
       if (in == null) {
         throw new IllegalStateException("missing DDL resource " + name + " of " + owner.getName());

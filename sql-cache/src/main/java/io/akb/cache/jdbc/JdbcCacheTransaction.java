@@ -22,7 +22,9 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -46,6 +48,15 @@ final class JdbcCacheTransaction implements CacheTransaction {
   @Override
   public void registerStream(
       String sourceName, ConfiguredAirbyteStream configured, WriteStrategy strategy) {
+    registerStream(sourceName, configured, strategy, null);
+  }
+
+  @Override
+  public void registerStream(
+      String sourceName,
+      ConfiguredAirbyteStream configured,
+      WriteStrategy strategy,
+      String syncId) {
     String stream = configured.stream().name();
     try {
       StreamLayout layout = cache.writerLayout(stream);
@@ -61,13 +72,18 @@ final class JdbcCacheTransaction implements CacheTransaction {
         layout = new StreamLayout(stream, sourceName, table, resolved, key);
         addSchemaColumns(layout, schema);
         createTable(layout, layout.tableName());
-        insertLayout(layout);
+        saveLayout(layout);
       } else {
         layout.sourceName(sourceName);
         layout.strategy(resolved);
         layout.primaryKey(key);
         evolveToSchema(layout, schema);
         saveLayout(layout);
+      }
+      if (syncId != null && layout.strategy() == WriteStrategy.REPLACE) {
+        if (streamWriter.preparePendingGeneration(this, layout, syncId)) {
+          saveLayout(layout);
+        }
       }
       cache.rememberLayout(layout);
       registerInCatalog(sourceName, stream, schema);
@@ -193,53 +209,73 @@ final class JdbcCacheTransaction implements CacheTransaction {
     }
   }
 
-  private void insertLayout(StreamLayout layout) throws SQLException {
-    try (PreparedStatement insert =
-        connection.prepareStatement(
-            "INSERT INTO "
-                + cache.qualified(JdbcSqlCache.LAYOUTS_TABLE)
-                + " (stream_name, source_name, table_name, layout) VALUES (?, ?, ?, ?)")) {
-      insert.setString(1, layout.streamName());
-      insert.setString(2, layout.sourceName());
-      insert.setString(3, layout.tableName());
-      insert.setString(4, layout.toJson());
-      insert.executeUpdate();
-    }
-  }
-
+  /** Stores the layout in {@code _akb_streams}, in this transaction. */
   void saveLayout(StreamLayout layout) throws SQLException {
-    try (PreparedStatement update =
-        connection.prepareStatement(
-            "UPDATE "
-                + cache.qualified(JdbcSqlCache.LAYOUTS_TABLE)
-                + " SET source_name = ?, layout = ? WHERE stream_name = ?")) {
-      update.setString(1, layout.sourceName());
-      update.setString(2, layout.toJson());
-      update.setString(3, layout.streamName());
-      update.executeUpdate();
-    }
+    replaceRow(
+        JdbcSqlCache.LAYOUTS_TABLE,
+        row("stream_name", layout.streamName()),
+        row(
+            "source_name", layout.sourceName(),
+            "table_name", layout.tableName(),
+            "layout", layout.toJson()));
   }
 
   /** PyAirbyte's catalog row: keyed by table prefix + stream name, as PyAirbyte looks it up. */
   private void registerInCatalog(String sourceName, String stream, JsonNode schema)
       throws SQLException {
     String key = cache.options().tablePrefix() + stream;
+    replaceRow(
+        JdbcSqlCache.STREAMS_TABLE,
+        row("table_name", key),
+        row(
+            "stream_name", stream,
+            "source_name", sourceName,
+            "catalog_metadata", schema == null ? "{}" : schema.toString()));
+  }
+
+  /** {@code name, value, name, value...} as an ordered map. */
+  private static Map<String, Object> row(Object... namesAndValues) {
+    Map<String, Object> row = new LinkedHashMap<>();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      row.put((String) namesAndValues[i], namesAndValues[i + 1]);
+    }
+    return row;
+  }
+
+  /**
+   * Replaces the row of an internal table with this key: delete, then insert. Plain SQL both
+   * databases run the same way (DuckDB tables here have no unique constraint to upsert on).
+   */
+  private void replaceRow(String table, Map<String, Object> key, Map<String, Object> values)
+      throws SQLException {
+    StringBuilder where = new StringBuilder();
+    key.keySet()
+        .forEach(k -> where.append(where.length() > 0 ? " AND " : "").append(k).append(" = ?"));
+    Map<String, Object> all = new LinkedHashMap<>(key);
+    all.putAll(values);
+    String columns = String.join(", ", all.keySet());
+    String marks = String.join(", ", Collections.nCopies(all.size(), "?"));
     try (PreparedStatement delete =
             connection.prepareStatement(
-                "DELETE FROM "
-                    + cache.qualified(JdbcSqlCache.STREAMS_TABLE)
-                    + " WHERE table_name = ?");
+                "DELETE FROM " + cache.qualified(table) + " WHERE " + where);
         PreparedStatement insert =
             connection.prepareStatement(
                 "INSERT INTO "
-                    + cache.qualified(JdbcSqlCache.STREAMS_TABLE)
-                    + " (stream_name, source_name, table_name, catalog_metadata) VALUES (?, ?, ?, ?)")) {
-      delete.setString(1, key);
+                    + cache.qualified(table)
+                    + " ("
+                    + columns
+                    + ") VALUES ("
+                    + marks
+                    + ")")) {
+      int index = 1;
+      for (Object value : key.values()) {
+        delete.setObject(index++, value);
+      }
       delete.executeUpdate();
-      insert.setString(1, stream);
-      insert.setString(2, sourceName);
-      insert.setString(3, key);
-      insert.setString(4, schema == null ? "{}" : schema.toString());
+      index = 1;
+      for (Object value : all.values()) {
+        insert.setObject(index++, value);
+      }
       insert.executeUpdate();
     }
   }
@@ -277,25 +313,19 @@ final class JdbcCacheTransaction implements CacheTransaction {
         break;
     }
     String key = cache.options().tablePrefix() + stream;
-    try (PreparedStatement delete =
-            connection.prepareStatement(
-                "DELETE FROM "
-                    + cache.qualified(JdbcSqlCache.STATE_TABLE)
-                    + " WHERE table_name = ?");
-        PreparedStatement insert =
-            connection.prepareStatement(
-                "INSERT INTO "
-                    + cache.qualified(JdbcSqlCache.STATE_TABLE)
-                    + " (source_name, stream_name, table_name, state_json, last_updated)"
-                    + " VALUES (?, ?, ?, ?, ?)")) {
-      delete.setString(1, key);
-      delete.executeUpdate();
-      insert.setString(1, sourceName);
-      insert.setString(2, stream);
-      insert.setString(3, key);
-      insert.setString(4, AirbyteJson.MAPPER.writeValueAsString(state));
-      insert.setTimestamp(5, Timestamp.from(Instant.now()));
-      insert.executeUpdate();
+    try {
+      replaceRow(
+          JdbcSqlCache.STATE_TABLE,
+          row("table_name", key),
+          row(
+              "source_name",
+              sourceName,
+              "stream_name",
+              stream,
+              "state_json",
+              AirbyteJson.MAPPER.writeValueAsString(state),
+              "last_updated",
+              Timestamp.from(Instant.now())));
     } catch (SQLException | JsonProcessingException e) {
       throw cache.failure("writing the state of " + stream, e);
     }
@@ -350,30 +380,18 @@ final class JdbcCacheTransaction implements CacheTransaction {
 
   @Override
   public void saveOffsets(String target, Map<String, StoredOffset> offsets) {
-    try (PreparedStatement delete =
-            connection.prepareStatement(
-                "DELETE FROM "
-                    + cache.qualified(JdbcSqlCache.OFFSETS_TABLE)
-                    + " WHERE target = ? AND topic_partition = ?");
-        PreparedStatement insert =
-            connection.prepareStatement(
-                "INSERT INTO "
-                    + cache.qualified(JdbcSqlCache.OFFSETS_TABLE)
-                    + " (target, topic_partition, next_offset, applied_per_sync, updated_at)"
-                    + " VALUES (?, ?, ?, ?, ?)")) {
+    try {
       Timestamp now = Timestamp.from(Instant.now());
       for (Map.Entry<String, StoredOffset> entry : offsets.entrySet()) {
-        delete.setString(1, target);
-        delete.setString(2, entry.getKey());
-        delete.executeUpdate();
         ObjectNode applied = AirbyteJson.MAPPER.createObjectNode();
         entry.getValue().appliedPerSync().forEach(applied::put);
-        insert.setString(1, target);
-        insert.setString(2, entry.getKey());
-        insert.setLong(3, entry.getValue().nextOffset());
-        insert.setString(4, applied.toString());
-        insert.setTimestamp(5, now);
-        insert.executeUpdate();
+        replaceRow(
+            JdbcSqlCache.OFFSETS_TABLE,
+            row("target", target, "topic_partition", entry.getKey()),
+            row(
+                "next_offset", entry.getValue().nextOffset(),
+                "applied_per_sync", applied.toString(),
+                "updated_at", now));
       }
     } catch (SQLException e) {
       throw cache.failure("saving the offsets of target " + target, e);

@@ -6,7 +6,6 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 
@@ -219,13 +218,13 @@ public enum ColumnType {
   private static String parseTimestampWithZone(String text) {
     String iso = text.length() > 10 && text.charAt(10) == ' ' ? text.replaceFirst(" ", "T") : text;
     try {
-      return OffsetDateTime.parse(iso).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+      OffsetDateTime.parse(iso);
+      return iso; // ISO 8601 with an offset: both databases read it as it is
     } catch (DateTimeParseException e) {
       try {
         // A date-time without zone is read as UTC, as PyAirbyte does.
-        return LocalDateTime.parse(iso)
-            .atOffset(ZoneOffset.UTC)
-            .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+        LocalDateTime.parse(iso);
+        return iso + "Z";
       } catch (DateTimeParseException ignored) {
         return null;
       }

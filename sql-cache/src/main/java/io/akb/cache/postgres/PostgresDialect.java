@@ -1,6 +1,5 @@
 package io.akb.cache.postgres;
 
-import io.akb.cache.jdbc.DdlScript;
 import io.akb.cache.jdbc.SqlDialect;
 import io.akb.cache.layout.ColumnType;
 import java.io.IOException;
@@ -35,27 +34,12 @@ public final class PostgresDialect implements SqlDialect {
   @Override
   public String sqlType(ColumnType type) {
     switch (type) {
-      case BIGINT:
-        return "BIGINT";
-      case DECIMAL:
-        return "DECIMAL(38, 9)";
       case DOUBLE:
         return "DOUBLE PRECISION";
-      case BOOLEAN:
-        return "BOOLEAN";
-      case DATE:
-        return "DATE";
-      case TIMESTAMP_TZ:
-        return "TIMESTAMP WITH TIME ZONE";
-      case TIMESTAMP:
-        return "TIMESTAMP";
-      case TIME:
-        return "TIME";
       case JSON:
-        return "JSONB";
-      case VARCHAR:
+        return "JSONB"; // indexable and compact; PyAirbyte reads it like JSON
       default:
-        return "VARCHAR";
+        return SqlDialect.super.sqlType(type);
     }
   }
 
@@ -72,11 +56,6 @@ public final class PostgresDialect implements SqlDialect {
             + sqlType(to)
             + " USING "
             + using);
-  }
-
-  @Override
-  public List<String> internalTablesDdl(String schema) {
-    return DdlScript.load(PostgresDialect.class, "internal-tables.sql", schema);
   }
 
   @Override
@@ -105,16 +84,10 @@ public final class PostgresDialect implements SqlDialect {
   public void loadStaging(
       Connection connection, String stagingTable, List<String> columns, Iterator<Object[]> rows)
       throws SQLException {
-    StringBuilder ddl =
-        new StringBuilder("CREATE TEMPORARY TABLE ")
-            .append(quote(stagingTable))
-            .append(" (_akb_seq BIGINT");
-    for (String column : columns) {
-      ddl.append(", ").append(quote(column)).append(" TEXT");
-    }
-    ddl.append(") ON COMMIT DROP");
+    String ddl =
+        stagingTableDdl("CREATE TEMPORARY TABLE", stagingTable, columns, "TEXT", " ON COMMIT DROP");
     try (Statement statement = connection.createStatement()) {
-      statement.execute(ddl.toString());
+      statement.execute(ddl);
     }
     CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
     try {

@@ -74,7 +74,7 @@ public final class SourceReadLoader {
 
     try (CacheTransaction tx = cache.begin()) {
       for (ConfiguredAirbyteStream stream : streams.values()) {
-        tx.registerStream(sourceName, stream, null);
+        tx.registerStream(sourceName, stream, null, syncId);
       }
       tx.commit();
     }
