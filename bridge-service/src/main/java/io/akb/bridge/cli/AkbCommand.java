@@ -9,8 +9,9 @@ import picocli.CommandLine.Command;
  * The {@code akb} command line. A plain picocli program: connector commands run without starting
  * the Quarkus service, so they start in a fraction of a second and need no Kafka.
  *
- * <p>Exit codes: 0 on success, 1 on any error. Errors are printed as one paragraph (what failed,
- * why, what to do) on stderr, never as a stack trace unless AKB itself has a bug.
+ * <p>Exit codes: 0 on success, 1 on any error. Errors are printed on stderr as one paragraph (what
+ * failed, why, what to do), followed by the connector's last log lines when a connector ran; never
+ * as a stack trace unless AKB itself has a bug.
  */
 @Command(
     name = "akb",
@@ -57,12 +58,14 @@ public final class AkbCommand implements Runnable {
 
   /** The command line with AKB's error handling: what {@link #main} runs, and tests too. */
   public static CommandLine commandLine() {
-    CommandLine commandLine = new CommandLine(new AkbCommand());
+    CommandLine commandLine =
+        new CommandLine(new AkbCommand()).setCaseInsensitiveEnumValuesAllowed(true);
     commandLine.setExecutionExceptionHandler(
         (exception, failed, parseResult) -> {
           PrintWriter err = failed.getErr();
           if (exception instanceof AkbException akb) {
-            err.println("Error: " + akb.summary());
+            // The paragraph, then the connector's last log lines (already masked) when it ran.
+            err.println("Error: " + akb.getMessage());
           } else {
             err.println("Error: AKB failed unexpectedly (a bug, please report it): " + exception);
             exception.printStackTrace(err);

@@ -6,7 +6,6 @@ import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -17,11 +16,7 @@ import picocli.CommandLine.Spec;
         "Check a config: validate it against the connector's spec, then let the connector try to"
             + " connect. Exit code 0 when it can.")
 final class CheckCommand implements Runnable {
-  @Option(
-      names = {"-h", "--help"},
-      usageHelp = true,
-      description = "Show this help.")
-  boolean help;
+  @Mixin HelpOption help;
 
   @Parameters(index = "0", paramLabel = "NAME", description = "Connector name, e.g. source-faker.")
   String name;

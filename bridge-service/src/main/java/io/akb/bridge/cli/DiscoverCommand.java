@@ -22,11 +22,7 @@ import picocli.CommandLine.Spec;
     description =
         "List the streams the source offers with this config: sync modes, primary key, cursor.")
 final class DiscoverCommand implements Runnable {
-  @Option(
-      names = {"-h", "--help"},
-      usageHelp = true,
-      description = "Show this help.")
-  boolean help;
+  @Mixin HelpOption help;
 
   @Parameters(index = "0", paramLabel = "NAME", description = "Source name, e.g. source-faker.")
   String name;

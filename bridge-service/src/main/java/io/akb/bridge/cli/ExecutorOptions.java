@@ -13,8 +13,8 @@ final class ExecutorOptions {
       names = "--version",
       paramLabel = "VERSION",
       description =
-          "Connector version to install (PyPI version or Docker tag). Default: the registry's"
-              + " pinned version.")
+          "Connector version to install from PyPI into a venv. Default: the registry's pinned"
+              + " version.")
   String version;
 
   @Option(

@@ -23,11 +23,7 @@ import picocli.CommandLine.Spec;
         "Print the first records of a stream as JSON lines (the records' data), then stop the"
             + " connector without waiting for the rest of the stream.")
 final class PeekCommand implements Runnable {
-  @Option(
-      names = {"-h", "--help"},
-      usageHelp = true,
-      description = "Show this help.")
-  boolean help;
+  @Mixin HelpOption help;
 
   @Parameters(index = "0", paramLabel = "NAME", description = "Source name, e.g. source-faker.")
   String name;

@@ -6,7 +6,6 @@ import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -17,11 +16,7 @@ import picocli.CommandLine.Spec;
         "Print the connector's config specification (the JSON schema of --config), installing the"
             + " connector first if needed.")
 final class SpecCommand implements Runnable {
-  @Option(
-      names = {"-h", "--help"},
-      usageHelp = true,
-      description = "Show this help.")
-  boolean help;
+  @Mixin HelpOption help;
 
   @Parameters(index = "0", paramLabel = "NAME", description = "Connector name, e.g. source-faker.")
   String name;

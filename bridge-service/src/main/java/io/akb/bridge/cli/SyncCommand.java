@@ -37,11 +37,7 @@ final class SyncCommand implements Runnable {
   /** Environment variable naming a Kafka cluster to use instead of the embedded broker. */
   static final String BOOTSTRAP_ENV = "KAFKA_BOOTSTRAP_SERVERS";
 
-  @Option(
-      names = {"-h", "--help"},
-      usageHelp = true,
-      description = "Show this help.")
-  boolean help;
+  @Mixin HelpOption help;
 
   @Parameters(index = "0", paramLabel = "NAME", description = "Source name, e.g. source-faker.")
   String name;

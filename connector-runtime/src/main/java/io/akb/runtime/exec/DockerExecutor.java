@@ -108,7 +108,7 @@ public final class DockerExecutor implements ConnectorExecutor {
       DockerClientConfig config) {
     if (image == null || image.isBlank()) {
       throw new AkbException(
-          "Running a Docker connector",
+          "running a Docker connector",
           "no image was named",
           "Name one, such as airbyte/source-faker:6.2.10.");
     }
@@ -178,7 +178,7 @@ public final class DockerExecutor implements ConnectorExecutor {
     } catch (DockerException | UncheckedIOException e) {
       files.close();
       throw new AkbException(
-          "Starting " + describe(),
+          "starting " + describe(),
           "the Docker engine refused the container: " + firstLine(e.getMessage()),
           "Check `docker info` and that the image runs: `docker run --rm " + image + " spec`.",
           e);
@@ -250,6 +250,7 @@ public final class DockerExecutor implements ConnectorExecutor {
     private final ChunkPipe stderr = new ChunkPipe(PIPE_CHUNKS);
     private final LogTail stderrTail = new LogTail(tailLines);
     private final ChunkPipe stdin;
+    private final Thread stderrDrain;
     private final ResultCallback.Adapter<Frame> attachment;
     private final ResultCallback.Adapter<Frame> stdinAttachment;
     private final WaitContainerResultCallback exit;
@@ -259,7 +260,7 @@ public final class DockerExecutor implements ConnectorExecutor {
       this.containerId = containerId;
       this.files = files;
       // The same bounded line splitting as a local process's stderr.
-      Thread stderrDrain =
+      this.stderrDrain =
           new Thread(
               () -> LocalProcess.drain(stderr.input(), stderrTail),
               "docker-" + containerId.substring(0, 12) + "-stderr");
@@ -342,7 +343,14 @@ public final class DockerExecutor implements ConnectorExecutor {
     @Override
     public Optional<Integer> waitFor(Duration timeout) {
       try {
-        return Optional.of(exit.awaitStatusCode(timeout.toMillis(), TimeUnit.MILLISECONDS));
+        int exitCode = exit.awaitStatusCode(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        // The exit can come before the last output frames: let them reach the stderr tail.
+        attachment.awaitCompletion(1, TimeUnit.SECONDS);
+        stderrDrain.join(1_000);
+        return Optional.of(exitCode);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Optional.empty();
       } catch (RuntimeException e) {
         // docker-java reports a timeout as DockerClientException; a removed container as
         // NotFoundException: in both cases there is no exit code to give.

@@ -1,0 +1,126 @@
+package io.akb.bridge.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.akb.runtime.ConnectorOptions;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The command line's parsing, listing and error output, without running a connector. */
+class AkbCommandTest {
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int akb(String... args) {
+    CommandLine commandLine = AkbCommand.commandLine();
+    commandLine.setOut(new PrintWriter(out, true));
+    commandLine.setErr(new PrintWriter(err, true));
+    return commandLine.execute(args);
+  }
+
+  @Test
+  void connectorsFiltersByNameAndType() {
+    assertThat(akb("connectors", "FAKER", "--type", "source")).isZero();
+
+    assertThat(out.toString().lines())
+        .containsExactly(
+            "NAME          VERSION  PYPI PACKAGE          DOCKER IMAGE",
+            "source-faker  7.2.1    airbyte-source-faker  airbyte/source-faker",
+            "1 connector, from the registry snapshot");
+  }
+
+  @Test
+  void onlyDestinationsWithTypeDestination() {
+    assertThat(akb("connectors", "--type", "destination")).isZero();
+
+    assertThat(out.toString().lines().skip(1).filter(line -> !line.contains(" connectors, from ")))
+        .isNotEmpty()
+        .allMatch(line -> line.startsWith("destination-"));
+  }
+
+  @Test
+  void aConfigThatIsNeitherJsonNorAFileIsExplained() {
+    assertThat(akb("check", "source-faker", "--config", "no-such-file.json")).isEqualTo(1);
+
+    assertThat(err.toString().strip())
+        .isEqualTo(
+            "Error: reading the config of source-faker failed: 'no-such-file.json' is neither a"
+                + " JSON object nor a file Pass a JSON object such as --config '{\"count\": 100}',"
+                + " or the path of a JSON file.");
+  }
+
+  @Test
+  void aCrashingConnectorShowsItsLastLogLines(@TempDir Path dir) throws Exception {
+    Path connector =
+        Files.writeString(
+            dir.resolve("crash.sh"),
+            "#!/bin/sh\necho \"starting $1\" >&2\necho 'ValueError: bad token' >&2\nexit 1\n");
+    assertThat(connector.toFile().setExecutable(true)).isTrue();
+
+    assertThat(akb("spec", "source-crash", "--local-executable", connector.toString()))
+        .isEqualTo(1);
+
+    assertThat(err.toString().lines())
+        .first()
+        .asString()
+        .startsWith("Error: source-crash spec failed: the connector exited with code 1");
+    assertThat(err.toString())
+        .contains(
+            "Last connector log lines:\n  stderr: starting spec\n  stderr: ValueError: bad token")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
+  void aConfigFileIsRead(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("faker.json"), "{\"count\": 7}");
+    ConfigOption option = new ConfigOption();
+    option.config = file.toString();
+
+    assertThat(option.load("source-faker").get("count").asInt()).isEqualTo(7);
+  }
+
+  @Test
+  void aMissingArgumentNamesItAndPointsToHelp() {
+    assertThat(akb("peek", "source-faker", "--config", "{}")).isEqualTo(1);
+
+    assertThat(err.toString())
+        .contains("Missing required parameter: 'STREAM'")
+        .contains("Run 'akb peek --help' for its options.");
+  }
+
+  @Test
+  void aLimitBelowOneIsRefusedBeforeAnythingRuns() {
+    assertThat(akb("peek", "source-faker", "users", "--limit", "0", "--config", "{}")).isEqualTo(1);
+
+    assertThat(err.toString()).contains("--limit must be at least 1, not 0");
+  }
+
+  @Test
+  void executorOptionsBecomeConnectorOptions() {
+    ExecutorOptions options = new ExecutorOptions();
+    new CommandLine(options)
+        .parseArgs(
+            "--version", "7.1.0", "--docker-image", "true", "--local-executable", "/bin/faker");
+
+    ConnectorOptions connectorOptions = options.toConnectorOptions();
+    assertThat(connectorOptions.version()).isEqualTo("7.1.0");
+    assertThat(connectorOptions.dockerImage()).isEqualTo("true");
+    assertThat(connectorOptions.localExecutable()).isEqualTo("/bin/faker");
+    assertThat(connectorOptions.pipUrl()).isNull();
+    assertThat(connectorOptions.installDir()).isEqualTo(ConnectorOptions.defaultInstallDir());
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    for (String command : new String[] {"connectors", "spec", "check", "discover", "peek"}) {
+      out.getBuffer().setLength(0);
+      assertThat(akb(command, "--help")).isZero();
+      assertThat(out.toString()).startsWith("Usage: akb " + command);
+    }
+  }
+}
