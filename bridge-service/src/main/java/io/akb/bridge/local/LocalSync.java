@@ -74,9 +74,9 @@ public final class LocalSync implements AutoCloseable {
     SyncProgress progress = new SyncProgress(prefix);
     try {
       prepareOffsets(offsetsFile);
-      display.update(progress);
       String bootstrap = options.bootstrapServers();
       if (bootstrap == null) {
+        display.update(progress);
         Path kafkaDir = options.workDir().resolve("kafka");
         EmbeddedKafkaBroker broker = remember(EmbeddedKafkaBroker.start(kafkaDir));
         bootstrap = broker.bootstrapServers();
