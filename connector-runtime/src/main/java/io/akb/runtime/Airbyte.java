@@ -45,6 +45,24 @@ public final class Airbyte {
     return new Source(name, executorFor(name, options), options, SecretResolver.defaults(), config);
   }
 
+  /**
+   * A destination, with its executor chosen as for {@link #getSource} (PyAirbyte's {@code
+   * get_destination}). Nothing runs until the destination is used.
+   *
+   * @param name the connector's name, such as {@code destination-duckdb}
+   * @param config the destination's config
+   * @throws AkbException for an unknown name (suggesting close names)
+   */
+  public static Destination getDestination(String name, JsonNode config, ConnectorOptions options) {
+    // A Python destination's stdout is a pipe, so block-buffered: without this its STATE echoes
+    // would wait for 8 KB of output, holding back every confirmation.
+    java.util.Map<String, String> environment = new java.util.HashMap<>(options.environment());
+    environment.putIfAbsent("PYTHONUNBUFFERED", "1");
+    ConnectorOptions unbuffered = options.withEnvironment(environment);
+    return new Destination(
+        name, config, executorFor(name, unbuffered), unbuffered, SecretResolver.defaults());
+  }
+
   /** {@link #getSource(String, JsonNode, ConnectorOptions)} with the default options. */
   public static Source getSource(String name, JsonNode config) {
     return getSource(name, config, ConnectorOptions.defaults());

@@ -55,6 +55,9 @@ public class AkbException extends RuntimeException {
 
   private static String format(String what, String why, List<String> logTail, String hint) {
     StringBuilder text = new StringBuilder(what).append(" failed: ").append(why);
+    if (!why.isEmpty() && ".!?:".indexOf(why.charAt(why.length() - 1)) < 0) {
+      text.append('.'); // why is a clause; the hint that follows is its own sentence
+    }
     if (hint != null && !hint.isBlank()) {
       text.append(hint.startsWith("\n") ? "" : " ").append(hint);
     }

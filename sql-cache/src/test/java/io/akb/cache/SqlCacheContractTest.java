@@ -504,7 +504,10 @@ public abstract class SqlCacheContractTest {
       tx.commit();
     }
     assertThat(cache.streams()).containsExactly(hostileStream);
-    JsonNode row = cache.rows(hostileStream).findFirst().orElseThrow();
+    JsonNode row;
+    try (Stream<JsonNode> rows = cache.rows(hostileStream)) {
+      row = rows.findFirst().orElseThrow();
+    }
     assertThat(row.get("first name").asText()).isEqualTo("a");
     assertThat(row.get("it’s \"quoted\"").asText()).isEqualTo("b");
     assertThat(row.get("Ünïcödé 名前").asText()).isEqualTo("c");
@@ -581,6 +584,45 @@ public abstract class SqlCacheContractTest {
     }
     assertThat(tableNames()).contains("akb_users");
     assertThat(cache.count("Users")).isEqualTo(1);
+  }
+
+  @Test
+  void aStreamNamedLikeAnInternalTableGetsATableOfItsOwn() {
+    try (CacheTransaction tx = cache.begin()) {
+      tx.registerStream(
+          SOURCE,
+          stream(
+              "_airbyte_state", "{'properties': {'v': {'type': 'string'}}}", null, "incremental"),
+          WriteStrategy.APPEND);
+      tx.write(SOURCE, "_airbyte_state", List.of(record("r1", "s1", "{'v': 'mine'}")));
+      tx.writeState(SOURCE, streamState("_airbyte_state", "{'c': 1}"));
+      tx.commit();
+    }
+    assertThat(rowsOf("_airbyte_state"))
+        .extracting(r -> r.get("v").asText())
+        .containsExactly("mine");
+    assertThat(cache.states(SOURCE).get("_airbyte_state").at("/stream/stream_state/c").asInt())
+        .isEqualTo(1);
+  }
+
+  @Test
+  void rowsStreamsALargeTable() {
+    List<CacheRecord> records = new ArrayList<>();
+    for (int i = 0; i < 5000; i++) {
+      records.add(record("r" + i, "s1", "{'n': " + i + "}"));
+    }
+    try (CacheTransaction tx = cache.begin()) {
+      tx.registerStream(
+          SOURCE,
+          stream("numbers", "{'properties': {'n': {'type': 'integer'}}}", null, "incremental"),
+          WriteStrategy.APPEND);
+      tx.write(SOURCE, "numbers", records);
+      tx.commit();
+    }
+    try (Stream<JsonNode> rows = cache.rows("numbers")) {
+      assertThat(rows.mapToLong(r -> r.get("n").asLong()).sum()).isEqualTo(4999L * 5000 / 2);
+    }
+    assertThat(cache.count("numbers")).isEqualTo(5000);
   }
 
   protected List<String> tableNames() throws SQLException {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.runtime.protocol.AirbyteJson;
+import io.akb.runtime.testkit.TestConnectorImage;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -86,6 +87,48 @@ class AkbLauncherIT {
 
     assertThat(run.exitCode()).as(run.stderr()).isZero();
     assertThat(run.stdout()).hasSize(3);
+  }
+
+  @Test
+  void aDockerImageRunsDiscoverAndPeek() throws Exception {
+    TestConnectorImage.build();
+    String[] image = {"--docker-image", TestConnectorImage.NAME};
+    String config = "{\"greeting\": \"hi\"}";
+
+    Run discover =
+        akb(concat(new String[] {"discover", "source-greetings", "--config", config}, image));
+    assertThat(discover.exitCode()).as(discover.stderr()).isZero();
+    assertThat(discover.stdout())
+        .containsExactly(
+            "STREAM     SYNC MODES                PRIMARY KEY  CURSOR",
+            "greetings  full_refresh,incremental  id           id");
+
+    Run peek =
+        akb(
+            concat(
+                new String[] {
+                  "peek", "source-greetings", "greetings", "--limit", "2", "--config", config
+                },
+                image));
+    assertThat(peek.exitCode()).as(peek.stderr()).isZero();
+    assertThat(peek.stdout())
+        .containsExactly("{\"id\":1,\"text\":\"hello 1\"}", "{\"id\":2,\"text\":\"hello 2\"}");
+  }
+
+  @Test
+  void aDockerImageThatIsNotThereIsNeverPulled() throws Exception {
+    Run run = akb("spec", "source-faker", "--docker-image", "akb-test-absent:0");
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.stderr())
+        .startsWith("Error: Docker image akb-test-absent:0 (network host) failed:")
+        .contains("AKB never pulls images", "docker build");
+  }
+
+  private static String[] concat(String[] first, String[] second) {
+    String[] all = java.util.Arrays.copyOf(first, first.length + second.length);
+    System.arraycopy(second, 0, all, first.length, second.length);
+    return all;
   }
 
   @Test

@@ -106,12 +106,7 @@ final class SyncRun {
       targets.put(
           stream,
           new StreamTarget(
-              stream,
-              topic,
-              partitionsOf(partitionsByTopic, topic),
-              key,
-              valueSchema,
-              keySchema));
+              stream, topic, partitionsOf(partitionsByTopic, topic), key, valueSchema, keySchema));
     }
   }
 

@@ -78,7 +78,8 @@ final class TopicProvisioner implements AutoCloseable {
         createdByOthers.removeAll(described.keySet());
         if (!createdByOthers.isEmpty()) {
           if (System.currentTimeMillis() > deadline) {
-            throw new TimeoutException("topics " + createdByOthers + " exist but cannot be described");
+            throw new TimeoutException(
+                "topics " + createdByOthers + " exist but cannot be described");
           }
           Thread.sleep(200);
         }

@@ -16,116 +16,34 @@ import io.akb.runtime.Source;
 import io.akb.runtime.protocol.AirbyteConnectionStatus;
 import io.akb.runtime.protocol.AirbyteMessage;
 import io.akb.runtime.protocol.AirbyteMessageReader;
-import java.io.ByteArrayOutputStream;
+import io.akb.runtime.testkit.TestConnectorImage;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs a real container on the local Docker engine. No image can be pulled, so the test imports a
- * root file system holding only the host's static busybox ({@code busybox-static}) and builds a
- * connector image FROM it whose entrypoint is {@code docker-connector/connector.sh}.
+ * Runs real containers on the local Docker engine, from {@link TestConnectorImage}: built here,
+ * since no image can be pulled.
  */
 class DockerExecutorIT {
-  static final String BASE_IMAGE = "akb-test-busybox:1";
-  static final String CONNECTOR_IMAGE = "akb-test-connector:1";
-  private static final Path BUSYBOX = Path.of("/bin/busybox");
+  static final String CONNECTOR_IMAGE = TestConnectorImage.NAME;
 
   @BeforeAll
-  static void buildConnectorImage(@TempDir Path context) throws Exception {
-    buildTestImage(context);
-  }
-
-  /**
-   * Imports the busybox root file system ({@code docker import}) and builds {@link
-   * #CONNECTOR_IMAGE} from it ({@code docker build}). Shared with the other tests that need a
-   * connector image; rebuilding is cheap (cached layers).
-   */
-  static void buildTestImage(Path context) throws Exception {
-    assertThat(BUSYBOX)
-        .as("the static busybox from Debian's busybox-static package (./run-tests installs it)")
-        .isExecutable();
-    if (!run(null, "docker", "image", "inspect", BASE_IMAGE).contains("\"Id\"")) {
-      run(busyboxRootFs(), "docker", "import", "-", BASE_IMAGE);
-    }
-    for (String file : List.of("Dockerfile", "connector.sh")) {
-      try (InputStream in =
-          DockerExecutorIT.class.getResourceAsStream("/docker-connector/" + file)) {
-        Files.write(context.resolve(file), in.readAllBytes());
-      }
-    }
-    run(null, "docker", "build", "-q", "-t", CONNECTOR_IMAGE, context.toString());
-  }
-
-  /** Runs the docker command as a user would, feeding it {@code stdin}; returns its output. */
-  private static String run(byte[] stdin, String... command)
-      throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    try (OutputStream in = process.getOutputStream()) {
-      if (stdin != null) {
-        in.write(stdin);
-      }
-    }
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(5, TimeUnit.MINUTES)).as(String.join(" ", command)).isTrue();
-    if (!command[2].equals("inspect")) {
-      assertThat(process.exitValue()).as(String.join(" ", command) + ": " + output).isZero();
-    }
-    return output;
+  static void buildConnectorImage() throws Exception {
+    TestConnectorImage.build();
   }
 
   private static DockerClient dockerClient() {
     DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
     return DockerClientImpl.getInstance(
         config, new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost()).build());
-  }
-
-  /** A tar of /bin/busybox with a link per applet (sh, sed, stat, ...) and an empty /tmp. */
-  private static byte[] busyboxRootFs() throws IOException, InterruptedException {
-    Process list = new ProcessBuilder(BUSYBOX.toString(), "--list").start();
-    List<String> applets =
-        new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
-    assertThat(list.waitFor()).isZero();
-    ByteArrayOutputStream tar = new ByteArrayOutputStream();
-    try (TarArchiveOutputStream out = new TarArchiveOutputStream(tar)) {
-      for (String dir : List.of("bin/", "tmp/", "sys/", "proc/", "dev/", "etc/")) {
-        TarArchiveEntry entry = new TarArchiveEntry(dir);
-        entry.setMode(dir.equals("tmp/") ? 01777 : 0755);
-        out.putArchiveEntry(entry);
-        out.closeArchiveEntry();
-      }
-      byte[] busybox = Files.readAllBytes(BUSYBOX);
-      TarArchiveEntry binary = new TarArchiveEntry("bin/busybox");
-      binary.setMode(0755);
-      binary.setSize(busybox.length);
-      out.putArchiveEntry(binary);
-      out.write(busybox);
-      out.closeArchiveEntry();
-      for (String applet : applets) {
-        if (applet.equals("busybox")) {
-          continue;
-        }
-        TarArchiveEntry link = new TarArchiveEntry("bin/" + applet, TarArchiveEntry.LF_SYMLINK);
-        link.setLinkName("busybox");
-        out.putArchiveEntry(link);
-        out.closeArchiveEntry();
-      }
-    }
-    return tar.toByteArray();
   }
 
   private static List<AirbyteMessage> messagesOf(ConnectorProcess process) throws IOException {

@@ -22,8 +22,17 @@ class VenvExecutorIT {
   @TempDir Path installDir;
 
   private VenvExecutor six() {
+    return six(installDir);
+  }
+
+  static VenvExecutor six(Path installDir) {
     return new VenvExecutor(
         "six", "1.16.0", null, "six", installDir, "python3", Duration.ofMinutes(5), Map.of(), 20);
+  }
+
+  /** Installs six into the install dir given as argument: the second JVM of the test below. */
+  public static void main(String[] args) {
+    six(Path.of(args[0])).install();
   }
 
   private List<String> venvsDirEntries() throws Exception {
@@ -37,19 +46,30 @@ class VenvExecutorIT {
   }
 
   @Test
-  void concurrentInstallsBuildOneVenvAndAllSucceed() throws Exception {
+  void concurrentInstallsFromTwoJvmsAndTwoThreadsBuildOneVenv() throws Exception {
     // A crashed install left an incomplete venv (no marker): it is replaced, not trusted.
     Files.createDirectories(installDir.resolve("venvs/six-1.16.0/bin"));
 
-    ExecutorService threads = Executors.newFixedThreadPool(3);
+    Process otherJvm =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                VenvExecutorIT.class.getName(),
+                installDir.toString())
+            .redirectErrorStream(true)
+            .start();
+    ExecutorService threads = Executors.newFixedThreadPool(2);
     List<Future<?>> installs = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 2; i++) {
       installs.add(threads.submit(() -> six().install()));
     }
     for (Future<?> install : installs) {
       install.get();
     }
     threads.shutdown();
+    String otherOutput = new String(otherJvm.getInputStream().readAllBytes());
+    assertThat(otherJvm.waitFor()).as(otherOutput).isZero();
 
     assertThat(venvsDirEntries()).containsExactly("six-1.16.0");
     Path venv = six().venv();

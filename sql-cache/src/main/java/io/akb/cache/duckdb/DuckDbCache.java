@@ -36,7 +36,10 @@ public final class DuckDbCache extends JdbcSqlCache {
       }
       // No TimeZone setting: it needs DuckDB's ICU extension, which the JDBC driver does not bundle
       // and cannot download here. Without ICU, DuckDB shows TIMESTAMPTZ values in UTC.
-      Connection connection = DriverManager.getConnection("jdbc:duckdb:" + file, new Properties());
+      Properties properties = new Properties();
+      // rows() streams a table instead of materializing it.
+      properties.setProperty("jdbc_stream_results", "true");
+      Connection connection = DriverManager.getConnection("jdbc:duckdb:" + file, properties);
       DuckDBConnection root = connection.unwrap(DuckDBConnection.class);
       return new DuckDbCache(file, root, options);
     } catch (IOException | SQLException e) {

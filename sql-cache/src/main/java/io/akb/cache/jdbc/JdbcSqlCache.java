@@ -155,7 +155,17 @@ public abstract class JdbcSqlCache implements SqlCache {
 
   /** All table names used by streams (tables and pending generations), from the writer's view. */
   List<String> takenTableNames() throws SQLException {
-    List<String> taken = new ArrayList<>();
+    // Internal and staging names are never given to a stream, whatever it is called.
+    List<String> taken =
+        new ArrayList<>(
+            List.of(
+                STREAMS_TABLE,
+                STATE_TABLE,
+                OFFSETS_TABLE,
+                LAYOUTS_TABLE,
+                "_airbyte_destination_state",
+                "_akb_staging",
+                "_akb_latest"));
     try (Statement statement = writer.createStatement();
         ResultSet rows =
             statement.executeQuery(
@@ -269,22 +279,26 @@ public abstract class JdbcSqlCache implements SqlCache {
       types.add(ColumnType.TIMESTAMP_TZ);
       types.add(ColumnType.JSON);
       select.append(" FROM ").append(qualified(layout.tableName()));
+      // Without autocommit PostgreSQL streams through a cursor in fetch-size chunks.
+      reader.setAutoCommit(false);
       Statement statement = reader.createStatement();
       statement.setFetchSize(1000);
       ResultSet results = statement.executeQuery(select.toString());
       Connection connection = reader;
-      Iterator<JsonNode> iterator = new RowIterator(results, fields, types);
+      Runnable release =
+          () -> {
+            try {
+              results.close();
+              statement.close();
+              connection.close();
+            } catch (SQLException e) {
+              throw failure("closing the rows of stream " + stream, e);
+            }
+          };
+      // Released at the last row too, so a fully read stream holds no lock even if left open.
+      RowIterator iterator = new RowIterator(results, fields, types, release);
       return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator, 0), false)
-          .onClose(
-              () -> {
-                try {
-                  results.close();
-                  statement.close();
-                  connection.close();
-                } catch (SQLException e) {
-                  throw failure("closing the rows of stream " + stream, e);
-                }
-              });
+          .onClose(iterator::close);
     } catch (SQLException e) {
       closeQuietly(reader);
       throw failure("reading the rows of stream " + stream, e);
@@ -376,28 +390,43 @@ public abstract class JdbcSqlCache implements SqlCache {
   }
 
   /** Turns result rows into JSON objects keyed by the original field names. */
-  private static final class RowIterator implements Iterator<JsonNode> {
+  private static final class RowIterator implements Iterator<JsonNode>, AutoCloseable {
     private final ResultSet results;
     private final List<String> fields;
     private final List<ColumnType> types;
+    private final Runnable release;
     private Boolean hasNext;
+    private boolean closed;
 
-    RowIterator(ResultSet results, List<String> fields, List<ColumnType> types) {
+    RowIterator(ResultSet results, List<String> fields, List<ColumnType> types, Runnable release) {
       this.results = results;
       this.fields = fields;
       this.types = types;
+      this.release = release;
     }
 
     @Override
     public boolean hasNext() {
       if (hasNext == null) {
         try {
-          hasNext = results.next();
+          hasNext = !closed && results.next();
         } catch (SQLException e) {
+          close();
           throw new AkbException("reading cache rows", e.getMessage(), null, e);
+        }
+        if (!hasNext) {
+          close();
         }
       }
       return hasNext;
+    }
+
+    @Override
+    public void close() {
+      if (!closed) {
+        closed = true;
+        release.run();
+      }
     }
 
     @Override

@@ -256,27 +256,19 @@ final class StreamWriter {
           .append(" IS NULL");
     }
     String table = cache.qualified(target);
-    statement.executeUpdate(
+    String deleteMatching =
         "DELETE FROM "
             + table
             + " t WHERE EXISTS (SELECT 1 FROM "
             + dialect.quote(latest)
-            + " s WHERE "
-            + equal
-            + ")");
+            + " s WHERE ";
+    statement.executeUpdate(deleteMatching + equal + ")");
     try (ResultSet nulls =
         statement.executeQuery(
             "SELECT count(*) FROM " + dialect.quote(latest) + " WHERE " + anyNull)) {
       nulls.next();
       if (nulls.getLong(1) > 0) {
-        statement.executeUpdate(
-            "DELETE FROM "
-                + table
-                + " t WHERE EXISTS (SELECT 1 FROM "
-                + dialect.quote(latest)
-                + " s WHERE "
-                + nullSafe
-                + ")");
+        statement.executeUpdate(deleteMatching + nullSafe + ")");
       }
     }
     statement.executeUpdate(

@@ -1,0 +1,413 @@
+package io.akb.connect.sink;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.akb.runtime.ConnectorOptions;
+import io.akb.runtime.protocol.AirbyteJson;
+import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
+import io.akb.runtime.protocol.DestinationSyncMode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * Options of {@link AirbyteSinkConnector}, each documented where it is defined. The Airbyte
+ * connector options ({@code airbyte.*}) use the same names as the source connector's. Connect's own
+ * sink options apply as usual: {@code topics} or {@code topics.regex} choose the topics, {@code
+ * errors.tolerance=all} with {@code errors.deadletterqueue.topic.name} sends records that cannot be
+ * written to a dead-letter topic.
+ */
+public final class AirbyteSinkConfig extends AbstractConfig {
+  private static final String DESTINATION_GROUP = "Airbyte destination";
+  private static final String STREAMS_GROUP = "Streams";
+  private static final String DELIVERY_GROUP = "Delivery";
+
+  public static final String CONNECTOR_NAME_CONFIG = "airbyte.connector.name";
+  public static final String CONNECTOR_VERSION_CONFIG = "airbyte.connector.version";
+  public static final String PIP_URL_CONFIG = "airbyte.pip.url";
+  public static final String DOCKER_IMAGE_CONFIG = "airbyte.docker.image";
+  public static final String LOCAL_EXECUTABLE_CONFIG = "airbyte.local.executable";
+  public static final String INSTALL_DIR_CONFIG = "airbyte.install.dir";
+  public static final String CONNECTOR_CONFIG_CONFIG = "airbyte.config";
+
+  public static final String CATALOG_CONFIG = "catalog";
+  public static final String STATE_TOPIC_CONFIG = "state.topic";
+  public static final String BOOTSTRAP_SERVERS_CONFIG = "bootstrap.servers";
+  public static final String TOPIC_PREFIX_CONFIG = "topic.prefix";
+  public static final String TOPIC_STREAMS_CONFIG = "topic.streams";
+  public static final String DESTINATION_SYNC_MODE_CONFIG = "destination.sync.mode";
+
+  public static final String SOURCE_STATE_PASSTHROUGH_CONFIG = "source.state.passthrough";
+  public static final String STATE_ECHO_TIMEOUT_CONFIG = "state.echo.timeout.ms";
+  public static final String COMMIT_WAIT_CONFIG = "commit.echo.wait.ms";
+  public static final String MAX_RESTARTS_CONFIG = "destination.max.restarts";
+  public static final String FINISH_TIMEOUT_CONFIG = "destination.finish.timeout.ms";
+
+  /** Connect's own option: with "all", records that cannot be written go to the errant reporter. */
+  static final String ERRORS_TOLERANCE_CONFIG = "errors.tolerance";
+
+  /** Connect's per-connector consumer overrides, reused to read the state topic at start. */
+  static final String CONSUMER_OVERRIDE_PREFIX = "consumer.override.";
+
+  public static final ConfigDef CONFIG_DEF =
+      new ConfigDef()
+          .define(
+              CONNECTOR_NAME_CONFIG,
+              Type.STRING,
+              ConfigDef.NO_DEFAULT_VALUE,
+              new ConfigDef.NonEmptyString(),
+              Importance.HIGH,
+              "Name of the Airbyte destination, such as destination-duckdb. It picks the PyPI"
+                  + " package (airbyte-<name>) and Docker image, and names it in messages.",
+              DESTINATION_GROUP,
+              1,
+              ConfigDef.Width.MEDIUM,
+              "Destination name")
+          .define(
+              CONNECTOR_VERSION_CONFIG,
+              Type.STRING,
+              "",
+              Importance.LOW,
+              "Version of the destination to install; empty means the version pinned by AKB's"
+                  + " registry.",
+              DESTINATION_GROUP,
+              2,
+              ConfigDef.Width.SHORT,
+              "Destination version")
+          .define(
+              PIP_URL_CONFIG,
+              Type.STRING,
+              "",
+              Importance.LOW,
+              "pip requirement or path installed into the destination's venv instead of the"
+                  + " registry's package.",
+              DESTINATION_GROUP,
+              3,
+              ConfigDef.Width.LONG,
+              "pip URL")
+          .define(
+              DOCKER_IMAGE_CONFIG,
+              Type.STRING,
+              "",
+              Importance.LOW,
+              "Docker image to run, such as airbyte/destination-duckdb:0.4.0; the worker must"
+                  + " reach a Docker engine.",
+              DESTINATION_GROUP,
+              4,
+              ConfigDef.Width.LONG,
+              "Docker image")
+          .define(
+              LOCAL_EXECUTABLE_CONFIG,
+              Type.STRING,
+              "",
+              Importance.LOW,
+              "A destination program already on the worker: a name on PATH or an absolute path.",
+              DESTINATION_GROUP,
+              5,
+              ConfigDef.Width.LONG,
+              "Local program")
+          .define(
+              INSTALL_DIR_CONFIG,
+              Type.STRING,
+              "",
+              Importance.LOW,
+              "Where venvs are installed; empty means AKB_INSTALL_DIR, else ~/.cache/akb, of the"
+                  + " worker.",
+              DESTINATION_GROUP,
+              6,
+              ConfigDef.Width.LONG,
+              "Install directory")
+          .define(
+              CONNECTOR_CONFIG_CONFIG,
+              Type.PASSWORD,
+              "{}",
+              Importance.HIGH,
+              "The destination's config as a JSON object, as its spec describes it. A password"
+                  + " option, so Connect hides it in logs; use ${file:...} or ${env:...} config"
+                  + " provider references to keep secrets out of Connect's stored config.",
+              DESTINATION_GROUP,
+              7,
+              ConfigDef.Width.LONG,
+              "Destination config (JSON)")
+          .define(
+              CATALOG_CONFIG,
+              Type.STRING,
+              "",
+              Importance.MEDIUM,
+              "The configured catalog given to the destination, as Airbyte JSON (streams with"
+                  + " json_schema, sync_mode, destination_sync_mode, primary_key, cursor_field)."
+                  + " Empty means: built from the SYNC_STARTED events on state.topic.",
+              STREAMS_GROUP,
+              1,
+              ConfigDef.Width.LONG,
+              "Configured catalog (JSON)")
+          .define(
+              STATE_TOPIC_CONFIG,
+              Type.STRING,
+              "",
+              Importance.MEDIUM,
+              "The source connector's state topic (<prefix>_state). At start the task reads its"
+                  + " SYNC_STARTED events for the catalog; when the topic is also among the"
+                  + " consumed topics, its CHECKPOINT states are passed to the destination once"
+                  + " complete (see source.state.passthrough; needs tasks.max=1).",
+              STREAMS_GROUP,
+              2,
+              ConfigDef.Width.LONG,
+              "State topic")
+          .define(
+              BOOTSTRAP_SERVERS_CONFIG,
+              Type.STRING,
+              "",
+              Importance.LOW,
+              "Kafka brokers to read state.topic from at start; empty means"
+                  + " consumer.override.bootstrap.servers. Other consumer settings (security)"
+                  + " come from consumer.override.* options.",
+              STREAMS_GROUP,
+              3,
+              ConfigDef.Width.LONG,
+              "Bootstrap servers")
+          .define(
+              TOPIC_PREFIX_CONFIG,
+              Type.STRING,
+              "",
+              Importance.MEDIUM,
+              "For records without an airbyte.stream header: the stream is the topic name"
+                  + " without this prefix (airbyte.faker.users with prefix airbyte.faker. is"
+                  + " users).",
+              STREAMS_GROUP,
+              4,
+              ConfigDef.Width.MEDIUM,
+              "Topic prefix")
+          .define(
+              TOPIC_STREAMS_CONFIG,
+              Type.LIST,
+              "",
+              Importance.MEDIUM,
+              "For records without an airbyte.stream header: explicit topic=stream pairs"
+                  + " (stream as namespace.name when it has a namespace), checked before"
+                  + " topic.prefix.",
+              STREAMS_GROUP,
+              5,
+              ConfigDef.Width.LONG,
+              "Topic to stream map")
+          .define(
+              DESTINATION_SYNC_MODE_CONFIG,
+              Type.STRING,
+              "append",
+              ConfigDef.CaseInsensitiveValidString.in("append", "overwrite", "append_dedup"),
+              Importance.MEDIUM,
+              "Destination sync mode of the streams taken from SYNC_STARTED events: append,"
+                  + " overwrite (each destination run replaces the stream's data: a restart"
+                  + " keeps only what is replayed) or append_dedup (needs a primary key; a"
+                  + " stream without one is appended).",
+              STREAMS_GROUP,
+              6,
+              ConfigDef.Width.SHORT,
+              "Destination sync mode")
+          .define(
+              SOURCE_STATE_PASSTHROUGH_CONFIG,
+              Type.BOOLEAN,
+              true,
+              Importance.LOW,
+              "Pass the source's STATE from complete CHECKPOINT events on state.topic to the"
+                  + " destination, after the records it covers.",
+              DELIVERY_GROUP,
+              1,
+              ConfigDef.Width.SHORT,
+              "Pass source states")
+          .define(
+              STATE_ECHO_TIMEOUT_CONFIG,
+              Type.LONG,
+              300_000L,
+              ConfigDef.Range.atLeast(1_000),
+              Importance.LOW,
+              "A STATE the destination has not echoed after this long fails the task (with the"
+                  + " destination's last log lines): a destination that never echoes must not"
+                  + " hold offsets back silently.",
+              DELIVERY_GROUP,
+              2,
+              ConfigDef.Width.SHORT,
+              "State echo timeout (ms)")
+          .define(
+              COMMIT_WAIT_CONFIG,
+              Type.LONG,
+              5_000L,
+              ConfigDef.Range.atLeast(0),
+              Importance.LOW,
+              "How long an offset commit waits for the destination to echo the STATE sent for"
+                  + " it; an echo that comes later is committed at the next commit.",
+              DELIVERY_GROUP,
+              3,
+              ConfigDef.Width.SHORT,
+              "Commit echo wait (ms)")
+          .define(
+              MAX_RESTARTS_CONFIG,
+              Type.INT,
+              3,
+              ConfigDef.Range.atLeast(0),
+              Importance.LOW,
+              "How often in a row a destination that exits is restarted from the last confirmed"
+                  + " offsets before the task fails; a confirmed state resets the count.",
+              DELIVERY_GROUP,
+              4,
+              ConfigDef.Width.SHORT,
+              "Destination restarts")
+          .define(
+              FINISH_TIMEOUT_CONFIG,
+              Type.LONG,
+              60_000L,
+              ConfigDef.Range.atLeast(0),
+              Importance.LOW,
+              "When the task stops: how long the destination may take to persist and echo what"
+                  + " it got after its input ends.",
+              DELIVERY_GROUP,
+              5,
+              ConfigDef.Width.SHORT,
+              "Finish timeout (ms)");
+
+  public AirbyteSinkConfig(Map<String, String> props) {
+    super(CONFIG_DEF, props);
+  }
+
+  public String connectorName() {
+    return getString(CONNECTOR_NAME_CONFIG);
+  }
+
+  /** The runtime's options for the executor this config names. */
+  public ConnectorOptions connectorOptions() {
+    ConnectorOptions options =
+        ConnectorOptions.defaults()
+            .withVersion(blankToNull(getString(CONNECTOR_VERSION_CONFIG)))
+            .withPipUrl(blankToNull(getString(PIP_URL_CONFIG)))
+            .withDockerImage(blankToNull(getString(DOCKER_IMAGE_CONFIG)))
+            .withLocalExecutable(blankToNull(getString(LOCAL_EXECUTABLE_CONFIG)));
+    String installDir = blankToNull(getString(INSTALL_DIR_CONFIG));
+    return installDir == null ? options : options.withInstallDir(Path.of(installDir));
+  }
+
+  /** The destination's config. */
+  public JsonNode connectorConfig() {
+    String json = getPassword(CONNECTOR_CONFIG_CONFIG).value();
+    try {
+      JsonNode config = AirbyteJson.parse(json);
+      if (!config.isObject()) {
+        throw new ConfigException(CONNECTOR_CONFIG_CONFIG, "(hidden)", "must be a JSON object");
+      }
+      return config;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      // The value may hold secrets: say where it is wrong, never what it is.
+      throw new ConfigException(
+          CONNECTOR_CONFIG_CONFIG,
+          "(hidden)",
+          "is not valid JSON (line "
+              + e.getLocation().getLineNr()
+              + ", column "
+              + e.getLocation().getColumnNr()
+              + ")");
+    }
+  }
+
+  /** The catalog given in config, or null when it is to come from the state topic. */
+  public ConfiguredAirbyteCatalog catalog() {
+    String json = blankToNull(getString(CATALOG_CONFIG));
+    if (json == null) {
+      return null;
+    }
+    try {
+      ConfiguredAirbyteCatalog catalog =
+          AirbyteJson.MAPPER.readValue(json, ConfiguredAirbyteCatalog.class);
+      if (catalog.streams() == null || catalog.streams().isEmpty()) {
+        throw new ConfigException(CATALOG_CONFIG, json, "has no streams");
+      }
+      return catalog;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new ConfigException(
+          CATALOG_CONFIG, json, "is not a configured catalog: " + e.getOriginalMessage());
+    }
+  }
+
+  public String stateTopic() {
+    return blankToNull(getString(STATE_TOPIC_CONFIG));
+  }
+
+  /**
+   * Consumer properties for reading the state topic: consumer.override.* plus bootstrap.servers.
+   */
+  public Map<String, Object> stateConsumerProperties() {
+    Map<String, Object> props = new LinkedHashMap<>();
+    originalsWithPrefix(CONSUMER_OVERRIDE_PREFIX).forEach(props::put);
+    String servers = blankToNull(getString(BOOTSTRAP_SERVERS_CONFIG));
+    if (servers != null) {
+      props.put("bootstrap.servers", servers);
+    }
+    if (!props.containsKey("bootstrap.servers")) {
+      throw new ConfigException(
+          BOOTSTRAP_SERVERS_CONFIG,
+          "",
+          "is needed to read "
+              + STATE_TOPIC_CONFIG
+              + " (or set consumer.override.bootstrap.servers)");
+    }
+    return props;
+  }
+
+  public String topicPrefix() {
+    return getString(TOPIC_PREFIX_CONFIG);
+  }
+
+  /** topic.streams as topic to stream. */
+  public Map<String, String> topicStreams() {
+    Map<String, String> map = new LinkedHashMap<>();
+    List<String> pairs = getList(TOPIC_STREAMS_CONFIG);
+    for (String pair : pairs) {
+      int eq = pair.indexOf('=');
+      if (eq <= 0 || eq == pair.length() - 1) {
+        throw new ConfigException(TOPIC_STREAMS_CONFIG, pair, "must be topic=stream");
+      }
+      map.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+    }
+    return map;
+  }
+
+  public DestinationSyncMode destinationSyncMode() {
+    return DestinationSyncMode.valueOf(
+        getString(DESTINATION_SYNC_MODE_CONFIG).toUpperCase(Locale.ROOT));
+  }
+
+  public boolean sourceStatePassthrough() {
+    return getBoolean(SOURCE_STATE_PASSTHROUGH_CONFIG);
+  }
+
+  public Duration stateEchoTimeout() {
+    return Duration.ofMillis(getLong(STATE_ECHO_TIMEOUT_CONFIG));
+  }
+
+  public Duration commitWait() {
+    return Duration.ofMillis(getLong(COMMIT_WAIT_CONFIG));
+  }
+
+  public int maxRestarts() {
+    return getInt(MAX_RESTARTS_CONFIG);
+  }
+
+  public Duration finishTimeout() {
+    return Duration.ofMillis(getLong(FINISH_TIMEOUT_CONFIG));
+  }
+
+  /** Whether Connect's errors.tolerance is "all": bad records go to the errant record reporter. */
+  public boolean toleratesErrors() {
+    Object value = originals().get(ERRORS_TOLERANCE_CONFIG);
+    return value != null && "all".equalsIgnoreCase(value.toString().trim());
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value.trim();
+  }
+}

@@ -1,0 +1,53 @@
+package io.akb.connect.sink;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.connect.connector.Task;
+import org.apache.kafka.connect.sink.SinkConnector;
+
+/**
+ * Writes Kafka topics into an Airbyte destination connector (PyPI venv, Docker image or local
+ * program), one destination process per task. See {@link AirbyteSinkTask} for the delivery
+ * guarantee and {@link AirbyteSinkConfig} for the options.
+ */
+public class AirbyteSinkConnector extends SinkConnector {
+  static final String VERSION = "0.1.0";
+
+  private Map<String, String> props;
+
+  @Override
+  public String version() {
+    return VERSION;
+  }
+
+  @Override
+  public void start(Map<String, String> props) {
+    // Parsing fails fast on a bad option, before any task starts.
+    new AirbyteSinkConfig(props).connectorConfig();
+    this.props = Map.copyOf(props);
+  }
+
+  @Override
+  public Class<? extends Task> taskClass() {
+    return AirbyteSinkTask.class;
+  }
+
+  @Override
+  public List<Map<String, String>> taskConfigs(int maxTasks) {
+    List<Map<String, String>> configs = new ArrayList<>(maxTasks);
+    for (int i = 0; i < maxTasks; i++) {
+      configs.add(props);
+    }
+    return configs;
+  }
+
+  @Override
+  public void stop() {}
+
+  @Override
+  public ConfigDef config() {
+    return AirbyteSinkConfig.CONFIG_DEF;
+  }
+}
