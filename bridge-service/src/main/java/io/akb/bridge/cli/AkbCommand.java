@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       CheckCommand.class,
       DiscoverCommand.class,
       PeekCommand.class,
+      SyncCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class AkbCommand implements Runnable {

@@ -1,0 +1,142 @@
+package io.akb.bridge.cli;
+
+import io.akb.bridge.local.LocalSync;
+import io.akb.bridge.local.ProgressDisplay;
+import io.akb.bridge.local.SyncLogFile;
+import io.akb.bridge.local.SyncOptions;
+import io.akb.cache.CacheLocation;
+import io.akb.cache.WriteStrategy;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code akb sync SOURCE}: reads an Airbyte source through Kafka into a SQL cache (see {@link
+ * LocalSync}), on a Kafka broker inside this process unless {@code KAFKA_BOOTSTRAP_SERVERS} names a
+ * cluster. Progress goes to stdout (a live table on a terminal, plain lines otherwise), every log
+ * line to {@code <work dir>/logs/akb-sync.log}.
+ */
+@Command(
+    name = "sync",
+    description = {
+      "Read a source into Kafka topics with the Kafka Connect source connector (standalone, in"
+          + " this process) and replay the topics into a SQL cache. Running it again is"
+          + " incremental.",
+      "Kafka: the cluster in $KAFKA_BOOTSTRAP_SERVERS, else a broker embedded in this process"
+          + " (its log kept in <work dir>/kafka, listening on 127.0.0.1 only)."
+    })
+final class SyncCommand implements Runnable {
+  /** Environment variable naming a Kafka cluster to use instead of the embedded broker. */
+  static final String BOOTSTRAP_ENV = "KAFKA_BOOTSTRAP_SERVERS";
+
+  @Mixin HelpOption help;
+
+  @Parameters(index = "0", paramLabel = "NAME", description = "Source name, e.g. source-faker.")
+  String name;
+
+  @Mixin ConfigOption config;
+
+  @Mixin ExecutorOptions executor;
+
+  @Option(
+      names = "--streams",
+      split = ",",
+      paramLabel = "STREAM",
+      description = "Streams to read, comma-separated. Default: every stream of the source.")
+  List<String> streams = List.of();
+
+  @Option(
+      names = "--cache",
+      paramLabel = "duckdb:PATH|postgres:URL",
+      defaultValue = CacheLocation.DEFAULT,
+      description =
+          "Where the rows go: a DuckDB file, or a PostgreSQL JDBC URL"
+              + " (postgres:jdbc:postgresql://host/db?user=..&password=..). Default:"
+              + " ${DEFAULT-VALUE}.")
+  String cache;
+
+  @Option(
+      names = "--strategy",
+      paramLabel = "auto|append|merge|replace",
+      description =
+          "Write strategy of the cache's tables. Default: auto (merge with a primary key, append"
+              + " with a cursor, else replace), or replace with --full-refresh.")
+  String strategy;
+
+  @Option(
+      names = "--full-refresh",
+      description =
+          "Read every stream from scratch, forgetting the state of earlier syncs. Default: off"
+              + " (incremental).")
+  boolean fullRefresh;
+
+  @Option(
+      names = "--work-dir",
+      paramLabel = "DIR",
+      defaultValue = "./.cache",
+      description =
+          "Where the embedded broker's log, Connect's offsets and the log file are kept. Default:"
+              + " ${DEFAULT-VALUE}.")
+  Path workDir;
+
+  @Option(
+      names = "--progress-interval",
+      paramLabel = "SECONDS",
+      defaultValue = "5",
+      description =
+          "Seconds between progress lines when the output is not a terminal. Default:"
+              + " ${DEFAULT-VALUE}.")
+  int progressInterval;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    if (progressInterval < 1) {
+      throw new ParameterException(
+          spec.commandLine(), "--progress-interval must be at least 1, not " + progressInterval);
+    }
+    SyncOptions options = options();
+    SyncLogFile.route(options.workDir().resolve("logs").resolve("akb-sync.log"));
+    PrintStream out = System.out;
+    ProgressDisplay display =
+        ProgressDisplay.forOutput(out, ProgressDisplay.onTerminal(), options.plainInterval());
+    LocalSync sync = new LocalSync(options, display, out);
+    // Ctrl-C: stop the connector (its offsets are written), the cache and the broker cleanly.
+    Thread hook = new Thread(sync::close, "akb-sync-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      sync.run();
+    } finally {
+      sync.close();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // Already shutting down: the hook runs and finds everything closed.
+      }
+    }
+  }
+
+  private SyncOptions options() {
+    String bootstrap = System.getenv(BOOTSTRAP_ENV);
+    return new SyncOptions(
+        name,
+        config.load(name),
+        streams,
+        CacheLocation.parse(cache),
+        strategy == null ? null : WriteStrategy.fromProperty(strategy),
+        fullRefresh,
+        executor.toConnectorOptions(),
+        bootstrap == null || bootstrap.isBlank() ? null : bootstrap.strip(),
+        workDir,
+        Duration.ofSeconds(progressInterval));
+  }
+}

@@ -1,0 +1,143 @@
+package io.akb.bridge.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The bridge's configuration, {@code akb.*} in {@code application.properties} or the environment
+ * ({@code AKB_TARGETS__DUCK__CACHE} for {@code akb.targets.duck.cache}, as Quarkus maps names).
+ * Defaults are given here, once; the README lists them from this file.
+ */
+@ConfigMapping(prefix = "akb")
+public interface BridgeConfig {
+
+  /** Kafka bootstrap servers every target reads from. Default {@code localhost:9092}. */
+  @WithName("kafka.bootstrap-servers")
+  @WithDefault("localhost:9092")
+  String bootstrapServers();
+
+  /**
+   * Further Kafka consumer properties for every target ({@code
+   * akb.kafka.consumer."security.protocol"=SSL}). Default: none.
+   */
+  @WithName("kafka.consumer")
+  Map<String, String> consumer();
+
+  /**
+   * Prefix of each target's consumer group: the group is this plus the target's name. Default
+   * {@code akb-bridge-}.
+   */
+  @WithName("group-prefix")
+  @WithDefault("akb-bridge-")
+  String groupPrefix();
+
+  /**
+   * Token the admin endpoints ({@code /targets/...}) require as {@code Authorization: Bearer
+   * <token>}. Default: none, the endpoints are open (the HTTP server binds 127.0.0.1 by default).
+   */
+  @WithName("admin.token")
+  Optional<String> adminToken();
+
+  /** The targets, by name. Default: none (the bridge then only serves health and metrics). */
+  Map<String, Target> targets();
+
+  /** One target: a SQL cache kept up to date from the topics of one or more sources. */
+  interface Target {
+    /**
+     * Where the cache is: {@code duckdb:PATH} or {@code postgres:JDBC_URL} (a {@code
+     * postgresql://user:password@host/db} URL too). Default {@code
+     * duckdb:./.cache/default_cache.duckdb}.
+     */
+    @WithDefault("duckdb:./.cache/default_cache.duckdb")
+    String cache();
+
+    /**
+     * Topic prefixes of the sources to read (the source connector's {@code topic.prefix}, such as
+     * {@code airbyte.source-faker.}), comma-separated: every topic starting with one is read,
+     * {@code <prefix>_state} as its state topic. Default: none.
+     */
+    @WithName("source-prefix")
+    Optional<List<String>> sourcePrefixes();
+
+    /**
+     * Topics read in addition, by exact name, comma-separated; a name ending in {@code _state} is a
+     * state topic. Default: none. One of {@code source-prefix} and {@code topics} is required.
+     */
+    Optional<List<String>> topics();
+
+    /**
+     * Default write strategy of the target's streams: {@code append}, {@code merge}, {@code
+     * replace} or {@code auto} (merge with a primary key, append with a cursor, else replace).
+     * Default {@code auto}.
+     */
+    @WithDefault("auto")
+    String strategy();
+
+    /**
+     * Write strategy per stream name, such as {@code
+     * akb.targets.duck.streams.users.strategy=merge}.
+     */
+    Map<String, StreamConfig> streams();
+
+    /** Prefix of every stream table. Default: none. */
+    @WithName("table-prefix")
+    Optional<String> tablePrefix();
+
+    /**
+     * Database schema of the tables. Default {@code main} for DuckDB, {@code public} for
+     * PostgreSQL.
+     */
+    Optional<String> schema();
+
+    /** Batch limits: a batch is written once one of them is reached. */
+    Batch batch();
+
+    /** How often new topics (new streams) are looked for. Default {@code 5s}. */
+    @WithName("topic-refresh-interval")
+    @WithDefault("5s")
+    Duration topicRefreshInterval();
+
+    /** Wait before a failed target opens its cache and consumer again. Default {@code 5s}. */
+    @WithName("retry-backoff")
+    @WithDefault("5s")
+    Duration retryBackoff();
+
+    /**
+     * Kafka consumer properties of this target only, over {@code akb.kafka.consumer}. Default:
+     * none.
+     */
+    Map<String, String> kafka();
+  }
+
+  /** A stream's own settings. */
+  interface StreamConfig {
+    /** The stream's write strategy, over the target's. */
+    String strategy();
+  }
+
+  /** Limits of one batch (one cache transaction). */
+  interface Batch {
+    /** Records per batch. Default {@code 10000}. */
+    @WithName("max-records")
+    @WithDefault("10000")
+    int maxRecords();
+
+    /**
+     * Bytes of record values per batch (memory stays a small multiple of it). Default {@code
+     * 16777216} (16 MiB).
+     */
+    @WithName("max-bytes")
+    @WithDefault("16777216")
+    long maxBytes();
+
+    /** Longest time a record waits in a batch before it is written. Default {@code 1s}. */
+    @WithName("max-wait")
+    @WithDefault("1s")
+    Duration maxWait();
+  }
+}

@@ -1,0 +1,129 @@
+package io.akb.bridge.local;
+
+import io.akb.bridge.target.TargetReplicator;
+import io.akb.bridge.target.TargetSettings;
+import io.akb.bridge.target.TargetStatus;
+import io.akb.cache.CacheLocation;
+import io.akb.cache.CacheOptions;
+import io.akb.cache.StoredOffset;
+import io.akb.cache.WriteStrategy;
+import io.akb.runtime.AkbException;
+import io.akb.runtime.topic.StateEvent;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * The bridge's replay engine for one cache, run on a thread of this process (no Quarkus): reads the
+ * source's topics and writes them to the cache, one transaction per batch, resuming from the
+ * offsets stored in the cache.
+ *
+ * <p>Contract: {@link #appliedThrough} tells whether the target has applied the state topic up to
+ * and including a given offset (so a {@code SYNC_COMPLETED} there, and every record and checkpoint
+ * before it, are in the cache). {@link #close()} writes the current batch, releases the cache and
+ * returns once the replay thread has ended.
+ */
+final class CacheReplay implements AutoCloseable {
+  /** The target's name: its consumer group and its offsets in the cache are stored under it. */
+  static final String TARGET_NAME = "akb-sync";
+
+  private final TargetReplicator target;
+  private final Thread thread;
+  private final String stateTopic;
+
+  private CacheReplay(TargetReplicator target, String stateTopic) {
+    this.target = target;
+    this.stateTopic = stateTopic;
+    this.thread = new Thread(target, "akb-target-" + TARGET_NAME);
+    this.thread.setDaemon(true);
+  }
+
+  /** Starts replaying the topics under {@code prefix} into {@code cache}. */
+  static CacheReplay start(
+      String bootstrapServers, String prefix, CacheLocation cache, WriteStrategy strategy) {
+    TargetSettings settings =
+        new TargetSettings(
+            TARGET_NAME,
+            cache,
+            new CacheOptions("", null, strategy),
+            List.of(prefix),
+            List.of(),
+            Map.of(),
+            10_000,
+            16L * 1024 * 1024,
+            // Short waits: a sync of a few thousand records should reach the cache at once.
+            Duration.ofMillis(500),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(2),
+            "akb-sync-" + TARGET_NAME,
+            Map.of("bootstrap.servers", bootstrapServers));
+    CacheReplay replay =
+        new CacheReplay(
+            new TargetReplicator(settings, null),
+            io.akb.runtime.topic.TopicNames.stateTopic(prefix));
+    replay.thread.start();
+    return replay;
+  }
+
+  /** The target's progress as the bridge reports it. */
+  TargetStatus status() {
+    return target.status();
+  }
+
+  /**
+   * Whether the cache holds everything up to and including state topic offset {@code offset}: its
+   * stored re-read position of the state topic has passed it.
+   */
+  boolean appliedThrough(long offset) {
+    StoredOffset stored =
+        query(cache -> cache.storedOffsets(TARGET_NAME)).get(StateEvent.countsKey(stateTopic, 0));
+    return stored != null && stored.nextOffset() > offset;
+  }
+
+  /**
+   * Runs {@code work} on the replay thread between two batches (DuckDB allows one connection per
+   * file, which the target holds).
+   */
+  <T> T query(Function<io.akb.cache.SqlCache, T> work) {
+    try {
+      return target.query(work).get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof AkbException akb) {
+        throw akb;
+      }
+      throw new AkbException(
+          "reading the cache " + describe(),
+          String.valueOf(e.getCause()),
+          "Look at the log file for the cache's error.",
+          e.getCause());
+    } catch (TimeoutException e) {
+      throw new AkbException(
+          "reading the cache " + describe(),
+          "the replay target did not answer within 30 s",
+          "Look at the log file for what it is doing.",
+          e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AkbException("reading the cache " + describe(), "interrupted", null, e);
+    }
+  }
+
+  /** {@code DUCKDB:path} or {@code POSTGRES:url}. */
+  String describe() {
+    return target.status().cache();
+  }
+
+  @Override
+  public void close() {
+    target.close();
+    try {
+      thread.join(60_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,159 @@
+package io.akb.bridge.local;
+
+import io.akb.runtime.AkbException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
+
+/**
+ * A single-node Kafka (KRaft, broker and controller in one) inside this process, for {@code akb
+ * sync} when no {@code KAFKA_BOOTSTRAP_SERVERS} is set.
+ *
+ * <p>Contract: it listens on 127.0.0.1 only, on ports chosen free at each start; its log lives
+ * under {@code dataDir}, formatted on the first start and reused afterwards. Keeping the log is
+ * what makes a second sync incremental end to end: the cache stores the topic offsets it has
+ * applied, and those offsets only mean something on the same log. {@link #close()} shuts the broker
+ * down cleanly so the next start needs no log recovery.
+ */
+public final class EmbeddedKafkaBroker implements AutoCloseable {
+  private static final int NODE_ID = 1;
+  private static final String CONTROLLER_LISTENER = "CONTROLLER";
+
+  private final KafkaRaftServer server;
+  private final String bootstrapServers;
+
+  private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers) {
+    this.server = server;
+    this.bootstrapServers = bootstrapServers;
+  }
+
+  /**
+   * Starts the broker with its log under {@code dataDir} (created and formatted when empty).
+   *
+   * @throws AkbException when the directory cannot be used or the broker does not start
+   */
+  public static EmbeddedKafkaBroker start(Path dataDir) {
+    Path logDir = dataDir.toAbsolutePath().resolve("log");
+    try {
+      Files.createDirectories(logDir);
+    } catch (IOException e) {
+      throw new AkbException(
+          "starting the embedded Kafka broker",
+          "its directory " + logDir + " cannot be created (" + e.getMessage() + ")",
+          "Run akb sync from a directory you can write to, or set KAFKA_BOOTSTRAP_SERVERS.",
+          e);
+    }
+    int brokerPort = freePort();
+    int controllerPort = freePort();
+    Map<String, String> props = new HashMap<>();
+    props.put("process.roles", "broker,controller");
+    props.put("node.id", String.valueOf(NODE_ID));
+    // Static voters: the quorum is this one node, and its port may differ at every start.
+    props.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
+    props.put(
+        "listeners",
+        "PLAINTEXT://127.0.0.1:"
+            + brokerPort
+            + ","
+            + CONTROLLER_LISTENER
+            + "://127.0.0.1:"
+            + controllerPort);
+    props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+    props.put("controller.listener.names", CONTROLLER_LISTENER);
+    props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    props.put("inter.broker.listener.name", "PLAINTEXT");
+    props.put("log.dirs", logDir.toString());
+    // One node: every internal topic has one replica, and small ones start faster.
+    props.put("offsets.topic.replication.factor", "1");
+    props.put("offsets.topic.num.partitions", "1");
+    props.put("transaction.state.log.replication.factor", "1");
+    props.put("transaction.state.log.min.isr", "1");
+    props.put("transaction.state.log.num.partitions", "1");
+    props.put("share.coordinator.state.topic.replication.factor", "1");
+    props.put("share.coordinator.state.topic.min.isr", "1");
+    props.put("group.initial.rebalance.delay.ms", "0");
+    props.put("num.partitions", "1");
+    KafkaConfig config = new KafkaConfig(props, false);
+    try {
+      formatOnce(logDir);
+    } catch (Exception e) {
+      throw new AkbException(
+          "preparing the embedded Kafka broker's log in " + logDir,
+          String.valueOf(e.getMessage()),
+          "Delete "
+              + dataDir
+              + " to start with an empty broker (the cache is then replayed"
+              + " from the next sync only), or set KAFKA_BOOTSTRAP_SERVERS.",
+          e);
+    }
+    KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+    try {
+      server.startup();
+    } catch (RuntimeException e) {
+      server.shutdown();
+      throw new AkbException(
+          "starting the embedded Kafka broker",
+          String.valueOf(e.getMessage()),
+          "Another akb sync may be using "
+              + dataDir
+              + "; wait for it, or set"
+              + " KAFKA_BOOTSTRAP_SERVERS.",
+          e);
+    }
+    return new EmbeddedKafkaBroker(server, "127.0.0.1:" + brokerPort);
+  }
+
+  /** {@code host:port} of the broker, for {@code bootstrap.servers}. */
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  /** Shuts the broker down and waits for it, leaving a clean log for the next start. */
+  @Override
+  public void close() {
+    server.shutdown();
+    server.awaitShutdown();
+  }
+
+  private static void formatOnce(Path logDir) throws Exception {
+    if (Files.exists(logDir.resolve("meta.properties"))) {
+      return;
+    }
+    new Formatter()
+        .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+        .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+        .setNodeId(NODE_ID)
+        .setClusterId(Uuid.randomUuid().toString())
+        .setDirectories(List.of(logDir.toString()))
+        .setMetadataLogDirectory(logDir.toString())
+        .setControllerListenerName(CONTROLLER_LISTENER)
+        .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+        .run();
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new AkbException(
+          "starting the embedded Kafka broker",
+          "no free port on 127.0.0.1 (" + e.getMessage() + ")",
+          "Set KAFKA_BOOTSTRAP_SERVERS to use a running Kafka instead.",
+          e);
+    }
+  }
+}

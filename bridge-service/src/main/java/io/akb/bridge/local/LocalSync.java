@@ -1,0 +1,312 @@
+package io.akb.bridge.local;
+
+import io.akb.bridge.target.TargetReplicator;
+import io.akb.bridge.target.TargetStatus;
+import io.akb.runtime.AkbException;
+import io.akb.runtime.ConnectorOptions;
+import io.akb.runtime.topic.StateEvent;
+import io.akb.runtime.topic.TopicNames;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One {@code akb sync}: the Airbyte source runs as a Kafka Connect source connector in a standalone
+ * worker inside this process, on the embedded broker (or the cluster in {@code
+ * KAFKA_BOOTSTRAP_SERVERS}), and the bridge's replay engine writes its topics to the cache. It
+ * returns once the sync has completed and the cache holds all of it.
+ *
+ * <p>Why it is incremental: Connect keeps the source's state as source offsets in {@code
+ * <workDir>/connect/<connector>.offsets} and passes it to the next sync; the cache keeps the topic
+ * offsets it has applied, so the next run replays only what is new. Both only hold together with
+ * the same broker log ({@code <workDir>/kafka}), which is why the embedded broker keeps it.
+ *
+ * <p>{@link #close()} may be called from another thread (a shutdown hook on Ctrl-C): it stops the
+ * connector (its offsets are written), the replay (its batch is written and the cache released) and
+ * the broker, in that order.
+ */
+public final class LocalSync implements AutoCloseable {
+  /** Connect's class of the source connector, the one a distributed worker runs too. */
+  static final String CONNECTOR_CLASS = "io.akb.connect.source.AirbyteSourceConnector";
+
+  private static final Duration TICK = Duration.ofMillis(500);
+
+  /** One sync per run: the connector would start the next one after this long. */
+  private static final long ONE_DAY_MS = Duration.ofDays(1).toMillis();
+
+  private final SyncOptions options;
+  private final ProgressDisplay display;
+  private final PrintStream out;
+  private final Deque<AutoCloseable> open = new ArrayDeque<>();
+  private boolean closed;
+
+  /** A sync that reports to {@code display} and prints its summary to {@code out}. */
+  public LocalSync(SyncOptions options, ProgressDisplay display, PrintStream out) {
+    this.options = options;
+    this.display = display;
+    this.out = out;
+  }
+
+  /** The name of the connector, and of its offsets file: {@code akb-sync-<source>}. */
+  static String connectorName(String sourceName) {
+    return "akb-sync-" + sourceName;
+  }
+
+  /**
+   * Runs the sync to its end and prints the summary.
+   *
+   * @return the progress as it ended
+   * @throws AkbException when the source, Kafka, Connect or the cache fails
+   */
+  public SyncProgress run() {
+    String prefix = TopicNames.defaultPrefix(options.sourceName());
+    String stateTopic = TopicNames.stateTopic(prefix);
+    String connector = connectorName(options.sourceName());
+    Path offsetsFile = options.workDir().resolve("connect").resolve(connector + ".offsets");
+    SyncProgress progress = new SyncProgress(prefix);
+    try {
+      prepareOffsets(offsetsFile);
+      String bootstrap = options.bootstrapServers();
+      if (bootstrap == null) {
+        display.update(progress);
+        Path kafkaDir = options.workDir().resolve("kafka");
+        EmbeddedKafkaBroker broker = remember(EmbeddedKafkaBroker.start(kafkaDir));
+        bootstrap = broker.bootstrapServers();
+        display.note("Kafka: embedded broker at " + bootstrap + ", log in " + kafkaDir);
+      } else {
+        display.note("Kafka: " + bootstrap + " (KAFKA_BOOTSTRAP_SERVERS)");
+      }
+      progress.phase(SyncProgress.Phase.STARTING_CONNECT);
+      display.update(progress);
+      SyncTopics topics = remember(SyncTopics.open(bootstrap, prefix, stateTopic));
+      StandaloneConnectWorker worker =
+          remember(StandaloneConnectWorker.start(bootstrap, offsetsFile));
+      worker.startConnector(connector, connectorConfig(connector, bootstrap, prefix));
+      progress.phase(SyncProgress.Phase.WAITING_FOR_SOURCE);
+      display.update(progress);
+
+      CacheReplay replay = follow(progress, topics, worker, connector, bootstrap, prefix);
+
+      progress.sampleCache(replay.status());
+      Map<String, Long> rows = rowsInCache(replay, progress);
+      int states = statesInCache(replay);
+      progress.phase(SyncProgress.Phase.DONE);
+      progress.settleRates();
+      display.finish(progress);
+      new SyncSummary(options, progress, rows, states, offsetsFile)
+          .print(out, bootstrap, options.bootstrapServers() == null);
+      return progress;
+    } catch (RuntimeException e) {
+      progress.phase(SyncProgress.Phase.FAILED);
+      display.finish(progress);
+      throw e;
+    }
+  }
+
+  /**
+   * Polls the state topic, the topics' ends and the cache until the sync is in the cache. The
+   * replay into the cache starts once the sync has started: its topics exist then (the replay
+   * engine needs a topic to read when it starts).
+   */
+  private CacheReplay follow(
+      SyncProgress progress,
+      SyncTopics topics,
+      StandaloneConnectWorker worker,
+      String connector,
+      String bootstrap,
+      String prefix) {
+    long completedAt = -1;
+    StateEvent completed = null;
+    CacheReplay replay = null;
+    while (true) {
+      for (SyncTopics.PositionedEvent positioned : topics.pollEvents(TICK)) {
+        StateEvent event = positioned.event();
+        progress.apply(event);
+        if (event.type() == StateEvent.Type.SYNC_COMPLETED
+            && event.syncId().equals(progress.syncId())) {
+          completedAt = positioned.offset();
+          completed = event;
+        }
+      }
+      progress.sampleRecords(topics.recordsSinceStart(progress.topics()));
+      if (replay == null && progress.syncId() != null) {
+        replay =
+            remember(
+                CacheReplay.start(bootstrap, prefix, options.cache(), options.effectiveStrategy()));
+      }
+      if (completed == null) {
+        Optional<String> failure = worker.failure(connector);
+        if (failure.isPresent()) {
+          throw connectorFailed(failure.get());
+        }
+      } else if (StateEvent.SYNC_FAILED.equals(completed.status())) {
+        throw new AkbException(
+            "syncing " + options.sourceName(),
+            completed.error() == null ? "the source failed" : completed.error(),
+            "The records read before the failure are in the cache; the next run resumes from the"
+                + " last checkpoint. The log file has the source's output.");
+      } else if (progress.phase() != SyncProgress.Phase.CACHING) {
+        progress.phase(SyncProgress.Phase.CACHING);
+        // Stopping the task now writes its final offsets, and no second sync starts.
+        worker.stopConnector(connector);
+      }
+      if (replay != null) {
+        TargetStatus cacheStatus = replay.status();
+        progress.sampleCache(cacheStatus);
+        if (cacheStatus.phase() == TargetReplicator.Phase.FAILED) {
+          throw new AkbException(
+              "writing to the cache " + redacted(cacheStatus.cache()),
+              String.valueOf(cacheStatus.lastError()),
+              "Check that the cache is reachable and not open in another program (DuckDB allows"
+                  + " one writer per file).");
+        }
+        if (completed != null && replay.appliedThrough(completedAt)) {
+          return replay;
+        }
+      }
+      display.update(progress);
+    }
+  }
+
+  /** The connector's options, as a Connect worker would receive them in its REST request. */
+  Map<String, String> connectorConfig(String connector, String bootstrap, String prefix) {
+    // Keys of io.akb.connect.source.AirbyteSourceConfig (connect-plugin is only on the runtime
+    // class path: Connect instantiates the connector by class name, as a worker would).
+    Map<String, String> config = new LinkedHashMap<>();
+    config.put("name", connector);
+    config.put("connector.class", CONNECTOR_CLASS);
+    config.put("tasks.max", "1");
+    config.put("airbyte.connector.name", options.sourceName());
+    config.put("airbyte.config", options.config().toString());
+    if (!options.streams().isEmpty()) {
+      config.put("streams", String.join(",", options.streams()));
+    }
+    ConnectorOptions source = options.connector();
+    putIfSet(config, "airbyte.connector.version", source.version());
+    putIfSet(config, "airbyte.pip.url", source.pipUrl());
+    putIfSet(config, "airbyte.install.dir", source.installDir().toString());
+    // "auto" would prefer a venv over a Docker image: name the executor the user asked for.
+    if (source.localExecutable() != null) {
+      config.put("airbyte.executor", "local");
+      config.put("airbyte.local.executable", source.localExecutable());
+    } else if (source.manifest() != null) {
+      config.put("airbyte.executor", "manifest");
+      config.put("airbyte.manifest", source.manifest());
+    } else if (source.dockerImage() != null) {
+      config.put("airbyte.executor", "docker");
+      // "true" means the registry's image, which the connector picks when none is named.
+      if (!"true".equalsIgnoreCase(source.dockerImage())) {
+        config.put("airbyte.docker.image", source.dockerImage());
+      }
+    }
+    config.put("topic.prefix", prefix);
+    config.put("bootstrap.servers", bootstrap);
+    config.put("sync.interval.ms", String.valueOf(ONE_DAY_MS));
+    config.put("sync.retries", "0");
+    return config;
+  }
+
+  private static void putIfSet(Map<String, String> config, String key, String value) {
+    if (value != null && !value.isBlank()) {
+      config.put(key, value);
+    }
+  }
+
+  /** A full refresh forgets the source's state: the connector then reads every stream anew. */
+  private void prepareOffsets(Path offsetsFile) {
+    try {
+      Files.createDirectories(offsetsFile.toAbsolutePath().getParent());
+      if (options.fullRefresh()) {
+        Files.deleteIfExists(offsetsFile);
+      }
+    } catch (IOException e) {
+      throw new AkbException(
+          "preparing Connect's offsets file " + offsetsFile,
+          String.valueOf(e.getMessage()),
+          "Run akb sync from a directory you can write to.",
+          e);
+    }
+  }
+
+  private static Map<String, Long> rowsInCache(CacheReplay replay, SyncProgress progress) {
+    List<String> names =
+        progress.streams().stream().map(SyncProgress.StreamProgress::name).toList();
+    return replay.query(
+        cache -> {
+          List<String> present = cache.streams();
+          Map<String, Long> rows = new LinkedHashMap<>();
+          for (String name : names) {
+            rows.put(name, present.contains(name) ? cache.count(name) : 0L);
+          }
+          return rows;
+        });
+  }
+
+  private int statesInCache(CacheReplay replay) {
+    return replay.query(
+        cache -> {
+          String source = options.sourceName();
+          for (TargetStatus.StreamStatus stream : replay.status().streams()) {
+            if (stream.source() != null) {
+              source = stream.source();
+              break;
+            }
+          }
+          return cache.states(source).size();
+        });
+  }
+
+  private AkbException connectorFailed(String trace) {
+    // Connect's trace starts with the exception's message: AKB's readable paragraph.
+    String message =
+        trace
+            .lines()
+            .takeWhile(line -> !line.startsWith("\tat "))
+            .reduce("", (a, b) -> a.isEmpty() ? b : a + "\n" + b);
+    return new AkbException(
+        "running " + options.sourceName() + " as a Kafka Connect source connector",
+        message,
+        "The log file in " + options.workDir().resolve("logs") + " has Connect's full output.");
+  }
+
+  /** A cache location without its password, fit to print. */
+  static String redacted(String location) {
+    return location
+        .replaceAll("(?i)(password=)[^&;]*", "$1***")
+        .replaceAll("(://[^:/@]+:)[^@/]*@", "$1***@");
+  }
+
+  private <T extends AutoCloseable> T remember(T resource) {
+    synchronized (open) {
+      open.push(resource);
+    }
+    return resource;
+  }
+
+  /** Stops what this sync started, newest first; safe to call twice and from another thread. */
+  @Override
+  public void close() {
+    synchronized (open) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      while (!open.isEmpty()) {
+        AutoCloseable resource = open.pop();
+        try {
+          resource.close();
+        } catch (Exception e) {
+          org.slf4j.LoggerFactory.getLogger(LocalSync.class).warn("Closing {}", resource, e);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package io.akb.bridge.metrics;
+
+import io.akb.bridge.target.TargetReplicator;
+import io.akb.bridge.target.TargetSettings;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A target's Micrometer meters, exported at {@code /q/metrics} in Prometheus format, tagged with
+ * {@code target}: {@code akb_target_records_total} (records written; rate() gives records/s),
+ * {@code akb_target_lag_records}, {@code akb_target_batch_seconds} (time to write one batch),
+ * {@code akb_target_batch_bytes_total} and {@code akb_target_checkpoints_pending}.
+ */
+@ApplicationScoped
+public class TargetMetrics {
+  private final MeterRegistry registry;
+
+  TargetMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** Creates a target whose batches are timed, with its gauges registered. */
+  public TargetReplicator bind(TargetSettings settings) {
+    Tags tags = Tags.of("target", settings.name());
+    Timer batchTime =
+        Timer.builder("akb.target.batch")
+            .description("Time to write one batch to the target's cache, in one transaction")
+            .tags(tags)
+            .register(registry);
+    Counter bytes =
+        Counter.builder("akb.target.batch.bytes")
+            .description("Bytes of record values written")
+            .baseUnit("bytes")
+            .tags(tags)
+            .register(registry);
+    TargetReplicator target =
+        new TargetReplicator(
+            settings,
+            (records, batchBytes, nanos) -> {
+              batchTime.record(nanos, TimeUnit.NANOSECONDS);
+              bytes.increment(batchBytes);
+            });
+    FunctionCounter.builder("akb.target.records", target, TargetReplicator::recordsApplied)
+        .description("Records written to the target's cache")
+        .tags(tags)
+        .register(registry);
+    Gauge.builder("akb.target.lag", target, TargetReplicator::lag)
+        .description("Records on the target's partitions not written yet (-1 while unknown)")
+        .baseUnit("records")
+        .tags(tags)
+        .register(registry);
+    Gauge.builder("akb.target.checkpoints.pending", target, t -> t.status().checkpointsPending())
+        .description("Checkpoints waiting for their records")
+        .tags(tags)
+        .register(registry);
+    return target;
+  }
+}

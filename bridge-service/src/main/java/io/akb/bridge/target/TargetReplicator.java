@@ -1,0 +1,805 @@
+package io.akb.bridge.target;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.akb.cache.CacheRecord;
+import io.akb.cache.CacheTransaction;
+import io.akb.cache.SqlCache;
+import io.akb.cache.StoredOffset;
+import io.akb.runtime.AkbException;
+import io.akb.runtime.protocol.AirbyteJson;
+import io.akb.runtime.protocol.AirbyteStateMessage;
+import io.akb.runtime.protocol.AirbyteStateType;
+import io.akb.runtime.protocol.ConfiguredAirbyteStream;
+import io.akb.runtime.topic.CheckpointTracker;
+import io.akb.runtime.topic.RecordHeaders;
+import io.akb.runtime.topic.StateEvent;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps one target (a SQL cache) up to date from the topics of its sources, exactly once.
+ *
+ * <p>Contract:
+ *
+ * <ul>
+ *   <li>One thread runs {@link #run()}; it alone uses the consumer and the cache. Other threads
+ *       talk to it through {@link #status()}, {@link #pause()}, {@link #resume()}, {@link #reset()}
+ *       and {@link #query}, which run between two polls.
+ *   <li>Records, the checkpoints they complete and the offsets they advance are written in one
+ *       cache transaction per batch; on start the consumer seeks to the offsets stored in the cache
+ *       (or the earliest offset when none), so a crash at any moment loses and doubles nothing.
+ *   <li>The partitions are assigned by the target itself (no group rebalancing moves them), so a
+ *       target is replayed by one bridge process; the group id names it for Kafka's tools, which
+ *       see its progress through offsets committed after each transaction.
+ *   <li>A failure (cache or broker) closes both, waits the retry backoff and starts again from the
+ *       stored offsets.
+ * </ul>
+ */
+public final class TargetReplicator implements Runnable, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TargetReplicator.class);
+  private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
+  private static final Duration LAG_CHECK_INTERVAL = Duration.ofSeconds(1);
+
+  /** Told after each committed batch, for metrics. */
+  public interface BatchObserver {
+    void batchCommitted(int records, long bytes, long nanos);
+  }
+
+  /** Life of a target as operators see it. */
+  public enum Phase {
+    STARTING,
+    RUNNING,
+    PAUSED,
+    FAILED,
+    STOPPED
+  }
+
+  private final TargetSettings settings;
+  private final BatchObserver observer;
+  private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
+  private volatile boolean stopping;
+  private volatile boolean pauseRequested;
+  private volatile TargetStatus status;
+  private final AtomicLong recordsApplied = new AtomicLong();
+  private final AtomicLong lag = new AtomicLong(-1);
+
+  // Owned by the replay thread.
+  private SqlCache cache;
+  private KafkaConsumer<byte[], byte[]> consumer;
+  private final ReplayBatch batch = new ReplayBatch();
+  private final CheckpointTracker<PendingEvent> tracker = new CheckpointTracker<>();
+  private final Map<String, ActiveSync> syncs = new HashMap<>();
+  private final Map<String, Set<String>> runningTasksBySync = new HashMap<>();
+  private final Map<String, StateTopicProgress> stateTopics = new HashMap<>();
+  private final Map<TopicPartition, Long> positions = new LinkedHashMap<>();
+  private final Set<TopicPartition> waitingForSync = new HashSet<>();
+  private final Set<String> finishedSyncs = new HashSet<>();
+  private final Map<String, StreamProgress> streamProgress = new LinkedHashMap<>();
+  private Map<String, StoredOffset> stored = Map.of();
+  private boolean positionsDirty;
+  private long nextTopicRefresh;
+  private long nextLagCheck;
+  private Phase phase = Phase.STARTING;
+  private String lastError;
+  private Instant lastBatchAt;
+  private double recordsPerSecond;
+  private long skippedRecords;
+
+  /** An event of a state topic waiting for its records. */
+  private record PendingEvent(String stateTopic, long offset, StateEvent event) {}
+
+  /** What a target knows of one stream, for operators. */
+  private static final class StreamProgress {
+    String sourceName;
+    long recordsApplied;
+    JsonNode lastState;
+    Instant lastCheckpointAt;
+  }
+
+  public TargetReplicator(TargetSettings settings, BatchObserver observer) {
+    this.settings = settings;
+    this.observer = observer == null ? (records, bytes, nanos) -> {} : observer;
+    this.status = TargetStatus.starting(settings);
+  }
+
+  public TargetSettings settings() {
+    return settings;
+  }
+
+  /** A snapshot of the target's progress, refreshed by the replay thread every poll. */
+  public TargetStatus status() {
+    return status;
+  }
+
+  /** Records written to the cache since this process started. */
+  public long recordsApplied() {
+    return recordsApplied.get();
+  }
+
+  /** Records on the target's record partitions not yet written, or -1 when not known yet. */
+  public long lag() {
+    return lag.get();
+  }
+
+  /** Stops reading (the current batch is written first); the target stays assigned. */
+  public void pause() {
+    pauseRequested = true;
+  }
+
+  /** Reads again after {@link #pause()}. */
+  public void resume() {
+    pauseRequested = false;
+  }
+
+  /**
+   * Forgets the target's stored offsets and replays every topic from the earliest retained offset.
+   * The rows already in the cache stay: raw ids are derived from the records' offsets, so the cache
+   * skips records it already holds and no stream gets a row twice. Completes once the offsets are
+   * reset.
+   */
+  public CompletableFuture<Void> reset() {
+    return query(
+        ignored -> {
+          resetPositions();
+          return null;
+        });
+  }
+
+  /**
+   * Runs {@code work} against the cache on the replay thread, between two polls, so that callers
+   * never use the cache at the same time as the writer (DuckDB allows one connection per file).
+   */
+  public <T> CompletableFuture<T> query(Function<SqlCache, T> work) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    commands.add(
+        () -> {
+          try {
+            if (cache == null) {
+              throw new AkbException(
+                  "querying target '" + settings.name() + "'",
+                  "its cache is not open ("
+                      + phase
+                      + (lastError == null ? "" : ": " + lastError)
+                      + ")",
+                  "Look at GET /targets/" + settings.name() + " for the error and retry.");
+            }
+            result.complete(work.apply(cache));
+          } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+          }
+        });
+    // No wakeup(): it could interrupt the replay thread in the middle of a flush. A poll lasts
+    // at most POLL_TIMEOUT, so the command runs soon enough.
+    return result;
+  }
+
+  /** Asks the replay thread to write its batch and stop; {@link #run()} returns soon after. */
+  @Override
+  public void close() {
+    stopping = true;
+    KafkaConsumer<byte[], byte[]> current = consumer;
+    if (current != null) {
+      current.wakeup();
+    }
+  }
+
+  @Override
+  public void run() {
+    Thread.currentThread().setName("akb-target-" + settings.name());
+    while (!stopping) {
+      try {
+        open();
+        replay();
+      } catch (WakeupException e) {
+        // close() woke the consumer; the loop ends.
+      } catch (RuntimeException e) {
+        lastError = e instanceof AkbException akb ? akb.summary() : String.valueOf(e);
+        phase = Phase.FAILED;
+        log.error("Target {} failed; retrying in {}", settings.name(), settings.retryBackoff(), e);
+      } finally {
+        closeQuietly();
+      }
+      publishStatus();
+      if (!stopping) {
+        sleep(settings.retryBackoff());
+      }
+    }
+    phase = Phase.STOPPED;
+    publishStatus();
+    failPendingCommands();
+  }
+
+  private void open() {
+    phase = Phase.STARTING;
+    cache = SqlCache.open(settings.cache(), settings.cacheOptions());
+    stored = new HashMap<>(cache.storedOffsets(settings.name()));
+    Properties props = new Properties();
+    props.putAll(settings.kafka());
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    // Transactional producers (exactly-once Connect) leave aborted records that must not be read.
+    props.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "akb-bridge-" + settings.name());
+    consumer = new KafkaConsumer<>(props);
+    nextTopicRefresh = 0;
+    nextLagCheck = 0;
+    lastError = null;
+    phase = pauseRequested ? Phase.PAUSED : Phase.RUNNING;
+    log.info("Target {} opened {}", settings.name(), cache.describe());
+  }
+
+  private void replay() {
+    while (!stopping) {
+      runCommands();
+      if (System.nanoTime() >= nextTopicRefresh) {
+        assignNewPartitions();
+        nextTopicRefresh = System.nanoTime() + settings.topicRefreshInterval().toNanos();
+      }
+      applyPause();
+      ConsumerRecords<byte[], byte[]> polled;
+      try {
+        polled = consumer.poll(POLL_TIMEOUT);
+      } catch (WakeupException e) {
+        continue; // a command or close() woke us
+      }
+      Set<TopicPartition> blocked = new HashSet<>();
+      for (ConsumerRecord<byte[], byte[]> record : polled) {
+        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        if (blocked.contains(partition)) {
+          continue;
+        }
+        if (settings.isStateTopic(record.topic())) {
+          handleStateEvent(record);
+        } else if (!handleRecord(record, partition)) {
+          blocked.add(partition);
+        }
+      }
+      boolean caughtUp = polled.isEmpty();
+      if (batch.recordCount() >= settings.batchMaxRecords()
+          || batch.bytes() >= settings.batchMaxBytes()
+          || batch.ageNanos() >= settings.batchMaxWait().toNanos()
+          || (caughtUp && (batch.recordCount() > 0 || positionsDirty))
+          || pauseRequested && positionsDirty) {
+        flush();
+      }
+      publishStatus();
+    }
+    if (positionsDirty || batch.recordCount() > 0) {
+      flush(); // a graceful stop keeps what was read
+    }
+  }
+
+  private void applyPause() {
+    Set<TopicPartition> assigned = consumer.assignment();
+    if (pauseRequested && phase != Phase.PAUSED) {
+      if (positionsDirty || batch.recordCount() > 0) {
+        flush();
+      }
+      consumer.pause(assigned);
+      phase = Phase.PAUSED;
+      log.info("Target {} paused", settings.name());
+    } else if (!pauseRequested && phase == Phase.PAUSED) {
+      Set<TopicPartition> running = new HashSet<>(assigned);
+      running.removeAll(waitingForSync);
+      consumer.resume(running);
+      phase = Phase.RUNNING;
+      log.info("Target {} resumed", settings.name());
+    }
+  }
+
+  /** Assigns partitions of topics that appeared since the last look, seeking each. */
+  private void assignNewPartitions() {
+    Map<String, List<PartitionInfo>> topics = consumer.listTopics();
+    Set<TopicPartition> assigned = new HashSet<>(consumer.assignment());
+    List<TopicPartition> added = new ArrayList<>();
+    topics.forEach(
+        (topic, partitions) -> {
+          if (settings.reads(topic)) {
+            for (PartitionInfo info : partitions) {
+              TopicPartition partition = new TopicPartition(topic, info.partition());
+              if (assigned.add(partition)) {
+                added.add(partition);
+              }
+            }
+          }
+        });
+    if (added.isEmpty()) {
+      return;
+    }
+    consumer.assign(assigned);
+    Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(added);
+    for (TopicPartition partition : added) {
+      String key = StateEvent.countsKey(partition.topic(), partition.partition());
+      StoredOffset offset = stored.get(key);
+      long beginning = beginnings.getOrDefault(partition, 0L);
+      long seekTo;
+      if (settings.isStateTopic(partition.topic())) {
+        StateTopicProgress progress = new StateTopicProgress(offset, beginning);
+        stateTopics.put(partition.topic(), progress);
+        seekTo = progress.seekOffset();
+      } else {
+        seekTo = offset == null ? beginning : offset.nextOffset();
+        if (offset != null) {
+          tracker.restoreApplied(key, offset.appliedPerSync());
+        }
+      }
+      // Records before the beginning are gone (retention): start at the first one there is.
+      seekTo = Math.max(seekTo, beginning);
+      consumer.seek(partition, seekTo);
+      positions.put(partition, seekTo);
+      if (phase == Phase.PAUSED) {
+        consumer.pause(List.of(partition));
+      }
+    }
+    log.info("Target {} reads {} new partitions: {}", settings.name(), added.size(), added);
+  }
+
+  private void handleStateEvent(ConsumerRecord<byte[], byte[]> record) {
+    StateTopicProgress progress = stateTopics.get(record.topic());
+    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+    positions.put(partition, record.offset() + 1);
+    positionsDirty = true;
+    StateEvent event;
+    try {
+      event = AirbyteJson.MAPPER.readValue(record.value(), StateEvent.class);
+    } catch (IOException | RuntimeException e) {
+      log.warn(
+          "Target {} skips state event {}/{}@{}: not a state event ({})",
+          settings.name(),
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          e.getMessage());
+      progress.read(record.offset());
+      return;
+    }
+    if (event == null || event.type() == null || event.syncId() == null) {
+      progress.read(record.offset());
+      return;
+    }
+    boolean replayed = progress.alreadyApplied(event, record.offset());
+    switch (event.type()) {
+      case SYNC_STARTED -> {
+        String sourceName =
+            event.sourceName() != null ? event.sourceName() : sourceNameOf(record.topic());
+        List<ConfiguredAirbyteStream> catalog =
+            event.catalog() == null || event.catalog().streams() == null
+                ? List.of()
+                : event.catalog().streams();
+        ActiveSync sync = new ActiveSync(event.syncId(), sourceName, catalog);
+        syncs.put(event.syncId(), sync);
+        runningTasksBySync
+            .computeIfAbsent(event.syncId(), id -> new HashSet<>())
+            .add(String.valueOf(event.task()));
+        // Registering is idempotent, and a restarted bridge must register before writing.
+        catalog.forEach(stream -> batch.register(sourceName, stream));
+        progress.started(event, record.offset());
+        releaseWaitingPartitions();
+      }
+      case CHECKPOINT, SYNC_COMPLETED -> {
+        if (replayed) {
+          if (event.type() == StateEvent.Type.SYNC_COMPLETED) {
+            progress.completedEarlier(event, record.offset());
+            finishSyncTask(event);
+          } else {
+            progress.read(record.offset());
+          }
+        } else {
+          tracker.await(
+              event.syncId(),
+              event.counts(),
+              new PendingEvent(record.topic(), record.offset(), event));
+          progress.awaiting(record.offset());
+        }
+      }
+      case STREAM_STATUS -> progress.read(record.offset());
+    }
+  }
+
+  /**
+   * Adds a record to the batch; returns false when its sync has not started yet (its {@code
+   * SYNC_STARTED} is still unread), in which case the partition waits at this record.
+   */
+  private boolean handleRecord(ConsumerRecord<byte[], byte[]> record, TopicPartition partition) {
+    String syncId = header(record, RecordHeaders.SYNC_ID);
+    String streamName = header(record, RecordHeaders.STREAM);
+    positions.put(partition, record.offset() + 1);
+    positionsDirty = true;
+    if (syncId == null || streamName == null || record.value() == null) {
+      skip(record, "it lacks the airbyte.sync_id or airbyte.stream header, or a value");
+      return true;
+    }
+    ActiveSync sync = syncs.get(syncId);
+    if (sync == null && finishedSyncs.contains(syncId)) {
+      skip(record, "its sync " + syncId + " has already completed with fewer records");
+      return true;
+    }
+    if (sync == null) {
+      // Its SYNC_STARTED is behind on the state topic: read on from here once it arrives.
+      positions.put(partition, record.offset());
+      consumer.seek(partition, record.offset());
+      consumer.pause(List.of(partition));
+      waitingForSync.add(partition);
+      return false;
+    }
+    ConfiguredAirbyteStream stream =
+        sync.stream(streamName, header(record, RecordHeaders.NAMESPACE));
+    if (stream == null) {
+      skip(record, "stream '" + streamName + "' is not in the catalog of sync " + syncId);
+      return true;
+    }
+    JsonNode data;
+    JsonNode changes = null;
+    try {
+      data = AirbyteJson.MAPPER.readTree(record.value());
+      String meta = header(record, RecordHeaders.META);
+      if (meta != null) {
+        changes = AirbyteJson.MAPPER.readTree(meta);
+      }
+    } catch (IOException e) {
+      skip(record, "its value is not JSON (" + e.getMessage() + ")");
+      return true;
+    }
+    CacheRecord cacheRecord =
+        new CacheRecord(
+            rawId(record.topic(), record.partition(), record.offset()),
+            syncId,
+            data,
+            record.timestamp(),
+            changes);
+    String table = stream.stream().name();
+    batch.add(sync.sourceName(), table, cacheRecord, record.serializedValueSize());
+    tracker.recordApplied(syncId, StateEvent.countsKey(record.topic(), record.partition()));
+    StreamProgress progress = streamProgress.computeIfAbsent(table, name -> new StreamProgress());
+    progress.sourceName = sync.sourceName();
+    progress.recordsApplied++;
+    return true;
+  }
+
+  /**
+   * The {@code _airbyte_raw_id} of a record: derived from where it sits in Kafka, so replaying the
+   * same record after a crash gives the same id.
+   */
+  static String rawId(String topic, int partition, long offset) {
+    return UUID.nameUUIDFromBytes(
+            (topic + "/" + partition + "/" + offset).getBytes(StandardCharsets.UTF_8))
+        .toString();
+  }
+
+  private void skip(ConsumerRecord<byte[], byte[]> record, String why) {
+    skippedRecords++;
+    log.warn(
+        "Target {} skips record {}/{}@{}: {}",
+        settings.name(),
+        record.topic(),
+        record.partition(),
+        record.offset(),
+        why);
+  }
+
+  private void releaseWaitingPartitions() {
+    if (waitingForSync.isEmpty()) {
+      return;
+    }
+    if (phase != Phase.PAUSED) {
+      consumer.resume(waitingForSync);
+    }
+    waitingForSync.clear();
+  }
+
+  /** Writes the batch, the checkpoints it completes and all positions in one transaction. */
+  private void flush() {
+    long started = System.nanoTime();
+    List<PendingEvent> complete = tracker.drainComplete();
+    int records = batch.recordCount();
+    long bytes = batch.bytes();
+    try (CacheTransaction tx = cache.begin()) {
+      for (ReplayBatch.Registration registration : batch.registrations()) {
+        tx.registerStream(
+            registration.sourceName(),
+            registration.stream(),
+            settings.strategyFor(registration.stream().stream().name()));
+      }
+      batch
+          .records()
+          .forEach((key, streamRecords) -> tx.write(key.sourceName(), key.stream(), streamRecords));
+      for (PendingEvent pending : complete) {
+        StateEvent event = pending.event();
+        String sourceName = sourceNameOfSync(event.syncId(), pending.stateTopic());
+        if (event.type() == StateEvent.Type.CHECKPOINT) {
+          if (event.state() != null) {
+            tx.writeState(sourceName, event.state());
+            noteCheckpoint(sourceName, event.state());
+          }
+        } else {
+          tx.completeSync(
+              sourceName, event.syncId(), StateEvent.SYNC_SUCCEEDED.equals(event.status()));
+        }
+        stateTopics.get(pending.stateTopic()).applied(event, pending.offset());
+        if (event.type() == StateEvent.Type.SYNC_COMPLETED) {
+          finishSyncTask(event);
+        }
+      }
+      tx.saveOffsets(settings.name(), offsetsToStore());
+      tx.commit();
+    }
+    // A failed transaction rolled back and threw: run() then starts over from the stored offsets,
+    // since what this run holds in memory is ahead of the cache.
+    batch.clear();
+    positionsDirty = false;
+    recordsApplied.addAndGet(records);
+    long nanos = System.nanoTime() - started;
+    if (records > 0) {
+      Instant now = Instant.now();
+      if (lastBatchAt != null) {
+        double seconds = Math.max(1e-3, Duration.between(lastBatchAt, now).toNanos() / 1e9);
+        recordsPerSecond = records / seconds;
+      }
+      lastBatchAt = now;
+    }
+    observer.batchCommitted(records, bytes, nanos);
+    commitToKafka();
+  }
+
+  private void noteCheckpoint(String sourceName, AirbyteStateMessage state) {
+    Instant now = Instant.now();
+    if (state.effectiveType() == AirbyteStateType.STREAM && state.stream() != null) {
+      String stream = state.stream().streamDescriptor().name();
+      StreamProgress progress =
+          streamProgress.computeIfAbsent(stream, name -> new StreamProgress());
+      progress.sourceName = sourceName;
+      progress.lastState = AirbyteJson.MAPPER.valueToTree(state);
+      progress.lastCheckpointAt = now;
+    } else {
+      // A GLOBAL or LEGACY state checkpoints every stream of the source.
+      for (StreamProgress progress : streamProgress.values()) {
+        if (sourceName.equals(progress.sourceName)) {
+          progress.lastState = AirbyteJson.MAPPER.valueToTree(state);
+          progress.lastCheckpointAt = now;
+        }
+      }
+    }
+  }
+
+  /** A task finished its sync; once every task of the sync has, its counts are dropped. */
+  private void finishSyncTask(StateEvent event) {
+    Set<String> tasks = runningTasksBySync.get(event.syncId());
+    if (tasks != null) {
+      tasks.remove(String.valueOf(event.task()));
+      if (tasks.isEmpty()) {
+        runningTasksBySync.remove(event.syncId());
+        syncs.remove(event.syncId());
+        finishedSyncs.add(event.syncId());
+        tracker.forgetSync(event.syncId());
+      }
+    }
+  }
+
+  private Map<String, StoredOffset> offsetsToStore() {
+    Map<String, StoredOffset> offsets = new LinkedHashMap<>();
+    positions.forEach(
+        (partition, next) -> {
+          String key = StateEvent.countsKey(partition.topic(), partition.partition());
+          StateTopicProgress progress = stateTopics.get(partition.topic());
+          if (progress != null) {
+            offsets.put(key, progress.toStored());
+          } else {
+            offsets.put(key, new StoredOffset(next, tracker.appliedPerSync(key)));
+          }
+        });
+    stored.putAll(offsets);
+    return offsets;
+  }
+
+  /** Lets Kafka's tools see the target's progress; the cache stays the source of truth. */
+  private void commitToKafka() {
+    Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+    positions.forEach((partition, next) -> commit.put(partition, new OffsetAndMetadata(next)));
+    consumer.commitAsync(
+        commit,
+        (offsets, error) -> {
+          if (error != null) {
+            log.debug("Target {} could not commit offsets to Kafka", settings.name(), error);
+          }
+        });
+  }
+
+  private void resetPositions() {
+    batch.clear();
+    tracker.clear();
+    syncs.clear();
+    runningTasksBySync.clear();
+    waitingForSync.clear();
+    stateTopics.clear();
+    streamProgress.clear();
+    Map<String, StoredOffset> rewound = new LinkedHashMap<>();
+    Set<TopicPartition> assigned = consumer.assignment();
+    Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(assigned);
+    for (TopicPartition partition : assigned) {
+      long beginning = beginnings.getOrDefault(partition, 0L);
+      rewound.put(
+          StateEvent.countsKey(partition.topic(), partition.partition()),
+          new StoredOffset(beginning, Map.of()));
+    }
+    try (CacheTransaction tx = cache.begin()) {
+      tx.saveOffsets(settings.name(), rewound);
+      tx.commit();
+    }
+    stored = new HashMap<>(rewound);
+    positions.clear();
+    consumer.assign(List.of());
+    nextTopicRefresh = 0;
+    log.info("Target {} reset: replaying from the earliest offsets", settings.name());
+  }
+
+  private String sourceNameOfSync(String syncId, String stateTopic) {
+    ActiveSync sync = syncs.get(syncId);
+    return sync != null ? sync.sourceName() : sourceNameOf(stateTopic);
+  }
+
+  /** A source's name when its SYNC_STARTED does not give one: its topic prefix. */
+  private static String sourceNameOf(String stateTopic) {
+    String prefix = stateTopic.substring(0, stateTopic.length() - "_state".length());
+    if (prefix.startsWith("airbyte.")) {
+      prefix = prefix.substring("airbyte.".length());
+    }
+    return prefix.endsWith(".") ? prefix.substring(0, prefix.length() - 1) : prefix;
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+    Header header = record.headers().lastHeader(name);
+    return header == null || header.value() == null
+        ? null
+        : new String(header.value(), StandardCharsets.UTF_8);
+  }
+
+  private void runCommands() {
+    Runnable command;
+    while ((command = commands.poll()) != null) {
+      command.run();
+    }
+  }
+
+  private void failPendingCommands() {
+    Runnable command;
+    while ((command = commands.poll()) != null) {
+      command.run(); // the cache is closed: each completes exceptionally with the reason
+    }
+  }
+
+  private void publishStatus() {
+    long totalLag = lag.get();
+    if (consumer == null || phase == Phase.FAILED) {
+      totalLag = -1;
+    } else if (System.nanoTime() >= nextLagCheck) {
+      totalLag = measureLag();
+      nextLagCheck = System.nanoTime() + LAG_CHECK_INTERVAL.toNanos();
+    }
+    lag.set(totalLag);
+    List<TargetStatus.StreamStatus> streams = new ArrayList<>();
+    streamProgress.forEach(
+        (name, progress) ->
+            streams.add(
+                new TargetStatus.StreamStatus(
+                    name,
+                    progress.sourceName,
+                    progress.recordsApplied,
+                    progress.lastState,
+                    progress.lastCheckpointAt)));
+    int pending = tracker.pending().size();
+    status =
+        new TargetStatus(
+            settings.name(),
+            settings.cache().kind() + ":" + settings.cache().target(),
+            phase,
+            lastError,
+            totalLag,
+            recordsApplied.get(),
+            recordsPerSecond,
+            skippedRecords,
+            pending,
+            waitingForSync.size(),
+            lastBatchAt,
+            streams);
+  }
+
+  /**
+   * Records on the record partitions after what this target has read, plus those read but not
+   * written yet; -1 while no record partition is assigned. Asks the broker for the end offsets.
+   */
+  private long measureLag() {
+    List<TopicPartition> recordPartitions =
+        positions.keySet().stream()
+            .filter(partition -> !stateTopics.containsKey(partition.topic()))
+            .toList();
+    if (recordPartitions.isEmpty()) {
+      return -1;
+    }
+    Map<TopicPartition, Long> ends = consumer.endOffsets(recordPartitions, Duration.ofSeconds(5));
+    long sum = batch.recordCount();
+    for (TopicPartition partition : recordPartitions) {
+      sum += Math.max(0, ends.getOrDefault(partition, 0L) - positions.get(partition));
+    }
+    return sum;
+  }
+
+  private void closeQuietly() {
+    KafkaConsumer<byte[], byte[]> current = consumer;
+    consumer = null;
+    if (current != null) {
+      try {
+        current.close(Duration.ofSeconds(5));
+      } catch (RuntimeException e) {
+        log.debug("Closing the consumer of target {}", settings.name(), e);
+      }
+    }
+    SqlCache currentCache = cache;
+    cache = null;
+    if (currentCache != null) {
+      try {
+        currentCache.close();
+      } catch (RuntimeException e) {
+        log.debug("Closing the cache of target {}", settings.name(), e);
+      }
+    }
+    // In-memory progress is only valid with the cache it was read from.
+    batch.clear();
+    tracker.clear();
+    syncs.clear();
+    runningTasksBySync.clear();
+    finishedSyncs.clear();
+    stateTopics.clear();
+    positions.clear();
+    waitingForSync.clear();
+    positionsDirty = false;
+  }
+
+  private void sleep(Duration duration) {
+    long until = System.nanoTime() + duration.toNanos();
+    while (!stopping && System.nanoTime() < until) {
+      runCommands();
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        stopping = true;
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "target " + settings.name();
+  }
+}

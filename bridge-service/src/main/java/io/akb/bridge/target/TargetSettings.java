@@ -1,0 +1,84 @@
+package io.akb.bridge.target;
+
+import io.akb.cache.CacheLocation;
+import io.akb.cache.CacheOptions;
+import io.akb.cache.WriteStrategy;
+import io.akb.runtime.AkbException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one target needs to replay topics into its cache, independent of how it was configured
+ * ({@code application.properties} through {@code BridgeConfig}, or a test).
+ *
+ * @param name the target's name: its consumer group is {@code groupPrefix + name} and its offsets
+ *     are stored in the cache under this name
+ * @param cache where the cache lives
+ * @param cacheOptions table prefix, schema and default write strategy
+ * @param sourcePrefixes topic prefixes of the sources to read: every topic starting with one is
+ *     read, {@code <prefix>_state} as its state topic
+ * @param topics topics read in addition, by exact name; one ending in {@code _state} is a state
+ *     topic
+ * @param streamStrategies write strategy per stream name, overriding the cache's default
+ * @param batchMaxRecords a batch is written once it holds this many records
+ * @param batchMaxBytes ... or this many bytes of record values
+ * @param batchMaxWait ... or when its oldest record waited this long
+ * @param topicRefreshInterval how often new topics (new streams) are looked for
+ * @param retryBackoff wait before a failed target opens its cache and consumer again
+ * @param kafka Kafka consumer properties ({@code bootstrap.servers} at least); the group id, the
+ *     deserializers and offset handling are set by the target itself
+ */
+public record TargetSettings(
+    String name,
+    CacheLocation cache,
+    CacheOptions cacheOptions,
+    List<String> sourcePrefixes,
+    List<String> topics,
+    Map<String, WriteStrategy> streamStrategies,
+    int batchMaxRecords,
+    long batchMaxBytes,
+    Duration batchMaxWait,
+    Duration topicRefreshInterval,
+    Duration retryBackoff,
+    String groupId,
+    Map<String, String> kafka) {
+
+  public TargetSettings {
+    sourcePrefixes = List.copyOf(sourcePrefixes);
+    topics = List.copyOf(topics);
+    streamStrategies = Map.copyOf(streamStrategies);
+    kafka = Map.copyOf(kafka);
+    if (sourcePrefixes.isEmpty() && topics.isEmpty()) {
+      throw new AkbException(
+          "configuring target '" + name + "'",
+          "it names no topics to read",
+          "Set akb.targets." + name + ".source-prefix (such as airbyte.source-faker.) or .topics.");
+    }
+    if (batchMaxRecords < 1 || batchMaxBytes < 1) {
+      throw new AkbException(
+          "configuring target '" + name + "'",
+          "batch sizes must be positive",
+          "Set akb.targets." + name + ".batch.max-records and .batch.max-bytes above zero.");
+    }
+  }
+
+  /** The write strategy of a stream: its own, else the cache's default. */
+  public WriteStrategy strategyFor(String stream) {
+    return streamStrategies.getOrDefault(stream, cacheOptions.defaultStrategy());
+  }
+
+  /** Whether this target reads a topic. */
+  public boolean reads(String topic) {
+    return topics.contains(topic) || sourcePrefixes.stream().anyMatch(topic::startsWith);
+  }
+
+  /** Whether a topic this target reads is a state topic rather than a record topic. */
+  public boolean isStateTopic(String topic) {
+    if (topics.contains(topic)) {
+      return topic.endsWith("_state");
+    }
+    return sourcePrefixes.stream()
+        .anyMatch(prefix -> topic.equals(io.akb.runtime.topic.TopicNames.stateTopic(prefix)));
+  }
+}

@@ -1,0 +1,69 @@
+package io.akb.bridge.target;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A target's progress as operators see it (REST, health, metrics): a snapshot taken by the replay
+ * thread, safe to read from any thread.
+ *
+ * @param name the target's name
+ * @param cache where its cache is ({@code DUCKDB:path} or {@code POSTGRES:url})
+ * @param phase starting, running, paused, failed or stopped
+ * @param lastError why it failed last, or null
+ * @param lag records on its record partitions not written yet, -1 while unknown
+ * @param recordsApplied records written since this process started
+ * @param recordsPerSecond records per second of the last batch interval
+ * @param recordsSkipped records that could not be applied (no headers, not JSON, unknown stream)
+ * @param checkpointsPending checkpoints waiting for their records
+ * @param partitionsWaitingForSync record partitions waiting for their sync's SYNC_STARTED
+ * @param lastBatchAt when the last batch with records was committed, or null
+ * @param streams per stream: records written and the last complete checkpoint
+ */
+public record TargetStatus(
+    String name,
+    String cache,
+    TargetReplicator.Phase phase,
+    String lastError,
+    long lag,
+    long recordsApplied,
+    double recordsPerSecond,
+    long recordsSkipped,
+    int checkpointsPending,
+    int partitionsWaitingForSync,
+    Instant lastBatchAt,
+    List<StreamStatus> streams) {
+
+  /**
+   * One stream of a target.
+   *
+   * @param stream the stream's name
+   * @param source the source it comes from
+   * @param recordsApplied records written since this process started
+   * @param lastCheckpoint the last complete checkpoint's Airbyte STATE written, or null
+   * @param lastCheckpointAt when it was written, or null
+   */
+  public record StreamStatus(
+      String stream,
+      String source,
+      long recordsApplied,
+      JsonNode lastCheckpoint,
+      Instant lastCheckpointAt) {}
+
+  static TargetStatus starting(TargetSettings settings) {
+    return new TargetStatus(
+        settings.name(),
+        settings.cache().kind() + ":" + settings.cache().target(),
+        TargetReplicator.Phase.STARTING,
+        null,
+        -1,
+        0,
+        0,
+        0,
+        0,
+        0,
+        null,
+        List.of());
+  }
+}

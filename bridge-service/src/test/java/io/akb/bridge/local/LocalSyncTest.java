@@ -1,0 +1,70 @@
+package io.akb.bridge.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.akb.cache.CacheLocation;
+import io.akb.runtime.ConnectorOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class LocalSyncTest {
+
+  private static Map<String, String> connectorConfig(ConnectorOptions connector) {
+    SyncOptions options =
+        new SyncOptions(
+            "source-faker",
+            JsonNodeFactory.instance.objectNode().put("count", 10),
+            List.of("users", "products"),
+            CacheLocation.parse(CacheLocation.DEFAULT),
+            null,
+            false,
+            connector,
+            null,
+            Path.of(".cache"),
+            Duration.ofSeconds(5));
+    return new LocalSync(options, null, null)
+        .connectorConfig("akb-sync-source-faker", "127.0.0.1:9092", "airbyte.source-faker.");
+  }
+
+  @Test
+  void theConnectorGetsTheSourceItsStreamsAndOneSyncPerRun() {
+    Map<String, String> config = connectorConfig(ConnectorOptions.defaults());
+
+    assertThat(config)
+        .containsEntry("connector.class", "io.akb.connect.source.AirbyteSourceConnector")
+        .containsEntry("name", "akb-sync-source-faker")
+        .containsEntry("airbyte.connector.name", "source-faker")
+        .containsEntry("airbyte.config", "{\"count\":10}")
+        .containsEntry("streams", "users,products")
+        .containsEntry("topic.prefix", "airbyte.source-faker.")
+        .containsEntry("sync.interval.ms", "86400000")
+        .doesNotContainKey("airbyte.executor");
+  }
+
+  @Test
+  void aDockerImageOrALocalProgramNamesItsExecutor() {
+    assertThat(connectorConfig(ConnectorOptions.defaults().withDockerImage("my/faker:1")))
+        .containsEntry("airbyte.executor", "docker")
+        .containsEntry("airbyte.docker.image", "my/faker:1");
+    assertThat(connectorConfig(ConnectorOptions.defaults().withDockerImage("true")))
+        .containsEntry("airbyte.executor", "docker")
+        .doesNotContainKey("airbyte.docker.image");
+    assertThat(connectorConfig(ConnectorOptions.defaults().withLocalExecutable("/bin/faker")))
+        .containsEntry("airbyte.executor", "local")
+        .containsEntry("airbyte.local.executable", "/bin/faker");
+  }
+
+  @Test
+  void printedCacheLocationsHideThePassword() {
+    assertThat(
+            LocalSync.redacted(
+                "jdbc:postgresql://127.0.0.1:5432/db?user=postgres&password=s3cret&ssl=false"))
+        .isEqualTo("jdbc:postgresql://127.0.0.1:5432/db?user=postgres&password=***&ssl=false");
+    assertThat(LocalSync.redacted("postgresql://akb:s3cret@db.example/akb"))
+        .isEqualTo("postgresql://akb:***@db.example/akb");
+  }
+}

@@ -1,0 +1,91 @@
+package io.akb.bridge.testing;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * One real KRaft broker (combined controller and broker) in the test JVM, shared by every test of
+ * the run and stopped when the JVM exits; {@code KAFKA_BOOTSTRAP_SERVERS} uses an outside one.
+ */
+public final class EmbeddedKafka {
+  private static String bootstrapServers;
+
+  private EmbeddedKafka() {}
+
+  /** Bootstrap servers of the shared broker, started on first use. */
+  public static synchronized String bootstrapServers() {
+    if (bootstrapServers != null) {
+      return bootstrapServers;
+    }
+    String outside = System.getenv("KAFKA_BOOTSTRAP_SERVERS");
+    if (outside != null && !outside.isBlank()) {
+      return bootstrapServers = outside;
+    }
+    try {
+      TestKitNodes nodes =
+          new TestKitNodes.Builder()
+              .setCombined(true)
+              .setNumBrokerNodes(1)
+              .setNumControllerNodes(1)
+              .build();
+      KafkaClusterTestKit cluster =
+          new KafkaClusterTestKit.Builder(nodes)
+              .setConfigProp("offsets.topic.replication.factor", "1")
+              .setConfigProp("offsets.topic.num.partitions", "1")
+              .setConfigProp("transaction.state.log.replication.factor", "1")
+              .setConfigProp("transaction.state.log.min.isr", "1")
+              .setConfigProp("group.initial.rebalance.delay.ms", "0")
+              .setConfigProp("auto.create.topics.enable", "false")
+              .build();
+      cluster.format();
+      cluster.startup();
+      cluster.waitForReadyBrokers();
+      // Closing is bounded: surefire gives a forked JVM 30 s to exit, and a broker's controlled
+      // shutdown can take longer than that; its temp dirs go with the JVM's temp files anyway.
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    Thread closer =
+                        new Thread(
+                            () -> {
+                              try {
+                                cluster.close();
+                              } catch (Exception e) {
+                                // the JVM is ending anyway
+                              }
+                            });
+                    closer.setDaemon(true);
+                    closer.start();
+                    try {
+                      closer.join(10_000);
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  }));
+      return bootstrapServers = cluster.bootstrapServers();
+    } catch (Exception e) {
+      throw new IllegalStateException("could not start the embedded Kafka broker", e);
+    }
+  }
+
+  /** Creates topics with the given partition counts (replication factor 1). */
+  public static void createTopics(Map<String, Integer> partitions) {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrapServers());
+    try (Admin admin = Admin.create(props)) {
+      List<NewTopic> topics =
+          partitions.entrySet().stream()
+              .map(entry -> new NewTopic(entry.getKey(), entry.getValue(), (short) 1))
+              .toList();
+      admin.createTopics(topics).all().get();
+    } catch (Exception e) {
+      throw new IllegalStateException("could not create topics " + partitions.keySet(), e);
+    }
+  }
+}
