@@ -52,7 +52,8 @@ class FakerReplayIT {
           AirbyteMessage message = messages.next();
           if (message.type() == AirbyteMessage.Type.RECORD) {
             String stream = message.record().stream();
-            topics.record(stream, key(streams.get(stream), message.record().data()), message.record().data());
+            topics.record(
+                stream, key(streams.get(stream), message.record().data()), message.record().data());
             recordsPerStream.merge(stream, 1L, Long::sum);
           } else if (message.type() == AirbyteMessage.Type.STATE) {
             AirbyteStateMessage state = message.state();
@@ -85,9 +86,10 @@ class FakerReplayIT {
             (stream, count) -> {
               // Faker's streams have primary keys: merge, so every key once.
               assertThat(target.count(stream)).as(stream).isEqualTo(count);
+              // As JSON text: a number read back from the cache may be another node type.
               assertThat(states.get(stream))
                   .as("state of " + stream)
-                  .isEqualTo(AirbyteJson.MAPPER.valueToTree(lastState.get(stream)));
+                  .hasToString(AirbyteJson.toJson(lastState.get(stream)));
             });
         JsonNode user =
             target.query(

@@ -36,6 +36,8 @@ public final class ContractProducer implements AutoCloseable {
   private String syncId;
   private long seq;
   private long roundRobin;
+  private final java.util.concurrent.atomic.AtomicReference<Exception> sendFailure =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   public ContractProducer(String prefix, String sourceName) {
     this.prefix = prefix;
@@ -47,6 +49,10 @@ public final class ContractProducer implements AutoCloseable {
     props.put("linger.ms", "5");
     props.put("batch.size", "262144");
     props.put("enable.idempotence", "true");
+    props.put("acks", "all");
+    // A loaded test machine can stall the in-JVM broker for a while: wait rather than drop.
+    props.put("delivery.timeout.ms", "600000");
+    props.put("request.timeout.ms", "120000");
     producer = new KafkaProducer<>(props);
   }
 
@@ -133,7 +139,8 @@ public final class ContractProducer implements AutoCloseable {
             now(),
             key == null ? null : bytes(key.toString()),
             bytes(data.toString()),
-            headers));
+            headers),
+        this::noteFailure);
     counts.merge(StateEvent.countsKey(topic, partition), 1L, Long::sum);
   }
 
@@ -174,8 +181,18 @@ public final class ContractProducer implements AutoCloseable {
             now()));
   }
 
+  /** Waits until everything sent is written; fails when a send failed (the counts would lie). */
   public void flush() {
     producer.flush();
+    if (sendFailure.get() != null) {
+      throw new IllegalStateException("a record of the contract was not written", sendFailure.get());
+    }
+  }
+
+  private void noteFailure(org.apache.kafka.clients.producer.RecordMetadata metadata, Exception e) {
+    if (e != null) {
+      sendFailure.compareAndSet(null, e);
+    }
   }
 
   private void sendState(StateEvent event) {
@@ -185,7 +202,8 @@ public final class ContractProducer implements AutoCloseable {
             0,
             now(),
             bytes("0"),
-            AirbyteJson.toJson(event).getBytes(StandardCharsets.UTF_8)));
+            AirbyteJson.toJson(event).getBytes(StandardCharsets.UTF_8)),
+        this::noteFailure);
   }
 
   private static long now() {
