@@ -50,7 +50,7 @@ class AkbCommandTest {
     assertThat(err.toString().strip())
         .isEqualTo(
             "Error: reading the config of source-faker failed: 'no-such-file.json' is neither a"
-                + " JSON object nor a file Pass a JSON object such as --config '{\"count\": 100}',"
+                + " JSON object nor a file. Pass a JSON object such as --config '{\"count\": 100}',"
                 + " or the path of a JSON file.");
   }
 
