@@ -185,7 +185,8 @@ public final class ContractProducer implements AutoCloseable {
   public void flush() {
     producer.flush();
     if (sendFailure.get() != null) {
-      throw new IllegalStateException("a record of the contract was not written", sendFailure.get());
+      throw new IllegalStateException(
+          "a record of the contract was not written", sendFailure.get());
     }
   }
 
