@@ -84,6 +84,31 @@ public final class EmbeddedKafka {
               .map(entry -> new NewTopic(entry.getKey(), entry.getValue(), (short) 1))
               .toList();
       admin.createTopics(topics).all().get();
+      // A new partition's leader can answer NOT_LEADER for a moment after creation, and a
+      // producer sending then may stall its batch until it expires: wait until each leader
+      // answers a ListOffsets request.
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> all =
+          new java.util.HashMap<>();
+      partitions.forEach(
+          (topic, count) -> {
+            for (int partition = 0; partition < count; partition++) {
+              all.put(
+                  new org.apache.kafka.common.TopicPartition(topic, partition),
+                  org.apache.kafka.clients.admin.OffsetSpec.latest());
+            }
+          });
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (true) {
+        try {
+          admin.listOffsets(all).all().get();
+          break;
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (System.nanoTime() > deadline) {
+            throw e;
+          }
+          Thread.sleep(100);
+        }
+      }
     } catch (Exception e) {
       throw new IllegalStateException("could not create topics " + partitions.keySet(), e);
     }
