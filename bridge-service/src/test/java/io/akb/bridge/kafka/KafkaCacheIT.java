@@ -1,14 +1,19 @@
 package io.akb.bridge.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.bridge.testing.EmbeddedKafka;
 import io.akb.bridge.testing.RunningTarget;
 import io.akb.cache.WriteStrategy;
+import io.akb.runtime.AkbException;
+import io.akb.runtime.MessageStream;
 import io.akb.runtime.ReadResult;
 import io.akb.runtime.Source;
 import io.akb.runtime.protocol.AirbyteJson;
+import io.akb.runtime.protocol.AirbyteMessage;
+import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
 import io.akb.runtime.testkit.Faker;
 import io.akb.runtime.topic.RecordHeaders;
 import io.akb.runtime.topic.StateEvent;
@@ -18,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -153,6 +159,90 @@ class KafkaCacheIT {
       assertThat(secondCompleted.syncId()).isNotEqualTo(syncId);
       duck.awaitCaughtUp();
       assertThat(duck.count("users")).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void aConnectorFailureEndsTheSyncAsFailedAndKeepsTheCheckpointsBeforeIt() throws Exception {
+    String prefix = "airbyte.kcfail-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+    Source faker = Faker.source(100);
+    faker.selectAllStreams();
+    ConfiguredAirbyteCatalog catalog = faker.configuredCatalog();
+    // The recorded faker read up to its first users record, then the connector fails.
+    List<AirbyteMessage> recorded = Faker.recordedRead();
+    List<AirbyteMessage> before = new ArrayList<>();
+    for (AirbyteMessage message : recorded) {
+      before.add(message);
+      if (message.type() == AirbyteMessage.Type.RECORD
+          && message.record().stream().equals("users")) {
+        break;
+      }
+    }
+    Iterator<AirbyteMessage> messages = before.iterator();
+    MessageStream failing =
+        new MessageStream() {
+          @Override
+          public boolean hasNext() {
+            if (!messages.hasNext()) {
+              throw new AkbException("Reading source-faker", "it crashed on purpose", "none");
+            }
+            return true;
+          }
+
+          @Override
+          public AirbyteMessage next() {
+            return messages.next();
+          }
+
+          @Override
+          public List<String> logTail() {
+            return List.of();
+          }
+
+          @Override
+          public void close() {}
+        };
+
+    try (KafkaCache cache =
+        new KafkaCache(
+            Map.of("bootstrap.servers", EmbeddedKafka.bootstrapServers()), prefix, PARTITIONS)) {
+      assertThatThrownBy(() -> cache.write(faker, catalog, failing))
+          .isInstanceOf(AkbException.class)
+          .hasMessageContaining("crashed on purpose");
+
+      List<StateEvent> events =
+          readAll(TopicNames.stateTopic(prefix)).stream().map(KafkaCacheIT::event).toList();
+      assertThat(events)
+          .extracting(StateEvent::type)
+          .first()
+          .isEqualTo(StateEvent.Type.SYNC_STARTED);
+      StateEvent completed = events.get(events.size() - 1);
+      assertThat(completed.type()).isEqualTo(StateEvent.Type.SYNC_COMPLETED);
+      assertThat(completed.status()).isEqualTo(StateEvent.SYNC_FAILED);
+      assertThat(completed.error()).contains("crashed on purpose");
+      String productsTopic = TopicNames.recordTopic(prefix, null, "products");
+      String usersTopic = TopicNames.recordTopic(prefix, null, "users");
+      assertThat(completed.counts().values().stream().mapToLong(Long::longValue).sum())
+          .isEqualTo(101);
+      List<StateEvent> checkpoints =
+          events.stream().filter(e -> e.type() == StateEvent.Type.CHECKPOINT).toList();
+      assertThat(checkpoints).hasSize(1);
+      assertThat(checkpoints.get(0).counts().keySet()).allMatch(tp -> tp.startsWith(productsTopic));
+      assertThat(checkpoints.get(0).counts().values().stream().mapToLong(Long::longValue).sum())
+          .isEqualTo(100);
+      Map<String, String> statuses = new HashMap<>();
+      events.stream()
+          .filter(e -> e.type() == StateEvent.Type.STREAM_STATUS)
+          .forEach(e -> statuses.put(e.stream().name(), e.status()));
+      assertThat(statuses)
+          .containsEntry("products", StateEvent.STREAM_COMPLETE)
+          .containsEntry("users", StateEvent.STREAM_INCOMPLETE)
+          .containsEntry("purchases", StateEvent.STREAM_INCOMPLETE);
+      assertThat(readAll(usersTopic)).hasSize(1);
+      // Only the checkpointed products state is there to resume from.
+      JsonNode state = cache.state(Faker.NAME);
+      assertThat(state).hasSize(1);
+      assertThat(state.get(0).at("/stream/stream_descriptor/name").asText()).isEqualTo("products");
     }
   }
 
