@@ -14,6 +14,7 @@ import io.akb.runtime.Source;
 import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.protocol.AirbyteMessage;
 import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
+import io.akb.runtime.testkit.FailingRead;
 import io.akb.runtime.testkit.Faker;
 import io.akb.runtime.topic.RecordHeaders;
 import io.akb.runtime.topic.StateEvent;
@@ -23,7 +24,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -178,30 +178,9 @@ class KafkaCacheIT {
         break;
       }
     }
-    Iterator<AirbyteMessage> messages = before.iterator();
     MessageStream failing =
-        new MessageStream() {
-          @Override
-          public boolean hasNext() {
-            if (!messages.hasNext()) {
-              throw new AkbException("Reading source-faker", "it crashed on purpose", "none");
-            }
-            return true;
-          }
-
-          @Override
-          public AirbyteMessage next() {
-            return messages.next();
-          }
-
-          @Override
-          public List<String> logTail() {
-            return List.of();
-          }
-
-          @Override
-          public void close() {}
-        };
+        FailingRead.after(
+            before, new AkbException("Reading source-faker", "it crashed on purpose", "none"));
 
     try (KafkaCache cache =
         new KafkaCache(
