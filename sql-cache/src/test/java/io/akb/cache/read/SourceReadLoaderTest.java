@@ -13,10 +13,10 @@ import io.akb.runtime.ReadResult;
 import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.protocol.AirbyteMessage;
 import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
+import io.akb.runtime.testkit.FailingRead;
 import io.akb.runtime.testkit.Faker;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -98,30 +98,10 @@ class SourceReadLoaderTest {
     List<AirbyteMessage> firstHalf = new ArrayList<>(Faker.recordedRead().subList(0, 120));
     long recordsBeforeFailure =
         firstHalf.stream().filter(m -> m.type() == AirbyteMessage.Type.RECORD).count();
-    Iterator<AirbyteMessage> messages = firstHalf.iterator();
     MessageStream failing =
-        new MessageStream() {
-          @Override
-          public boolean hasNext() {
-            if (!messages.hasNext()) {
-              throw new AkbException("source-faker read", "the connector exited with code 1", null);
-            }
-            return true;
-          }
-
-          @Override
-          public AirbyteMessage next() {
-            return messages.next();
-          }
-
-          @Override
-          public List<String> logTail() {
-            return List.of();
-          }
-
-          @Override
-          public void close() {}
-        };
+        FailingRead.after(
+            firstHalf,
+            new AkbException("source-faker read", "the connector exited with code 1", null));
 
     assertThatThrownBy(() -> new SourceReadLoader(cache, 1000).load(Faker.NAME, catalog(), failing))
         .isInstanceOf(AkbException.class)

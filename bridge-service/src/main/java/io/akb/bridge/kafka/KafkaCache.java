@@ -1,0 +1,550 @@
+package io.akb.bridge.kafka;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.akb.runtime.AkbException;
+import io.akb.runtime.Cache;
+import io.akb.runtime.CachedDataset;
+import io.akb.runtime.MessageStream;
+import io.akb.runtime.ReadResult;
+import io.akb.runtime.Source;
+import io.akb.runtime.protocol.AirbyteJson;
+import io.akb.runtime.protocol.AirbyteMessage;
+import io.akb.runtime.protocol.AirbyteRecordMessage;
+import io.akb.runtime.protocol.AirbyteStateMessage;
+import io.akb.runtime.protocol.AirbyteStateType;
+import io.akb.runtime.protocol.AirbyteTraceMessage;
+import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
+import io.akb.runtime.protocol.ConfiguredAirbyteStream;
+import io.akb.runtime.protocol.StreamDescriptor;
+import io.akb.runtime.topic.RecordHeaders;
+import io.akb.runtime.topic.StateEvent;
+import io.akb.runtime.topic.TopicNames;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * A {@link Cache} that is a set of Kafka topics: {@code source.read(kafkaCache)} reads a source
+ * straight into the topic contract of ARCHITECTURE.md, with the plain Kafka producer (idempotent,
+ * {@code acks=all}), without a Connect worker. The bridge's targets replay these topics as they
+ * replay the source connector's.
+ *
+ * <ul>
+ *   <li>Record topic per stream, {@code <prefix><namespace.><stream>}, created when missing with
+ *       {@code partitions} partitions. Value: the record's data as JSON; key: the primary key
+ *       fields as a JSON object (null without a key); timestamp: {@code emitted_at}; headers per
+ *       {@link RecordHeaders}. The cache picks the partition (murmur2 of the key's JSON values as
+ *       the source connector does, else round robin), so it knows the per-partition counts.
+ *   <li>State topic {@code <prefix>_state} (one partition, key = {@link #TASK}): {@code
+ *       SYNC_STARTED} with the catalog, a {@code CHECKPOINT} per STATE sent only after every record
+ *       before it is acknowledged, {@code STREAM_STATUS}, {@code SYNC_COMPLETED}.
+ * </ul>
+ *
+ * <p>{@link #state} reads the state topic back: the latest checkpointed state per stream (or the
+ * latest GLOBAL / LEGACY one), so a second read is incremental. The prefix is the one given, or
+ * {@link TopicNames#defaultPrefix} of the source's name, as the source connector's default. Not
+ * thread-safe; close it to release the producer.
+ */
+public final class KafkaCache implements Cache, AutoCloseable {
+  /** The task id this cache writes on the state topic (the source connector writes its own). */
+  public static final String TASK = "java-api";
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+  private final Map<String, Object> clientConfig;
+  private final String prefix;
+  private final int partitions;
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
+
+  /**
+   * @param clientConfig Kafka client settings, at least {@code bootstrap.servers}
+   * @param prefix the topic prefix, or null for {@code airbyte.<source name>.}
+   * @param partitions partitions of record topics this cache creates (existing ones keep theirs)
+   */
+  public KafkaCache(Map<String, Object> clientConfig, String prefix, int partitions) {
+    if (partitions < 1) {
+      throw new IllegalArgumentException("partitions must be positive: " + partitions);
+    }
+    this.clientConfig = Map.copyOf(clientConfig);
+    this.prefix = prefix;
+    this.partitions = partitions;
+    Properties props = properties();
+    props.put("key.serializer", ByteArraySerializer.class.getName());
+    props.put("value.serializer", ByteArraySerializer.class.getName());
+    props.put("enable.idempotence", "true");
+    props.put("acks", "all");
+    props.putIfAbsent("linger.ms", "5");
+    producer = new KafkaProducer<>(props);
+  }
+
+  /** A cache on {@code bootstrapServers} with the default prefix and one partition per topic. */
+  public KafkaCache(String bootstrapServers) {
+    this(Map.of("bootstrap.servers", bootstrapServers), null, 1);
+  }
+
+  /** The topic prefix used for {@code sourceName}. */
+  public String prefix(String sourceName) {
+    return prefix != null ? prefix : TopicNames.defaultPrefix(sourceName);
+  }
+
+  @Override
+  public JsonNode state(String sourceName) {
+    String stateTopic = TopicNames.stateTopic(prefix(sourceName));
+    // Latest state per stream; a GLOBAL or LEGACY state stands for every stream.
+    Map<String, JsonNode> latest = new LinkedHashMap<>();
+    try (Stream<ConsumerRecord<byte[], byte[]>> records = readTopic(stateTopic)) {
+      records.forEach(
+          record -> {
+            StateEvent event = AirbyteJson.convert(json(record.value()), StateEvent.class);
+            if (event.type() != StateEvent.Type.CHECKPOINT || event.state() == null) {
+              return;
+            }
+            AirbyteStateMessage state = event.state();
+            JsonNode payload = AirbyteJson.MAPPER.valueToTree(state);
+            if (state.effectiveType() == AirbyteStateType.STREAM && state.stream() != null) {
+              latest.remove("");
+              StreamDescriptor stream = state.stream().streamDescriptor();
+              latest.put(stream.namespace() + "\u0000" + stream.name(), payload);
+            } else {
+              latest.clear();
+              latest.put("", payload);
+            }
+          });
+    }
+    if (latest.isEmpty()) {
+      return null;
+    }
+    ArrayNode array = AirbyteJson.MAPPER.createArrayNode();
+    latest.values().forEach(array::add);
+    return array;
+  }
+
+  @Override
+  public ReadResult write(Source source, ConfiguredAirbyteCatalog catalog, MessageStream messages) {
+    String sourceName = source.name();
+    String topicPrefix = prefix(sourceName);
+    String stateTopic = TopicNames.stateTopic(topicPrefix);
+    Map<StreamDescriptor, Target> targets = new LinkedHashMap<>();
+    for (ConfiguredAirbyteStream configured : catalog.streams()) {
+      StreamDescriptor stream = normalized(configured.stream().descriptor());
+      List<List<String>> key =
+          configured.primaryKey() == null ? List.of() : configured.primaryKey();
+      targets.put(
+          stream,
+          new Target(
+              stream,
+              TopicNames.recordTopic(topicPrefix, stream.namespace(), stream.name()),
+              key,
+              new long[1]));
+    }
+    Map<String, Integer> partitionsByTopic = ensureTopics(stateTopic, targets.values());
+
+    Sync sync = new Sync(UUID.randomUUID().toString(), stateTopic);
+    sync.send(StateEvent.syncStarted(sync.id, TASK, sourceName, catalog, now()));
+    Set<StreamDescriptor> reported = new HashSet<>();
+    try {
+      while (messages.hasNext()) {
+        AirbyteMessage message = messages.next();
+        switch (message.type()) {
+          case RECORD -> {
+            AirbyteRecordMessage record = message.record();
+            Target target =
+                targets.get(normalized(new StreamDescriptor(record.stream(), record.namespace())));
+            if (target != null) {
+              sync.record(target, partitionsByTopic.get(target.topic()), record);
+            }
+          }
+          case STATE -> {
+            // The checkpoint must not get ahead of its records: wait until they are all acked.
+            flush();
+            sync.send(
+                StateEvent.checkpoint(
+                    sync.id, TASK, ++sync.seq, sync.counts, message.state(), now()));
+          }
+          case TRACE -> {
+            Target target = streamEnded(message.trace(), targets);
+            if (target != null && reported.add(target.stream())) {
+              sync.streamStatus(target, message.trace().streamStatus().status());
+            }
+          }
+          default -> {}
+        }
+      }
+      complete(sync, targets, reported, null);
+    } catch (AkbException connectorFailure) {
+      try {
+        complete(sync, targets, reported, connectorFailure.getMessage());
+      } catch (RuntimeException e) {
+        connectorFailure.addSuppressed(e);
+      }
+      throw connectorFailure;
+    }
+
+    Map<String, Long> recordsRead = new LinkedHashMap<>();
+    Map<String, CachedDataset> datasets = new LinkedHashMap<>();
+    for (Target target : targets.values()) {
+      recordsRead.merge(target.stream().name(), target.read()[0], Long::sum);
+      datasets.put(
+          target.stream().name(), new TopicDataset(target.stream().name(), target.topic()));
+    }
+    return new ReadResult(sourceName, recordsRead, state(sourceName), datasets);
+  }
+
+  private void complete(
+      Sync sync,
+      Map<StreamDescriptor, Target> targets,
+      Set<StreamDescriptor> reported,
+      String error) {
+    flush();
+    for (Target target : targets.values()) {
+      if (reported.add(target.stream())) {
+        sync.streamStatus(
+            target, error == null ? StateEvent.STREAM_COMPLETE : StateEvent.STREAM_INCOMPLETE);
+      }
+    }
+    sync.send(
+        StateEvent.syncCompleted(
+            sync.id,
+            TASK,
+            error == null ? StateEvent.SYNC_SUCCEEDED : StateEvent.SYNC_FAILED,
+            error,
+            sync.counts,
+            now()));
+    flush();
+  }
+
+  /** The stream a TRACE STREAM_STATUS says is COMPLETE or INCOMPLETE, or null. */
+  private static Target streamEnded(
+      AirbyteTraceMessage trace, Map<StreamDescriptor, Target> targets) {
+    if (trace == null
+        || trace.type() != AirbyteTraceMessage.TraceType.STREAM_STATUS
+        || trace.streamStatus() == null
+        || trace.streamStatus().streamDescriptor() == null) {
+      return null;
+    }
+    String status = trace.streamStatus().status();
+    if (!StateEvent.STREAM_COMPLETE.equals(status)
+        && !StateEvent.STREAM_INCOMPLETE.equals(status)) {
+      return null;
+    }
+    return targets.get(normalized(trace.streamStatus().streamDescriptor()));
+  }
+
+  /** Where one stream's records go; {@code read[0]} counts the records read in this run. */
+  private record Target(
+      StreamDescriptor stream, String topic, List<List<String>> primaryKey, long[] read) {}
+
+  /** One read's sync: its id, checkpoint sequence and cumulative counts per topic/partition. */
+  private final class Sync {
+    final String id;
+    final String stateTopic;
+    final Map<String, Long> counts = new LinkedHashMap<>();
+    final Map<String, Integer> roundRobin = new HashMap<>();
+    long seq;
+
+    Sync(String id, String stateTopic) {
+      this.id = id;
+      this.stateTopic = stateTopic;
+    }
+
+    void record(Target target, int topicPartitions, AirbyteRecordMessage record) {
+      JsonNode data = record.data() == null ? AirbyteJson.MAPPER.nullNode() : record.data();
+      byte[] key = null;
+      String keyText = null;
+      if (!target.primaryKey().isEmpty()) {
+        // As the source connector: the Kafka key is {"field": value, ...}, the partition is
+        // murmur2 of the JSON array of the key's values.
+        List<JsonNode> values = new ArrayList<>();
+        Map<String, JsonNode> keyObject = new LinkedHashMap<>();
+        for (List<String> path : target.primaryKey()) {
+          JsonNode value = data;
+          for (String part : path) {
+            value = value.path(part);
+          }
+          value = value.isMissingNode() ? AirbyteJson.MAPPER.nullNode() : value;
+          values.add(value);
+          keyObject.put(String.join(".", path), value);
+        }
+        keyText = AirbyteJson.toJson(values);
+        key = bytes(AirbyteJson.toJson(keyObject));
+      }
+      int partition;
+      if (topicPartitions <= 1) {
+        partition = 0;
+      } else if (keyText != null) {
+        partition = Utils.toPositive(Utils.murmur2(bytes(keyText))) % topicPartitions;
+      } else {
+        partition =
+            Math.floorMod(roundRobin.merge(target.topic(), 1, Integer::sum) - 1, topicPartitions);
+      }
+      var headers = new org.apache.kafka.common.header.internals.RecordHeaders();
+      headers.add(new RecordHeader(RecordHeaders.STREAM, bytes(target.stream().name())));
+      if (target.stream().namespace() != null) {
+        headers.add(new RecordHeader(RecordHeaders.NAMESPACE, bytes(target.stream().namespace())));
+      }
+      headers.add(new RecordHeader(RecordHeaders.SYNC_ID, bytes(id)));
+      if (record.changes() != null) {
+        headers.add(
+            new RecordHeader(RecordHeaders.META, bytes(AirbyteJson.toJson(record.changes()))));
+      }
+      long timestamp = record.emittedAt() == null ? now() : record.emittedAt();
+      producer.send(
+          new ProducerRecord<>(
+              target.topic(), partition, timestamp, key, bytes(AirbyteJson.toJson(data)), headers),
+          KafkaCache.this::noteFailure);
+      counts.merge(StateEvent.countsKey(target.topic(), partition), 1L, Long::sum);
+      target.read()[0]++;
+    }
+
+    void streamStatus(Target target, String status) {
+      Map<String, Long> streamCounts = new LinkedHashMap<>();
+      counts.forEach(
+          (topicPartition, count) -> {
+            if (topicPartition.startsWith(target.topic() + "/")) {
+              streamCounts.put(topicPartition, count);
+            }
+          });
+      send(StateEvent.streamStatus(id, TASK, target.stream(), status, streamCounts, now()));
+    }
+
+    void send(StateEvent event) {
+      producer.send(
+          new ProducerRecord<>(
+              stateTopic, 0, event.emittedAt(), bytes(TASK), bytes(AirbyteJson.toJson(event))),
+          KafkaCache.this::noteFailure);
+    }
+  }
+
+  /** Waits until everything sent is acknowledged; fails when a send failed (counts would lie). */
+  private void flush() {
+    producer.flush();
+    Exception failure = sendFailure.get();
+    if (failure != null) {
+      throw new AkbException(
+          "Writing to the Kafka cache's topics",
+          "a record was not acknowledged: " + failure.getMessage(),
+          "Check that the brokers are reachable and the topics writable; the read stopped so"
+              + " that no checkpoint gets ahead of its records.",
+          failure);
+    }
+  }
+
+  private void noteFailure(org.apache.kafka.clients.producer.RecordMetadata metadata, Exception e) {
+    if (e != null) {
+      sendFailure.compareAndSet(null, e);
+    }
+  }
+
+  /** Creates missing topics; returns every record topic's partition count. */
+  private Map<String, Integer> ensureTopics(String stateTopic, Iterable<Target> targets) {
+    Set<String> topics = new LinkedHashSet<>();
+    topics.add(stateTopic);
+    targets.forEach(target -> topics.add(target.topic()));
+    try (Admin admin = Admin.create(properties())) {
+      Set<String> existing = admin.listTopics().names().get();
+      List<NewTopic> missing = new ArrayList<>();
+      for (String topic : topics) {
+        if (!existing.contains(topic)) {
+          int count = topic.equals(stateTopic) ? 1 : partitions;
+          missing.add(new NewTopic(topic, Optional.of(count), Optional.empty()));
+        }
+      }
+      if (!missing.isEmpty()) {
+        admin.createTopics(missing).all().get();
+      }
+      Map<String, Integer> partitionsByTopic = new HashMap<>();
+      for (Map.Entry<String, TopicDescription> description :
+          admin.describeTopics(topics).allTopicNames().get().entrySet()) {
+        partitionsByTopic.put(description.getKey(), description.getValue().partitions().size());
+      }
+      return partitionsByTopic;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AkbException("Creating the Kafka cache's topics " + topics, "interrupted", "", e);
+    } catch (Exception e) {
+      throw new AkbException(
+          "Creating the Kafka cache's topics " + topics,
+          String.valueOf(e.getMessage()),
+          "Check bootstrap.servers and that this client may describe and create topics.",
+          e);
+    }
+  }
+
+  /**
+   * Every record of a topic from its beginning to its end as of the call, lazily; close the stream
+   * to release the consumer. A missing topic has no records.
+   */
+  private Stream<ConsumerRecord<byte[], byte[]>> readTopic(String topic) {
+    Properties props = properties();
+    props.put("key.deserializer", ByteArrayDeserializer.class.getName());
+    props.put("value.deserializer", ByteArrayDeserializer.class.getName());
+    props.put("enable.auto.commit", "false");
+    props.put("isolation.level", "read_committed");
+    KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props);
+    try {
+      List<TopicPartition> partitions;
+      try {
+        partitions =
+            consumer.partitionsFor(topic, TIMEOUT).stream()
+                .map(info -> new TopicPartition(topic, info.partition()))
+                .toList();
+      } catch (UnknownTopicOrPartitionException e) {
+        partitions = List.of();
+      }
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions, TIMEOUT));
+      end.entrySet()
+          .removeIf(entry -> consumer.position(entry.getKey(), TIMEOUT) >= entry.getValue());
+      TopicIterator iterator = new TopicIterator(consumer, end);
+      return StreamSupport.stream(
+              Spliterators.spliteratorUnknownSize(iterator, Spliterator.ORDERED), false)
+          .onClose(consumer::close);
+    } catch (RuntimeException e) {
+      consumer.close();
+      throw e;
+    }
+  }
+
+  /** Polls until every partition has reached its end offset. */
+  private static final class TopicIterator
+      implements java.util.Iterator<ConsumerRecord<byte[], byte[]>> {
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Map<TopicPartition, Long> remaining;
+    private java.util.Iterator<ConsumerRecord<byte[], byte[]>> batch =
+        java.util.Collections.emptyIterator();
+
+    TopicIterator(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
+      this.consumer = consumer;
+      this.remaining = end;
+    }
+
+    @Override
+    public boolean hasNext() {
+      long deadline = System.nanoTime() + TIMEOUT.toNanos();
+      while (!batch.hasNext() && !remaining.isEmpty()) {
+        if (System.nanoTime() > deadline) {
+          throw new AkbException(
+              "Reading back topic partitions " + remaining.keySet(),
+              "no record arrived for " + TIMEOUT.toSeconds() + " s",
+              "Check that the brokers are reachable.");
+        }
+        var records = consumer.poll(Duration.ofMillis(500));
+        List<ConsumerRecord<byte[], byte[]>> kept = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+          Long end = remaining.get(new TopicPartition(record.topic(), record.partition()));
+          if (end != null && record.offset() < end) {
+            kept.add(record);
+          }
+        }
+        // Transaction markers take offsets too: the end is reached by position, not by record.
+        remaining
+            .entrySet()
+            .removeIf(entry -> consumer.position(entry.getKey()) >= entry.getValue());
+        batch = kept.iterator();
+      }
+      return batch.hasNext();
+    }
+
+    @Override
+    public ConsumerRecord<byte[], byte[]> next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      return batch.next();
+    }
+  }
+
+  /** A stream's records as its topic holds them: every record, all syncs, in partition order. */
+  private final class TopicDataset implements CachedDataset {
+    private final String streamName;
+    private final String topic;
+
+    TopicDataset(String streamName, String topic) {
+      this.streamName = streamName;
+      this.topic = topic;
+    }
+
+    @Override
+    public String streamName() {
+      return streamName;
+    }
+
+    @Override
+    public long count() {
+      try (Stream<ConsumerRecord<byte[], byte[]>> records = readTopic(topic)) {
+        return records.count();
+      }
+    }
+
+    @Override
+    public Stream<JsonNode> records() {
+      return readTopic(topic).map(record -> json(record.value()));
+    }
+  }
+
+  private Properties properties() {
+    Properties props = new Properties();
+    props.putAll(clientConfig);
+    return props;
+  }
+
+  private static JsonNode json(byte[] value) {
+    try {
+      return AirbyteJson.MAPPER.readTree(value);
+    } catch (java.io.IOException e) {
+      throw new AkbException(
+          "Reading a record of the Kafka cache", "it is not JSON: " + e.getMessage(), "", e);
+    }
+  }
+
+  private static StreamDescriptor normalized(StreamDescriptor stream) {
+    String namespace =
+        stream.namespace() == null || stream.namespace().isEmpty() ? null : stream.namespace();
+    return new StreamDescriptor(stream.name(), namespace);
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static long now() {
+    return System.currentTimeMillis();
+  }
+
+  @Override
+  public void close() {
+    producer.close();
+  }
+}
