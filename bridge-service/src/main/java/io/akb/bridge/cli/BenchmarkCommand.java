@@ -50,12 +50,7 @@ final class BenchmarkCommand implements Runnable {
 
   @Mixin ExecutorOptions executor;
 
-  @Option(
-      names = "--streams",
-      split = ",",
-      paramLabel = "STREAM",
-      description = "Streams to read, comma-separated. Default: every stream of the source.")
-  List<String> streams = List.of();
+  @Mixin StreamsOption streams;
 
   @Option(
       names = "--limit",
@@ -73,7 +68,7 @@ final class BenchmarkCommand implements Runnable {
       throw new ParameterException(spec.commandLine(), "--limit must be at least 1, not " + limit);
     }
     Source source = Airbyte.getSource(name, config.load(name), executor.toConnectorOptions());
-    List<String> selected = streams.isEmpty() ? source.availableStreams() : streams;
+    List<String> selected = streams.streams.isEmpty() ? source.availableStreams() : streams.streams;
     ConfiguredAirbyteCatalog catalog = source.configuredCatalog(selected, true);
 
     // Pass 1: the connector through AKB. Serializing for the byte count is timed and taken out.

@@ -11,12 +11,10 @@ import io.akb.runtime.Source;
 import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -39,56 +37,26 @@ final class ReadCommand implements Runnable {
 
   @Mixin ExecutorOptions executor;
 
-  @Option(
-      names = "--streams",
-      split = ",",
-      paramLabel = "STREAM",
-      description = "Streams to read, comma-separated. Default: every stream of the source.")
-  List<String> streams = List.of();
+  @Mixin StreamsOption streams;
 
-  @Option(
-      names = "--cache",
-      paramLabel = "duckdb:PATH|postgres:URL",
-      defaultValue = CacheLocation.DEFAULT,
-      description =
-          "Where the rows go: a DuckDB file, or a PostgreSQL JDBC URL"
-              + " (postgres:jdbc:postgresql://host/db?user=..&password=..). Default:"
-              + " ${DEFAULT-VALUE}.")
-  String cache;
-
-  @Option(
-      names = "--strategy",
-      paramLabel = "auto|append|merge|replace",
-      description =
-          "Write strategy of the cache's tables. Default: auto (merge with a primary key, append"
-              + " with a cursor, else replace), or replace with --full-refresh.")
-  String strategy;
-
-  @Option(
-      names = "--full-refresh",
-      description =
-          "Read every stream from scratch, ignoring the state in the cache. Default: off"
-              + " (incremental).")
-  boolean fullRefresh;
+  @Mixin CacheWriteOptions cache;
 
   @Spec CommandSpec spec;
 
   @Override
   public void run() {
-    WriteStrategy writeStrategy =
-        strategy != null
-            ? WriteStrategy.fromProperty(strategy)
-            : fullRefresh ? WriteStrategy.REPLACE : WriteStrategy.AUTO;
+    WriteStrategy writeStrategy = cache.effectiveStrategy();
+    boolean fullRefresh = cache.fullRefresh;
+    CacheLocation location = cache.location();
     Source source = Airbyte.getSource(name, config.load(name), executor.toConnectorOptions());
-    if (streams.isEmpty()) {
+    if (streams.streams.isEmpty()) {
       source.selectAllStreams();
     } else {
-      source.selectStreams(streams);
+      source.selectStreams(streams.streams);
     }
     PrintWriter out = spec.commandLine().getOut();
     long started = System.nanoTime();
-    try (SqlCache sqlCache =
-        SqlCache.open(CacheLocation.parse(cache), new CacheOptions("", null, writeStrategy))) {
+    try (SqlCache sqlCache = SqlCache.open(location, new CacheOptions("", null, writeStrategy))) {
       ReadResult result;
       if (fullRefresh) {
         ConfiguredAirbyteCatalog catalog = source.configuredCatalog(source.selectedStreams(), true);
@@ -120,8 +88,8 @@ final class ReadCommand implements Runnable {
       out.println("Where the data is: " + sqlCache.describe() + " (one table per stream);");
       out.println(
           "  state in _airbyte_state; see the rows with: akb records "
-              + (CacheLocation.parse(cache).kind() == CacheLocation.Kind.DUCKDB
-                  ? cache
+              + (location.kind() == CacheLocation.Kind.DUCKDB
+                  ? "duckdb:" + location.target()
                   : "postgres:...")
               + " STREAM");
     }

@@ -22,13 +22,20 @@ class AkbCliCommandsIT {
   void readIntoDuckDbThenPrintTheRows(@TempDir Path dir) throws Exception {
     String cache = "duckdb:" + dir.resolve("cache.duckdb");
 
-    Run read = akb("read", "source-faker", "--config", "{\"count\": 50}", "--cache", cache);
+    // always_updated=false: a resumed read of the faker finds nothing new.
+    String config = "{\"count\": 50, \"always_updated\": false}";
+    Run read = akb("read", "source-faker", "--config", config, "--cache", cache);
 
     assertThat(read.exitCode()).as(read.stderr()).isZero();
     assertThat(read.stdout())
         .anyMatch(line -> line.startsWith("Read source-faker in "))
         .anyMatch(line -> line.matches("users +50 +50"))
         .anyMatch(line -> line.contains("DuckDB file " + dir.resolve("cache.duckdb")));
+
+    Run again = akb("read", "source-faker", "--config", config, "--cache", cache);
+
+    assertThat(again.exitCode()).as(again.stderr()).isZero();
+    assertThat(again.stdout()).anyMatch(line -> line.matches("users +0 +50"));
 
     Run records = akb("records", cache, "users", "--limit", "3");
 
