@@ -83,12 +83,10 @@ final class RecordsCommand implements Runnable {
   /** A cache location, also from the bare path of a DuckDB file. */
   static CacheLocation location(String text) {
     String value = text.strip();
-    if (!value.contains(":")
-        || value.endsWith(".duckdb")
-            && !value.startsWith("duckdb:")
-            && !value.startsWith("postgres")) {
-      return CacheLocation.parse("duckdb:" + value);
-    }
-    return CacheLocation.parse(value);
+    boolean named =
+        value.startsWith("duckdb:")
+            || value.startsWith("postgres")
+            || value.startsWith("jdbc:postgresql:");
+    return CacheLocation.parse(named ? value : "duckdb:" + value);
   }
 }
