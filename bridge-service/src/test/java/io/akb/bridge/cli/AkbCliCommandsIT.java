@@ -6,15 +6,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.bridge.cli.AkbLauncherIT.Run;
 import io.akb.runtime.protocol.AirbyteJson;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code ./akb read}, {@code records}, {@code validate} and {@code benchmark} run as a user runs
- * them, with the real PyPI faker (through {@link AkbLauncherIT}'s process runner).
+ * {@code ./akb read}, {@code records}, {@code validate}, {@code benchmark} and {@code serve} run as
+ * a user runs them, with the real PyPI faker (through {@link AkbLauncherIT}'s process runner).
  */
 class AkbCliCommandsIT {
 
@@ -88,5 +96,41 @@ class AkbCliCommandsIT {
             line -> line.matches("connector through AKB, with its start +[0-9.]+ s +[0-9,]+ .*"))
         .anyMatch(line -> line.startsWith("AKB message reader alone"))
         .anyMatch(line -> line.startsWith("AKB's overhead: "));
+  }
+
+  @Test
+  void serveStartsTheBridgeServiceUntilStopped() throws Exception {
+    int port;
+    try (ServerSocket free = new ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                Path.of("").toAbsolutePath().getParent().resolve("akb").toString(),
+                "serve",
+                "-Dquarkus.http.port=" + port)
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    builder.environment().put("AKB_SKIP_BUILD", "1");
+    Process serve = builder.start();
+    try {
+      HttpClient http = HttpClient.newHttpClient();
+      HttpRequest health =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health")).build();
+      String answer = "";
+      for (int attempt = 0; attempt < 120 && !answer.contains("UP"); attempt++) {
+        try {
+          answer = http.send(health, HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException notYet) {
+          Thread.sleep(500);
+        }
+      }
+      assertThat(answer).contains("\"status\": \"UP\"");
+    } finally {
+      serve.destroy();
+      // A guard against a hung stop, not a timing assertion.
+      assertThat(serve.waitFor(60, TimeUnit.SECONDS)).as("akb serve stopped").isTrue();
+    }
   }
 }
