@@ -25,6 +25,11 @@ import picocli.CommandLine.Command;
       DiscoverCommand.class,
       PeekCommand.class,
       SyncCommand.class,
+      ReadCommand.class,
+      RecordsCommand.class,
+      ValidateCommand.class,
+      BenchmarkCommand.class,
+      ServeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class AkbCommand implements Runnable {

@@ -4,12 +4,9 @@ import io.akb.bridge.local.LocalSync;
 import io.akb.bridge.local.ProgressDisplay;
 import io.akb.bridge.local.SyncLogFile;
 import io.akb.bridge.local.SyncOptions;
-import io.akb.cache.CacheLocation;
-import io.akb.cache.WriteStrategy;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -46,37 +43,9 @@ final class SyncCommand implements Runnable {
 
   @Mixin ExecutorOptions executor;
 
-  @Option(
-      names = "--streams",
-      split = ",",
-      paramLabel = "STREAM",
-      description = "Streams to read, comma-separated. Default: every stream of the source.")
-  List<String> streams = List.of();
+  @Mixin StreamsOption streams;
 
-  @Option(
-      names = "--cache",
-      paramLabel = "duckdb:PATH|postgres:URL",
-      defaultValue = CacheLocation.DEFAULT,
-      description =
-          "Where the rows go: a DuckDB file, or a PostgreSQL JDBC URL"
-              + " (postgres:jdbc:postgresql://host/db?user=..&password=..). Default:"
-              + " ${DEFAULT-VALUE}.")
-  String cache;
-
-  @Option(
-      names = "--strategy",
-      paramLabel = "auto|append|merge|replace",
-      description =
-          "Write strategy of the cache's tables. Default: auto (merge with a primary key, append"
-              + " with a cursor, else replace), or replace with --full-refresh.")
-  String strategy;
-
-  @Option(
-      names = "--full-refresh",
-      description =
-          "Read every stream from scratch, forgetting the state of earlier syncs. Default: off"
-              + " (incremental).")
-  boolean fullRefresh;
+  @Mixin CacheWriteOptions cache;
 
   @Option(
       names = "--work-dir",
@@ -130,10 +99,10 @@ final class SyncCommand implements Runnable {
     return new SyncOptions(
         name,
         config.load(name),
-        streams,
-        CacheLocation.parse(cache),
-        strategy == null ? null : WriteStrategy.fromProperty(strategy),
-        fullRefresh,
+        streams.streams,
+        cache.location(),
+        cache.strategyOrNull(),
+        cache.fullRefresh,
         executor.toConnectorOptions(),
         bootstrap == null || bootstrap.isBlank() ? null : bootstrap.strip(),
         workDir,

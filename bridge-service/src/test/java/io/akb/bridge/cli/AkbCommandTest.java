@@ -117,7 +117,19 @@ class AkbCommandTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String command : new String[] {"connectors", "spec", "check", "discover", "peek"}) {
+    for (String command :
+        new String[] {
+          "connectors",
+          "spec",
+          "check",
+          "discover",
+          "peek",
+          "read",
+          "records",
+          "validate",
+          "benchmark",
+          "serve"
+        }) {
       out.getBuffer().setLength(0);
       assertThat(akb(command, "--help")).isZero();
       assertThat(out.toString()).startsWith("Usage: akb " + command);

@@ -27,7 +27,8 @@ class AkbLauncherIT {
 
   record Run(int exitCode, List<String> stdout, String stderr) {}
 
-  private static Run akb(String... args) throws IOException, InterruptedException {
+  /** Runs {@code ./akb} with {@code args} from the repository root; also used by other ITs. */
+  static Run akb(String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(ROOT.resolve("akb").toString()));
     command.addAll(List.of(args));
     Path stderr = Files.createTempFile("akb-stderr", ".txt");

@@ -1,0 +1,98 @@
+package io.akb.bridge.cli;
+
+import io.akb.cache.CacheLocation;
+import io.akb.cache.CacheOptions;
+import io.akb.cache.SqlCache;
+import io.akb.cache.WriteStrategy;
+import io.akb.runtime.Airbyte;
+import io.akb.runtime.MessageStream;
+import io.akb.runtime.ReadResult;
+import io.akb.runtime.Source;
+import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code akb read SOURCE}: PyAirbyte's {@code source.read()}, the source straight into a SQL cache
+ * without Kafka ({@link Source#read(io.akb.runtime.Cache)}), incremental from the cache's state.
+ */
+@Command(
+    name = "read",
+    description =
+        "Read a source straight into a SQL cache, without Kafka (PyAirbyte's source.read())."
+            + " Running it again is incremental, from the state the cache holds.")
+final class ReadCommand implements Runnable {
+  @Mixin HelpOption help;
+
+  @Parameters(index = "0", paramLabel = "NAME", description = "Source name, e.g. source-faker.")
+  String name;
+
+  @Mixin ConfigOption config;
+
+  @Mixin ExecutorOptions executor;
+
+  @Mixin StreamsOption streams;
+
+  @Mixin CacheWriteOptions cache;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    WriteStrategy writeStrategy = cache.effectiveStrategy();
+    boolean fullRefresh = cache.fullRefresh;
+    CacheLocation location = cache.location();
+    Source source = Airbyte.getSource(name, config.load(name), executor.toConnectorOptions());
+    if (streams.streams.isEmpty()) {
+      source.selectAllStreams();
+    } else {
+      source.selectStreams(streams.streams);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    long started = System.nanoTime();
+    try (SqlCache sqlCache = SqlCache.open(location, new CacheOptions("", null, writeStrategy))) {
+      ReadResult result;
+      if (fullRefresh) {
+        ConfiguredAirbyteCatalog catalog = source.configuredCatalog(source.selectedStreams(), true);
+        try (MessageStream messages = source.read(catalog, null)) {
+          result = sqlCache.write(source, catalog, messages);
+        }
+      } else {
+        result = source.read(sqlCache);
+      }
+      Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+      out.printf(
+          Locale.ROOT,
+          "Read %s in %.1f s: %,d records from %d streams%s, strategy %s.%n",
+          name,
+          elapsed.toMillis() / 1000.0,
+          result.totalRecordsRead(),
+          result.streams().size(),
+          fullRefresh ? " (full refresh)" : "",
+          writeStrategy.name().toLowerCase(Locale.ROOT));
+      TextTable table = new TextTable("STREAM", "RECORDS READ", "ROWS IN CACHE");
+      for (String stream : result.streams()) {
+        table.add(
+            stream,
+            String.format(Locale.ROOT, "%,d", result.recordsRead().getOrDefault(stream, 0L)),
+            String.format(Locale.ROOT, "%,d", sqlCache.count(stream)));
+      }
+      table.print(out);
+      out.println();
+      out.println("Where the data is: " + sqlCache.describe() + " (one table per stream);");
+      out.println(
+          "  state in _airbyte_state; see the rows with: akb records "
+              + (location.kind() == CacheLocation.Kind.DUCKDB
+                  ? "duckdb:" + location.target()
+                  : "postgres:...")
+              + " STREAM");
+    }
+    out.flush();
+  }
+}

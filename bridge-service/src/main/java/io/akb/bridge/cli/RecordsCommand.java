@@ -1,0 +1,92 @@
+package io.akb.bridge.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.akb.cache.CacheLocation;
+import io.akb.cache.CacheOptions;
+import io.akb.cache.SqlCache;
+import io.akb.runtime.AkbException;
+import io.akb.runtime.protocol.AirbyteJson;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code akb records CACHE STREAM}: the rows of one stream from a SQL cache as JSON lines. */
+@Command(
+    name = "records",
+    description =
+        "Print the rows of a stream from a SQL cache (what akb read or akb sync wrote) as JSON"
+            + " lines, with the original field names.")
+final class RecordsCommand implements Runnable {
+  @Mixin HelpOption help;
+
+  @Parameters(
+      index = "0",
+      paramLabel = "CACHE",
+      description =
+          "The cache: duckdb:PATH, postgres:JDBC_URL, or the path of a .duckdb file (such as"
+              + " ./.cache/default_cache.duckdb).")
+  String cache;
+
+  @Parameters(index = "1", paramLabel = "STREAM", description = "Stream name, e.g. users.")
+  String stream;
+
+  @Option(
+      names = "--limit",
+      paramLabel = "N",
+      defaultValue = "20",
+      description = "How many rows to print. Default: ${DEFAULT-VALUE}.")
+  long limit;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    if (limit < 1) {
+      throw new ParameterException(spec.commandLine(), "--limit must be at least 1, not " + limit);
+    }
+    CacheLocation location = location(cache);
+    if (location.kind() == CacheLocation.Kind.DUCKDB
+        && !Files.isRegularFile(Path.of(location.target()))) {
+      // Opening would create an empty file: say what is wrong instead.
+      throw new AkbException(
+          "reading the cache " + cache,
+          "there is no DuckDB file at " + Path.of(location.target()).toAbsolutePath().normalize(),
+          "Run akb read or akb sync first, or pass the path of an existing .duckdb file.");
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    try (SqlCache sqlCache = SqlCache.open(location, CacheOptions.defaults())) {
+      List<String> streams = sqlCache.streams();
+      if (!streams.contains(stream)) {
+        throw new AkbException(
+            "reading stream " + stream + " from " + sqlCache.describe(),
+            "the cache has no stream of that name",
+            streams.isEmpty()
+                ? "The cache holds no streams yet: run akb read or akb sync first."
+                : "Streams in the cache: " + String.join(", ", streams) + ".");
+      }
+      try (Stream<JsonNode> rows = sqlCache.rows(stream)) {
+        rows.limit(limit).forEach(row -> out.println(AirbyteJson.toJson(row)));
+      }
+    }
+    out.flush();
+  }
+
+  /** A cache location, also from the bare path of a DuckDB file. */
+  static CacheLocation location(String text) {
+    String value = text.strip();
+    boolean named =
+        value.startsWith("duckdb:")
+            || value.startsWith("postgres")
+            || value.startsWith("jdbc:postgresql:");
+    return CacheLocation.parse(named ? value : "duckdb:" + value);
+  }
+}
