@@ -30,9 +30,6 @@ public final class SyncLogFile {
           "Run akb sync from a directory you can write to, or pass --work-dir.",
           e);
     }
-    System.setProperty("slf4j.provider", "org.slf4j.simple.SimpleServiceProvider");
-    // SLF4J would announce the explicit provider on stderr, in the middle of the live display.
-    System.setProperty("slf4j.internal.verbosity", "WARN");
     System.setProperty(SIMPLE + "logFile", absolute.toString());
     System.setProperty(SIMPLE + "defaultLogLevel", "info");
     System.setProperty(SIMPLE + "showDateTime", "true");
