@@ -128,11 +128,17 @@ public final class VenvExecutor implements ConnectorExecutor {
     return program.start(invocation);
   }
 
-  /** The console script: the one asked for, else the package's only {@code source-*} script. */
+  /**
+   * The console script: the one asked for, else {@code airbyte-<name>} (some packages, such as
+   * airbyte-destination-ailake, name their script after the package), else the package's only
+   * {@code source-*} or {@code destination-*} script.
+   */
   private Path script() {
-    Path named = venv.resolve("bin").resolve(consoleScript);
-    if (Files.exists(named)) {
-      return named;
+    for (String name : List.of(consoleScript, "airbyte-" + consoleScript)) {
+      Path named = venv.resolve("bin").resolve(name);
+      if (Files.exists(named)) {
+        return named;
+      }
     }
     try (Stream<Path> bin = Files.list(venv.resolve("bin"))) {
       List<Path> candidates =
