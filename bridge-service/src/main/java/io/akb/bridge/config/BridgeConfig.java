@@ -43,18 +43,85 @@ public interface BridgeConfig {
   @WithName("admin.token")
   Optional<String> adminToken();
 
+  /**
+   * Where destination targets store the offsets their destination confirmed, one set of rows per
+   * target: {@code duckdb:PATH} or {@code postgres:JDBC_URL}, as for a cache (not the file of a
+   * DuckDB cache target: a DuckDB file has one writer). Cache targets keep their offsets in their
+   * cache. Default {@code duckdb:./.cache/akb_bridge_state.duckdb}.
+   */
+  @WithName("state-store")
+  @WithDefault("duckdb:./.cache/akb_bridge_state.duckdb")
+  String stateStore();
+
   /** The targets, by name. Default: none (the bridge then only serves health and metrics). */
   Map<String, Target> targets();
 
-  /** One target: a SQL cache kept up to date from the topics of one or more sources. */
+  /**
+   * One target: a SQL cache, or an Airbyte destination when {@code destination} is set, kept up to
+   * date from the topics of one or more sources.
+   */
   interface Target {
     /**
      * Where the cache is: {@code duckdb:PATH} or {@code postgres:JDBC_URL} (a {@code
      * postgresql://user:password@host/db} URL too). Default {@code
-     * duckdb:./.cache/default_cache.duckdb}.
+     * duckdb:./.cache/default_cache.duckdb}. Ignored when {@code destination} is set.
      */
     @WithDefault("duckdb:./.cache/default_cache.duckdb")
     String cache();
+
+    /**
+     * An Airbyte destination to write into instead of a cache, by name, such as {@code
+     * destination-duckdb}: installed and run as {@code akb} runs connectors (a PyPI venv by
+     * default). Default: none (the target is a cache).
+     */
+    Optional<String> destination();
+
+    /**
+     * The destination's config as JSON; strings of the form {@code secret://NAME} are replaced by
+     * the secret NAME from the environment or {@code .env} each time it runs. Default {@code {}}.
+     */
+    @WithName("destination-config")
+    @WithDefault("{}")
+    String destinationConfig();
+
+    /** Destination version to install from PyPI. Default: the registry's pinned version. */
+    Optional<String> version();
+
+    /** A pip requirement to install instead of the PyPI package. Default: none. */
+    @WithName("pip-url")
+    Optional<String> pipUrl();
+
+    /**
+     * A Docker image to run the destination from (already on the local engine); {@code true} means
+     * the registry's image. Default: none.
+     */
+    @WithName("docker-image")
+    Optional<String> dockerImage();
+
+    /** A program (on PATH or a path) to run as the destination. Default: none. */
+    @WithName("local-executable")
+    Optional<String> localExecutable();
+
+    /**
+     * Whether the sources' STATE messages pass through to the destination once their records are
+     * in. Default {@code true}.
+     */
+    @WithName("source-states")
+    @WithDefault("true")
+    boolean sourceStates();
+
+    /**
+     * How long a STATE may wait for the destination's echo before the destination counts as failed
+     * and is started again. Default {@code 5m}.
+     */
+    @WithName("state-echo-timeout")
+    @WithDefault("5m")
+    Duration stateEchoTimeout();
+
+    /** How long a destination may take to finish once its input ends. Default {@code 10m}. */
+    @WithName("finish-timeout")
+    @WithDefault("10m")
+    Duration finishTimeout();
 
     /**
      * Topic prefixes of the sources to read (the source connector's {@code topic.prefix}, such as
@@ -72,7 +139,10 @@ public interface BridgeConfig {
 
     /**
      * Default write strategy of the target's streams: {@code append}, {@code merge}, {@code
-     * replace} or {@code auto} (merge with a primary key, append with a cursor, else replace).
+     * replace} or {@code auto} (merge with a primary key, append with a cursor, else replace). For
+     * a destination it is the destination sync mode: {@code append}, {@code merge} is {@code
+     * append_dedup}, {@code replace} is {@code overwrite} (each run of the destination replaces the
+     * stream), {@code auto} is {@code append_dedup} with a primary key, else {@code append}.
      * Default {@code auto}.
      */
     @WithDefault("auto")
@@ -102,7 +172,11 @@ public interface BridgeConfig {
     @WithDefault("5s")
     Duration topicRefreshInterval();
 
-    /** Wait before a failed target opens its cache and consumer again. Default {@code 5s}. */
+    /**
+     * Wait before a failed target opens its cache (or starts its destination) and consumer again; a
+     * destination target doubles it after each failure in a row, up to 5 minutes. Default {@code
+     * 5s}.
+     */
     @WithName("retry-backoff")
     @WithDefault("5s")
     Duration retryBackoff();
@@ -120,7 +194,10 @@ public interface BridgeConfig {
     String strategy();
   }
 
-  /** Limits of one batch (one cache transaction). */
+  /**
+   * Limits of one batch: one cache transaction, or for a destination the records between two
+   * offsets STATEs (max-bytes does not apply there).
+   */
   interface Batch {
     /** Records per batch. Default {@code 10000}. */
     @WithName("max-records")

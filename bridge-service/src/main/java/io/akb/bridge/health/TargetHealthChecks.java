@@ -1,5 +1,6 @@
 package io.akb.bridge.health;
 
+import io.akb.bridge.target.BridgeTarget;
 import io.akb.bridge.target.BridgeTargets;
 import io.akb.bridge.target.TargetReplicator;
 import io.akb.bridge.target.TargetStatus;
@@ -16,9 +17,9 @@ import org.eclipse.microprofile.health.Readiness;
 /**
  * One liveness and one readiness check per target, at {@code /q/health/live} and {@code
  * /q/health/ready}, named {@code target-<name>}. Live: the target's thread has not stopped (a
- * failing target retries by itself, so it stays live). Ready: the target's cache and consumer are
- * open (running or paused), not starting or failed. Registered once the targets exist, since their
- * number comes from configuration.
+ * failing target retries by itself, so it stays live). Ready: the target's cache (or destination)
+ * and consumer are open (running or paused), not starting or failed. Registered once the targets
+ * exist, since their number comes from configuration.
  */
 @ApplicationScoped
 public class TargetHealthChecks {
@@ -39,7 +40,7 @@ public class TargetHealthChecks {
   void register(
       @Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 1000)
           StartupEvent event) {
-    for (TargetReplicator target : targets.all().values()) {
+    for (BridgeTarget target : targets.all().values()) {
       String name = "target-" + target.settings().name();
       liveness.register(name, () -> response(target.status(), true));
       readiness.register(name, () -> response(target.status(), false));

@@ -1,5 +1,8 @@
 package io.akb.bridge.metrics;
 
+import io.akb.bridge.target.BridgeStateStore;
+import io.akb.bridge.target.BridgeTarget;
+import io.akb.bridge.target.DestinationReplicator;
 import io.akb.bridge.target.TargetReplicator;
 import io.akb.bridge.target.TargetSettings;
 import io.micrometer.core.instrument.Counter;
@@ -13,9 +16,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A target's Micrometer meters, exported at {@code /q/metrics} in Prometheus format, tagged with
- * {@code target}: {@code akb_target_records_total} (records written; rate() gives records/s),
- * {@code akb_target_lag_records}, {@code akb_target_batch_seconds} (time to write one batch),
- * {@code akb_target_batch_bytes_total} and {@code akb_target_checkpoints_pending}.
+ * {@code target}: {@code akb_target_records_total} (records written, or confirmed by a destination;
+ * rate() gives records/s), {@code akb_target_lag_records}, {@code akb_target_batch_seconds} (time
+ * to write one batch), {@code akb_target_batch_bytes_total} and {@code
+ * akb_target_checkpoints_pending}.
  */
 @ApplicationScoped
 public class TargetMetrics {
@@ -25,8 +29,11 @@ public class TargetMetrics {
     this.registry = registry;
   }
 
-  /** Creates a target whose batches are timed, with its gauges registered. */
-  public TargetReplicator bind(TargetSettings settings) {
+  /**
+   * Creates a target whose batches are timed, with its gauges registered: a destination target when
+   * the settings name a destination (its offsets go to {@code stateStore}), else a cache target.
+   */
+  public BridgeTarget bind(TargetSettings settings, BridgeStateStore stateStore) {
     Tags tags = Tags.of("target", settings.name());
     Timer batchTime =
         Timer.builder("akb.target.batch")
@@ -39,18 +46,20 @@ public class TargetMetrics {
             .baseUnit("bytes")
             .tags(tags)
             .register(registry);
-    TargetReplicator target =
-        new TargetReplicator(
-            settings,
-            (records, batchBytes, nanos) -> {
-              batchTime.record(nanos, TimeUnit.NANOSECONDS);
-              bytes.increment(batchBytes);
-            });
-    FunctionCounter.builder("akb.target.records", target, TargetReplicator::recordsApplied)
+    BridgeTarget.BatchObserver observer =
+        (records, batchBytes, nanos) -> {
+          batchTime.record(nanos, TimeUnit.NANOSECONDS);
+          bytes.increment(batchBytes);
+        };
+    BridgeTarget target =
+        settings.destination() != null
+            ? new DestinationReplicator(settings, stateStore, observer)
+            : new TargetReplicator(settings, observer);
+    FunctionCounter.builder("akb.target.records", target, BridgeTarget::recordsApplied)
         .description("Records written to the target's cache")
         .tags(tags)
         .register(registry);
-    Gauge.builder("akb.target.lag", target, TargetReplicator::lag)
+    Gauge.builder("akb.target.lag", target, BridgeTarget::lag)
         .description("Records on the target's partitions not written yet (-1 while unknown)")
         .baseUnit("records")
         .tags(tags)

@@ -1,8 +1,8 @@
 package io.akb.bridge.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.akb.bridge.target.BridgeTarget;
 import io.akb.bridge.target.BridgeTargets;
-import io.akb.bridge.target.TargetReplicator;
 import io.akb.bridge.target.TargetStatus;
 import io.akb.runtime.AkbException;
 import jakarta.ws.rs.DefaultValue;
@@ -43,7 +43,7 @@ public class TargetResource {
   @GET
   @Operation(summary = "Every target with its phase, lag, records and last checkpoint per stream")
   public List<TargetStatus> list() {
-    return targets.all().values().stream().map(TargetReplicator::status).toList();
+    return targets.all().values().stream().map(BridgeTarget::status).toList();
   }
 
   @GET
@@ -60,7 +60,7 @@ public class TargetResource {
   @Path("/{target}/streams")
   @Operation(summary = "The streams that have a table in the target's cache")
   public List<String> streams(@PathParam("target") String target) {
-    return await(targets.get(target).query(cache -> cache.streams()), "listing streams");
+    return await(targets.cacheTarget(target).query(cache -> cache.streams()), "listing streams");
   }
 
   @GET
@@ -73,7 +73,7 @@ public class TargetResource {
     int bounded = Math.max(0, Math.min(limit, MAX_PEEK));
     return await(
         targets
-            .get(target)
+            .cacheTarget(target)
             .query(
                 cache -> {
                   if (!cache.streams().contains(stream)) {
@@ -94,7 +94,7 @@ public class TargetResource {
   @Path("/{target}/pause")
   @Operation(summary = "Stop reading; the current batch is written first")
   public TargetStatus pause(@PathParam("target") String target) {
-    TargetReplicator replicator = targets.get(target);
+    BridgeTarget replicator = targets.get(target);
     replicator.pause();
     return replicator.status();
   }
@@ -103,7 +103,7 @@ public class TargetResource {
   @Path("/{target}/resume")
   @Operation(summary = "Read again after a pause")
   public TargetStatus resume(@PathParam("target") String target) {
-    TargetReplicator replicator = targets.get(target);
+    BridgeTarget replicator = targets.get(target);
     replicator.resume();
     return replicator.status();
   }
@@ -112,10 +112,10 @@ public class TargetResource {
   @Path("/{target}/reset")
   @Operation(
       summary =
-          "Forget the stored offsets and replay from the earliest retained offset (rows stay,"
-              + " and no record is written twice)")
+          "Forget the stored offsets and replay from the earliest retained offset (a cache's"
+              + " rows stay and no record is written twice; a destination gets every record again)")
   public TargetStatus reset(@PathParam("target") String target) {
-    TargetReplicator replicator = targets.get(target);
+    BridgeTarget replicator = targets.get(target);
     await(replicator.reset(), "resetting target '" + target + "'");
     return replicator.status();
   }

@@ -6,6 +6,8 @@ import io.akb.cache.CacheLocation;
 import io.akb.cache.CacheOptions;
 import io.akb.cache.WriteStrategy;
 import io.akb.runtime.AkbException;
+import io.akb.runtime.ConnectorOptions;
+import io.akb.runtime.protocol.AirbyteJson;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,7 +21,8 @@ import org.jboss.logging.Logger;
 
 /**
  * The targets of this bridge, built from {@link BridgeConfig} at startup, each replayed on its own
- * thread, and stopped (their batches written, their caches released) at shutdown.
+ * thread, and stopped (their batches written, their caches released, their destinations finished)
+ * at shutdown. Destination targets share one {@link BridgeStateStore}.
  */
 @ApplicationScoped
 public class BridgeTargets {
@@ -27,7 +30,8 @@ public class BridgeTargets {
 
   private final BridgeConfig config;
   private final TargetMetrics metrics;
-  private final Map<String, TargetReplicator> targets = new LinkedHashMap<>();
+  private final Map<String, BridgeTarget> targets = new LinkedHashMap<>();
+  private BridgeStateStore stateStore;
   private final List<Thread> threads = new ArrayList<>();
 
   BridgeTargets(BridgeConfig config, TargetMetrics metrics) {
@@ -37,7 +41,7 @@ public class BridgeTargets {
 
   void start(@Observes StartupEvent event) {
     config.targets().forEach((name, target) -> targets.put(name, create(name, target)));
-    for (TargetReplicator target : targets.values()) {
+    for (BridgeTarget target : targets.values()) {
       Thread thread = new Thread(target, "akb-target-" + target.settings().name());
       thread.start();
       threads.add(thread);
@@ -48,7 +52,7 @@ public class BridgeTargets {
   }
 
   void stop(@Observes ShutdownEvent event) {
-    targets.values().forEach(TargetReplicator::close);
+    targets.values().forEach(BridgeTarget::close);
     for (Thread thread : threads) {
       try {
         thread.join(30_000);
@@ -57,16 +61,35 @@ public class BridgeTargets {
         return;
       }
     }
+    if (stateStore != null) {
+      stateStore.close();
+    }
   }
 
   /** Every target, in configuration order. */
-  public Map<String, TargetReplicator> all() {
+  public Map<String, BridgeTarget> all() {
     return targets;
   }
 
+  /**
+   * A cache target by name, for reading its cache; an {@link AkbException} when there is none or it
+   * writes into a destination.
+   */
+  public TargetReplicator cacheTarget(String name) {
+    if (get(name) instanceof TargetReplicator cacheTarget) {
+      return cacheTarget;
+    }
+    throw new AkbException(
+        "reading the cache of target '" + name + "'",
+        "it writes into the destination "
+            + get(name).settings().destination().name()
+            + ", not a cache",
+        "Read the rows where the destination writes them.");
+  }
+
   /** A target by name; an {@link AkbException} naming the known ones when there is none. */
-  public TargetReplicator get(String name) {
-    TargetReplicator target = targets.get(name);
+  public BridgeTarget get(String name) {
+    BridgeTarget target = targets.get(name);
     if (target == null) {
       throw new AkbException(
           "finding target '" + name + "'",
@@ -76,7 +99,7 @@ public class BridgeTargets {
     return target;
   }
 
-  private TargetReplicator create(String name, BridgeConfig.Target target) {
+  private BridgeTarget create(String name, BridgeConfig.Target target) {
     Map<String, WriteStrategy> streamStrategies = new HashMap<>();
     target
         .streams()
@@ -86,10 +109,12 @@ public class BridgeTargets {
     Map<String, String> kafka = new HashMap<>(config.consumer());
     kafka.putAll(target.kafka());
     kafka.putIfAbsent("bootstrap.servers", config.bootstrapServers());
+    DestinationSettings destination =
+        target.destination().map(d -> destination(d, target)).orElse(null);
     TargetSettings settings =
         new TargetSettings(
             name,
-            CacheLocation.parse(target.cache()),
+            destination == null ? CacheLocation.parse(target.cache()) : null,
             new CacheOptions(
                 target.tablePrefix().orElse(""),
                 target.schema().orElse(null),
@@ -103,7 +128,44 @@ public class BridgeTargets {
             target.topicRefreshInterval(),
             target.retryBackoff(),
             config.groupPrefix() + name,
-            kafka);
-    return metrics.bind(settings);
+            kafka,
+            destination);
+    if (destination == null) {
+      return metrics.bind(settings, null);
+    }
+    if (stateStore == null) {
+      stateStore = new BridgeStateStore(CacheLocation.parse(config.stateStore()));
+    }
+    return metrics.bind(settings, stateStore);
+  }
+
+  private static DestinationSettings destination(String name, BridgeConfig.Target target) {
+    ConnectorOptions options =
+        ConnectorOptions.defaults()
+            .withVersion(target.version().orElse(null))
+            .withPipUrl(target.pipUrl().orElse(null))
+            .withDockerImage(target.dockerImage().orElse(null))
+            .withLocalExecutable(target.localExecutable().orElse(null));
+    com.fasterxml.jackson.databind.JsonNode destinationConfig;
+    try {
+      destinationConfig = AirbyteJson.parse(target.destinationConfig());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      // The text may hold secrets: say where it is wrong, not what it says.
+      throw new AkbException(
+          "configuring the destination " + name,
+          "destination-config is not JSON (line "
+              + e.getLocation().getLineNr()
+              + ", column "
+              + e.getLocation().getColumnNr()
+              + ")",
+          "Give the destination's config as a JSON object; use secret://NAME for secrets.");
+    }
+    return new DestinationSettings(
+        name,
+        destinationConfig,
+        options,
+        target.sourceStates(),
+        target.stateEchoTimeout(),
+        target.finishTimeout());
   }
 }

@@ -62,15 +62,10 @@ import org.slf4j.LoggerFactory;
  *       stored offsets.
  * </ul>
  */
-public final class TargetReplicator implements Runnable, AutoCloseable {
+public final class TargetReplicator implements BridgeTarget {
   private static final Logger log = LoggerFactory.getLogger(TargetReplicator.class);
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
   private static final Duration LAG_CHECK_INTERVAL = Duration.ofSeconds(1);
-
-  /** Told after each committed batch, for metrics. */
-  public interface BatchObserver {
-    void batchCommitted(int records, long bytes, long nanos);
-  }
 
   /** Life of a target as operators see it. */
   public enum Phase {
@@ -129,31 +124,37 @@ public final class TargetReplicator implements Runnable, AutoCloseable {
     this.status = TargetStatus.starting(settings);
   }
 
+  @Override
   public TargetSettings settings() {
     return settings;
   }
 
   /** A snapshot of the target's progress, refreshed by the replay thread every poll. */
+  @Override
   public TargetStatus status() {
     return status;
   }
 
   /** Records written to the cache since this process started. */
+  @Override
   public long recordsApplied() {
     return recordsApplied.get();
   }
 
   /** Records on the target's record partitions not yet written, or -1 when not known yet. */
+  @Override
   public long lag() {
     return lag.get();
   }
 
   /** Stops reading (the current batch is written first); the target stays assigned. */
+  @Override
   public void pause() {
     pauseRequested = true;
   }
 
   /** Reads again after {@link #pause()}. */
+  @Override
   public void resume() {
     pauseRequested = false;
   }
@@ -164,6 +165,7 @@ public final class TargetReplicator implements Runnable, AutoCloseable {
    * skips records it already holds and no stream gets a row twice. Completes once the offsets are
    * reset.
    */
+  @Override
   public CompletableFuture<Void> reset() {
     return query(
         ignored -> {
@@ -722,6 +724,7 @@ public final class TargetReplicator implements Runnable, AutoCloseable {
         new TargetStatus(
             settings.name(),
             settings.cache().kind() + ":" + settings.cache().target(),
+            null,
             phase,
             lastError,
             totalLag,

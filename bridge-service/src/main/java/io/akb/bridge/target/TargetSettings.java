@@ -9,13 +9,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything one target needs to replay topics into its cache, independent of how it was configured
- * ({@code application.properties} through {@code BridgeConfig}, or a test).
+ * Everything one target needs to replay topics into its cache or its destination, independent of
+ * how it was configured ({@code application.properties} through {@code BridgeConfig}, or a test).
  *
  * @param name the target's name: its consumer group is {@code groupPrefix + name} and its offsets
- *     are stored in the cache under this name
- * @param cache where the cache lives
- * @param cacheOptions table prefix, schema and default write strategy
+ *     are stored under this name (in the cache, or in the bridge's state store for a destination)
+ * @param cache where the cache lives; null for a destination target
+ * @param cacheOptions table prefix, schema and default write strategy (a destination target uses
+ *     only the strategy, as its streams' destination sync mode)
  * @param sourcePrefixes topic prefixes of the sources to read: every topic starting with one is
  *     read, {@code <prefix>_state} as its state topic
  * @param topics topics read in addition, by exact name; one ending in {@code _state} is a state
@@ -28,6 +29,7 @@ import java.util.Map;
  * @param retryBackoff wait before a failed target opens its cache and consumer again
  * @param kafka Kafka consumer properties ({@code bootstrap.servers} at least); the group id, the
  *     deserializers and offset handling are set by the target itself
+ * @param destination the destination a destination target writes into; null for a cache target
  */
 public record TargetSettings(
     String name,
@@ -42,13 +44,20 @@ public record TargetSettings(
     Duration topicRefreshInterval,
     Duration retryBackoff,
     String groupId,
-    Map<String, String> kafka) {
+    Map<String, String> kafka,
+    DestinationSettings destination) {
 
   public TargetSettings {
     sourcePrefixes = List.copyOf(sourcePrefixes);
     topics = List.copyOf(topics);
     streamStrategies = Map.copyOf(streamStrategies);
     kafka = Map.copyOf(kafka);
+    if ((cache == null) == (destination == null)) {
+      throw new AkbException(
+          "configuring target '" + name + "'",
+          "a target writes into either a cache or a destination",
+          "Set akb.targets." + name + ".cache or .destination, not both.");
+    }
     if (sourcePrefixes.isEmpty() && topics.isEmpty()) {
       throw new AkbException(
           "configuring target '" + name + "'",
@@ -61,6 +70,47 @@ public record TargetSettings(
           "batch sizes must be positive",
           "Set akb.targets." + name + ".batch.max-records and .batch.max-bytes above zero.");
     }
+  }
+
+  /** A cache target's settings, as before destination targets existed. */
+  public TargetSettings(
+      String name,
+      CacheLocation cache,
+      CacheOptions cacheOptions,
+      List<String> sourcePrefixes,
+      List<String> topics,
+      Map<String, WriteStrategy> streamStrategies,
+      int batchMaxRecords,
+      long batchMaxBytes,
+      Duration batchMaxWait,
+      Duration topicRefreshInterval,
+      Duration retryBackoff,
+      String groupId,
+      Map<String, String> kafka) {
+    this(
+        name,
+        cache,
+        cacheOptions,
+        sourcePrefixes,
+        topics,
+        streamStrategies,
+        batchMaxRecords,
+        batchMaxBytes,
+        batchMaxWait,
+        topicRefreshInterval,
+        retryBackoff,
+        groupId,
+        kafka,
+        null);
+  }
+
+  /**
+   * What the target writes into, for operators: {@code DUCKDB:path} or {@code destination:name}.
+   */
+  public String describeTarget() {
+    return destination != null
+        ? "destination:" + destination.name()
+        : cache.kind() + ":" + cache.target();
   }
 
   /** The write strategy of a stream: its own, else the cache's default. */

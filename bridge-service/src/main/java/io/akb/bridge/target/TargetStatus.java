@@ -9,11 +9,14 @@ import java.util.List;
  * thread, safe to read from any thread.
  *
  * @param name the target's name
- * @param cache where its cache is ({@code DUCKDB:path} or {@code POSTGRES:url})
+ * @param cache where its cache is ({@code DUCKDB:path} or {@code POSTGRES:url}); null for a
+ *     destination target
+ * @param destination the destination a destination target writes into, null for a cache target
  * @param phase starting, running, paused, failed or stopped
- * @param lastError why it failed last, or null
+ * @param lastError why it failed last, or null (for a destination, with its last log lines)
  * @param lag records on its record partitions not written yet, -1 while unknown
- * @param recordsApplied records written since this process started
+ * @param recordsApplied records written since this process started (for a destination: records the
+ *     destination confirmed by echoing a state)
  * @param recordsPerSecond records per second of the last batch interval
  * @param recordsSkipped records that could not be applied (no headers, not JSON, unknown stream)
  * @param checkpointsPending checkpoints waiting for their records
@@ -24,6 +27,7 @@ import java.util.List;
 public record TargetStatus(
     String name,
     String cache,
+    String destination,
     TargetReplicator.Phase phase,
     String lastError,
     long lag,
@@ -40,7 +44,8 @@ public record TargetStatus(
    *
    * @param stream the stream's name
    * @param source the source it comes from
-   * @param recordsApplied records written since this process started
+   * @param recordsApplied records written since this process started (for a destination: records
+   *     the destination confirmed by echoing a state)
    * @param lastCheckpoint the last complete checkpoint's Airbyte STATE written, or null
    * @param lastCheckpointAt when it was written, or null
    */
@@ -54,7 +59,8 @@ public record TargetStatus(
   static TargetStatus starting(TargetSettings settings) {
     return new TargetStatus(
         settings.name(),
-        settings.cache().kind() + ":" + settings.cache().target(),
+        settings.cache() == null ? null : settings.describeTarget(),
+        settings.destination() == null ? null : settings.destination().name(),
         TargetReplicator.Phase.STARTING,
         null,
         -1,

@@ -1,0 +1,747 @@
+package io.akb.bridge.target;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.akb.cache.StoredOffset;
+import io.akb.runtime.Airbyte;
+import io.akb.runtime.AkbException;
+import io.akb.runtime.Destination;
+import io.akb.runtime.destination.ConfirmedState;
+import io.akb.runtime.destination.TopicDestinationFeed;
+import io.akb.runtime.destination.TopicDestinationFeed.Position;
+import io.akb.runtime.protocol.AirbyteJson;
+import io.akb.runtime.protocol.AirbyteStateType;
+import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
+import io.akb.runtime.protocol.StreamDescriptor;
+import io.akb.runtime.topic.StateEvent;
+import io.akb.runtime.topic.TopicCatalog;
+import io.akb.runtime.topic.TopicRecord;
+import io.akb.runtime.topic.TopicStreamRouter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps one Airbyte destination up to date from the topics of its sources, at least once: the
+ * bridge's side of {@link TopicDestinationFeed}, which the Kafka Connect sink uses too.
+ *
+ * <p>Contract:
+ *
+ * <ul>
+ *   <li>One thread runs {@link #run()}; it alone uses the consumer and the destination. Other
+ *       threads use {@link #status()}, {@link #pause()}, {@link #resume()} and {@link #reset()}.
+ *   <li>The destination's catalog is the streams of the {@code SYNC_STARTED} events on the state
+ *       topics, read from their start at each (re)start; a record of a stream the catalog lacks
+ *       makes the target finish the destination's run and start it again with the new catalog.
+ *   <li>Every batch ends with a STATE carrying the offsets read so far; only once the destination
+ *       echoes it are those offsets stored, in the bridge's {@link BridgeStateStore} under the
+ *       target's name. A restart (of the bridge, or of the target after a failure) seeks to the
+ *       stored offsets, so no record is lost and a record the destination did not confirm is sent
+ *       again.
+ *   <li>A destination that exits, reports an error or does not echo a state within the echo timeout
+ *       fails the target (phase FAILED, the error with its last log lines); the target starts it
+ *       again after the retry backoff, doubled after each failure in a row up to {@link
+ *       #MAX_BACKOFF}.
+ * </ul>
+ */
+public final class DestinationReplicator implements BridgeTarget {
+  private static final Logger log = LoggerFactory.getLogger(DestinationReplicator.class);
+  private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
+  private static final Duration LAG_CHECK_INTERVAL = Duration.ofSeconds(1);
+  private static final Duration CATALOG_READ_LIMIT = Duration.ofMinutes(2);
+
+  /** The longest wait between two restarts of a failing destination. */
+  static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+
+  private final TargetSettings settings;
+  private final DestinationSettings destinationSettings;
+  private final BridgeStateStore store;
+  private final BatchObserver observer;
+  private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
+  private volatile boolean stopping;
+  private volatile boolean pauseRequested;
+  private volatile TargetStatus status;
+  private final AtomicLong recordsConfirmed = new AtomicLong();
+  private final AtomicLong lag = new AtomicLong(-1);
+
+  /** The newest positions the destination confirmed, set on its reader thread, stored here. */
+  private final AtomicReference<Map<String, Position>> confirmedToStore = new AtomicReference<>();
+
+  /** Records sent per stream, for the status. */
+  private final Map<String, AtomicLong> recordsPerStream =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The last source state the destination confirmed, per stream (null key: GLOBAL or LEGACY). */
+  private final Map<String, JsonNode> lastSourceStates =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private volatile Instant lastConfirmedAt;
+
+  // Owned by the replay thread.
+  private Destination destination;
+  private KafkaConsumer<byte[], byte[]> consumer;
+  private TopicDestinationFeed feed;
+  private ConfiguredAirbyteCatalog catalog;
+  private TopicStreamRouter router;
+  private final Map<TopicPartition, Long> positions = new LinkedHashMap<>();
+  private final Set<String> stateTopics = new HashSet<>();
+  private final Set<String> unknownAfterRefresh = new HashSet<>();
+  private Map<String, StoredOffset> stored = Map.of();
+  private int handedOverSinceState;
+  private long oldestUnsentNanos;
+  private long nextTopicRefresh;
+  private long nextLagCheck;
+  private volatile int failuresInARow;
+  private TargetReplicator.Phase phase = TargetReplicator.Phase.STARTING;
+  private String lastError;
+  private long skippedRecords;
+  private double recordsPerSecond;
+  private Instant lastRateAt;
+  private long lastRateRecords;
+
+  /** Ends a run so that the next one starts from the stored offsets, without counting a failure. */
+  private static final class Restart extends RuntimeException {
+    Restart(String why) {
+      super(why, null, false, false);
+    }
+  }
+
+  public DestinationReplicator(
+      TargetSettings settings, BridgeStateStore store, BatchObserver observer) {
+    if (settings.destination() == null) {
+      throw new IllegalArgumentException("target " + settings.name() + " has no destination");
+    }
+    this.settings = settings;
+    this.destinationSettings = settings.destination();
+    this.store = store;
+    this.observer = observer == null ? (records, bytes, nanos) -> {} : observer;
+    this.status = TargetStatus.starting(settings);
+  }
+
+  @Override
+  public TargetSettings settings() {
+    return settings;
+  }
+
+  @Override
+  public TargetStatus status() {
+    return status;
+  }
+
+  @Override
+  public long recordsApplied() {
+    return recordsConfirmed.get();
+  }
+
+  @Override
+  public long lag() {
+    return lag.get();
+  }
+
+  @Override
+  public void pause() {
+    pauseRequested = true;
+  }
+
+  @Override
+  public void resume() {
+    pauseRequested = false;
+  }
+
+  /**
+   * Finishes the destination's run, stores the earliest retained offsets as the target's and starts
+   * again from there: the destination gets every retained record once more.
+   */
+  @Override
+  public CompletableFuture<Void> reset() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    commands.add(
+        () -> {
+          try {
+            finishRun();
+            Map<String, StoredOffset> rewound = new LinkedHashMap<>();
+            Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(positions.keySet());
+            beginnings.forEach(
+                (partition, beginning) ->
+                    rewound.put(key(partition), new StoredOffset(beginning, Map.of())));
+            store.save(settings.name(), rewound);
+            done.complete(null);
+          } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+            throw e;
+          }
+          log.info("Target {} reset: replaying from the earliest offsets", settings.name());
+          throw new Restart("reset");
+        });
+    return done;
+  }
+
+  @Override
+  public void close() {
+    stopping = true;
+    KafkaConsumer<byte[], byte[]> current = consumer;
+    if (current != null) {
+      current.wakeup();
+    }
+  }
+
+  @Override
+  public void run() {
+    Thread.currentThread().setName("akb-target-" + settings.name());
+    while (!stopping) {
+      boolean failed = false;
+      try {
+        if (open()) {
+          replay();
+          finishRun(); // a graceful stop: what was sent is confirmed and stored
+        }
+      } catch (Restart restart) {
+        log.info(
+            "Target {} starts its destination again: {}", settings.name(), restart.getMessage());
+      } catch (WakeupException e) {
+        // close() woke the consumer; the loop ends.
+      } catch (RuntimeException e) {
+        failed = true;
+        failuresInARow++;
+        // The full message: for a destination it carries its last log lines.
+        lastError = e.getMessage();
+        phase = TargetReplicator.Phase.FAILED;
+        log.error(
+            "Target {} failed; starting again from its confirmed offsets in {}",
+            settings.name(),
+            backoff(),
+            e);
+      } finally {
+        closeQuietly();
+        storeConfirmed();
+      }
+      publishStatus();
+      if (!stopping && failed) {
+        sleep(backoff());
+      }
+    }
+    phase = TargetReplicator.Phase.STOPPED;
+    publishStatus();
+    Runnable command;
+    while ((command = commands.poll()) != null) {
+      try {
+        command.run();
+      } catch (RuntimeException ignored) {
+        // the target is stopping; a reset completes exceptionally
+      }
+    }
+  }
+
+  private Duration backoff() {
+    Duration backoff = settings.retryBackoff();
+    for (int i = 1; i < failuresInARow && backoff.compareTo(MAX_BACKOFF) < 0; i++) {
+      backoff = backoff.multipliedBy(2);
+    }
+    return backoff.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff;
+  }
+
+  /**
+   * Opens the consumer, reads the catalog and starts the destination; false when no source has
+   * started a sync yet (the target waits and looks again).
+   */
+  private boolean open() {
+    phase = TargetReplicator.Phase.STARTING;
+    publishStatus();
+    if (destination == null) {
+      // Installs the connector (a venv) and checks the config against its spec, once.
+      destination =
+          Airbyte.getDestination(
+              destinationSettings.name(),
+              destinationSettings.config(),
+              destinationSettings.options());
+    }
+    stored = new HashMap<>(store.load(settings.name()));
+    Properties props = new Properties();
+    props.putAll(settings.kafka());
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "akb-bridge-" + settings.name());
+    consumer = new KafkaConsumer<>(props);
+    List<TopicPartition> partitions = partitionsToRead(Set.of());
+    catalog = readCatalog(partitions);
+    if (catalog.streams().isEmpty()) {
+      lastError =
+          "waiting for a SYNC_STARTED event on the state topics of "
+              + settings.sourcePrefixes()
+              + settings.topics()
+              + " (no source has started a sync yet)";
+      publishStatus();
+      sleep(settings.topicRefreshInterval());
+      return false;
+    }
+    router =
+        new TopicStreamRouter(
+            catalog,
+            Map.of(),
+            settings.sourcePrefixes().size() == 1 ? settings.sourcePrefixes().get(0) : null);
+    consumer.assign(partitions);
+    Map<String, Position> start = seek(partitions);
+    feed =
+        new TopicDestinationFeed(
+            destination,
+            catalog,
+            router,
+            destinationSettings.passSourceStates(),
+            start,
+            this::confirmed);
+    nextTopicRefresh = System.nanoTime() + settings.topicRefreshInterval().toNanos();
+    nextLagCheck = 0;
+    handedOverSinceState = 0;
+    oldestUnsentNanos = 0;
+    lastError = null;
+    phase = TargetReplicator.Phase.RUNNING;
+    log.info(
+        "Target {} writes streams {} into {}",
+        settings.name(),
+        router.streamNames(),
+        destination.describe());
+    return true;
+  }
+
+  /** Partitions of the topics this target reads, except those in {@code known}. */
+  private List<TopicPartition> partitionsToRead(Set<TopicPartition> known) {
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (Map.Entry<String, List<PartitionInfo>> topic : consumer.listTopics().entrySet()) {
+      if (!settings.reads(topic.getKey())) {
+        continue;
+      }
+      if (settings.isStateTopic(topic.getKey())) {
+        stateTopics.add(topic.getKey());
+      }
+      for (PartitionInfo info : topic.getValue()) {
+        TopicPartition partition = new TopicPartition(topic.getKey(), info.partition());
+        if (!known.contains(partition)) {
+          partitions.add(partition);
+        }
+      }
+    }
+    return partitions;
+  }
+
+  /** The streams of every SYNC_STARTED on the state topics, from their start to their end now. */
+  private ConfiguredAirbyteCatalog readCatalog(List<TopicPartition> partitions) {
+    List<TopicPartition> statePartitions =
+        partitions.stream().filter(p -> stateTopics.contains(p.topic())).toList();
+    List<StateEvent> started = new ArrayList<>();
+    if (!statePartitions.isEmpty()) {
+      consumer.assign(statePartitions);
+      consumer.seekToBeginning(statePartitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(statePartitions);
+      long deadline = System.nanoTime() + CATALOG_READ_LIMIT.toNanos();
+      while (!reached(end)) {
+        if (System.nanoTime() > deadline || stopping) {
+          throw new AkbException(
+              "reading the catalog of target '" + settings.name() + "'",
+              "the end of its state topics was not reached within "
+                  + CATALOG_READ_LIMIT.toMinutes()
+                  + " min",
+              "Check that the brokers in akb.kafka.bootstrap-servers are reachable.");
+        }
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL_TIMEOUT)) {
+          StateEvent event = TopicCatalog.parseEvent(record.value());
+          if (event != null && event.type() == StateEvent.Type.SYNC_STARTED) {
+            started.add(event);
+          }
+        }
+      }
+    }
+    return TopicCatalog.merge(
+        started,
+        stream ->
+            DestinationSettings.syncMode(settings.strategyFor(stream.stream().name()), stream));
+  }
+
+  private boolean reached(Map<TopicPartition, Long> end) {
+    for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+      if (consumer.position(e.getKey()) < e.getValue()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Seeks each partition to its stored offset (or its beginning); the feed starts from there. */
+  private Map<String, Position> seek(List<TopicPartition> partitions) {
+    Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(partitions);
+    Map<String, Position> start = new LinkedHashMap<>();
+    for (TopicPartition partition : partitions) {
+      StoredOffset offset = stored.get(key(partition));
+      long beginning = beginnings.getOrDefault(partition, 0L);
+      // Records before the beginning are gone (retention): start at the first one there is.
+      long seekTo = Math.max(offset == null ? beginning : offset.nextOffset(), beginning);
+      consumer.seek(partition, seekTo);
+      positions.put(partition, seekTo);
+      if (offset != null) {
+        start.put(key(partition), new Position(seekTo, offset.appliedPerSync()));
+      }
+    }
+    return start;
+  }
+
+  private void replay() {
+    while (!stopping) {
+      runCommands();
+      if (System.nanoTime() >= nextTopicRefresh) {
+        assignNewPartitions();
+        nextTopicRefresh = System.nanoTime() + settings.topicRefreshInterval().toNanos();
+      }
+      applyPause();
+      ConsumerRecords<byte[], byte[]> polled;
+      try {
+        polled = consumer.poll(POLL_TIMEOUT);
+      } catch (WakeupException e) {
+        continue;
+      }
+      for (ConsumerRecord<byte[], byte[]> record : polled) {
+        handle(record);
+        if (handedOverSinceState >= settings.batchMaxRecords()) {
+          sendPositions();
+        }
+      }
+      if (handedOverSinceState > 0
+          && (polled.isEmpty()
+              || System.nanoTime() - oldestUnsentNanos >= settings.batchMaxWait().toNanos())) {
+        sendPositions();
+      }
+      feed.checkHealthy();
+      feed.checkEchoes(destinationSettings.stateEchoTimeout());
+      storeConfirmed();
+      publishStatus();
+    }
+  }
+
+  /**
+   * Ends a batch: a STATE with the offsets handed over, confirmed once the destination echoes it.
+   */
+  private void sendPositions() {
+    feed.sendPositions();
+    handedOverSinceState = 0;
+  }
+
+  private void handle(ConsumerRecord<byte[], byte[]> record) {
+    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+    JsonNode value;
+    try {
+      value =
+          record.value() == null
+              ? AirbyteJson.MAPPER.nullNode()
+              : AirbyteJson.MAPPER.readTree(record.value());
+    } catch (IOException e) {
+      value = null;
+    }
+    Map<String, String> headers = new HashMap<>();
+    for (Header header : record.headers()) {
+      if (header.value() != null) {
+        headers.put(header.key(), new String(header.value(), StandardCharsets.UTF_8));
+      }
+    }
+    TopicRecord topicRecord =
+        new TopicRecord(
+            record.topic(),
+            record.partition(),
+            record.offset(),
+            record.timestamp() >= 0 ? record.timestamp() : null,
+            headers,
+            value);
+    if (stateTopics.contains(record.topic())) {
+      StateEvent event = feed.stateEvent(topicRecord);
+      if (bringsNewStreams(event)) {
+        unknownAfterRefresh.clear(); // their records may start the destination again
+      }
+    } else if (value == null) {
+      skip(topicRecord, "its value is not JSON");
+    } else {
+      StreamDescriptor stream = router.streamOf(topicRecord);
+      if (router.find(stream) == null && unknownAfterRefresh.add(stream.qualifiedName())) {
+        // A stream started after the catalog was read: start again with the newer catalog. The
+        // record is not handed over, so the next run reads it again.
+        finishRun();
+        throw new Restart("stream '" + stream.qualifiedName() + "' is new");
+      }
+      String rejected = feed.write(topicRecord);
+      if (rejected != null) {
+        skipped(topicRecord, rejected);
+      } else {
+        recordsPerStream
+            .computeIfAbsent(stream.qualifiedName(), name -> new AtomicLong())
+            .incrementAndGet();
+      }
+    }
+    positions.put(partition, record.offset() + 1);
+    if (handedOverSinceState++ == 0) {
+      oldestUnsentNanos = System.nanoTime();
+    }
+  }
+
+  private boolean bringsNewStreams(StateEvent event) {
+    return event != null
+        && event.type() == StateEvent.Type.SYNC_STARTED
+        && event.catalog() != null
+        && event.catalog().streams() != null
+        && event.catalog().streams().stream()
+            .anyMatch(stream -> router.find(stream.stream().descriptor()) == null);
+  }
+
+  private void skip(TopicRecord record, String why) {
+    feed.skip(record);
+    skipped(record, why);
+  }
+
+  private void skipped(TopicRecord record, String why) {
+    skippedRecords++;
+    log.warn("Target {} skips record {}: {}", settings.name(), record.where(), why);
+  }
+
+  /** Reader thread of the destination: confirmed positions wait for the replay thread to store. */
+  private void confirmed(ConfirmedState state, Map<String, Position> confirmedPositions) {
+    confirmedToStore.set(confirmedPositions);
+    lastConfirmedAt = Instant.now();
+    failuresInARow = 0;
+    if (!TopicDestinationFeed.isPositionsState(state.state())) {
+      JsonNode json = AirbyteJson.MAPPER.valueToTree(state.state());
+      String stream =
+          state.state().effectiveType() == AirbyteStateType.STREAM && state.state().stream() != null
+              ? state.state().stream().streamDescriptor().name()
+              : null;
+      lastSourceStates.put(stream == null ? "" : stream, json);
+    }
+  }
+
+  /** Stores the newest confirmed positions, and lets Kafka's tools see them. */
+  private void storeConfirmed() {
+    Map<String, Position> confirmedPositions = confirmedToStore.getAndSet(null);
+    if (confirmedPositions == null) {
+      return;
+    }
+    long started = System.nanoTime();
+    Map<String, StoredOffset> offsets = new LinkedHashMap<>();
+    confirmedPositions.forEach(
+        (key, position) ->
+            offsets.put(key, new StoredOffset(position.nextOffset(), position.appliedPerSync())));
+    long newlyConfirmed = 0;
+    for (Map.Entry<String, StoredOffset> entry : offsets.entrySet()) {
+      if (!stateTopicKey(entry.getKey())) {
+        StoredOffset before = stored.get(entry.getKey());
+        newlyConfirmed +=
+            Math.max(0, entry.getValue().nextOffset() - (before == null ? 0 : before.nextOffset()));
+      }
+    }
+    store.save(settings.name(), offsets);
+    stored.putAll(offsets);
+    recordsConfirmed.addAndGet(newlyConfirmed);
+    observer.batchCommitted((int) newlyConfirmed, 0, System.nanoTime() - started);
+    KafkaConsumer<byte[], byte[]> current = consumer;
+    if (current != null) {
+      Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+      offsets.forEach(
+          (key, offset) ->
+              commit.put(partitionOf(key), new OffsetAndMetadata(offset.nextOffset())));
+      current.commitAsync(
+          commit,
+          (committed, error) -> {
+            if (error != null) {
+              log.debug("Target {} could not commit offsets to Kafka", settings.name(), error);
+            }
+          });
+    }
+  }
+
+  private boolean stateTopicKey(String key) {
+    return stateTopics.contains(partitionOf(key).topic());
+  }
+
+  /** Sends what is left, ends the destination's input and waits for its last echo. */
+  private void finishRun() {
+    if (feed != null) {
+      TopicDestinationFeed finishing = feed;
+      feed = null;
+      try {
+        finishing.finish(destinationSettings.finishTimeout());
+      } finally {
+        finishing.close();
+        storeConfirmed();
+      }
+    }
+  }
+
+  private void applyPause() {
+    if (pauseRequested && phase != TargetReplicator.Phase.PAUSED) {
+      // What was read gets confirmed and stored while the target rests.
+      sendPositions();
+      consumer.pause(consumer.assignment());
+      phase = TargetReplicator.Phase.PAUSED;
+      log.info("Target {} paused", settings.name());
+    } else if (!pauseRequested && phase == TargetReplicator.Phase.PAUSED) {
+      consumer.resume(consumer.assignment());
+      phase = TargetReplicator.Phase.RUNNING;
+      log.info("Target {} resumed", settings.name());
+    }
+  }
+
+  /** New partitions of topics this target reads: read from their stored offset or beginning. */
+  private void assignNewPartitions() {
+    List<TopicPartition> added = partitionsToRead(new HashSet<>(consumer.assignment()));
+    if (added.isEmpty()) {
+      return;
+    }
+    Set<TopicPartition> all = new HashSet<>(consumer.assignment());
+    all.addAll(added);
+    consumer.assign(all);
+    seek(added);
+    if (phase == TargetReplicator.Phase.PAUSED) {
+      consumer.pause(added);
+    }
+    log.info("Target {} reads {} new partitions: {}", settings.name(), added.size(), added);
+  }
+
+  private void runCommands() {
+    Runnable command;
+    while ((command = commands.poll()) != null) {
+      command.run();
+    }
+  }
+
+  private void publishStatus() {
+    long totalLag = lag.get();
+    if (consumer == null || phase == TargetReplicator.Phase.FAILED) {
+      totalLag = -1;
+    } else if (System.nanoTime() >= nextLagCheck) {
+      totalLag = measureLag();
+      nextLagCheck = System.nanoTime() + LAG_CHECK_INTERVAL.toNanos();
+    }
+    lag.set(totalLag);
+    Instant now = Instant.now();
+    if (lastRateAt == null || Duration.between(lastRateAt, now).toSeconds() >= 1) {
+      long confirmedNow = recordsConfirmed.get();
+      if (lastRateAt != null) {
+        double seconds = Math.max(1e-3, Duration.between(lastRateAt, now).toNanos() / 1e9);
+        recordsPerSecond = (confirmedNow - lastRateRecords) / seconds;
+      }
+      lastRateAt = now;
+      lastRateRecords = confirmedNow;
+    }
+    List<TargetStatus.StreamStatus> streams = new ArrayList<>();
+    recordsPerStream.forEach(
+        (name, sent) ->
+            streams.add(
+                new TargetStatus.StreamStatus(
+                    name,
+                    null,
+                    sent.get(),
+                    lastSourceStates.getOrDefault(name, lastSourceStates.get("")),
+                    lastSourceStates.isEmpty() ? null : lastConfirmedAt)));
+    status =
+        new TargetStatus(
+            settings.name(),
+            null,
+            destinationSettings.name(),
+            phase,
+            lastError,
+            totalLag,
+            recordsConfirmed.get(),
+            recordsPerSecond,
+            skippedRecords,
+            feed == null ? 0 : feed.checkpointsPending(),
+            0,
+            lastConfirmedAt,
+            streams);
+  }
+
+  /**
+   * Records on the record partitions after the offsets the destination confirmed; -1 while no
+   * record partition is assigned. Asks the broker for the end offsets.
+   */
+  private long measureLag() {
+    List<TopicPartition> recordPartitions =
+        positions.keySet().stream().filter(p -> !stateTopics.contains(p.topic())).toList();
+    if (recordPartitions.isEmpty()) {
+      return -1;
+    }
+    Map<TopicPartition, Long> ends = consumer.endOffsets(recordPartitions, Duration.ofSeconds(5));
+    long sum = 0;
+    for (TopicPartition partition : recordPartitions) {
+      StoredOffset confirmedOffset = stored.get(key(partition));
+      long confirmed = confirmedOffset == null ? 0 : confirmedOffset.nextOffset();
+      sum += Math.max(0, ends.getOrDefault(partition, 0L) - confirmed);
+    }
+    return sum;
+  }
+
+  private void closeQuietly() {
+    TopicDestinationFeed currentFeed = feed;
+    feed = null;
+    if (currentFeed != null) {
+      currentFeed.close();
+    }
+    KafkaConsumer<byte[], byte[]> current = consumer;
+    consumer = null;
+    if (current != null) {
+      try {
+        current.close(Duration.ofSeconds(5));
+      } catch (RuntimeException e) {
+        log.debug("Closing the consumer of target {}", settings.name(), e);
+      }
+    }
+    positions.clear();
+  }
+
+  private void sleep(Duration duration) {
+    long until = System.nanoTime() + duration.toNanos();
+    while (!stopping && System.nanoTime() < until) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        stopping = true;
+      }
+    }
+  }
+
+  private static String key(TopicPartition partition) {
+    return StateEvent.countsKey(partition.topic(), partition.partition());
+  }
+
+  private static TopicPartition partitionOf(String key) {
+    int slash = key.lastIndexOf('/');
+    return new TopicPartition(key.substring(0, slash), Integer.parseInt(key.substring(slash + 1)));
+  }
+
+  @Override
+  public String toString() {
+    return "destination target " + settings.name();
+  }
+}
