@@ -316,6 +316,7 @@ public final class DestinationReplicator implements BridgeTarget {
             catalog,
             router,
             destinationSettings.passSourceStates(),
+            true, // the state store keeps the counts: a restart completes waiting checkpoints
             start,
             this::confirmed);
     nextTopicRefresh = System.nanoTime() + settings.topicRefreshInterval().toNanos();

@@ -191,6 +191,12 @@ class DestinationTargetIT {
       users(source, 1, 200);
       await("the cache has 200 rows", Duration.ofSeconds(120), () -> cacheRows(bridge) == 200);
       assertThat(cacheIds(bridge)).isEqualTo(ids(1, 200));
+      // It installs and starts its destination meanwhile, then rests without reading a record.
+      await(
+          "the destination target is paused",
+          Duration.ofSeconds(120),
+          () -> target(bridge, "dest").get("phase").asText().equals("PAUSED"));
+      Thread.sleep(2_000);
       assertThat(target(bridge, "dest").get("phase").asText()).isEqualTo("PAUSED");
       assertThat(writtenIds(out)).isEmpty();
 

@@ -1,27 +1,20 @@
 package io.akb.connect.sink;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.akb.runtime.Airbyte;
 import io.akb.runtime.AkbException;
 import io.akb.runtime.Destination;
 import io.akb.runtime.destination.ConfirmedState;
-import io.akb.runtime.destination.DestinationWriter;
-import io.akb.runtime.protocol.AirbyteGlobalState;
-import io.akb.runtime.protocol.AirbyteJson;
-import io.akb.runtime.protocol.AirbyteRecordMessage;
-import io.akb.runtime.protocol.AirbyteStateMessage;
-import io.akb.runtime.protocol.AirbyteStateType;
+import io.akb.runtime.destination.TopicDestinationFeed;
+import io.akb.runtime.destination.TopicDestinationFeed.Position;
 import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
-import io.akb.runtime.protocol.ConfiguredAirbyteStream;
-import io.akb.runtime.protocol.StreamDescriptor;
-import io.akb.runtime.topic.RecordHeaders;
 import io.akb.runtime.topic.StateEvent;
-import java.time.Duration;
+import io.akb.runtime.topic.TopicRecord;
+import io.akb.runtime.topic.TopicStreamRouter;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -36,12 +29,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Streams Kafka records into one running Airbyte destination and commits only what it confirmed.
  *
- * <p>Each record becomes a RECORD of its stream ({@link StreamRouter}, {@link
- * SinkRecordConverter}). At each offset commit the task sends a STATE whose data carries the Kafka
- * offsets of everything sent so far; the destination echoes it once those records are persisted,
- * and {@link #preCommit} returns the offsets of the newest echoed state only, so Connect never
- * commits what the destination did not persist. Complete CHECKPOINT events from the state topic
- * pass the source's own STATE on, after the records it covers ({@link PendingCheckpoints}).
+ * <p>The work is {@link TopicDestinationFeed}'s, the core the bridge's destination targets share:
+ * each record becomes a RECORD of its stream; at each offset commit the task sends a STATE whose
+ * data carries the Kafka offsets of everything sent so far; the destination echoes it once those
+ * records are persisted, and {@link #preCommit} returns the offsets of the newest echoed state
+ * only, so Connect never commits what the destination did not persist. Complete CHECKPOINT events
+ * from the state topic pass the source's own STATE on, after the records it covers.
  *
  * <p>A destination that exits is restarted (up to {@code destination.max.restarts} times in a row)
  * and the consumer is rewound to the last confirmed offsets, so every record after them is sent
@@ -54,27 +47,18 @@ import org.slf4j.LoggerFactory;
 public class AirbyteSinkTask extends SinkTask {
   private static final Logger log = LoggerFactory.getLogger(AirbyteSinkTask.class);
 
-  /** The field of an injected STATE's shared_state that holds {@code topic/partition -> offset}. */
-  public static final String KAFKA_OFFSETS_FIELD = "kafka_offsets";
-
   private AirbyteSinkConfig config;
   private ConfiguredAirbyteCatalog catalog;
-  private StreamRouter router;
+  private TopicStreamRouter router;
   private Destination destination;
-  private DestinationRun run;
-  private PendingCheckpoints<AirbyteStateMessage> checkpoints = new PendingCheckpoints<>();
+  private TopicDestinationFeed feed;
   private volatile int restartsInARow;
-
-  /** Next offset per partition of what this run has handed to the destination (or rejected). */
-  private final Map<TopicPartition, Long> sentOffsets = new HashMap<>();
 
   /** Where each partition started in this run: the rewind point while nothing is confirmed. */
   private final Map<TopicPartition, Long> runStartOffsets = new HashMap<>();
 
-  /** Offsets of the newest state the destination echoed: all that may be committed. */
-  private final Map<TopicPartition, Long> confirmedOffsets = new ConcurrentHashMap<>();
-
-  private boolean sentSinceLastState;
+  /** Positions of the newest states the destination echoed: all that may be committed. */
+  private final Map<String, Position> confirmed = new ConcurrentHashMap<>();
 
   /**
    * After a crash, how many of the replayed records still go one at a time, each echoed before the
@@ -86,54 +70,7 @@ public class AirbyteSinkTask extends SinkTask {
   private SinkRecord suspect;
 
   /** Records that made the destination exit and went to the errant reporter: skipped on replay. */
-  private final java.util.Set<String> deadLettered = new java.util.HashSet<>();
-
-  /** One destination process: its writer and the offsets each sent state stands for. */
-  private final class DestinationRun {
-    final DestinationWriter writer;
-    final Map<Long, Map<TopicPartition, Long>> offsetsByStateId = new ConcurrentHashMap<>();
-    volatile long lastStateId;
-
-    DestinationRun() {
-      this.writer = destination.openWriter(catalog, this::confirmed);
-    }
-
-    /** Reader thread: an echo makes its offsets committable. */
-    private void confirmed(ConfirmedState state) {
-      Map<TopicPartition, Long> offsets;
-      synchronized (this) {
-        offsets = offsetsByStateId.remove(state.id());
-        offsetsByStateId.keySet().removeIf(id -> id < state.id());
-      }
-      if (offsets != null) {
-        confirmedOffsets.putAll(offsets);
-      }
-      restartsInARow = 0;
-    }
-
-    void send(AirbyteStateMessage state) {
-      Map<TopicPartition, Long> offsets = Map.copyOf(sentOffsets);
-      // Under the lock so the echo, which may come at once, finds its offsets.
-      synchronized (this) {
-        long id = writer.writeState(state);
-        offsetsByStateId.put(id, offsets);
-        lastStateId = id;
-      }
-    }
-
-    /** Waits up to {@code wait} for the newest sent state's echo. */
-    void awaitLastEcho(Duration wait) throws InterruptedException {
-      long deadline = System.nanoTime() + wait.toNanos();
-      while (System.nanoTime() < deadline) {
-        ConfirmedState last = writer.lastConfirmed();
-        if (lastStateId == 0 || (last != null && last.id() >= lastStateId)) {
-          return;
-        }
-        writer.checkHealthy();
-        Thread.sleep(20);
-      }
-    }
-  }
+  private final Set<String> deadLettered = new HashSet<>();
 
   @Override
   public String version() {
@@ -145,18 +82,39 @@ public class AirbyteSinkTask extends SinkTask {
     config = new AirbyteSinkConfig(props);
     try {
       catalog = SinkCatalog.of(config);
-      router = new StreamRouter(catalog, config.topicStreams(), config.topicPrefix());
+      router = new TopicStreamRouter(catalog, config.topicStreams(), config.topicPrefix());
       destination =
           Airbyte.getDestination(
               config.connectorName(), config.connectorConfig(), config.connectorOptions());
     } catch (AkbException e) {
       throw new ConnectException(e.getMessage(), e);
     }
-    log.info(
-        "{} Writing streams {} into {}",
-        this,
-        catalog.streams().stream().map(s -> s.stream().descriptor().qualifiedName()).toList(),
-        destination.describe());
+    log.info("{} Writing streams {} into {}", this, router.streamNames(), destination.describe());
+  }
+
+  /** A destination run fed from where each partition stands: confirmed, else where it started. */
+  private TopicDestinationFeed openFeed() {
+    Map<String, Position> start = new HashMap<>();
+    runStartOffsets.forEach(
+        (partition, offset) -> {
+          String key = key(partition);
+          start.put(key, confirmed.getOrDefault(key, new Position(offset, Map.of())));
+        });
+    return new TopicDestinationFeed(
+        destination,
+        catalog,
+        router,
+        config.sourceStatePassthrough(),
+        // Connect's committed offsets carry no checkpoint counts: never hold the state topic back.
+        false,
+        start,
+        this::confirmed);
+  }
+
+  /** Reader thread: an echo makes its offsets committable. */
+  private void confirmed(ConfirmedState state, Map<String, Position> positions) {
+    confirmed.putAll(positions);
+    restartsInARow = 0;
   }
 
   @Override
@@ -166,24 +124,26 @@ public class AirbyteSinkTask extends SinkTask {
       return;
     }
     try {
-      if (run == null) {
-        run = new DestinationRun();
+      if (feed == null) {
+        for (SinkRecord record : records) {
+          runStartOffsets.putIfAbsent(
+              new TopicPartition(record.topic(), record.kafkaPartition()), record.kafkaOffset());
+        }
+        feed = openFeed();
       }
       for (SinkRecord record : records) {
-        TopicPartition partition = new TopicPartition(record.topic(), record.kafkaPartition());
-        runStartOffsets.putIfAbsent(partition, record.kafkaOffset());
+        runStartOffsets.putIfAbsent(
+            new TopicPartition(record.topic(), record.kafkaPartition()), record.kafkaOffset());
         if (deadLettered.contains(where(record))) {
           log.debug("{} Skipping {}: it is in the dead-letter queue", this, where(record));
+          feed.skip(SinkRecordConverter.withoutValue(record));
         } else if (record.topic().equals(config.stateTopic())) {
           onStateEvent(record);
         } else if (carefulRecords > 0) {
-          writeAlone(record, partition);
+          writeAlone(record);
         } else {
           writeRecord(record);
         }
-        sentOffsets.put(partition, record.kafkaOffset() + 1);
-        sentSinceLastState = true;
-        passCompleteCheckpoints();
       }
     } catch (AkbException destinationFailed) {
       restartAfter(destinationFailed);
@@ -193,43 +153,27 @@ public class AirbyteSinkTask extends SinkTask {
   }
 
   private void writeRecord(SinkRecord record) {
-    StreamDescriptor stream = router.streamOf(record);
-    ConfiguredAirbyteStream configured = router.find(stream);
-    if (configured == null) {
-      reject(
-          record,
-          new DataException(
-              "stream '"
-                  + stream.qualifiedName()
-                  + "' is not in the destination's catalog (streams: "
-                  + catalog.streams().stream()
-                      .map(s -> s.stream().descriptor().qualifiedName())
-                      .toList()
-                  + ")"));
-      return;
-    }
-    AirbyteRecordMessage message;
+    TopicRecord topicRecord;
     try {
-      message = SinkRecordConverter.toRecord(record, configured.stream().descriptor());
-    } catch (DataException e) {
-      reject(record, e);
+      topicRecord = SinkRecordConverter.toTopicRecord(record);
+    } catch (DataException notJson) {
+      reject(record, notJson);
+      feed.skip(SinkRecordConverter.withoutValue(record));
       return;
     }
-    run.writer.write(message);
-    String syncId = StreamRouter.header(record, RecordHeaders.SYNC_ID);
-    if (syncId != null) {
-      checkpoints.recordSent(syncId, StateEvent.countsKey(record.topic(), record.kafkaPartition()));
+    String rejected = feed.write(topicRecord);
+    if (rejected != null) {
+      reject(record, new DataException(rejected));
     }
   }
 
   /** Sends one record and waits for the echo of a state right behind it. */
-  private void writeAlone(SinkRecord record, TopicPartition partition) {
+  private void writeAlone(SinkRecord record) {
     suspect = record;
     writeRecord(record);
-    sentOffsets.put(partition, record.kafkaOffset() + 1);
-    run.send(offsetsState());
+    feed.sendPositions();
     try {
-      run.awaitLastEcho(config.stateEchoTimeout());
+      feed.awaitConfirmed(config.stateEchoTimeout());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ConnectException("interrupted while waiting for the destination", e);
@@ -240,27 +184,15 @@ public class AirbyteSinkTask extends SinkTask {
 
   /** A CHECKPOINT waits for its records, then its source state follows them to the destination. */
   private void onStateEvent(SinkRecord record) {
-    if (!config.sourceStatePassthrough()) {
-      return;
-    }
-    StateEvent event;
+    TopicRecord event;
     try {
-      JsonNode value = SinkRecordConverter.toJson(record.value());
-      event = AirbyteJson.convert(value, StateEvent.class);
-    } catch (RuntimeException notAnEvent) {
+      event = SinkRecordConverter.toTopicRecord(record);
+    } catch (DataException notAnEvent) {
       log.debug("{} Skipping a state-topic value that is not an event", this, notAnEvent);
+      feed.skip(SinkRecordConverter.withoutValue(record));
       return;
     }
-    if (event.type() == StateEvent.Type.CHECKPOINT && event.state() != null) {
-      checkpoints.await(event.syncId(), event.counts(), event.state());
-    }
-  }
-
-  private void passCompleteCheckpoints() {
-    for (AirbyteStateMessage sourceState : checkpoints.drainComplete()) {
-      run.send(sourceState);
-      sentSinceLastState = false;
-    }
+    feed.stateEvent(event);
   }
 
   private void reject(SinkRecord record, Exception reason) {
@@ -299,16 +231,18 @@ public class AirbyteSinkTask extends SinkTask {
     return record.topic() + "/" + record.kafkaPartition() + "@" + record.kafkaOffset();
   }
 
+  private static String key(TopicPartition partition) {
+    return StateEvent.countsKey(partition.topic(), partition.partition());
+  }
+
   /**
    * The destination exited or failed: restart it and rewind every partition to its last confirmed
    * offset, so the records it may not have persisted are sent again.
    */
   private void restartAfter(AkbException failure) {
-    ConfirmedState lastConfirmed = run.writer.lastConfirmed();
-    long unconfirmed =
-        run.writer.recordsSent() - (lastConfirmed == null ? 0 : lastConfirmed.recordsBefore());
-    run.writer.close();
-    run = null;
+    long unconfirmed = feed.unconfirmedRecords();
+    feed.close();
+    feed = null;
     if (suspect != null) {
       // Sent alone after everything before it was confirmed: this record made it exit.
       SinkRecord culprit = suspect;
@@ -338,9 +272,12 @@ public class AirbyteSinkTask extends SinkTask {
               + " committed only up to the last state it echoed.",
           failure);
     }
-    Map<TopicPartition, Long> rewind = new HashMap<>(runStartOffsets);
-    rewind.putAll(confirmedOffsets);
-    rewind.keySet().retainAll(runStartOffsets.keySet());
+    Map<TopicPartition, Long> rewind = new HashMap<>();
+    runStartOffsets.forEach(
+        (partition, start) -> {
+          Position position = confirmed.get(key(partition));
+          rewind.put(partition, position == null ? start : position.nextOffset());
+        });
     log.warn(
         "{} Restarting the destination ({} of {}) from offsets {} after: {}",
         this,
@@ -349,13 +286,8 @@ public class AirbyteSinkTask extends SinkTask {
         rewind,
         failure.getMessage());
     context.offset(rewind);
-    sentOffsets.clear();
-    sentOffsets.putAll(rewind);
     runStartOffsets.clear();
     runStartOffsets.putAll(rewind);
-    // Counts start again with the replayed records.
-    checkpoints = new PendingCheckpoints<>();
-    sentSinceLastState = false;
   }
 
   /**
@@ -363,17 +295,17 @@ public class AirbyteSinkTask extends SinkTask {
    * state.echo.timeout.ms fails the task, since restarting it would only repeat that.
    */
   private void checkDestination() {
-    if (run == null) {
+    if (feed == null) {
       return;
     }
     try {
-      run.writer.checkHealthy();
+      feed.checkHealthy();
     } catch (AkbException exited) {
       restartAfter(exited);
       return;
     }
     try {
-      run.writer.checkEchoes(config.stateEchoTimeout());
+      feed.checkEchoes(config.stateEchoTimeout());
     } catch (AkbException neverEchoed) {
       throw new ConnectException(neverEchoed.getMessage(), neverEchoed);
     }
@@ -386,11 +318,11 @@ public class AirbyteSinkTask extends SinkTask {
   @Override
   public Map<TopicPartition, OffsetAndMetadata> preCommit(
       Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
-    if (run != null && sentSinceLastState) {
+    if (feed != null) {
       try {
-        run.send(offsetsState());
-        sentSinceLastState = false;
-        run.awaitLastEcho(config.commitWait());
+        if (feed.sendPositions()) {
+          feed.awaitConfirmed(config.commitWait());
+        }
       } catch (AkbException destinationFailed) {
         restartAfter(destinationFailed);
       } catch (InterruptedException e) {
@@ -398,56 +330,34 @@ public class AirbyteSinkTask extends SinkTask {
       }
     }
     Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
-    confirmedOffsets.forEach(
-        (partition, offset) -> {
-          if (currentOffsets.containsKey(partition)) {
-            commit.put(partition, new OffsetAndMetadata(offset));
-          }
-        });
+    for (TopicPartition partition : currentOffsets.keySet()) {
+      Position position = confirmed.get(key(partition));
+      if (position != null) {
+        commit.put(partition, new OffsetAndMetadata(position.nextOffset()));
+      }
+    }
     return commit;
-  }
-
-  /** A GLOBAL state whose shared_state holds the offsets: it covers every stream sent so far. */
-  private AirbyteStateMessage offsetsState() {
-    ObjectNode offsets = AirbyteJson.MAPPER.createObjectNode();
-    sentOffsets.forEach(
-        (partition, offset) ->
-            offsets.put(StateEvent.countsKey(partition.topic(), partition.partition()), offset));
-    ObjectNode shared = AirbyteJson.MAPPER.createObjectNode();
-    shared.set(KAFKA_OFFSETS_FIELD, offsets);
-    return new AirbyteStateMessage(
-        AirbyteStateType.GLOBAL,
-        null,
-        new AirbyteGlobalState(shared, List.of(), null),
-        null,
-        null,
-        null,
-        null);
   }
 
   @Override
   public void close(Collection<TopicPartition> partitions) {
     // The new owner resumes from the committed (confirmed) offsets.
-    sentOffsets.keySet().removeAll(partitions);
     runStartOffsets.keySet().removeAll(partitions);
-    confirmedOffsets.keySet().removeAll(partitions);
+    partitions.forEach(partition -> confirmed.remove(key(partition)));
   }
 
   @Override
   public void stop() {
-    if (run == null) {
+    if (feed == null) {
       return;
     }
     try {
-      if (sentSinceLastState) {
-        run.send(offsetsState());
-      }
-      run.writer.finish(config.finishTimeout());
+      feed.finish(config.finishTimeout());
     } catch (AkbException e) {
       log.warn("{} The destination did not finish cleanly: {}", this, e.getMessage());
     } finally {
-      run.writer.close();
-      run = null;
+      feed.close();
+      feed = null;
     }
   }
 

@@ -1,11 +1,9 @@
 package io.akb.connect.sink;
 
 import io.akb.runtime.AkbException;
-import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
-import io.akb.runtime.protocol.ConfiguredAirbyteStream;
-import io.akb.runtime.protocol.DestinationSyncMode;
 import io.akb.runtime.topic.StateEvent;
+import io.akb.runtime.topic.TopicCatalog;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,7 +50,7 @@ final class SinkCatalog {
               + " configured catalog as JSON in catalog.");
     }
     List<StateEvent> started = readSyncStarted(config.stateConsumerProperties(), stateTopic);
-    ConfiguredAirbyteCatalog catalog = merge(started, config.destinationSyncMode());
+    ConfiguredAirbyteCatalog catalog = TopicCatalog.merge(started, config.destinationSyncMode());
     if (catalog.streams().isEmpty()) {
       throw new AkbException(
           "Building the destination's catalog",
@@ -61,41 +59,6 @@ final class SinkCatalog {
               + " configured catalog in catalog.");
     }
     return catalog;
-  }
-
-  /**
-   * The streams of all events, the newest event's version of each stream winning, with their
-   * destination sync mode set: {@code append_dedup} needs a primary key, so a stream without one is
-   * appended.
-   */
-  static ConfiguredAirbyteCatalog merge(List<StateEvent> syncStarted, DestinationSyncMode mode) {
-    Map<String, ConfiguredAirbyteStream> streams = new LinkedHashMap<>();
-    for (StateEvent event : syncStarted) {
-      if (event.catalog() == null || event.catalog().streams() == null) {
-        continue;
-      }
-      for (ConfiguredAirbyteStream stream : event.catalog().streams()) {
-        streams.put(stream.stream().descriptor().qualifiedName(), withMode(stream, mode));
-      }
-    }
-    return new ConfiguredAirbyteCatalog(new ArrayList<>(streams.values()), null);
-  }
-
-  private static ConfiguredAirbyteStream withMode(
-      ConfiguredAirbyteStream stream, DestinationSyncMode mode) {
-    boolean hasKey = stream.primaryKey() != null && !stream.primaryKey().isEmpty();
-    DestinationSyncMode effective =
-        mode == DestinationSyncMode.APPEND_DEDUP && !hasKey ? DestinationSyncMode.APPEND : mode;
-    return new ConfiguredAirbyteStream(
-        stream.stream(),
-        stream.syncMode(),
-        stream.cursorField(),
-        effective,
-        stream.primaryKey(),
-        stream.generationId(),
-        stream.minimumGenerationId(),
-        stream.syncId(),
-        stream.unknownFields());
   }
 
   /** Reads the state topic from its start to its current end, keeping SYNC_STARTED events. */
@@ -126,7 +89,7 @@ final class SinkCatalog {
               "Check that the brokers in bootstrap.servers are reachable.");
         }
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-          StateEvent event = parse(record.value());
+          StateEvent event = TopicCatalog.parseEvent(record.value());
           if (event != null && event.type() == StateEvent.Type.SYNC_STARTED) {
             events.add(event);
           }
@@ -143,17 +106,5 @@ final class SinkCatalog {
       }
     }
     return true;
-  }
-
-  /** A state-topic value as an event, or null when it is not one (other writers, tombstones). */
-  static StateEvent parse(byte[] value) {
-    if (value == null) {
-      return null;
-    }
-    try {
-      return AirbyteJson.MAPPER.readValue(value, StateEvent.class);
-    } catch (java.io.IOException | IllegalArgumentException e) {
-      return null;
-    }
   }
 }

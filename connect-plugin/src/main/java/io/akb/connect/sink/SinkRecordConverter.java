@@ -6,9 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.akb.runtime.protocol.AirbyteJson;
-import io.akb.runtime.protocol.AirbyteRecordMessage;
-import io.akb.runtime.protocol.StreamDescriptor;
-import io.akb.runtime.topic.RecordHeaders;
+import io.akb.runtime.topic.TopicRecord;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -16,16 +14,18 @@ import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
- * Turns a Kafka record into an Airbyte RECORD: the value becomes {@code data} (a Connect {@code
- * Struct}, a schemaless map, or JSON text or bytes), the record timestamp becomes {@code
- * emitted_at} in milliseconds, and the {@code airbyte.meta} header becomes {@code meta.changes}.
+ * Turns a Connect record into a {@link TopicRecord} for {@link
+ * io.akb.runtime.destination.TopicDestinationFeed}: the value (a Connect {@code Struct}, a
+ * schemaless map, or JSON text or bytes) becomes JSON, the headers UTF-8 text.
  */
 final class SinkRecordConverter {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -33,41 +33,45 @@ final class SinkRecordConverter {
   private SinkRecordConverter() {}
 
   /**
-   * The RECORD for a Kafka record of {@code stream}.
+   * The topic record of a Connect record.
    *
-   * @throws DataException when the value is not a JSON object in any of the accepted forms
+   * @throws DataException when the value is text or bytes that are not JSON
    */
-  static AirbyteRecordMessage toRecord(SinkRecord record, StreamDescriptor stream) {
-    JsonNode data = toJson(record.value());
-    if (!data.isObject()) {
-      throw new DataException(
-          "the value of "
-              + record.topic()
-              + "/"
-              + record.kafkaPartition()
-              + "@"
-              + record.kafkaOffset()
-              + " is not a JSON object but "
-              + data.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
-    }
-    long emittedAt = record.timestamp() != null ? record.timestamp() : System.currentTimeMillis();
-    return new AirbyteRecordMessage(
-        stream.namespace(), stream.name(), data, emittedAt, meta(record), null);
+  static TopicRecord toTopicRecord(SinkRecord record) {
+    return new TopicRecord(
+        record.topic(),
+        record.kafkaPartition(),
+        record.kafkaOffset(),
+        record.timestamp(),
+        headers(record),
+        toJson(record.value()));
   }
 
-  /** {"changes": [...]} from the airbyte.meta header, or null when there is none. */
-  private static JsonNode meta(SinkRecord record) {
-    String changes = StreamRouter.header(record, RecordHeaders.META);
-    if (changes == null) {
-      return null;
+  /** The topic record of a Connect record whose value cannot be read: for skipping it. */
+  static TopicRecord withoutValue(SinkRecord record) {
+    return new TopicRecord(
+        record.topic(),
+        record.kafkaPartition(),
+        record.kafkaOffset(),
+        record.timestamp(),
+        headers(record),
+        null);
+  }
+
+  /** Each header's last value as text. */
+  private static Map<String, String> headers(SinkRecord record) {
+    Map<String, String> headers = new HashMap<>();
+    for (Header header : record.headers()) {
+      Object value = header.value();
+      if (value != null) {
+        headers.put(
+            header.key(),
+            value instanceof byte[] bytes
+                ? new String(bytes, StandardCharsets.UTF_8)
+                : value.toString());
+      }
     }
-    try {
-      ObjectNode meta = NODES.objectNode();
-      meta.set("changes", AirbyteJson.parse(changes));
-      return meta;
-    } catch (JsonProcessingException e) {
-      throw new DataException("the " + RecordHeaders.META + " header is not JSON: " + changes, e);
-    }
+    return headers;
   }
 
   /** Any value a Connect converter produces, as JSON. */

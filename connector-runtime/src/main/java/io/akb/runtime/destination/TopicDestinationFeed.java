@@ -80,6 +80,7 @@ public final class TopicDestinationFeed implements AutoCloseable {
   private final DestinationWriter writer;
   private final TopicStreamRouter router;
   private final boolean passSourceStates;
+  private final boolean holdStateTopics;
   private final Listener listener;
   private final CheckpointTracker<Awaited> tracker = new CheckpointTracker<>();
   private final Map<String, Set<String>> runningTasksBySync = new HashMap<>();
@@ -94,6 +95,10 @@ public final class TopicDestinationFeed implements AutoCloseable {
    *
    * @param router finds each record's stream in the catalog
    * @param passSourceStates whether complete CHECKPOINTs pass their source STATE on
+   * @param holdStateTopics whether a state topic's position stays at its oldest event still waiting
+   *     for records: right for a reader that restores the counts of {@code start} on every restart;
+   *     a reader that cannot (a Connect sink, whose committed offsets carry no counts) would hold
+   *     its position forever at an event that can no longer complete
    * @param start confirmed positions a previous run stored, {@code topic/partition} to position;
    *     the reader seeks there, and checkpoint counts go on from them
    * @param listener told of each confirmed state; may be null
@@ -103,10 +108,12 @@ public final class TopicDestinationFeed implements AutoCloseable {
       ConfiguredAirbyteCatalog catalog,
       TopicStreamRouter router,
       boolean passSourceStates,
+      boolean holdStateTopics,
       Map<String, Position> start,
       Listener listener) {
     this.router = router;
     this.passSourceStates = passSourceStates;
+    this.holdStateTopics = holdStateTopics;
     this.listener = listener == null ? (state, positions) -> {} : listener;
     start.forEach(
         (key, position) -> {
@@ -285,13 +292,15 @@ public final class TopicDestinationFeed implements AutoCloseable {
   }
 
   /**
-   * The position of every partition handed over: the next offset, except that a state topic stays
-   * at its oldest event still waiting for records, so a restart reads that event again.
+   * The position of every partition handed over: the next offset, except that a held state topic
+   * stays at its oldest event still waiting for records, so a restart reads that event again.
    */
   public Map<String, Position> positions() {
     Map<String, Long> oldestAwaited = new HashMap<>();
-    for (Awaited awaited : tracker.pending()) {
-      oldestAwaited.merge(awaited.partitionKey(), awaited.offset(), Math::min);
+    if (holdStateTopics) {
+      for (Awaited awaited : tracker.pending()) {
+        oldestAwaited.merge(awaited.partitionKey(), awaited.offset(), Math::min);
+      }
     }
     Map<String, Position> positions = new LinkedHashMap<>();
     handedOver.forEach(

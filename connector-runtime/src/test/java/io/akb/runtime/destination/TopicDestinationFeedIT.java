@@ -84,6 +84,7 @@ class TopicDestinationFeedIT {
         CATALOG,
         new TopicStreamRouter(CATALOG, Map.of(), "airbyte.faker."),
         true,
+        true,
         start,
         (state, positions) -> {
           confirmed.set(positions);
