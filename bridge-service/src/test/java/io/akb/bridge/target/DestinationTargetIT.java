@@ -202,6 +202,11 @@ class DestinationTargetIT {
 
       // And the other way round: the cache target paused, the destination catches up.
       post(bridge, "/targets/duck/pause");
+      // A pause takes effect between two polls.
+      await(
+          "the cache target is paused",
+          Duration.ofSeconds(30),
+          () -> target(bridge, "duck").get("phase").asText().equals("PAUSED"));
       post(bridge, "/targets/dest/resume");
       users(source, 201, 300);
       await(
