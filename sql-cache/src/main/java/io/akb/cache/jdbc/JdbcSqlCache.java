@@ -6,11 +6,17 @@ import io.akb.cache.CacheOptions;
 import io.akb.cache.CacheTransaction;
 import io.akb.cache.SqlCache;
 import io.akb.cache.StoredOffset;
+import io.akb.cache.WriteStrategy;
 import io.akb.cache.layout.ColumnType;
 import io.akb.cache.layout.IdentifierNormalizer;
 import io.akb.cache.layout.StreamLayout;
 import io.akb.runtime.AkbException;
+import io.akb.runtime.CachedRecord;
 import io.akb.runtime.protocol.AirbyteJson;
+import io.akb.runtime.protocol.AirbyteStream;
+import io.akb.runtime.protocol.ConfiguredAirbyteStream;
+import io.akb.runtime.protocol.DestinationSyncMode;
+import io.akb.runtime.protocol.SyncMode;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -254,6 +260,101 @@ public abstract class JdbcSqlCache implements SqlCache {
 
   @Override
   public Stream<JsonNode> rows(String stream) {
+    return select(stream, null, "reading the rows of stream " + stream);
+  }
+
+  @Override
+  public ConfiguredAirbyteStream configuredStream(String stream) {
+    try (Connection reader = openConnection()) {
+      StreamLayout layout = requireLayout(reader, stream);
+      JsonNode schema = catalogSchema(reader, stream);
+      List<List<String>> primaryKey = layout.primaryKey().stream().map(List::of).toList();
+      SyncMode syncMode =
+          layout.strategy() == WriteStrategy.REPLACE ? SyncMode.FULL_REFRESH : SyncMode.INCREMENTAL;
+      DestinationSyncMode destinationSyncMode =
+          switch (layout.strategy()) {
+            case MERGE -> DestinationSyncMode.APPEND_DEDUP;
+            case APPEND -> DestinationSyncMode.APPEND;
+            default -> DestinationSyncMode.OVERWRITE;
+          };
+      AirbyteStream airbyteStream =
+          new AirbyteStream(
+              stream,
+              schema,
+              List.of(syncMode),
+              null,
+              layout.cursorField().isEmpty() ? null : layout.cursorField(),
+              primaryKey.isEmpty() ? null : primaryKey,
+              null,
+              null,
+              null);
+      return new ConfiguredAirbyteStream(
+          airbyteStream,
+          syncMode,
+          layout.cursorField(),
+          destinationSyncMode,
+          primaryKey,
+          null,
+          null,
+          null,
+          null);
+    } catch (SQLException | IOException e) {
+      throw failure("reading the catalog of stream " + stream, e);
+    }
+  }
+
+  /** The JSON schema PyAirbyte's catalog table keeps for a stream; an open object when none. */
+  private JsonNode catalogSchema(Connection reader, String stream)
+      throws SQLException, IOException {
+    try (PreparedStatement statement =
+        reader.prepareStatement(
+            "SELECT catalog_metadata FROM " + qualified(STREAMS_TABLE) + " WHERE table_name = ?")) {
+      statement.setString(1, options.tablePrefix() + stream);
+      try (ResultSet rows = statement.executeQuery()) {
+        String json = rows.next() ? rows.getString(1) : null;
+        JsonNode schema = json == null ? null : AirbyteJson.MAPPER.readTree(json);
+        return schema == null || !schema.isObject() || schema.isEmpty()
+            ? AirbyteJson.MAPPER.createObjectNode().put("type", "object")
+            : schema;
+      }
+    }
+  }
+
+  @Override
+  public Stream<CachedRecord> records(String stream, CachedRecord.Position after) {
+    return select(stream, after, "reading the records of stream " + stream)
+        .map(JdbcSqlCache::cachedRecord);
+  }
+
+  /**
+   * A row of {@link #select} as a cached record: the internal columns become its position and
+   * changes; fields the cache holds as NULL are left out, as a source leaves out a field it has no
+   * value for (the cache cannot tell the two apart).
+   */
+  private static CachedRecord cachedRecord(JsonNode row) {
+    ObjectNode data = AirbyteJson.MAPPER.createObjectNode();
+    row.fields()
+        .forEachRemaining(
+            field -> {
+              if (!StreamLayout.INTERNAL_COLUMNS.contains(field.getKey())
+                  && !field.getValue().isNull()) {
+                data.set(field.getKey(), field.getValue());
+              }
+            });
+    CachedRecord.Position position =
+        new CachedRecord.Position(
+            OffsetDateTime.parse(row.get(StreamLayout.EXTRACTED_AT).asText()).toInstant(),
+            row.get(StreamLayout.RAW_ID).asText());
+    JsonNode changes = row.path(StreamLayout.META).get("changes");
+    return new CachedRecord(
+        position, data, changes == null || changes.isNull() || changes.isEmpty() ? null : changes);
+  }
+
+  /**
+   * A stream's rows as JSON objects (data fields, then the internal columns). With a position: only
+   * the rows after it, in position order (extraction time, then raw id).
+   */
+  private Stream<JsonNode> select(String stream, CachedRecord.Position after, String what) {
     Connection reader = null;
     try {
       reader = openConnection();
@@ -279,11 +380,24 @@ public abstract class JdbcSqlCache implements SqlCache {
       types.add(ColumnType.TIMESTAMP_TZ);
       types.add(ColumnType.JSON);
       select.append(" FROM ").append(qualified(layout.tableName()));
+      String extractedAt = quote(StreamLayout.EXTRACTED_AT);
+      String rawId = quote(StreamLayout.RAW_ID);
+      if (after != null) {
+        select.append(" WHERE ").append(extractedAt).append(" > ? OR (");
+        select.append(extractedAt).append(" = ? AND ").append(rawId).append(" > ?)");
+      }
+      select.append(" ORDER BY ").append(extractedAt).append(", ").append(rawId);
       // Without autocommit PostgreSQL streams through a cursor in fetch-size chunks.
       reader.setAutoCommit(false);
-      Statement statement = reader.createStatement();
+      PreparedStatement statement = reader.prepareStatement(select.toString());
+      if (after != null) {
+        OffsetDateTime time = after.extractedAt().atOffset(ZoneOffset.UTC);
+        statement.setObject(1, time);
+        statement.setObject(2, time);
+        statement.setString(3, after.rawId());
+      }
       statement.setFetchSize(1000);
-      ResultSet results = statement.executeQuery(select.toString());
+      ResultSet results = statement.executeQuery();
       Connection connection = reader;
       Runnable release =
           () -> {
@@ -301,7 +415,7 @@ public abstract class JdbcSqlCache implements SqlCache {
           .onClose(iterator::close);
     } catch (SQLException e) {
       closeQuietly(reader);
-      throw failure("reading the rows of stream " + stream, e);
+      throw failure(what, e);
     } catch (RuntimeException e) {
       closeQuietly(reader);
       throw e;
