@@ -214,22 +214,65 @@ public final class Destination {
   /**
    * Writes streams of a cache into the destination, each with the JSON schema, primary key and
    * cursor the cache keeps for it, PyAirbyte's {@code destination.write(cache)}. Incremental: only
-   * records after the last one this destination confirmed from this cache are sent (the states
-   * confirmed are kept under {@code cache.describe()}); a stream with nothing new is left out, and
-   * when no stream has anything new the destination does not run at all. See {@link CacheReplay}.
+   * records after the last one this destination confirmed from this cache are sent; a stream with
+   * nothing new is left out, and when no stream has anything new the destination does not run at
+   * all. See {@link CacheReplay}.
+   *
+   * <p>The confirmed positions are kept in memory under {@code cache.describe()} and stored in the
+   * cache under {@link #positionsKey()} after each write (also a failed one), so a new process
+   * continues where the last one ended. Positions set with {@link #restoreConfirmedStates} take
+   * precedence over the stored ones.
    *
    * @param streams the streams to write; every stream of the cache when empty
    * @throws AkbException naming the cache's streams when one is not in it, or when the destination
    *     fails (positions it confirmed before the failure are kept)
    */
   public WriteResult write(ReadableCache cache, List<String> streams) {
+    String key = positionsKey();
     LatestStates confirmed =
-        confirmedBySource.computeIfAbsent(cache.describe(), key -> new LatestStates());
+        confirmedBySource.computeIfAbsent(
+            cache.describe(),
+            describe -> {
+              LatestStates stored = new LatestStates();
+              stored.applyAll(cache.destinationPositions(key));
+              return stored;
+            });
     try (CacheReplay replay = new CacheReplay(cache, streams, confirmed.states())) {
       if (replay.isEmpty()) {
         return WriteResult.nothingToWrite();
       }
-      return write(replay.catalog(), replay, confirmed);
+      WriteResult result;
+      try {
+        result = write(replay.catalog(), replay, confirmed);
+      } catch (RuntimeException failure) {
+        try {
+          cache.saveDestinationPositions(key, confirmed.states());
+        } catch (RuntimeException alsoFailed) {
+          failure.addSuppressed(alsoFailed);
+        }
+        throw failure;
+      }
+      cache.saveDestinationPositions(key, confirmed.states());
+      return result;
+    }
+  }
+
+  /**
+   * What identifies this destination in a cache's stored positions: its name and a hash of its
+   * config with secrets masked, so another config (another lake path, another database) is another
+   * destination, while a rotated password is not.
+   */
+  public String positionsKey() {
+    JsonNode printable =
+        SecretMasker.forConfig(spec().connectionSpecification(), config).maskConfig(config);
+    try {
+      byte[] hash =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(
+                  AirbyteJson.toJson(printable).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return name + " " + java.util.HexFormat.of().formatHex(hash, 0, 8);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java has SHA-256", e);
     }
   }
 

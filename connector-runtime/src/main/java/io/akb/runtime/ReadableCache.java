@@ -1,5 +1,6 @@
 package io.akb.runtime;
 
+import io.akb.runtime.protocol.AirbyteStateMessage;
 import io.akb.runtime.protocol.ConfiguredAirbyteStream;
 import java.util.List;
 import java.util.stream.Stream;
@@ -37,4 +38,19 @@ public interface ReadableCache {
    * cursor.
    */
   Stream<CachedRecord> records(String stream, CachedRecord.Position after);
+
+  /**
+   * The states a destination confirmed from this cache, one per stream, as {@link
+   * #saveDestinationPositions} stored them: where its next write from this cache starts. Empty when
+   * the destination never wrote from this cache.
+   *
+   * @param destination the destination's {@link Destination#positionsKey() key}
+   */
+  List<AirbyteStateMessage> destinationPositions(String destination);
+
+  /**
+   * Stores the states a destination confirmed from this cache (replacing what was stored for it),
+   * so a later process, such as the next {@code akb write}, continues where this one ended.
+   */
+  void saveDestinationPositions(String destination, List<AirbyteStateMessage> states);
 }

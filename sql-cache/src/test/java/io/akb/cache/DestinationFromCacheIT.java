@@ -101,10 +101,15 @@ class DestinationFromCacheIT {
       // ailake appends: the updated users are there twice, as in the source's history.
       assertThat(Ailake.ids(lakeDir, "users")).isEqualTo(twentyThenFiveUpdated());
     }
+
+    // Another process: the positions stored in the cache say ailake has everything.
+    try (SqlCache reopened = duckDb()) {
+      assertThat(Ailake.destination(lakeDir).write(reopened).recordsWritten()).isZero();
+    }
   }
 
   @Test
-  void duckDbCacheToJsonLinesWithTheCatalogTheCacheKeptAndRestoredPositions() throws Exception {
+  void duckDbCacheToJsonLinesWithTheCatalogTheCacheKeptAndStoredPositions() throws Exception {
     Path out = dir.resolve("jsonl");
     Destination jsonLines =
         TestDestinations.jsonLines(AirbyteJson.parse("{\"directory\":\"" + out + "\"}"));
@@ -124,15 +129,23 @@ class DestinationFromCacheIT {
       assertThat(AirbyteJson.parse(firstLine).get("data").get("address").isObject()).isTrue();
       assertThat(AirbyteJson.parse(firstLine).get("data").has("_airbyte_raw_id")).isFalse();
 
-      // A new Destination object knows nothing; the confirmed positions restore where it was.
+      // A new Destination object continues from the positions the cache stored for it.
       fakerUpdatingUsers(5).read(cache);
       Destination restarted =
           TestDestinations.jsonLines(AirbyteJson.parse("{\"directory\":\"" + out + "\"}"));
-      restarted.restoreConfirmedStates(
-          cache.describe(), jsonLines.confirmedStates(cache.describe()));
+      assertThat(cache.destinationPositions(restarted.positionsKey()))
+          .extracting(AirbyteJson::toJson)
+          .isEqualTo(
+              jsonLines.confirmedStates(cache.describe()).stream()
+                  .map(AirbyteJson::toJson)
+                  .toList());
       WriteResult second = restarted.write(cache);
       assertThat(second.recordsWritten()).isEqualTo(5);
       assertThat(lines(out.resolve("users.jsonl"))).isEqualTo(twentyThenFiveUpdated());
+
+      // Restored positions win over stored ones: none restored, everything is sent again.
+      restarted.restoreConfirmedStates(cache.describe(), List.of());
+      assertThat(restarted.write(cache).recordsWritten()).isEqualTo(20);
 
       assertThatThrownBy(() -> restarted.write(cache, List.of("customers")))
           .isInstanceOf(AkbException.class)

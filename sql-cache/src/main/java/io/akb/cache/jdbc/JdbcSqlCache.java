@@ -13,6 +13,7 @@ import io.akb.cache.layout.StreamLayout;
 import io.akb.runtime.AkbException;
 import io.akb.runtime.CachedRecord;
 import io.akb.runtime.protocol.AirbyteJson;
+import io.akb.runtime.protocol.AirbyteStateMessage;
 import io.akb.runtime.protocol.AirbyteStream;
 import io.akb.runtime.protocol.ConfiguredAirbyteStream;
 import io.akb.runtime.protocol.DestinationSyncMode;
@@ -57,6 +58,9 @@ public abstract class JdbcSqlCache implements SqlCache {
 
   /** AKB's layout per stream: field-to-column names, types, strategy, pending generation. */
   public static final String LAYOUTS_TABLE = "_akb_streams";
+
+  /** AKB's positions per destination written from this cache, one row per stream. */
+  public static final String DESTINATION_POSITIONS_TABLE = "_akb_destination_positions";
 
   /** PyAirbyte's stream names for GLOBAL and LEGACY state rows. */
   public static final String GLOBAL_STATE_STREAM = "_GLOBAL";
@@ -169,6 +173,7 @@ public abstract class JdbcSqlCache implements SqlCache {
                 STATE_TABLE,
                 OFFSETS_TABLE,
                 LAYOUTS_TABLE,
+                DESTINATION_POSITIONS_TABLE,
                 "_airbyte_destination_state",
                 "_akb_staging",
                 "_akb_latest"));
@@ -468,6 +473,70 @@ public abstract class JdbcSqlCache implements SqlCache {
       return states;
     } catch (SQLException | IOException e) {
       throw failure("reading the state of source " + sourceName, e);
+    }
+  }
+
+  @Override
+  public List<AirbyteStateMessage> destinationPositions(String destination) {
+    try (Connection reader = openConnection();
+        PreparedStatement statement =
+            reader.prepareStatement(
+                "SELECT state_json FROM "
+                    + qualified(DESTINATION_POSITIONS_TABLE)
+                    + " WHERE destination = ? ORDER BY stream_name")) {
+      statement.setString(1, destination);
+      List<AirbyteStateMessage> states = new ArrayList<>();
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          states.add(AirbyteJson.MAPPER.readValue(rows.getString(1), AirbyteStateMessage.class));
+        }
+      }
+      return states;
+    } catch (SQLException | IOException e) {
+      throw failure("reading the positions of destination " + destination, e);
+    }
+  }
+
+  @Override
+  public void saveDestinationPositions(String destination, List<AirbyteStateMessage> states) {
+    if (openTransaction != null) {
+      throw new AkbException(
+          "saving the positions of destination " + destination + " in " + describe(),
+          "a transaction is still open",
+          "Commit or close it first: a cache has one writer.");
+    }
+    try (PreparedStatement delete =
+            writer.prepareStatement(
+                "DELETE FROM "
+                    + qualified(DESTINATION_POSITIONS_TABLE)
+                    + " WHERE destination = ?");
+        PreparedStatement insert =
+            writer.prepareStatement(
+                "INSERT INTO "
+                    + qualified(DESTINATION_POSITIONS_TABLE)
+                    + " (destination, stream_name, state_json, updated_at) VALUES (?, ?, ?, ?)")) {
+      delete.setString(1, destination);
+      delete.executeUpdate();
+      OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+      for (AirbyteStateMessage state : states) {
+        insert.setString(1, destination);
+        insert.setString(
+            2,
+            state.stream() == null || state.stream().streamDescriptor() == null
+                ? GLOBAL_STATE_STREAM
+                : state.stream().streamDescriptor().qualifiedName());
+        insert.setString(3, AirbyteJson.toJson(state));
+        insert.setObject(4, now);
+        insert.executeUpdate();
+      }
+      writer.commit();
+    } catch (SQLException e) {
+      try {
+        writer.rollback();
+      } catch (SQLException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw failure("saving the positions of destination " + destination, e);
     }
   }
 
