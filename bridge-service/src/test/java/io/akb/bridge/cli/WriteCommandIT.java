@@ -13,8 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code ./akb write} as a user runs it: the real faker read into a DuckDB cache with {@code akb
- * read}, then written into the real {@code destination-ailake} 0.1.16 from PyPI, whose Parquet files
- * are read back.
+ * read}, then written into the real {@code destination-ailake} 0.1.16 from PyPI, whose Parquet
+ * files are read back.
  */
 class WriteCommandIT {
 
@@ -55,8 +55,7 @@ class WriteCommandIT {
                     && line.endsWith(": 20 records sent, 20 confirmed."))
         .anyMatch(line -> line.matches("STREAM +RECORDS WRITTEN +CONFIRMED"))
         .anyMatch(line -> line.matches("users +20 +20"));
-    assertThat(Ailake.ids(dir, "users"))
-        .isEqualTo(LongStream.rangeClosed(1, 20).boxed().toList());
+    assertThat(Ailake.ids(dir, "users")).isEqualTo(LongStream.rangeClosed(1, 20).boxed().toList());
 
     Run again =
         akb(
