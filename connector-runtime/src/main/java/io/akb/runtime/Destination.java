@@ -20,10 +20,17 @@ import io.akb.runtime.protocol.DestinationSyncMode;
 import io.akb.runtime.protocol.SyncMode;
 import io.akb.runtime.secret.SecretMasker;
 import io.akb.runtime.secret.SecretResolver;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -267,11 +274,11 @@ public final class Destination {
         SecretMasker.forConfig(spec().connectionSpecification(), config).maskConfig(config);
     try {
       byte[] hash =
-          java.security.MessageDigest.getInstance("SHA-256")
+          MessageDigest.getInstance("SHA-256")
               .digest(
-                  AirbyteJson.toJson(printable).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return name + " " + java.util.HexFormat.of().formatHex(hash, 0, 8);
-    } catch (java.security.NoSuchAlgorithmException e) {
+                  AirbyteJson.toJson(printable).getBytes(StandardCharsets.UTF_8));
+      return name + " " + HexFormat.of().formatHex(hash, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java has SHA-256", e);
     }
   }
@@ -332,9 +339,9 @@ public final class Destination {
    * snapshot of the counts, found again by the number of records sent before it.
    */
   private static final class StreamCounts {
-    private final Map<String, Long> written = new java.util.LinkedHashMap<>();
-    private final java.util.NavigableMap<Long, Map<String, Long>> snapshots =
-        new java.util.TreeMap<>();
+    private final Map<String, Long> written = new LinkedHashMap<>();
+    private final NavigableMap<Long, Map<String, Long>> snapshots =
+        new TreeMap<>();
     private Map<String, Long> confirmed = Map.of();
 
     synchronized void written(String stream) {
@@ -354,11 +361,11 @@ public final class Destination {
     }
 
     synchronized Map<String, Long> written() {
-      return new java.util.LinkedHashMap<>(written);
+      return new LinkedHashMap<>(written);
     }
 
     synchronized Map<String, Long> confirmed() {
-      Map<String, Long> perStream = new java.util.LinkedHashMap<>();
+      Map<String, Long> perStream = new LinkedHashMap<>();
       written.keySet().forEach(stream -> perStream.put(stream, confirmed.getOrDefault(stream, 0L)));
       return perStream;
     }
