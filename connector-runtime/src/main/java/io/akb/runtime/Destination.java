@@ -275,8 +275,7 @@ public final class Destination {
     try {
       byte[] hash =
           MessageDigest.getInstance("SHA-256")
-              .digest(
-                  AirbyteJson.toJson(printable).getBytes(StandardCharsets.UTF_8));
+              .digest(AirbyteJson.toJson(printable).getBytes(StandardCharsets.UTF_8));
       return name + " " + HexFormat.of().formatHex(hash, 0, 8);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java has SHA-256", e);
@@ -340,8 +339,7 @@ public final class Destination {
    */
   private static final class StreamCounts {
     private final Map<String, Long> written = new LinkedHashMap<>();
-    private final NavigableMap<Long, Map<String, Long>> snapshots =
-        new TreeMap<>();
+    private final NavigableMap<Long, Map<String, Long>> snapshots = new TreeMap<>();
     private Map<String, Long> confirmed = Map.of();
 
     synchronized void written(String stream) {

@@ -265,7 +265,7 @@ public abstract class JdbcSqlCache implements SqlCache {
 
   @Override
   public Stream<JsonNode> rows(String stream) {
-    return select(stream, null, "reading the rows of stream " + stream);
+    return select(stream, false, null, "reading the rows of stream " + stream);
   }
 
   @Override
@@ -327,7 +327,7 @@ public abstract class JdbcSqlCache implements SqlCache {
 
   @Override
   public Stream<CachedRecord> records(String stream, CachedRecord.Position after) {
-    return select(stream, after, "reading the records of stream " + stream)
+    return select(stream, true, after, "reading the records of stream " + stream)
         .map(JdbcSqlCache::cachedRecord);
   }
 
@@ -356,10 +356,12 @@ public abstract class JdbcSqlCache implements SqlCache {
   }
 
   /**
-   * A stream's rows as JSON objects (data fields, then the internal columns). With a position: only
-   * the rows after it, in position order (extraction time, then raw id).
+   * A stream's rows as JSON objects (data fields, then the internal columns), in the table's order
+   * or, when {@code ordered}, in position order (extraction time, then raw id), after {@code after}
+   * when given.
    */
-  private Stream<JsonNode> select(String stream, CachedRecord.Position after, String what) {
+  private Stream<JsonNode> select(
+      String stream, boolean ordered, CachedRecord.Position after, String what) {
     Connection reader = null;
     try {
       reader = openConnection();
@@ -391,7 +393,9 @@ public abstract class JdbcSqlCache implements SqlCache {
         select.append(" WHERE ").append(extractedAt).append(" > ? OR (");
         select.append(extractedAt).append(" = ? AND ").append(rawId).append(" > ?)");
       }
-      select.append(" ORDER BY ").append(extractedAt).append(", ").append(rawId);
+      if (ordered) {
+        select.append(" ORDER BY ").append(extractedAt).append(", ").append(rawId);
+      }
       // Without autocommit PostgreSQL streams through a cursor in fetch-size chunks.
       reader.setAutoCommit(false);
       PreparedStatement statement = reader.prepareStatement(select.toString());
