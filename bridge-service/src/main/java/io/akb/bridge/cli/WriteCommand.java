@@ -1,5 +1,10 @@
 package io.akb.bridge.cli;
 
+import io.akb.bridge.target.BridgeStateStore;
+import io.akb.bridge.target.DestinationReplicator;
+import io.akb.bridge.target.DestinationSettings;
+import io.akb.bridge.target.TargetSettings;
+import io.akb.bridge.target.TargetStatus;
 import io.akb.cache.CacheLocation;
 import io.akb.cache.CacheOptions;
 import io.akb.cache.SqlCache;
@@ -25,16 +30,18 @@ import picocli.CommandLine.Spec;
  * io.akb.runtime.ReadableCache, List)}), incremental: the positions the destination confirmed are
  * stored in the cache, so running it again sends only what is new.
  *
- * <p>{@code --from} names what to write. Each form has its own method beside {@link
- * #writeFromCache}; the form is told by the value's prefix ({@code duckdb:}, {@code postgres:}, a
- * bare path for a cache).
+ * <p>{@code --from} names what to write. Each form has its own method: {@link #writeFromCache} and
+ * {@link #writeFromTopics} ({@code topics:}, topics of the topic contract replayed through a {@link
+ * DestinationReplicator} until the destination confirmed everything up to their end); the form is
+ * told by the value's prefix ({@code topics:}, {@code duckdb:}, {@code postgres:}, a bare path for
+ * a cache).
  */
 @Command(
     name = "write",
     description =
-        "Write the streams of a SQL cache into an Airbyte destination (PyAirbyte's"
-            + " destination.write(cache)). Running it again sends only what the destination has"
-            + " not confirmed yet.")
+        "Write the streams of a SQL cache, or topics written by the source connector, into an"
+            + " Airbyte destination (PyAirbyte's destination.write(cache)). Running it again sends"
+            + " only what the destination has not confirmed yet.")
 final class WriteCommand implements Runnable {
   @Mixin HelpOption help;
 
@@ -47,11 +54,31 @@ final class WriteCommand implements Runnable {
   @Option(
       names = "--from",
       required = true,
-      paramLabel = "CACHE",
+      paramLabel = "CACHE|topics:LIST",
       description =
           "What to write: a SQL cache that akb read or akb sync filled, as duckdb:PATH,"
-              + " postgres:JDBC_URL, or the path of a .duckdb file.")
+              + " postgres:JDBC_URL, or the path of a .duckdb file; or topics:LIST, topics of the"
+              + " topic contract, a comma-separated list of source prefixes (ending in '.', such"
+              + " as airbyte.source-faker.) and topic names.")
   String from;
+
+  @Option(
+      names = "--bootstrap-servers",
+      paramLabel = "HOST:PORT",
+      description =
+          "With --from topics: the Kafka cluster. Default: $KAFKA_BOOTSTRAP_SERVERS, else"
+              + " localhost:9092.")
+  String bootstrapServers;
+
+  @Option(
+      names = "--state-store",
+      paramLabel = "STORE",
+      description =
+          "With --from topics: where the offsets the destination confirmed are kept, so a new run"
+              + " sends only what is new: duckdb:PATH or postgres:URL. Default: "
+              + BridgeStateStore.DEFAULT
+              + ".")
+  String stateStore = BridgeStateStore.DEFAULT;
 
   @Mixin ConfigOption config;
 
@@ -66,13 +93,16 @@ final class WriteCommand implements Runnable {
 
   @Spec CommandSpec spec;
 
+  static final String TOPICS_PREFIX = "topics:";
+
+  /** Kafka for {@code --from topics:}, as {@code akb sync} reads it. */
+  static final String BOOTSTRAP_ENV = SyncCommand.BOOTSTRAP_ENV;
+
   @Override
   public void run() {
-    if (from.strip().startsWith("topics:")) {
-      throw new AkbException(
-          "writing " + from + " to " + name,
-          "this build of akb write reads SQL caches only",
-          "Replay the topics into a cache with akb sync, then write with --from duckdb:PATH.");
+    if (from.strip().startsWith(TOPICS_PREFIX)) {
+      writeFromTopics(from.strip().substring(TOPICS_PREFIX.length()));
+      return;
     }
     // Checked before the destination installs (a minute for a new venv): a typo fails at once.
     CacheLocation location = CacheArgument.existing(from);
@@ -127,5 +157,120 @@ final class WriteCommand implements Runnable {
               + " table: the next akb write sends only what is new.");
     }
     out.flush();
+  }
+
+  /**
+   * {@code --from topics:LIST}: the topics replayed through the destination, exactly as a bridge
+   * destination target does (catalog from SYNC_STARTED, offsets stored once echoed), until it has
+   * confirmed everything up to their end; then the destination's run is finished. The confirmed
+   * offsets stay in the state store under {@code akb-write-NAME}, so a second run sends only what
+   * is new.
+   */
+  private void writeFromTopics(String list) {
+    List<String> prefixes = new java.util.ArrayList<>();
+    List<String> topics = new java.util.ArrayList<>();
+    for (String entry : list.split(",")) {
+      String item = entry.strip();
+      if (!item.isEmpty()) {
+        (item.endsWith(".") ? prefixes : topics).add(item);
+      }
+    }
+    String bootstrap = bootstrapServers != null ? bootstrapServers : System.getenv(BOOTSTRAP_ENV);
+    String target = "akb-write-" + name;
+    TargetSettings settings =
+        new TargetSettings(
+            target,
+            null,
+            new CacheOptions("", null, io.akb.cache.WriteStrategy.AUTO),
+            prefixes,
+            topics,
+            java.util.Map.of(),
+            10_000,
+            16 << 20,
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(5),
+            target,
+            java.util.Map.of(
+                "bootstrap.servers",
+                bootstrap == null || bootstrap.isBlank() ? "localhost:9092" : bootstrap.strip()),
+            new DestinationSettings(
+                name,
+                config.load(name),
+                executor.toConnectorOptions(),
+                true,
+                Duration.ofMinutes(5),
+                Duration.ofMinutes(10)));
+    PrintWriter out = spec.commandLine().getOut();
+    long started = System.nanoTime();
+    try (BridgeStateStore store = new BridgeStateStore(CacheLocation.parse(stateStore))) {
+      DestinationReplicator replicator = new DestinationReplicator(settings, store, null);
+      Thread thread = new Thread(replicator, "akb-write-" + name);
+      thread.start();
+      try {
+        TargetStatus status = awaitConfirmedToTheEnd(replicator);
+        replicator.close();
+        thread.join();
+        long sent =
+            status.streams().stream().mapToLong(TargetStatus.StreamStatus::recordsApplied).sum();
+        out.printf(
+            Locale.ROOT,
+            "Wrote topics %s to %s in %.1f s: %,d records sent, %,d confirmed.%n",
+            list,
+            name,
+            Duration.ofNanos(System.nanoTime() - started).toMillis() / 1000.0,
+            sent,
+            replicator.recordsApplied());
+        TextTable table = new TextTable("STREAM", "RECORDS WRITTEN");
+        status
+            .streams()
+            .forEach(
+                stream ->
+                    table.add(
+                        stream.stream(),
+                        String.format(Locale.ROOT, "%,d", stream.recordsApplied())));
+        table.print(out);
+        out.println();
+        out.println(
+            "Offsets confirmed by "
+                + name
+                + " are kept in "
+                + store.describe()
+                + " as "
+                + target
+                + ": the next akb write sends only what is new.");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AkbException("writing topics " + list + " to " + name, "interrupted", null);
+      } finally {
+        replicator.close();
+      }
+    }
+    out.flush();
+  }
+
+  /** Waits until the destination confirmed every record there is; fails on the first failure. */
+  private static TargetStatus awaitConfirmedToTheEnd(DestinationReplicator replicator)
+      throws InterruptedException {
+    while (true) {
+      TargetStatus status = replicator.status();
+      if (status.phase() == io.akb.bridge.target.TargetReplicator.Phase.FAILED) {
+        throw new AkbException("writing to " + status.destination(), status.lastError(), null);
+      }
+      if (status.phase() == io.akb.bridge.target.TargetReplicator.Phase.STARTING
+          && status.lastError() != null) {
+        // No SYNC_STARTED on the state topics: nothing says what the streams are.
+        throw new AkbException(
+            "writing to " + status.destination(),
+            status.lastError(),
+            "Name the source's topic prefix (such as topics:airbyte.source-faker.) or its state"
+                + " topic, once the source connector has run a sync.");
+      }
+      if (status.phase() == io.akb.bridge.target.TargetReplicator.Phase.RUNNING
+          && status.lag() == 0) {
+        return status;
+      }
+      Thread.sleep(200);
+    }
   }
 }
