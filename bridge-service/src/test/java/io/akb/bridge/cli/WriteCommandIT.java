@@ -112,6 +112,6 @@ class WriteCommandIT {
 
     Run noFrom = akb("write", Ailake.NAME, "--config", "{}");
     assertThat(noFrom.exitCode()).isEqualTo(1);
-    assertThat(noFrom.stderr()).contains("Missing required option: '--from=CACHE'");
+    assertThat(noFrom.stderr()).contains("Missing required option: '--from=CACHE|topics:LIST'");
   }
 }
