@@ -2,10 +2,10 @@ package io.akb.runtime;
 
 import io.akb.runtime.exec.LogTail;
 import io.akb.runtime.protocol.AirbyteMessageReader;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * How to get and run a connector, PyAirbyte's {@code get_source} keyword arguments in Java. At most
@@ -77,101 +77,76 @@ public record ConnectorOptions(
   }
 
   public ConnectorOptions withVersion(String version) {
-    return copy(values -> values.version = version);
+    return with("version", version);
   }
 
   public ConnectorOptions withPipUrl(String pipUrl) {
-    return copy(values -> values.pipUrl = pipUrl);
+    return with("pipUrl", pipUrl);
   }
 
   public ConnectorOptions withDockerImage(String dockerImage) {
-    return copy(values -> values.dockerImage = dockerImage);
+    return with("dockerImage", dockerImage);
   }
 
   public ConnectorOptions withLocalExecutable(String localExecutable) {
-    return copy(values -> values.localExecutable = localExecutable);
+    return with("localExecutable", localExecutable);
   }
 
   public ConnectorOptions withManifest(String manifest) {
-    return copy(values -> values.manifest = manifest);
+    return with("manifest", manifest);
   }
 
   public ConnectorOptions withInstallDir(Path installDir) {
-    return copy(values -> values.installDir = installDir);
+    return with("installDir", installDir);
   }
 
   public ConnectorOptions withPython(String python) {
-    return copy(values -> values.python = python);
+    return with("python", python);
   }
 
   public ConnectorOptions withIdleTimeout(Duration idleTimeout) {
-    return copy(values -> values.idleTimeout = idleTimeout);
+    return with("idleTimeout", idleTimeout);
   }
 
   public ConnectorOptions withInstallTimeout(Duration installTimeout) {
-    return copy(values -> values.installTimeout = installTimeout);
+    return with("installTimeout", installTimeout);
   }
 
   public ConnectorOptions withMaxLineBytes(int maxLineBytes) {
-    return copy(values -> values.maxLineBytes = maxLineBytes);
+    return with("maxLineBytes", maxLineBytes);
   }
 
   public ConnectorOptions withLogTailLines(int logTailLines) {
-    return copy(values -> values.logTailLines = logTailLines);
+    return with("logTailLines", logTailLines);
   }
 
   public ConnectorOptions withEnvironment(Map<String, String> environment) {
-    return copy(values -> values.environment = environment);
+    return with("environment", environment);
   }
 
-  /** A copy with the changes {@code change} makes to a mutable copy of the values. */
-  private ConnectorOptions copy(Consumer<Values> change) {
-    Values values = new Values(this);
-    change.accept(values);
-    return new ConnectorOptions(
-        values.version,
-        values.pipUrl,
-        values.dockerImage,
-        values.localExecutable,
-        values.manifest,
-        values.installDir,
-        values.python,
-        values.idleTimeout,
-        values.installTimeout,
-        values.maxLineBytes,
-        values.logTailLines,
-        values.environment);
-  }
-
-  /** The record's values, mutable, for {@link #copy}. */
-  private static final class Values {
-
-    String version;
-    String pipUrl;
-    String dockerImage;
-    String localExecutable;
-    String manifest;
-    Path installDir;
-    String python;
-    Duration idleTimeout;
-    Duration installTimeout;
-    int maxLineBytes;
-    int logTailLines;
-    Map<String, String> environment;
-
-    Values(ConnectorOptions options) {
-      version = options.version;
-      pipUrl = options.pipUrl;
-      dockerImage = options.dockerImage;
-      localExecutable = options.localExecutable;
-      manifest = options.manifest;
-      installDir = options.installDir;
-      python = options.python;
-      idleTimeout = options.idleTimeout;
-      installTimeout = options.installTimeout;
-      maxLineBytes = options.maxLineBytes;
-      logTailLines = options.logTailLines;
-      environment = options.environment;
+  /**
+   * A copy with the component {@code name} set to {@code value}: the one place that copies the
+   * options (through the canonical constructor, so defaults apply), so a new option needs no
+   * copying code of its own.
+   */
+  private ConnectorOptions with(String name, Object value) {
+    RecordComponent[] components = ConnectorOptions.class.getRecordComponents();
+    Class<?>[] types = new Class<?>[components.length];
+    Object[] values = new Object[components.length];
+    boolean named = false;
+    try {
+      for (int i = 0; i < components.length; i++) {
+        boolean isNamed = components[i].getName().equals(name);
+        named |= isNamed;
+        types[i] = components[i].getType();
+        values[i] = isNamed ? value : components[i].getAccessor().invoke(this);
+      }
+      if (!named) {
+        throw new IllegalArgumentException("ConnectorOptions has no option " + name);
+      }
+      return ConnectorOptions.class.getDeclaredConstructor(types).newInstance(values);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("copying ConnectorOptions with a new " + name, e);
     }
   }
 }
