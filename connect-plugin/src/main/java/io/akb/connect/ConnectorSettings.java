@@ -1,11 +1,10 @@
 package io.akb.connect;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.akb.runtime.Airbyte;
 import io.akb.runtime.AkbException;
 import io.akb.runtime.ConnectorOptions;
-import io.akb.runtime.protocol.AirbyteJson;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -278,29 +277,22 @@ public final class ConnectorSettings {
   public static ObjectNode connectorConfig(AbstractConfig config) {
     Object value = config.values().get(CONNECTOR_CONFIG_CONFIG);
     String json = value instanceof Password password ? password.value() : (String) value;
-    String fix = "Give the connector's config as one JSON object.";
+    String what = "Reading " + CONNECTOR_CONFIG_CONFIG;
     JsonNode parsed;
     try {
-      parsed = AirbyteJson.parse(json == null || json.isBlank() ? "{}" : json);
-    } catch (JsonProcessingException e) {
-      String where =
-          e.getLocation() == null
-              ? ""
-              : " (line "
-                  + e.getLocation().getLineNr()
-                  + ", column "
-                  + e.getLocation().getColumnNr()
-                  + ")";
-      throw new AkbException(
-          "Reading " + CONNECTOR_CONFIG_CONFIG, "it is not valid JSON" + where, fix);
+      parsed =
+          Airbyte.parseConfig(connectorName(config), json == null || json.isBlank() ? "{}" : json);
+    } catch (AkbException notJson) {
+      // Named by the option the user edits; the runtime's reason already quotes none of the text.
+      throw new AkbException(what, notJson.why(), notJson.hint());
     }
     if (!parsed.isObject()) {
       throw new AkbException(
-          "Reading " + CONNECTOR_CONFIG_CONFIG,
+          what,
           "it is a JSON "
               + parsed.getNodeType().name().toLowerCase(Locale.ROOT)
               + ", not an object",
-          fix);
+          "Give the connector's config as one JSON object.");
     }
     return (ObjectNode) parsed;
   }

@@ -103,7 +103,7 @@ class ConnectorSettingsTest {
     assertThatThrownBy(() -> new AirbyteSinkConfig(props).connectorConfig())
         .isInstanceOf(AkbException.class)
         .hasMessageContaining("airbyte.config")
-        .hasMessageContaining("line 1, column")
+        .hasMessageContaining("not valid JSON at line 1, column")
         .hasMessageNotContaining("s3cr3t");
 
     Map<String, String> array = source();
