@@ -70,6 +70,7 @@ final class JdbcCacheTransaction implements CacheTransaction {
                 .unique(
                     cache.options().tablePrefix() + stream, new HashSet<>(cache.takenTableNames()));
         layout = new StreamLayout(stream, sourceName, table, resolved, key);
+        layout.cursorField(configured.cursorField());
         addSchemaColumns(layout, schema);
         createTable(layout, layout.tableName());
         saveLayout(layout);
@@ -77,6 +78,7 @@ final class JdbcCacheTransaction implements CacheTransaction {
         layout.sourceName(sourceName);
         layout.strategy(resolved);
         layout.primaryKey(key);
+        layout.cursorField(configured.cursorField());
         evolveToSchema(layout, schema);
         saveLayout(layout);
       }
