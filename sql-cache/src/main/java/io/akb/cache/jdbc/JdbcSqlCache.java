@@ -191,14 +191,14 @@ public abstract class JdbcSqlCache implements SqlCache {
 
   /** Reads the current row of a result; {@code E} is what else than SQL it may fail with. */
   @FunctionalInterface
-  private interface RowReader<E extends Exception> {
+  interface RowReader<E extends Exception> {
     void read(ResultSet row) throws SQLException, E;
   }
 
   /**
    * Runs {@code sql} with string {@code parameters}, handing each row of its result to a reader.
    */
-  private static <E extends Exception> void eachRow(
+  static <E extends Exception> void eachRow(
       Connection connection, String sql, List<String> parameters, RowReader<E> reader)
       throws SQLException, E {
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
@@ -498,19 +498,17 @@ public abstract class JdbcSqlCache implements SqlCache {
 
   @Override
   public List<AirbyteStateMessage> destinationPositions(String destination) {
-    try (Connection reader = openConnection();
-        PreparedStatement statement =
-            reader.prepareStatement(
-                "SELECT state_json FROM "
-                    + qualified(DESTINATION_POSITIONS_TABLE)
-                    + " WHERE destination = ? ORDER BY stream_name")) {
-      statement.setString(1, destination);
+    try (Connection reader = openConnection()) {
       List<AirbyteStateMessage> states = new ArrayList<>();
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          states.add(AirbyteJson.MAPPER.readValue(rows.getString(1), AirbyteStateMessage.class));
-        }
-      }
+      eachRow(
+          reader,
+          "SELECT state_json FROM "
+              + qualified(DESTINATION_POSITIONS_TABLE)
+              + " WHERE destination = ? ORDER BY stream_name",
+          List.of(destination),
+          row ->
+              states.add(
+                  AirbyteJson.MAPPER.readValue(row.getString(1), AirbyteStateMessage.class)));
       return states;
     } catch (SQLException | IOException e) {
       throw failure("reading the positions of destination " + destination, e);
