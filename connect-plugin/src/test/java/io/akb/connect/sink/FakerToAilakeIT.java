@@ -4,16 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.akb.connect.ConnectTestCluster;
 import io.akb.connect.sink.CommittedOffsetsCheck.Position;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.akb.runtime.testkit.Ailake;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -36,8 +29,6 @@ class FakerToAilakeIT {
   static final String USERS_TOPIC = PREFIX + "users";
   static final String SOURCE = "faker-users";
   static final String SINK = "ailake";
-  static final String AILAKE = "destination-ailake";
-  static final String AILAKE_VERSION = "0.1.16";
   static final Duration WAIT = Duration.ofMinutes(4);
 
   @TempDir Path dir;
@@ -135,15 +126,15 @@ class FakerToAilakeIT {
   }
 
   /** The sink: every topic under the prefix (records and state) into ailake, catalog from state. */
-  Map<String, String> sinkConfig() throws IOException {
+  Map<String, String> sinkConfig() {
     Map<String, String> config = new HashMap<>();
     config.put("connector.class", ConnectTestCluster.SINK_CONNECTOR_CLASS);
     config.put("tasks.max", "1");
     config.put("topics.regex", "ailakeit\\..*");
     config.put("key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-    config.put("airbyte.connector.name", AILAKE);
-    config.put("airbyte.connector.version", AILAKE_VERSION);
-    config.put("airbyte.config", ailakeConfig());
+    config.put("airbyte.connector.name", Ailake.NAME);
+    config.put("airbyte.connector.version", Ailake.VERSION);
+    config.put("airbyte.config", Ailake.config(dir).toString());
     config.put("state.topic", PREFIX + "_state");
     config.put("bootstrap.servers", cluster.bootstrapServers());
     config.put("topic.prefix", PREFIX);
@@ -153,53 +144,30 @@ class FakerToAilakeIT {
     return config;
   }
 
-  // --- the lake: ailake's config and its Parquet files, read with DuckDB ---
+  // --- the lake: the testkit's ailake config, its Parquet files read with DuckDB ---
 
   /**
-   * ailake writing under {@code dir/lake}, embedding each user's name with an offline script that
-   * turns a JSON array of texts into one 4-float vector per text.
+   * The users' ids in the lake, one per row. A data file the destination is writing at this moment
+   * may not read yet: such a read is tried again.
    */
-  String ailakeConfig() throws IOException {
-    Path embed = dir.resolve("embed.py");
-    Files.writeString(
-        embed,
-        """
-        import hashlib, json, sys
-        texts = json.load(sys.stdin)
-        print(json.dumps([[b / 255.0 for b in hashlib.sha256(str(t).encode()).digest()[:4]]
-                          for t in texts]))
-        """);
-    return "{\"table_base_path\": \""
-        + lake()
-        + "\", \"embed_mode\": \"cmd\", \"embed_cmd\": \"python3 "
-        + embed
-        + "\", \"embedding_dim\": 4, \"text_field\": \"name\"}";
-  }
-
-  Path lake() {
-    return dir.resolve("lake");
-  }
-
-  /** The users' ids in the lake's Parquet files, one per row. */
   List<Long> idRows() {
-    Path data = lake().resolve("users").resolve("data");
-    List<Long> ids = new ArrayList<>();
-    if (!Files.isDirectory(data)) {
-      return ids;
-    }
-    String sql = "SELECT id FROM read_parquet('" + data.resolve("*.parquet") + "')";
-    try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:");
-        Statement statement = duckdb.createStatement();
-        ResultSet rows = statement.executeQuery(sql)) {
-      while (rows.next()) {
-        ids.add(rows.getLong(1));
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return Ailake.ids(dir, "users");
+      } catch (IllegalStateException e) {
+        if (String.valueOf(e.getMessage()).contains("No files found")) {
+          return List.of();
+        }
+        if (attempt == 3) {
+          throw e;
+        }
       }
-      return ids;
-    } catch (SQLException e) {
-      if (e.getMessage().contains("No files found")) {
-        return ids;
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
       }
-      throw new IllegalStateException("reading " + data + ": " + e.getMessage(), e);
     }
   }
 
