@@ -216,6 +216,18 @@ public final class ConnectTestCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * The live connector programs the worker started (processes of this JVM) whose command line
+   * contains {@code program}.
+   */
+  public static List<ProcessHandle> connectorProcesses(String program) {
+    return ProcessHandle.current()
+        .descendants()
+        .filter(ProcessHandle::isAlive)
+        .filter(p -> p.info().commandLine().orElse("").contains(program))
+        .toList();
+  }
+
   public String statusText() {
     try {
       return connect.connectors().stream()

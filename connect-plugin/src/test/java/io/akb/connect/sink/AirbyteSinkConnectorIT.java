@@ -156,11 +156,7 @@ class AirbyteSinkConnectorIT {
   }
 
   static List<ProcessHandle> destinationProcesses() {
-    return ProcessHandle.current()
-        .descendants()
-        .filter(p -> p.isAlive())
-        .filter(p -> p.info().commandLine().orElse("").contains(TestDestinations.JSON_LINES))
-        .toList();
+    return ConnectTestCluster.connectorProcesses(TestDestinations.JSON_LINES);
   }
 
   // --- the source side, as the source connector writes it (topic contract) ---

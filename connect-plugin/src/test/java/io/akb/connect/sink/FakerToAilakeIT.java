@@ -192,11 +192,7 @@ class FakerToAilakeIT {
   // --- the sink's side: its destination processes and committed offsets ---
 
   static List<ProcessHandle> destinationProcesses() {
-    return ProcessHandle.current()
-        .descendants()
-        .filter(ProcessHandle::isAlive)
-        .filter(p -> p.info().commandLine().orElse("").contains("airbyte-destination-ailake"))
-        .toList();
+    return ConnectTestCluster.connectorProcesses("airbyte-destination-ailake");
   }
 
   /** Where each user record is in the users topic now. */
