@@ -2,10 +2,10 @@ package io.akb.runtime;
 
 import io.akb.runtime.exec.LogTail;
 import io.akb.runtime.protocol.AirbyteMessageReader;
-import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * How to get and run a connector, PyAirbyte's {@code get_source} keyword arguments in Java. At most
@@ -77,76 +77,107 @@ public record ConnectorOptions(
   }
 
   public ConnectorOptions withVersion(String version) {
-    return with("version", version);
+    return with(copy -> copy.version = version);
   }
 
   public ConnectorOptions withPipUrl(String pipUrl) {
-    return with("pipUrl", pipUrl);
+    return with(copy -> copy.pipUrl = pipUrl);
   }
 
   public ConnectorOptions withDockerImage(String dockerImage) {
-    return with("dockerImage", dockerImage);
+    return with(copy -> copy.dockerImage = dockerImage);
   }
 
   public ConnectorOptions withLocalExecutable(String localExecutable) {
-    return with("localExecutable", localExecutable);
+    return with(copy -> copy.localExecutable = localExecutable);
   }
 
   public ConnectorOptions withManifest(String manifest) {
-    return with("manifest", manifest);
+    return with(copy -> copy.manifest = manifest);
   }
 
   public ConnectorOptions withInstallDir(Path installDir) {
-    return with("installDir", installDir);
+    return with(copy -> copy.installDir = installDir);
   }
 
   public ConnectorOptions withPython(String python) {
-    return with("python", python);
+    return with(copy -> copy.python = python);
   }
 
   public ConnectorOptions withIdleTimeout(Duration idleTimeout) {
-    return with("idleTimeout", idleTimeout);
+    return with(copy -> copy.idleTimeout = idleTimeout);
   }
 
   public ConnectorOptions withInstallTimeout(Duration installTimeout) {
-    return with("installTimeout", installTimeout);
+    return with(copy -> copy.installTimeout = installTimeout);
   }
 
   public ConnectorOptions withMaxLineBytes(int maxLineBytes) {
-    return with("maxLineBytes", maxLineBytes);
+    return with(copy -> copy.maxLineBytes = maxLineBytes);
   }
 
   public ConnectorOptions withLogTailLines(int logTailLines) {
-    return with("logTailLines", logTailLines);
+    return with(copy -> copy.logTailLines = logTailLines);
   }
 
   public ConnectorOptions withEnvironment(Map<String, String> environment) {
-    return with("environment", environment);
+    return with(copy -> copy.environment = environment);
   }
 
   /**
-   * A copy with the component {@code name} set to {@code value}: the one place that copies the
-   * options (through the canonical constructor, so defaults apply), so a new option needs no
-   * copying code of its own.
+   * A copy with one option changed: the one place that copies the options (through the canonical
+   * constructor, so defaults apply).
    */
-  private ConnectorOptions with(String name, Object value) {
-    RecordComponent[] components = ConnectorOptions.class.getRecordComponents();
-    Class<?>[] types = new Class<?>[components.length];
-    Object[] values = new Object[components.length];
-    boolean named = false;
-    try {
-      for (int i = 0; i < components.length; i++) {
-        boolean isNamed = components[i].getName().equals(name);
-        named |= isNamed;
-        types[i] = components[i].getType();
-        values[i] = isNamed ? value : components[i].getAccessor().invoke(this);
-      }
-      if (!named) {
-        throw new IllegalArgumentException("ConnectorOptions has no option " + name);
-      }
-      return ConnectorOptions.class.getDeclaredConstructor(types).newInstance(values);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("copying ConnectorOptions with a new " + name, e);
+  private ConnectorOptions with(Consumer<Copy> change) {
+    Copy copy = new Copy(this);
+    change.accept(copy);
+    return copy.build();
+  }
+
+  /** The options as mutable fields, for {@link #with}. */
+  private static final class Copy {
+    String version;
+    String pipUrl;
+    String dockerImage;
+    String localExecutable;
+    String manifest;
+    Path installDir;
+    String python;
+    Duration idleTimeout;
+    Duration installTimeout;
+    int maxLineBytes;
+    int logTailLines;
+    Map<String, String> environment;
+
+    Copy(ConnectorOptions from) {
+      version = from.version;
+      pipUrl = from.pipUrl;
+      dockerImage = from.dockerImage;
+      localExecutable = from.localExecutable;
+      manifest = from.manifest;
+      installDir = from.installDir;
+      python = from.python;
+      idleTimeout = from.idleTimeout;
+      installTimeout = from.installTimeout;
+      maxLineBytes = from.maxLineBytes;
+      logTailLines = from.logTailLines;
+      environment = from.environment;
+    }
+
+    ConnectorOptions build() {
+      return new ConnectorOptions(
+          version,
+          pipUrl,
+          dockerImage,
+          localExecutable,
+          manifest,
+          installDir,
+          python,
+          idleTimeout,
+          installTimeout,
+          maxLineBytes,
+          logTailLines,
+          environment);
     }
   }
 }
