@@ -16,7 +16,6 @@ import io.akb.runtime.protocol.ConfiguredAirbyteStream;
 import io.akb.runtime.protocol.SyncMode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
@@ -365,18 +364,13 @@ final class JdbcCacheTransaction implements CacheTransaction {
 
   private List<String> streamsOf(String sourceName) throws SQLException {
     List<String> streams = new ArrayList<>();
-    try (PreparedStatement query =
-        connection.prepareStatement(
-            "SELECT stream_name FROM "
-                + cache.qualified(JdbcSqlCache.LAYOUTS_TABLE)
-                + " WHERE source_name = ?")) {
-      query.setString(1, sourceName);
-      try (ResultSet rows = query.executeQuery()) {
-        while (rows.next()) {
-          streams.add(rows.getString(1));
-        }
-      }
-    }
+    JdbcSqlCache.eachRow(
+        connection,
+        "SELECT stream_name FROM "
+            + cache.qualified(JdbcSqlCache.LAYOUTS_TABLE)
+            + " WHERE source_name = ?",
+        List.of(sourceName),
+        row -> streams.add(row.getString(1)));
     return streams;
   }
 

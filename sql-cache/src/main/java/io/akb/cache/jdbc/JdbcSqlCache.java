@@ -177,19 +177,40 @@ public abstract class JdbcSqlCache implements SqlCache {
                 "_airbyte_destination_state",
                 "_akb_staging",
                 "_akb_latest"));
-    try (Statement statement = writer.createStatement();
-        ResultSet rows =
-            statement.executeQuery(
-                "SELECT stream_name, source_name, table_name, layout FROM "
-                    + qualified(LAYOUTS_TABLE))) {
-      while (rows.next()) {
-        StreamLayout layout =
-            StreamLayout.fromJson(
-                rows.getString(1), rows.getString(2), rows.getString(3), rows.getString(4));
-        taken.addAll(layout.physicalTables());
+    eachRow(
+        writer,
+        "SELECT stream_name, source_name, table_name, layout FROM " + qualified(LAYOUTS_TABLE),
+        List.of(),
+        row ->
+            taken.addAll(
+                StreamLayout.fromJson(
+                        row.getString(1), row.getString(2), row.getString(3), row.getString(4))
+                    .physicalTables()));
+    return taken;
+  }
+
+  /** Reads the current row of a result; {@code E} is what else than SQL it may fail with. */
+  @FunctionalInterface
+  interface RowReader<E extends Exception> {
+    void read(ResultSet row) throws SQLException, E;
+  }
+
+  /**
+   * Runs {@code sql} with string {@code parameters}, handing each row of its result to a reader.
+   */
+  static <E extends Exception> void eachRow(
+      Connection connection, String sql, List<String> parameters, RowReader<E> reader)
+      throws SQLException, E {
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      for (int i = 0; i < parameters.size(); i++) {
+        statement.setString(i + 1, parameters.get(i));
+      }
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          reader.read(rows);
+        }
       }
     }
-    return taken;
   }
 
   private StreamLayout loadLayout(Connection connection, String stream) throws SQLException {
@@ -209,22 +230,20 @@ public abstract class JdbcSqlCache implements SqlCache {
 
   @Override
   public Map<String, StoredOffset> storedOffsets(String target) {
-    try (Connection reader = openConnection();
-        PreparedStatement statement =
-            reader.prepareStatement(
-                "SELECT topic_partition, next_offset, applied_per_sync FROM "
-                    + qualified(OFFSETS_TABLE)
-                    + " WHERE target = ?")) {
-      statement.setString(1, target);
+    try (Connection reader = openConnection()) {
       Map<String, StoredOffset> offsets = new TreeMap<>();
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          Map<String, Long> applied = new LinkedHashMap<>();
-          JsonNode counts = AirbyteJson.MAPPER.readTree(rows.getString(3));
-          counts.fields().forEachRemaining(e -> applied.put(e.getKey(), e.getValue().asLong()));
-          offsets.put(rows.getString(1), new StoredOffset(rows.getLong(2), applied));
-        }
-      }
+      eachRow(
+          reader,
+          "SELECT topic_partition, next_offset, applied_per_sync FROM "
+              + qualified(OFFSETS_TABLE)
+              + " WHERE target = ?",
+          List.of(target),
+          row -> {
+            Map<String, Long> applied = new LinkedHashMap<>();
+            JsonNode counts = AirbyteJson.MAPPER.readTree(row.getString(3));
+            counts.fields().forEachRemaining(e -> applied.put(e.getKey(), e.getValue().asLong()));
+            offsets.put(row.getString(1), new StoredOffset(row.getLong(2), applied));
+          });
       return offsets;
     } catch (SQLException | IOException e) {
       throw failure("reading the stored offsets of target " + target, e);
@@ -233,15 +252,13 @@ public abstract class JdbcSqlCache implements SqlCache {
 
   @Override
   public List<String> streams() {
-    try (Connection reader = openConnection();
-        Statement statement = reader.createStatement();
-        ResultSet rows =
-            statement.executeQuery(
-                "SELECT stream_name FROM " + qualified(LAYOUTS_TABLE) + " ORDER BY stream_name")) {
+    try (Connection reader = openConnection()) {
       List<String> names = new ArrayList<>();
-      while (rows.next()) {
-        names.add(rows.getString(1));
-      }
+      eachRow(
+          reader,
+          "SELECT stream_name FROM " + qualified(LAYOUTS_TABLE) + " ORDER BY stream_name",
+          List.of(),
+          row -> names.add(row.getString(1)));
       return names;
     } catch (SQLException e) {
       throw failure("listing the streams", e);
@@ -459,21 +476,20 @@ public abstract class JdbcSqlCache implements SqlCache {
 
   @Override
   public Map<String, JsonNode> states(String sourceName) {
-    try (Connection reader = openConnection();
-        PreparedStatement statement =
-            reader.prepareStatement(
-                "SELECT stream_name, state_json FROM "
-                    + qualified(STATE_TABLE)
-                    + " WHERE source_name = ?")) {
-      statement.setString(1, sourceName);
+    try (Connection reader = openConnection()) {
       Map<String, JsonNode> states = new HashMap<>();
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          String stream = rows.getString(1);
-          boolean shared = GLOBAL_STATE_STREAM.equals(stream) || LEGACY_STATE_STREAM.equals(stream);
-          states.put(shared ? null : stream, AirbyteJson.MAPPER.readTree(rows.getString(2)));
-        }
-      }
+      eachRow(
+          reader,
+          "SELECT stream_name, state_json FROM "
+              + qualified(STATE_TABLE)
+              + " WHERE source_name = ?",
+          List.of(sourceName),
+          row -> {
+            String stream = row.getString(1);
+            boolean shared =
+                GLOBAL_STATE_STREAM.equals(stream) || LEGACY_STATE_STREAM.equals(stream);
+            states.put(shared ? null : stream, AirbyteJson.MAPPER.readTree(row.getString(2)));
+          });
       return states;
     } catch (SQLException | IOException e) {
       throw failure("reading the state of source " + sourceName, e);
@@ -482,19 +498,17 @@ public abstract class JdbcSqlCache implements SqlCache {
 
   @Override
   public List<AirbyteStateMessage> destinationPositions(String destination) {
-    try (Connection reader = openConnection();
-        PreparedStatement statement =
-            reader.prepareStatement(
-                "SELECT state_json FROM "
-                    + qualified(DESTINATION_POSITIONS_TABLE)
-                    + " WHERE destination = ? ORDER BY stream_name")) {
-      statement.setString(1, destination);
+    try (Connection reader = openConnection()) {
       List<AirbyteStateMessage> states = new ArrayList<>();
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          states.add(AirbyteJson.MAPPER.readValue(rows.getString(1), AirbyteStateMessage.class));
-        }
-      }
+      eachRow(
+          reader,
+          "SELECT state_json FROM "
+              + qualified(DESTINATION_POSITIONS_TABLE)
+              + " WHERE destination = ? ORDER BY stream_name",
+          List.of(destination),
+          row ->
+              states.add(
+                  AirbyteJson.MAPPER.readValue(row.getString(1), AirbyteStateMessage.class)));
       return states;
     } catch (SQLException | IOException e) {
       throw failure("reading the positions of destination " + destination, e);
