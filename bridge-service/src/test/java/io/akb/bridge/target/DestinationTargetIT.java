@@ -306,6 +306,59 @@ class DestinationTargetIT {
     }
   }
 
+  @Test
+  void aBridgeKilledMidReplayStartsItsDestinationAgainFromTheConfirmedOffsets() throws Exception {
+    String prefix = prefix();
+    Path out = dir.resolve("out");
+    String stateStore = "duckdb:" + dir.resolve("state.duckdb");
+    Map<String, String> props = new HashMap<>();
+    props.put("akb.state-store", stateStore);
+    props.put("akb.targets.dest.destination", TestDestinations.JSON_LINES);
+    props.put("akb.targets.dest.pip-url", TestDestinations.jsonLinesPackage().toString());
+    props.put("akb.targets.dest.destination-config", jsonLinesConfig(out).toString());
+    props.put("akb.targets.dest.source-prefix", prefix);
+    props.put("akb.targets.dest.batch.max-records", "20");
+    props.put("akb.targets.dest.retry-backoff", "1s");
+    props.put("akb.targets.dest.kafka.\"max.poll.records\"", "50");
+    try (ContractProducer source = new ContractProducer(prefix, "source-kill")) {
+      source.createTopics(Map.of("users", 3));
+      startUsersSync(source);
+      users(source, 1, 1000);
+
+      BridgeProcess killed = BridgeProcess.start(props, dir.resolve("bridge.log"));
+      killed.awaitHttp(Duration.ofSeconds(60));
+      await(
+          "some records confirmed and stored",
+          Duration.ofSeconds(180),
+          () -> target(killed, "dest").get("recordsApplied").asLong() >= 100);
+      killed.kill();
+      // What the killed bridge stored, every record below it is in the destination's file.
+      long storedAtKill;
+      try (BridgeStateStore store = new BridgeStateStore(CacheLocation.parse(stateStore))) {
+        storedAtKill = storedRecordOffsets(store.load("dest"));
+      }
+      assertThat(storedAtKill).isGreaterThanOrEqualTo(100);
+      assertThat(new TreeSet<>(writtenIds(out)).size()).isGreaterThanOrEqualTo((int) storedAtKill);
+
+      try (BridgeProcess restarted = BridgeProcess.start(props, dir.resolve("bridge.log"))) {
+        restarted.awaitHttp(Duration.ofSeconds(60));
+        await(
+            "the destination confirmed all 1000 records",
+            Duration.ofSeconds(180),
+            () -> {
+              JsonNode dest = target(restarted, "dest");
+              return dest.get("phase").asText().equals("RUNNING") && dest.get("lag").asLong() == 0;
+            });
+      }
+      assertThat(new TreeSet<>(writtenIds(out))).isEqualTo(ids(1, 1000));
+      // At least once: what the killed run sent unconfirmed may be there twice, nothing more.
+      assertThat(writtenIds(out).size()).isBetween(1000, 2000 - (int) storedAtKill);
+      try (BridgeStateStore store = new BridgeStateStore(CacheLocation.parse(stateStore))) {
+        assertThat(storedRecordOffsets(store.load("dest"))).isEqualTo(1000);
+      }
+    }
+  }
+
   /** Records covered by the stored offsets of the record topics (the state topic left out). */
   private static long storedRecordOffsets(Map<String, StoredOffset> offsets) {
     return offsets.entrySet().stream()
