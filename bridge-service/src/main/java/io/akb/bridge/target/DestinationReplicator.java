@@ -364,7 +364,10 @@ public final class DestinationReplicator implements BridgeTarget {
       Map<TopicPartition, Long> end = consumer.endOffsets(statePartitions);
       long deadline = System.nanoTime() + CATALOG_READ_LIMIT.toNanos();
       while (!reached(end)) {
-        if (System.nanoTime() > deadline || stopping) {
+        if (stopping) {
+          throw new Restart("stopping");
+        }
+        if (System.nanoTime() > deadline) {
           throw new AkbException(
               "reading the catalog of target '" + settings.name() + "'",
               "the end of its state topics was not reached within "
