@@ -29,6 +29,7 @@ import java.util.UUID;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -66,18 +67,24 @@ class ContainerImagesIT {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @TempDir static Path dir;
+  private static boolean engineAnswers;
   private static EmbeddedKafkaBroker broker;
   private static String database;
   private static final List<String> containers = new ArrayList<>();
+
+  /** Fixed container names: one left by a killed run is removed when the next one starts. */
+  private static final String CONNECT = "akb-it-connect";
+
+  private static final String BRIDGE = "akb-it-bridge";
   private static String connectUrl;
   private static String bridgeUrl;
 
   @BeforeAll
   static void buildAndStartBothImages() throws Exception {
-    assumeTrue(
-        Docker.engineAnswers(),
-        "No Docker engine answers `docker info`: the images are neither built nor run."
-            + " ./run-tests starts one (dockerd without bridge networking).");
+    engineAnswers = Docker.engineAnswers();
+    if (!engineAnswers) {
+      return; // each test reports itself skipped, saying why (onlyWithADockerEngine)
+    }
     long start = System.nanoTime();
     Docker.run("jre-python-image.log", 20, "bash", "deploy/jre-python-image.sh", BASE_IMAGE);
     long based = System.nanoTime();
@@ -119,12 +126,12 @@ class ContainerImagesIT {
       // that is the proxy's CA too (a user there mounts their bundle the same way).
       connectOptions.addAll(List.of("-v", HOST_CA_BUNDLE + ":" + HOST_CA_BUNDLE + ":ro"));
     }
-    containers.add(Docker.start("akb-it-connect", connectOptions, CONNECT_IMAGE));
+    containers.add(Docker.start(CONNECT, connectOptions, CONNECT_IMAGE));
     int bridgePort = freePort();
     bridgeUrl = "http://127.0.0.1:" + bridgePort;
     containers.add(
         Docker.start(
-            "akb-it-bridge",
+            BRIDGE,
             List.of(
                 "-v",
                 Docker.ROOT.resolve("deploy/bridge/application.properties")
@@ -141,6 +148,14 @@ class ContainerImagesIT {
             BRIDGE_IMAGE));
   }
 
+  @BeforeEach
+  void onlyWithADockerEngine() {
+    assumeTrue(
+        engineAnswers,
+        "No Docker engine answers `docker info`: the images are neither built nor run."
+            + " ./run-tests starts one (dockerd without bridge networking).");
+  }
+
   @AfterAll
   static void stopEverything() {
     containers.forEach(Docker::remove);
@@ -155,7 +170,7 @@ class ContainerImagesIT {
   @Test
   @Order(1)
   void connectWorkerOffersTheAirbyteSourceAndSinkFromThePluginDirectory() throws Exception {
-    JsonNode plugins = await(connectUrl + "/connector-plugins", r -> true, "akb-it-connect");
+    JsonNode plugins = await(connectUrl + "/connector-plugins", r -> true, CONNECT);
 
     assertThat(plugins.findValuesAsText("class"))
         .contains(
@@ -166,7 +181,7 @@ class ContainerImagesIT {
   @Test
   @Order(2)
   void fakerRecordsGoFromTheConnectContainerThroughKafkaIntoBothBridgeTargets() throws Exception {
-    await(connectUrl + "/connector-plugins", r -> true, "akb-it-connect");
+    await(connectUrl + "/connector-plugins", r -> true, CONNECT);
     // The connector config docker-compose users PUT, with the addresses of this test and a
     // smaller count.
     ObjectNode config =
@@ -192,15 +207,15 @@ class ContainerImagesIT {
     await(
         connectUrl + "/connectors/source-faker/status",
         status -> status.at("/tasks/0/state").asText().equals("RUNNING"),
-        "akb-it-connect");
+        CONNECT);
 
     for (String target : List.of("duckdb", "postgres")) {
       JsonNode users =
           await(
               bridgeUrl + "/targets/" + target + "/streams/users/rows?limit=5",
               rows -> rows.path("count").asLong() >= FAKER_USERS,
-              "akb-it-connect",
-              "akb-it-bridge");
+              CONNECT,
+              BRIDGE);
       assertThat(users.path("count").asLong()).as(target).isEqualTo(FAKER_USERS);
       assertThat(users.path("rows")).as(target).hasSize(5);
       assertThat(users.path("rows").get(0).path("email").asText()).as(target).contains("@");
@@ -213,11 +228,10 @@ class ContainerImagesIT {
   @Order(3)
   void bridgeReportsUpWithBothTargetsOfTheShippedConfiguration() throws Exception {
     JsonNode health =
-        await(
-            bridgeUrl + "/q/health", h -> h.path("status").asText().equals("UP"), "akb-it-bridge");
+        await(bridgeUrl + "/q/health", h -> h.path("status").asText().equals("UP"), BRIDGE);
 
     assertThat(health.path("status").asText()).isEqualTo("UP");
-    JsonNode targets = await(bridgeUrl + "/targets", t -> t.size() == 2, "akb-it-bridge");
+    JsonNode targets = await(bridgeUrl + "/targets", t -> t.size() == 2, BRIDGE);
     assertThat(targets)
         .extracting(target -> target.path("name").asText(), target -> target.path("phase").asText())
         .containsExactlyInAnyOrder(tuple("postgres", "RUNNING"), tuple("duckdb", "RUNNING"));
