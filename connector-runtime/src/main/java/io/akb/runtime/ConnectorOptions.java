@@ -77,75 +77,65 @@ public record ConnectorOptions(
   }
 
   public ConnectorOptions withVersion(String version) {
-    return copy(values -> values.version = version);
+    return with(copy -> copy.version = version);
   }
 
   public ConnectorOptions withPipUrl(String pipUrl) {
-    return copy(values -> values.pipUrl = pipUrl);
+    return with(copy -> copy.pipUrl = pipUrl);
   }
 
   public ConnectorOptions withDockerImage(String dockerImage) {
-    return copy(values -> values.dockerImage = dockerImage);
+    return with(copy -> copy.dockerImage = dockerImage);
   }
 
   public ConnectorOptions withLocalExecutable(String localExecutable) {
-    return copy(values -> values.localExecutable = localExecutable);
+    return with(copy -> copy.localExecutable = localExecutable);
   }
 
   public ConnectorOptions withManifest(String manifest) {
-    return copy(values -> values.manifest = manifest);
+    return with(copy -> copy.manifest = manifest);
   }
 
   public ConnectorOptions withInstallDir(Path installDir) {
-    return copy(values -> values.installDir = installDir);
+    return with(copy -> copy.installDir = installDir);
   }
 
   public ConnectorOptions withPython(String python) {
-    return copy(values -> values.python = python);
+    return with(copy -> copy.python = python);
   }
 
   public ConnectorOptions withIdleTimeout(Duration idleTimeout) {
-    return copy(values -> values.idleTimeout = idleTimeout);
+    return with(copy -> copy.idleTimeout = idleTimeout);
   }
 
   public ConnectorOptions withInstallTimeout(Duration installTimeout) {
-    return copy(values -> values.installTimeout = installTimeout);
+    return with(copy -> copy.installTimeout = installTimeout);
   }
 
   public ConnectorOptions withMaxLineBytes(int maxLineBytes) {
-    return copy(values -> values.maxLineBytes = maxLineBytes);
+    return with(copy -> copy.maxLineBytes = maxLineBytes);
   }
 
   public ConnectorOptions withLogTailLines(int logTailLines) {
-    return copy(values -> values.logTailLines = logTailLines);
+    return with(copy -> copy.logTailLines = logTailLines);
   }
 
   public ConnectorOptions withEnvironment(Map<String, String> environment) {
-    return copy(values -> values.environment = environment);
+    return with(copy -> copy.environment = environment);
   }
 
-  /** A copy with the changes {@code change} makes to a mutable copy of the values. */
-  private ConnectorOptions copy(Consumer<Values> change) {
-    Values values = new Values(this);
-    change.accept(values);
-    return new ConnectorOptions(
-        values.version,
-        values.pipUrl,
-        values.dockerImage,
-        values.localExecutable,
-        values.manifest,
-        values.installDir,
-        values.python,
-        values.idleTimeout,
-        values.installTimeout,
-        values.maxLineBytes,
-        values.logTailLines,
-        values.environment);
+  /**
+   * A copy with one option changed: the one place that copies the options (through the canonical
+   * constructor, so defaults apply).
+   */
+  private ConnectorOptions with(Consumer<Copy> change) {
+    Copy copy = new Copy(this);
+    change.accept(copy);
+    return copy.build();
   }
 
-  /** The record's values, mutable, for {@link #copy}. */
-  private static final class Values {
-
+  /** The options as mutable fields, for {@link #with}. */
+  private static final class Copy {
     String version;
     String pipUrl;
     String dockerImage;
@@ -159,19 +149,35 @@ public record ConnectorOptions(
     int logTailLines;
     Map<String, String> environment;
 
-    Values(ConnectorOptions options) {
-      version = options.version;
-      pipUrl = options.pipUrl;
-      dockerImage = options.dockerImage;
-      localExecutable = options.localExecutable;
-      manifest = options.manifest;
-      installDir = options.installDir;
-      python = options.python;
-      idleTimeout = options.idleTimeout;
-      installTimeout = options.installTimeout;
-      maxLineBytes = options.maxLineBytes;
-      logTailLines = options.logTailLines;
-      environment = options.environment;
+    Copy(ConnectorOptions from) {
+      version = from.version;
+      pipUrl = from.pipUrl;
+      dockerImage = from.dockerImage;
+      localExecutable = from.localExecutable;
+      manifest = from.manifest;
+      installDir = from.installDir;
+      python = from.python;
+      idleTimeout = from.idleTimeout;
+      installTimeout = from.installTimeout;
+      maxLineBytes = from.maxLineBytes;
+      logTailLines = from.logTailLines;
+      environment = from.environment;
+    }
+
+    ConnectorOptions build() {
+      return new ConnectorOptions(
+          version,
+          pipUrl,
+          dockerImage,
+          localExecutable,
+          manifest,
+          installDir,
+          python,
+          idleTimeout,
+          installTimeout,
+          maxLineBytes,
+          logTailLines,
+          environment);
     }
   }
 }

@@ -2,6 +2,7 @@ package io.akb.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.runtime.config.ConfigValidator;
+import io.akb.runtime.destination.CacheReplay;
 import io.akb.runtime.destination.ConfirmedState;
 import io.akb.runtime.destination.DestinationWriter;
 import io.akb.runtime.destination.LatestStates;
@@ -19,23 +20,34 @@ import io.akb.runtime.protocol.DestinationSyncMode;
 import io.akb.runtime.protocol.SyncMode;
 import io.akb.runtime.secret.SecretMasker;
 import io.akb.runtime.secret.SecretResolver;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
  * An Airbyte destination connector, PyAirbyte's {@code Destination} in Java: {@link #spec}, {@link
- * #check}, and {@link #write} from a {@link Source} or from any stream of RECORD and STATE
- * messages. Get one with {@code Airbyte.getDestination(name, config, options)}.
+ * #check}, and {@link #write} from a {@link Source}, from a {@link ReadResult} or {@link
+ * ReadableCache cache} (PyAirbyte's {@code destination.write(read_result | cache)}), or from any
+ * stream of RECORD and STATE messages. Get one with {@code Airbyte.getDestination(name, config,
+ * options)}.
  *
- * <p>Incremental: the destination remembers, per source name, the states it has confirmed (echoed
- * back after persisting the records before them). A second {@link #write(Source)} starts the source
- * from those states, so it sends only what the destination has not confirmed. The memory lives as
- * long as this object; {@link #confirmedStates} and {@link #restoreConfirmedStates} let a caller
- * keep it elsewhere.
+ * <p>Incremental: the destination remembers the states it has confirmed (echoed back after
+ * persisting the records before them), per source name for writes from a source and per {@link
+ * ReadableCache#describe() cache} for writes from a cache. A second {@link #write(Source)} starts
+ * the source from those states; a second {@link #write(ReadableCache)} sends each stream's records
+ * after the last one confirmed (see {@link CacheReplay}). Either way it sends only what the
+ * destination has not confirmed. The memory lives as long as this object; {@link #confirmedStates}
+ * and {@link #restoreConfirmedStates} let a caller keep it elsewhere.
  *
  * <p>Thread-safe; each write is one destination process.
  */
@@ -183,13 +195,107 @@ public final class Destination {
     }
   }
 
-  /** The states this destination confirmed for a source: where its next write resumes. */
+  /**
+   * Writes the streams a read put into its cache, PyAirbyte's {@code
+   * destination.write(read_result)}: {@link #write(ReadableCache, List)} with the read's cache and
+   * streams.
+   *
+   * @throws AkbException when the read went into a cache that cannot be read back in order
+   */
+  public WriteResult write(ReadResult readResult) {
+    if (readResult.cache() == null) {
+      throw new AkbException(
+          "writing the read of " + readResult.sourceName() + " to " + name,
+          "the read went into a cache that cannot be read back in order",
+          "Read the source into a SQL cache (DuckDB or PostgreSQL), or write the source itself"
+              + " with write(source).");
+    }
+    return write(readResult.cache(), readResult.streams());
+  }
+
+  /** Writes every stream of the cache; see {@link #write(ReadableCache, List)}. */
+  public WriteResult write(ReadableCache cache) {
+    return write(cache, List.of());
+  }
+
+  /**
+   * Writes streams of a cache into the destination, each with the JSON schema, primary key and
+   * cursor the cache keeps for it, PyAirbyte's {@code destination.write(cache)}. Incremental: only
+   * records after the last one this destination confirmed from this cache are sent; a stream with
+   * nothing new is left out, and when no stream has anything new the destination does not run at
+   * all. See {@link CacheReplay}.
+   *
+   * <p>The confirmed positions are kept in memory under {@code cache.describe()} and stored in the
+   * cache under {@link #positionsKey()} after each write (also a failed one), so a new process
+   * continues where the last one ended. Positions set with {@link #restoreConfirmedStates} take
+   * precedence over the stored ones.
+   *
+   * @param streams the streams to write; every stream of the cache when empty
+   * @throws AkbException naming the cache's streams when one is not in it, or when the destination
+   *     fails (positions it confirmed before the failure are kept)
+   */
+  public WriteResult write(ReadableCache cache, List<String> streams) {
+    String key = positionsKey();
+    LatestStates confirmed =
+        confirmedBySource.computeIfAbsent(
+            cache.describe(),
+            describe -> {
+              LatestStates stored = new LatestStates();
+              stored.applyAll(cache.destinationPositions(key));
+              return stored;
+            });
+    try (CacheReplay replay = new CacheReplay(cache, streams, confirmed.states())) {
+      if (replay.isEmpty()) {
+        return WriteResult.nothingToWrite();
+      }
+      WriteResult result;
+      try {
+        result = write(replay.catalog(), replay, confirmed);
+      } catch (RuntimeException failure) {
+        try {
+          cache.saveDestinationPositions(key, confirmed.states());
+        } catch (RuntimeException alsoFailed) {
+          failure.addSuppressed(alsoFailed);
+        }
+        throw failure;
+      }
+      cache.saveDestinationPositions(key, confirmed.states());
+      return result;
+    }
+  }
+
+  /**
+   * What identifies this destination in a cache's stored positions: its name and a hash of its
+   * config with secrets masked, so another config (another lake path, another database) is another
+   * destination, while a rotated password is not.
+   */
+  public String positionsKey() {
+    JsonNode printable =
+        SecretMasker.forConfig(spec().connectionSpecification(), config).maskConfig(config);
+    try {
+      byte[] hash =
+          MessageDigest.getInstance("SHA-256")
+              .digest(AirbyteJson.toJson(printable).getBytes(StandardCharsets.UTF_8));
+      return name + " " + HexFormat.of().formatHex(hash, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java has SHA-256", e);
+    }
+  }
+
+  /**
+   * The states this destination confirmed for a source name (writes from a source) or a cache's
+   * {@link ReadableCache#describe() description} (writes from a cache): where the next write
+   * resumes.
+   */
   public List<AirbyteStateMessage> confirmedStates(String sourceName) {
     LatestStates states = confirmedBySource.get(sourceName);
     return states == null ? List.of() : states.states();
   }
 
-  /** Sets where the next write from a source resumes (states kept from an earlier run). */
+  /**
+   * Sets where the next write from a source (or cache, by its description) resumes: states kept
+   * from an earlier run.
+   */
   public void restoreConfirmedStates(String sourceName, List<AirbyteStateMessage> states) {
     LatestStates restored = new LatestStates();
     restored.applyAll(states);
@@ -198,18 +304,68 @@ public final class Destination {
 
   private WriteResult write(
       ConfiguredAirbyteCatalog catalog, Iterator<AirbyteMessage> messages, LatestStates confirmed) {
+    StreamCounts counts = new StreamCounts();
     Consumer<ConfirmedState> keep =
-        confirmed == null ? null : state -> confirmed.apply(state.state());
+        state -> {
+          if (confirmed != null) {
+            confirmed.apply(state.state());
+          }
+          counts.confirmed(state);
+        };
     try (DestinationWriter writer = openWriter(catalog, keep)) {
       while (messages.hasNext()) {
         AirbyteMessage message = messages.next();
         switch (message.type()) {
-          case RECORD -> writer.write(message.record());
-          case STATE -> writer.writeState(message.state());
+          case RECORD -> {
+            writer.write(message.record());
+            counts.written(message.record().stream());
+          }
+          case STATE -> {
+            counts.beforeState(writer.recordsSent());
+            writer.writeState(message.state());
+          }
           default -> {}
         }
       }
-      return writer.finish(DEFAULT_FINISH_TIMEOUT);
+      WriteResult result = writer.finish(DEFAULT_FINISH_TIMEOUT);
+      return result.withStreamCounts(counts.written(), counts.confirmed());
+    }
+  }
+
+  /**
+   * Records written per stream, and per stream how many of them a confirmed state covers: an echoed
+   * state confirms every record sent before it, of every stream, so each state sent takes a
+   * snapshot of the counts, found again by the number of records sent before it.
+   */
+  private static final class StreamCounts {
+    private final Map<String, Long> written = new LinkedHashMap<>();
+    private final NavigableMap<Long, Map<String, Long>> snapshots = new TreeMap<>();
+    private Map<String, Long> confirmed = Map.of();
+
+    synchronized void written(String stream) {
+      written.merge(stream, 1L, Long::sum);
+    }
+
+    synchronized void beforeState(long recordsSent) {
+      snapshots.put(recordsSent, Map.copyOf(written));
+    }
+
+    synchronized void confirmed(ConfirmedState state) {
+      Map<String, Long> snapshot = snapshots.get(state.recordsBefore());
+      if (snapshot != null) {
+        confirmed = snapshot;
+        snapshots.headMap(state.recordsBefore(), false).clear();
+      }
+    }
+
+    synchronized Map<String, Long> written() {
+      return new LinkedHashMap<>(written);
+    }
+
+    synchronized Map<String, Long> confirmed() {
+      Map<String, Long> perStream = new LinkedHashMap<>();
+      written.keySet().forEach(stream -> perStream.put(stream, confirmed.getOrDefault(stream, 0L)));
+      return perStream;
     }
   }
 

@@ -13,16 +13,28 @@ import java.util.Map;
  * @param recordsRead records read in this run, per stream name
  * @param finalState the state stored at the end (a JSON array of STATE payloads), or null
  * @param datasets each stream's records in the cache, per stream name
+ * @param cache the cache read into, for {@link Destination#write(ReadResult)}; null when the read
+ *     went into a cache that cannot be read back in order
  */
 public record ReadResult(
     String sourceName,
     Map<String, Long> recordsRead,
     JsonNode finalState,
-    Map<String, CachedDataset> datasets) {
+    Map<String, CachedDataset> datasets,
+    ReadableCache cache) {
 
   public ReadResult {
     recordsRead = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(recordsRead));
     datasets = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(datasets));
+  }
+
+  /** A read into a cache that cannot be read back in order (a Kafka cache, an in-memory one). */
+  public ReadResult(
+      String sourceName,
+      Map<String, Long> recordsRead,
+      JsonNode finalState,
+      Map<String, CachedDataset> datasets) {
+    this(sourceName, recordsRead, finalState, datasets, null);
   }
 
   /** Records read in this run, all streams together. */

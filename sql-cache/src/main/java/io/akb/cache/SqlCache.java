@@ -5,6 +5,7 @@ import io.akb.cache.read.SourceReadLoader;
 import io.akb.runtime.Cache;
 import io.akb.runtime.MessageStream;
 import io.akb.runtime.ReadResult;
+import io.akb.runtime.ReadableCache;
 import io.akb.runtime.Source;
 import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
 import java.util.List;
@@ -21,9 +22,10 @@ import java.util.stream.Stream;
  * #close()}. A DuckDB file is owned by one process while the cache is open.
  *
  * <p>Also a {@link Cache} of the Java API: {@code source.read(sqlCache)} reads a source straight
- * into it, resuming incremental streams from the state it holds (see {@link SourceReadLoader}).
+ * into it, resuming incremental streams from the state it holds (see {@link SourceReadLoader}); and
+ * a {@link ReadableCache}: {@code destination.write(sqlCache)} sends its streams to a destination.
  */
-public interface SqlCache extends Cache, AutoCloseable {
+public interface SqlCache extends Cache, ReadableCache, AutoCloseable {
 
   /** Opens (and creates when missing) the cache at a location such as {@code duckdb:PATH}. */
   static SqlCache open(CacheLocation location, CacheOptions options) {
@@ -31,6 +33,7 @@ public interface SqlCache extends Cache, AutoCloseable {
   }
 
   /** Where the data is, for messages: "DuckDB file ./.cache/default_cache.duckdb". */
+  @Override
   String describe();
 
   /**
@@ -46,6 +49,7 @@ public interface SqlCache extends Cache, AutoCloseable {
   Map<String, StoredOffset> storedOffsets(String target);
 
   /** Stream names that have a table, as registered in {@code _airbyte_streams}. */
+  @Override
   List<String> streams();
 
   /** Number of rows in a stream's table (the current generation for a replaced stream). */

@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       PeekCommand.class,
       SyncCommand.class,
       ReadCommand.class,
+      WriteCommand.class,
       RecordsCommand.class,
       ValidateCommand.class,
       BenchmarkCommand.class,

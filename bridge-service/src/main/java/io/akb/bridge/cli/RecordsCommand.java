@@ -7,8 +7,6 @@ import io.akb.cache.SqlCache;
 import io.akb.runtime.AkbException;
 import io.akb.runtime.protocol.AirbyteJson;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -53,15 +51,7 @@ final class RecordsCommand implements Runnable {
     if (limit < 1) {
       throw new ParameterException(spec.commandLine(), "--limit must be at least 1, not " + limit);
     }
-    CacheLocation location = location(cache);
-    if (location.kind() == CacheLocation.Kind.DUCKDB
-        && !Files.isRegularFile(Path.of(location.target()))) {
-      // Opening would create an empty file: say what is wrong instead.
-      throw new AkbException(
-          "reading the cache " + cache,
-          "there is no DuckDB file at " + Path.of(location.target()).toAbsolutePath().normalize(),
-          "Run akb read or akb sync first, or pass the path of an existing .duckdb file.");
-    }
+    CacheLocation location = CacheArgument.existing(cache);
     PrintWriter out = spec.commandLine().getOut();
     try (SqlCache sqlCache = SqlCache.open(location, CacheOptions.defaults())) {
       List<String> streams = sqlCache.streams();
@@ -78,15 +68,5 @@ final class RecordsCommand implements Runnable {
       }
     }
     out.flush();
-  }
-
-  /** A cache location, also from the bare path of a DuckDB file. */
-  static CacheLocation location(String text) {
-    String value = text.strip();
-    boolean named =
-        value.startsWith("duckdb:")
-            || value.startsWith("postgres")
-            || value.startsWith("jdbc:postgresql:");
-    return CacheLocation.parse(named ? value : "duckdb:" + value);
   }
 }

@@ -18,6 +18,7 @@ import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
 import io.akb.runtime.protocol.ConfiguredAirbyteStream;
 import io.akb.runtime.protocol.StreamDescriptor;
 import io.akb.runtime.topic.RecordHeaders;
+import io.akb.runtime.topic.RecordPartitioner;
 import io.akb.runtime.topic.StateEvent;
 import io.akb.runtime.topic.TopicNames;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +52,6 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * A {@link Cache} that is a set of Kafka topics: {@code source.read(kafkaCache)} reads a source
@@ -63,8 +63,8 @@ import org.apache.kafka.common.utils.Utils;
  *   <li>Record topic per stream, {@code <prefix><namespace.><stream>}, created when missing with
  *       {@code partitions} partitions. Value: the record's data as JSON; key: the primary key
  *       fields as a JSON object (null without a key); timestamp: {@code emitted_at}; headers per
- *       {@link RecordHeaders}. The cache picks the partition (murmur2 of the key's JSON values as
- *       the source connector does, else round robin), so it knows the per-partition counts.
+ *       {@link RecordHeaders}. The cache picks the partition as the source connector does ({@link
+ *       RecordPartitioner}), so it knows the per-partition counts.
  *   <li>State topic {@code <prefix>_state} (one partition, key = {@link #TASK}): {@code
  *       SYNC_STARTED} with the catalog, a {@code CHECKPOINT} per STATE sent only after every record
  *       before it is acknowledged, {@code STREAM_STATUS}, {@code SYNC_COMPLETED}.
@@ -270,7 +270,7 @@ public final class KafkaCache implements Cache, AutoCloseable {
     final String id;
     final String stateTopic;
     final Map<String, Long> counts = new LinkedHashMap<>();
-    final Map<String, Integer> roundRobin = new HashMap<>();
+    final RecordPartitioner partitioner = new RecordPartitioner();
     long seq;
 
     Sync(String id, String stateTopic) {
@@ -280,34 +280,9 @@ public final class KafkaCache implements Cache, AutoCloseable {
 
     void record(Target target, int topicPartitions, AirbyteRecordMessage record) {
       JsonNode data = record.data() == null ? AirbyteJson.MAPPER.nullNode() : record.data();
-      byte[] key = null;
-      String keyText = null;
-      if (!target.primaryKey().isEmpty()) {
-        // As the source connector: the Kafka key is {"field": value, ...}, the partition is
-        // murmur2 of the JSON array of the key's values.
-        List<JsonNode> values = new ArrayList<>();
-        Map<String, JsonNode> keyObject = new LinkedHashMap<>();
-        for (List<String> path : target.primaryKey()) {
-          JsonNode value = data;
-          for (String part : path) {
-            value = value.path(part);
-          }
-          value = value.isMissingNode() ? AirbyteJson.MAPPER.nullNode() : value;
-          values.add(value);
-          keyObject.put(String.join(".", path), value);
-        }
-        keyText = AirbyteJson.toJson(values);
-        key = bytes(AirbyteJson.toJson(keyObject));
-      }
-      int partition;
-      if (topicPartitions <= 1) {
-        partition = 0;
-      } else if (keyText != null) {
-        partition = Utils.toPositive(Utils.murmur2(bytes(keyText))) % topicPartitions;
-      } else {
-        partition =
-            Math.floorMod(roundRobin.merge(target.topic(), 1, Integer::sum) - 1, topicPartitions);
-      }
+      RecordPartitioner.Key primaryKey = RecordPartitioner.Key.of(target.primaryKey(), data);
+      byte[] key = primaryKey == null ? null : bytes(AirbyteJson.toJson(primaryKey.toJson()));
+      int partition = partitioner.partition(target.topic(), topicPartitions, primaryKey);
       var headers = new org.apache.kafka.common.header.internals.RecordHeaders();
       headers.add(new RecordHeader(RecordHeaders.STREAM, bytes(target.stream().name())));
       if (target.stream().namespace() != null) {

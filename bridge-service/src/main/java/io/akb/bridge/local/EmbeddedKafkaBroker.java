@@ -77,16 +77,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
     props.put("inter.broker.listener.name", "PLAINTEXT");
     props.put("log.dirs", logDir.toString());
-    // One node: every internal topic has one replica, and small ones start faster.
-    props.put("offsets.topic.replication.factor", "1");
-    props.put("offsets.topic.num.partitions", "1");
-    props.put("transaction.state.log.replication.factor", "1");
-    props.put("transaction.state.log.min.isr", "1");
-    props.put("transaction.state.log.num.partitions", "1");
-    props.put("share.coordinator.state.topic.replication.factor", "1");
-    props.put("share.coordinator.state.topic.min.isr", "1");
-    props.put("group.initial.rebalance.delay.ms", "0");
-    props.put("num.partitions", "1");
+    props.putAll(singleNodeSettings());
     KafkaConfig config = new KafkaConfig(props, false);
     try {
       formatOnce(logDir);
@@ -115,6 +106,24 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
           e);
     }
     return new EmbeddedKafkaBroker(server, "127.0.0.1:" + brokerPort);
+  }
+
+  /**
+   * Broker settings for a cluster of one node: every internal topic has one replica (more cannot be
+   * placed), with one partition, as small ones start faster; a new consumer group starts at once.
+   * The tests' in-JVM brokers use them too.
+   */
+  public static Map<String, String> singleNodeSettings() {
+    return Map.of(
+        "offsets.topic.replication.factor", "1",
+        "offsets.topic.num.partitions", "1",
+        "transaction.state.log.replication.factor", "1",
+        "transaction.state.log.min.isr", "1",
+        "transaction.state.log.num.partitions", "1",
+        "share.coordinator.state.topic.replication.factor", "1",
+        "share.coordinator.state.topic.min.isr", "1",
+        "group.initial.rebalance.delay.ms", "0",
+        "num.partitions", "1");
   }
 
   /** {@code host:port} of the broker, for {@code bootstrap.servers}. */

@@ -9,6 +9,7 @@ import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
 import io.akb.runtime.protocol.ConfiguredAirbyteStream;
 import io.akb.runtime.protocol.DestinationSyncMode;
 import io.akb.runtime.protocol.SyncMode;
+import io.akb.runtime.topic.RecordPartitioner;
 import io.akb.runtime.topic.StateEvent;
 import io.akb.runtime.topic.TopicNames;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +36,7 @@ public final class ContractProducer implements AutoCloseable {
   private final Map<String, Long> counts = new LinkedHashMap<>();
   private String syncId;
   private long seq;
-  private long roundRobin;
+  private final RecordPartitioner partitioner = new RecordPartitioner();
   private final java.util.concurrent.atomic.AtomicReference<Exception> sendFailure =
       new java.util.concurrent.atomic.AtomicReference<>();
 
@@ -112,14 +113,20 @@ public final class ContractProducer implements AutoCloseable {
     return syncId;
   }
 
-  /** Sends a record of the current sync; the partition is the key's hash or round robin. */
+  /**
+   * Sends a record of the current sync with {@code key}, a JSON object of the primary key's fields
+   * (or null), to the partition the source connector would choose.
+   */
   public void record(String stream, JsonNode key, JsonNode data) {
     String topic = recordTopic(stream);
-    int partitions = partitionsPerTopic.getOrDefault(topic, 1);
+    RecordPartitioner.Key partitionKey = null;
+    if (key != null) {
+      Map<String, JsonNode> fields = new LinkedHashMap<>();
+      key.fields().forEachRemaining(field -> fields.put(field.getKey(), field.getValue()));
+      partitionKey = new RecordPartitioner.Key(fields);
+    }
     int partition =
-        key == null
-            ? (int) (roundRobin++ % partitions)
-            : Math.floorMod(key.toString().hashCode(), partitions);
+        partitioner.partition(topic, partitionsPerTopic.getOrDefault(topic, 1), partitionKey);
     record(stream, key, data, partition, null);
   }
 

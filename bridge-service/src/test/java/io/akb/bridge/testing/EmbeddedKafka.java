@@ -1,5 +1,6 @@
 package io.akb.bridge.testing;
 
+import io.akb.bridge.local.EmbeddedKafkaBroker;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -33,15 +34,11 @@ public final class EmbeddedKafka {
               .setNumBrokerNodes(1)
               .setNumControllerNodes(1)
               .build();
+      KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+      // The settings of akb sync's own one-node broker, so the tests run on what users get.
+      EmbeddedKafkaBroker.singleNodeSettings().forEach(builder::setConfigProp);
       KafkaClusterTestKit cluster =
-          new KafkaClusterTestKit.Builder(nodes)
-              .setConfigProp("offsets.topic.replication.factor", "1")
-              .setConfigProp("offsets.topic.num.partitions", "1")
-              .setConfigProp("transaction.state.log.replication.factor", "1")
-              .setConfigProp("transaction.state.log.min.isr", "1")
-              .setConfigProp("group.initial.rebalance.delay.ms", "0")
-              .setConfigProp("auto.create.topics.enable", "false")
-              .build();
+          builder.setConfigProp("auto.create.topics.enable", "false").build();
       cluster.format();
       cluster.startup();
       cluster.waitForReadyBrokers();

@@ -1,11 +1,13 @@
 package io.akb.connect.sink;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.akb.connect.ConnectorSettings;
+import io.akb.connect.ConnectorSettings.Role;
+import io.akb.runtime.AkbException;
 import io.akb.runtime.ConnectorOptions;
 import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
 import io.akb.runtime.protocol.DestinationSyncMode;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,23 +21,15 @@ import org.apache.kafka.common.config.ConfigException;
 
 /**
  * Options of {@link AirbyteSinkConnector}, each documented where it is defined. The Airbyte
- * connector options ({@code airbyte.*}) use the same names as the source connector's. Connect's own
- * sink options apply as usual: {@code topics} or {@code topics.regex} choose the topics, {@code
- * errors.tolerance=all} with {@code errors.deadletterqueue.topic.name} sends records that cannot be
- * written to a dead-letter topic.
+ * connector options ({@code airbyte.*}) are the source connector's: {@link ConnectorSettings}.
+ * Connect's own sink options apply as usual: {@code topics} or {@code topics.regex} choose the
+ * topics, {@code errors.tolerance=all} with {@code errors.deadletterqueue.topic.name} sends records
+ * that cannot be written to a dead-letter topic.
  */
 public final class AirbyteSinkConfig extends AbstractConfig {
   private static final String DESTINATION_GROUP = "Airbyte destination";
   private static final String STREAMS_GROUP = "Streams";
   private static final String DELIVERY_GROUP = "Delivery";
-
-  public static final String CONNECTOR_NAME_CONFIG = "airbyte.connector.name";
-  public static final String CONNECTOR_VERSION_CONFIG = "airbyte.connector.version";
-  public static final String PIP_URL_CONFIG = "airbyte.pip.url";
-  public static final String DOCKER_IMAGE_CONFIG = "airbyte.docker.image";
-  public static final String LOCAL_EXECUTABLE_CONFIG = "airbyte.local.executable";
-  public static final String INSTALL_DIR_CONFIG = "airbyte.install.dir";
-  public static final String CONNECTOR_CONFIG_CONFIG = "airbyte.config";
 
   public static final String CATALOG_CONFIG = "catalog";
   public static final String STATE_TOPIC_CONFIG = "state.topic";
@@ -57,85 +51,7 @@ public final class AirbyteSinkConfig extends AbstractConfig {
   static final String CONSUMER_OVERRIDE_PREFIX = "consumer.override.";
 
   public static final ConfigDef CONFIG_DEF =
-      new ConfigDef()
-          .define(
-              CONNECTOR_NAME_CONFIG,
-              Type.STRING,
-              ConfigDef.NO_DEFAULT_VALUE,
-              new ConfigDef.NonEmptyString(),
-              Importance.HIGH,
-              "Name of the Airbyte destination, such as destination-duckdb. It picks the PyPI"
-                  + " package (airbyte-<name>) and Docker image, and names it in messages.",
-              DESTINATION_GROUP,
-              1,
-              ConfigDef.Width.MEDIUM,
-              "Destination name")
-          .define(
-              CONNECTOR_VERSION_CONFIG,
-              Type.STRING,
-              "",
-              Importance.LOW,
-              "Version of the destination to install; empty means the version pinned by AKB's"
-                  + " registry.",
-              DESTINATION_GROUP,
-              2,
-              ConfigDef.Width.SHORT,
-              "Destination version")
-          .define(
-              PIP_URL_CONFIG,
-              Type.STRING,
-              "",
-              Importance.LOW,
-              "pip requirement or path installed into the destination's venv instead of the"
-                  + " registry's package.",
-              DESTINATION_GROUP,
-              3,
-              ConfigDef.Width.LONG,
-              "pip URL")
-          .define(
-              DOCKER_IMAGE_CONFIG,
-              Type.STRING,
-              "",
-              Importance.LOW,
-              "Docker image to run, such as airbyte/destination-duckdb:0.4.0; the worker must"
-                  + " reach a Docker engine.",
-              DESTINATION_GROUP,
-              4,
-              ConfigDef.Width.LONG,
-              "Docker image")
-          .define(
-              LOCAL_EXECUTABLE_CONFIG,
-              Type.STRING,
-              "",
-              Importance.LOW,
-              "A destination program already on the worker: a name on PATH or an absolute path.",
-              DESTINATION_GROUP,
-              5,
-              ConfigDef.Width.LONG,
-              "Local program")
-          .define(
-              INSTALL_DIR_CONFIG,
-              Type.STRING,
-              "",
-              Importance.LOW,
-              "Where venvs are installed; empty means AKB_INSTALL_DIR, else ~/.cache/akb, of the"
-                  + " worker.",
-              DESTINATION_GROUP,
-              6,
-              ConfigDef.Width.LONG,
-              "Install directory")
-          .define(
-              CONNECTOR_CONFIG_CONFIG,
-              Type.PASSWORD,
-              "{}",
-              Importance.HIGH,
-              "The destination's config as a JSON object, as its spec describes it. A password"
-                  + " option, so Connect hides it in logs; use ${file:...} or ${env:...} config"
-                  + " provider references to keep secrets out of Connect's stored config.",
-              DESTINATION_GROUP,
-              7,
-              ConfigDef.Width.LONG,
-              "Destination config (JSON)")
+      ConnectorSettings.define(new ConfigDef(), Role.DESTINATION, DESTINATION_GROUP)
           .define(
               CATALOG_CONFIG,
               Type.STRING,
@@ -277,41 +193,21 @@ public final class AirbyteSinkConfig extends AbstractConfig {
   }
 
   public String connectorName() {
-    return getString(CONNECTOR_NAME_CONFIG);
+    return ConnectorSettings.connectorName(this);
   }
 
-  /** The runtime's options for the executor this config names. */
+  /** The runtime's options for the executor this config chooses. */
   public ConnectorOptions connectorOptions() {
-    ConnectorOptions options =
-        ConnectorOptions.defaults()
-            .withVersion(blankToNull(getString(CONNECTOR_VERSION_CONFIG)))
-            .withPipUrl(blankToNull(getString(PIP_URL_CONFIG)))
-            .withDockerImage(blankToNull(getString(DOCKER_IMAGE_CONFIG)))
-            .withLocalExecutable(blankToNull(getString(LOCAL_EXECUTABLE_CONFIG)));
-    String installDir = blankToNull(getString(INSTALL_DIR_CONFIG));
-    return installDir == null ? options : options.withInstallDir(Path.of(installDir));
+    return ConnectorSettings.options(this);
   }
 
-  /** The destination's config. */
+  /**
+   * The destination's config.
+   *
+   * @throws AkbException naming the option when it is not one JSON object
+   */
   public JsonNode connectorConfig() {
-    String json = getPassword(CONNECTOR_CONFIG_CONFIG).value();
-    try {
-      JsonNode config = AirbyteJson.parse(json);
-      if (!config.isObject()) {
-        throw new ConfigException(CONNECTOR_CONFIG_CONFIG, "(hidden)", "must be a JSON object");
-      }
-      return config;
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      // The value may hold secrets: say where it is wrong, never what it is.
-      throw new ConfigException(
-          CONNECTOR_CONFIG_CONFIG,
-          "(hidden)",
-          "is not valid JSON (line "
-              + e.getLocation().getLineNr()
-              + ", column "
-              + e.getLocation().getColumnNr()
-              + ")");
-    }
+    return ConnectorSettings.connectorConfig(this);
   }
 
   /** The catalog given in config, or null when it is to come from the state topic. */

@@ -1,10 +1,12 @@
 package io.akb.connect.sink;
 
+import io.akb.runtime.AkbException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.connect.connector.Task;
+import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.SinkConnector;
 
 /**
@@ -25,7 +27,11 @@ public class AirbyteSinkConnector extends SinkConnector {
   @Override
   public void start(Map<String, String> props) {
     // Parsing fails fast on a bad option, before any task starts.
-    new AirbyteSinkConfig(props).connectorConfig();
+    try {
+      new AirbyteSinkConfig(props).connectorConfig();
+    } catch (AkbException e) {
+      throw new ConnectException(e.getMessage(), e);
+    }
     this.props = Map.copyOf(props);
   }
 

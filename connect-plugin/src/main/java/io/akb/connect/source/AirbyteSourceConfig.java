@@ -1,10 +1,10 @@
 package io.akb.connect.source;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.akb.connect.ConnectorSettings;
+import io.akb.connect.ConnectorSettings.Role;
 import io.akb.runtime.AkbException;
-import io.akb.runtime.protocol.AirbyteJson;
+import io.akb.runtime.ConnectorOptions;
 import io.akb.runtime.protocol.SyncMode;
 import io.akb.runtime.topic.TopicNames;
 import java.util.ArrayList;
@@ -39,50 +39,6 @@ public final class AirbyteSourceConfig extends AbstractConfig {
   private static final String STREAMS_GROUP = "Streams";
   private static final String TOPICS_GROUP = "Topics";
   private static final String SYNC_GROUP = "Sync";
-
-  public static final String CONNECTOR_NAME_CONFIG = "airbyte.connector.name";
-  private static final String CONNECTOR_NAME_DOC =
-      "Name of the Airbyte source in the connector registry, such as source-faker. It picks the"
-          + " PyPI package, Docker image and default version, and names the default topic prefix.";
-
-  public static final String CONNECTOR_VERSION_CONFIG = "airbyte.connector.version";
-  private static final String CONNECTOR_VERSION_DOC =
-      "Version of the connector to install; empty means the version pinned by AKB's registry.";
-
-  public static final String EXECUTOR_CONFIG = "airbyte.executor";
-  private static final String EXECUTOR_DOC =
-      "How the connector runs: 'auto' (a local program if one is set, else a Python venv from"
-          + " PyPI, else the Docker image, as PyAirbyte chooses), 'venv', 'docker', 'local' or"
-          + " 'manifest'.";
-
-  public static final String PIP_URL_CONFIG = "airbyte.pip.url";
-  private static final String PIP_URL_DOC =
-      "pip requirement or URL installed into the connector's venv instead of the registry's"
-          + " package, such as 'airbyte-source-faker==7.2.1' or a git URL.";
-
-  public static final String DOCKER_IMAGE_CONFIG = "airbyte.docker.image";
-  private static final String DOCKER_IMAGE_DOC =
-      "Docker image to run, such as airbyte/source-faker:6.2.0; the worker must reach a Docker"
-          + " engine.";
-
-  public static final String LOCAL_EXECUTABLE_CONFIG = "airbyte.local.executable";
-  private static final String LOCAL_EXECUTABLE_DOC =
-      "A connector program already on the worker: a name on PATH or an absolute path.";
-
-  public static final String MANIFEST_CONFIG = "airbyte.manifest";
-  private static final String MANIFEST_DOC =
-      "Path or URL of a declarative (low-code) YAML manifest, run through"
-          + " airbyte-source-declarative-manifest.";
-
-  public static final String INSTALL_DIR_CONFIG = "airbyte.install.dir";
-  private static final String INSTALL_DIR_DOC =
-      "Where venvs are installed; empty means AKB_INSTALL_DIR, else ~/.cache/akb, of the worker.";
-
-  public static final String CONNECTOR_CONFIG_CONFIG = "airbyte.config";
-  private static final String CONNECTOR_CONFIG_DOC =
-      "The connector's config as a JSON object, as its spec describes it. Put secret fields in"
-          + " airbyte.secret.<field path> options (or use ${env:...}/${file:...} references) so"
-          + " their values stay hidden.";
 
   /** Prefix of the options holding secret fields: {@code airbyte.secret.credentials.api_key}. */
   public static final String SECRET_PREFIX = "airbyte.secret.";
@@ -156,99 +112,7 @@ public final class AirbyteSourceConfig extends AbstractConfig {
 
   /** The options of the connector, with their documentation. */
   public static final ConfigDef CONFIG_DEF =
-      new ConfigDef()
-          .define(
-              CONNECTOR_NAME_CONFIG,
-              Type.STRING,
-              ConfigDef.NO_DEFAULT_VALUE,
-              new ConfigDef.NonEmptyString(),
-              Importance.HIGH,
-              CONNECTOR_NAME_DOC,
-              CONNECTOR_GROUP,
-              1,
-              Width.MEDIUM,
-              "Connector name")
-          .define(
-              CONNECTOR_VERSION_CONFIG,
-              Type.STRING,
-              "",
-              Importance.LOW,
-              CONNECTOR_VERSION_DOC,
-              CONNECTOR_GROUP,
-              2,
-              Width.SHORT,
-              "Connector version")
-          .define(
-              EXECUTOR_CONFIG,
-              Type.STRING,
-              ExecutorKind.AUTO.configValue(),
-              ConfigDef.CaseInsensitiveValidString.in(ExecutorKind.configValues()),
-              Importance.MEDIUM,
-              EXECUTOR_DOC,
-              CONNECTOR_GROUP,
-              3,
-              Width.SHORT,
-              "Executor")
-          .define(
-              PIP_URL_CONFIG,
-              Type.STRING,
-              "",
-              Importance.LOW,
-              PIP_URL_DOC,
-              CONNECTOR_GROUP,
-              4,
-              Width.LONG,
-              "pip URL")
-          .define(
-              DOCKER_IMAGE_CONFIG,
-              Type.STRING,
-              "",
-              Importance.LOW,
-              DOCKER_IMAGE_DOC,
-              CONNECTOR_GROUP,
-              5,
-              Width.LONG,
-              "Docker image")
-          .define(
-              LOCAL_EXECUTABLE_CONFIG,
-              Type.STRING,
-              "",
-              Importance.LOW,
-              LOCAL_EXECUTABLE_DOC,
-              CONNECTOR_GROUP,
-              6,
-              Width.LONG,
-              "Local program")
-          .define(
-              MANIFEST_CONFIG,
-              Type.STRING,
-              "",
-              Importance.LOW,
-              MANIFEST_DOC,
-              CONNECTOR_GROUP,
-              7,
-              Width.LONG,
-              "Manifest")
-          .define(
-              INSTALL_DIR_CONFIG,
-              Type.STRING,
-              "",
-              Importance.LOW,
-              INSTALL_DIR_DOC,
-              CONNECTOR_GROUP,
-              8,
-              Width.LONG,
-              "Install directory")
-          .define(
-              CONNECTOR_CONFIG_CONFIG,
-              Type.STRING,
-              "{}",
-              Importance.HIGH,
-              CONNECTOR_CONFIG_DOC,
-              CONNECTOR_GROUP,
-              9,
-              Width.LONG,
-              "Connector config (JSON)")
+      ConnectorSettings.define(new ConfigDef(), Role.SOURCE, CONNECTOR_GROUP)
           .define(
               STREAMS_CONFIG,
               Type.LIST,
@@ -386,23 +250,6 @@ public final class AirbyteSourceConfig extends AbstractConfig {
               Width.SHORT,
               "Poll batch size");
 
-  /** How the connector program is started. */
-  public enum ExecutorKind {
-    AUTO,
-    VENV,
-    DOCKER,
-    LOCAL,
-    MANIFEST;
-
-    String configValue() {
-      return name().toLowerCase(Locale.ROOT);
-    }
-
-    static String[] configValues() {
-      return Arrays.stream(values()).map(ExecutorKind::configValue).toArray(String[]::new);
-    }
-  }
-
   /** What a record value is: a schemaless map or a Struct with a schema. */
   public enum RecordFormat {
     JSON,
@@ -427,35 +274,12 @@ public final class AirbyteSourceConfig extends AbstractConfig {
   }
 
   public String connectorName() {
-    return getString(CONNECTOR_NAME_CONFIG);
+    return ConnectorSettings.connectorName(this);
   }
 
-  public String connectorVersion() {
-    return blankToNull(getString(CONNECTOR_VERSION_CONFIG));
-  }
-
-  public ExecutorKind executor() {
-    return ExecutorKind.valueOf(getString(EXECUTOR_CONFIG).toUpperCase(Locale.ROOT));
-  }
-
-  public String pipUrl() {
-    return blankToNull(getString(PIP_URL_CONFIG));
-  }
-
-  public String dockerImage() {
-    return blankToNull(getString(DOCKER_IMAGE_CONFIG));
-  }
-
-  public String localExecutable() {
-    return blankToNull(getString(LOCAL_EXECUTABLE_CONFIG));
-  }
-
-  public String manifest() {
-    return blankToNull(getString(MANIFEST_CONFIG));
-  }
-
-  public String installDir() {
-    return blankToNull(getString(INSTALL_DIR_CONFIG));
+  /** The runtime's options for the executor this config chooses. */
+  public ConnectorOptions connectorOptions() {
+    return ConnectorSettings.options(this);
   }
 
   /**
@@ -470,25 +294,7 @@ public final class AirbyteSourceConfig extends AbstractConfig {
 
   /** {@code airbyte.config} alone, as the user wrote it. */
   public ObjectNode connectorConfigWithoutSecrets() {
-    String json = getString(CONNECTOR_CONFIG_CONFIG);
-    JsonNode parsed;
-    try {
-      parsed = AirbyteJson.parse(json.isBlank() ? "{}" : json);
-    } catch (JsonProcessingException e) {
-      throw new AkbException(
-          "Reading " + CONNECTOR_CONFIG_CONFIG,
-          "it is not JSON: " + e.getOriginalMessage(),
-          "Give the connector's config as one JSON object.");
-    }
-    if (!parsed.isObject()) {
-      throw new AkbException(
-          "Reading " + CONNECTOR_CONFIG_CONFIG,
-          "it is a JSON "
-              + parsed.getNodeType().name().toLowerCase(Locale.ROOT)
-              + ", not an object",
-          "Give the connector's config as one JSON object.");
-    }
-    return (ObjectNode) parsed;
+    return ConnectorSettings.connectorConfig(this);
   }
 
   /** The {@code airbyte.secret.*} options, by field path (dot separated). */
@@ -629,9 +435,5 @@ public final class AirbyteSourceConfig extends AbstractConfig {
 
   private static List<String> path(String dotted) {
     return List.of(dotted.trim().split("\\."));
-  }
-
-  private static String blankToNull(String value) {
-    return value == null || value.isBlank() ? null : value.trim();
   }
 }

@@ -2,6 +2,7 @@ package io.akb.connect.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.akb.connect.ConnectorSettings;
 import io.akb.runtime.AkbException;
 import io.akb.runtime.Source;
 import io.akb.runtime.config.ConfigValidator;
@@ -155,7 +156,7 @@ public class AirbyteSourceConnector extends SourceConnector {
     }
 
     void run() {
-      ConfigValue configValue = values.get(AirbyteSourceConfig.CONNECTOR_CONFIG_CONFIG);
+      ConfigValue configValue = values.get(ConnectorSettings.CONNECTOR_CONFIG_CONFIG);
       ObjectNode connectorConfig;
       try {
         connectorConfig = config.connectorConfig();
@@ -200,7 +201,7 @@ public class AirbyteSourceConnector extends SourceConnector {
         }
       } catch (AkbException e) {
         values
-            .get(AirbyteSourceConfig.CONNECTOR_NAME_CONFIG)
+            .get(ConnectorSettings.CONNECTOR_NAME_CONFIG)
             .addErrorMessage(masker.mask(e.getMessage()));
       }
     }
@@ -223,7 +224,7 @@ public class AirbyteSourceConnector extends SourceConnector {
           return values.computeIfAbsent(AirbyteSourceConfig.SECRET_PREFIX + path, ConfigValue::new);
         }
       }
-      return values.get(AirbyteSourceConfig.CONNECTOR_CONFIG_CONFIG);
+      return values.get(ConnectorSettings.CONNECTOR_CONFIG_CONFIG);
     }
   }
 

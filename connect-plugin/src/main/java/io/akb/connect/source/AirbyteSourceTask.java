@@ -11,6 +11,7 @@ import io.akb.runtime.protocol.AirbyteMessage;
 import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
 import io.akb.runtime.protocol.ConfiguredAirbyteStream;
 import io.akb.runtime.protocol.StreamDescriptor;
+import io.akb.runtime.topic.RecordPartitioner;
 import io.akb.runtime.topic.TopicNames;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -58,7 +59,7 @@ public class AirbyteSourceTask extends SourceTask {
   private TopicProvisioner topics;
   // Kept across syncs: its spec and discovered catalog are fetched once, not before every sync.
   private Source source;
-  private final PartitionChooser chooser = new PartitionChooser();
+  private final RecordPartitioner partitioner = new RecordPartitioner();
 
   private volatile boolean stopping;
   private volatile MessageStream running;
@@ -153,7 +154,7 @@ public class AirbyteSourceTask extends SourceTask {
             partitions,
             config.recordFormat(),
             offsets,
-            chooser);
+            partitioner);
     running = source.read(configured, state);
     if (stopping) {
       running.close();

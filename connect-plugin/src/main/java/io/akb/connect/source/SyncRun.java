@@ -14,6 +14,7 @@ import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
 import io.akb.runtime.protocol.ConfiguredAirbyteStream;
 import io.akb.runtime.protocol.StreamDescriptor;
 import io.akb.runtime.topic.RecordHeaders;
+import io.akb.runtime.topic.RecordPartitioner;
 import io.akb.runtime.topic.StateEvent;
 import io.akb.runtime.topic.TopicNames;
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ final class SyncRun {
   private final ConfiguredAirbyteCatalog catalog;
   private final Map<StreamDescriptor, StreamTarget> targets = new LinkedHashMap<>();
   private final SourceOffsets offsets;
-  private final PartitionChooser chooser;
+  private final RecordPartitioner partitioner;
   private final Map<String, Long> counts = new LinkedHashMap<>();
   private final Set<StreamDescriptor> reported = new LinkedHashSet<>();
   private final Set<SourceRecord> checkpoints = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -74,13 +75,13 @@ final class SyncRun {
       Map<String, Integer> partitionsByTopic,
       RecordFormat format,
       SourceOffsets offsets,
-      PartitionChooser chooser) {
+      RecordPartitioner partitioner) {
     this.taskId = taskId;
     this.sourceName = sourceName;
     this.stateTopic = TopicNames.stateTopic(topicPrefix);
     this.catalog = catalog;
     this.offsets = offsets;
-    this.chooser = chooser;
+    this.partitioner = partitioner;
     for (ConfiguredAirbyteStream configured : catalog.streams()) {
       StreamDescriptor stream = normalized(configured.stream().descriptor());
       String topic = recordTopic(topicPrefix, stream);
@@ -195,38 +196,29 @@ final class SyncRun {
       return null;
     }
     JsonNode data = record.data() == null ? AirbyteJson.MAPPER.nullNode() : record.data();
-    Object key = null;
+    RecordPartitioner.Key primaryKey = RecordPartitioner.Key.of(target.primaryKey(), data);
     Schema keySchema = target.keySchema();
-    String keyText = null;
-    if (!target.primaryKey().isEmpty()) {
-      List<JsonNode> keyValues = new ArrayList<>();
+    Object key = null;
+    if (primaryKey != null && keySchema == null) {
       Map<String, Object> keyMap = new LinkedHashMap<>();
-      for (List<String> path : target.primaryKey()) {
-        JsonNode value = data;
-        for (String part : path) {
-          value = value.path(part);
-        }
-        keyValues.add(value.isMissingNode() ? AirbyteJson.MAPPER.nullNode() : value);
-        keyMap.put(String.join(".", path), JsonSchemaConverter.toSchemalessValue(value));
+      primaryKey
+          .fields()
+          .forEach((name, field) -> keyMap.put(name, JsonSchemaConverter.toSchemalessValue(field)));
+      key = keyMap;
+    } else if (primaryKey != null) {
+      Struct keyStruct = new Struct(keySchema);
+      List<JsonNode> keyValues = primaryKey.values();
+      for (int i = 0; i < keyValues.size(); i++) {
+        var field = keySchema.fields().get(i);
+        keyStruct.put(field, JsonSchemaConverter.toConnectValue(field.schema(), keyValues.get(i)));
       }
-      keyText = AirbyteJson.toJson(keyValues);
-      if (keySchema == null) {
-        key = keyMap;
-      } else {
-        Struct keyStruct = new Struct(keySchema);
-        for (int i = 0; i < target.primaryKey().size(); i++) {
-          var field = keySchema.fields().get(i);
-          keyStruct.put(
-              field, JsonSchemaConverter.toConnectValue(field.schema(), keyValues.get(i)));
-        }
-        key = keyStruct;
-      }
+      key = keyStruct;
     }
     Object value =
         target.valueSchema() == null
             ? JsonSchemaConverter.toSchemalessValue(data)
             : JsonSchemaConverter.toConnectValue(target.valueSchema(), data);
-    int partition = chooser.choose(target.topic(), target.partitions(), keyText);
+    int partition = partitioner.partition(target.topic(), target.partitions(), primaryKey);
     counts.merge(StateEvent.countsKey(target.topic(), partition), 1L, Long::sum);
 
     ConnectHeaders headers = new ConnectHeaders();

@@ -3,6 +3,8 @@ package io.akb.connect.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.akb.connect.ConnectTestCluster;
+import io.akb.connect.sink.CommittedOffsetsCheck.Position;
 import io.akb.runtime.Airbyte;
 import io.akb.runtime.ConnectorOptions;
 import io.akb.runtime.MessageStream;
@@ -22,11 +24,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -52,50 +51,29 @@ class AirbyteSinkConnectorIT {
   static final int PARTITIONS = 3;
   static final Duration WAIT = Duration.ofMinutes(2);
 
-  static EmbeddedConnectCluster connect;
+  static ConnectTestCluster cluster;
   @TempDir static Path out;
 
-  /** Which Kafka record each user id became: partition and offset. */
-  final Map<Long, TopicPartition> partitionOfId = new HashMap<>();
+  /** Where each user record went, as it was produced. */
+  final List<Position> positions = new ArrayList<>();
 
-  final Map<Long, Long> offsetOfId = new HashMap<>();
-  final List<String> violations = new ArrayList<>();
+  CommittedOffsetsCheck offsets;
 
   @BeforeAll
   static void startCluster() {
-    Map<String, String> worker = new HashMap<>();
-    // The worker loads the sink from the built plugin directory, as a real worker does.
-    worker.put("plugin.path", System.getProperty("akb.plugin.path"));
-    worker.put("offset.flush.interval.ms", "1000");
-    worker.put("plugin.discovery", "service_load");
-    worker.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
-    worker.put("key.converter.schemas.enable", "false");
-    worker.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-    worker.put("value.converter.schemas.enable", "false");
-    Properties broker = new Properties();
-    broker.put("offsets.topic.replication.factor", "1");
-    connect =
-        new EmbeddedConnectCluster.Builder()
-            .name("akb-sink-it")
-            .numWorkers(1)
-            .numBrokers(1)
-            .brokerProps(broker)
-            .workerProps(worker)
-            .build();
-    connect.start();
+    cluster = ConnectTestCluster.start("akb-sink-it", false);
   }
 
   @AfterAll
   static void stopCluster() {
-    if (connect != null) {
-      connect.stop();
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
   Map<String, String> sinkConfig() {
     Map<String, String> config = new HashMap<>();
-    // Names as a user writes them over REST: the plugin classes are not on this class path.
-    config.put("connector.class", "io.akb.connect.sink.AirbyteSinkConnector");
+    config.put("connector.class", ConnectTestCluster.SINK_CONNECTOR_CLASS);
     config.put("tasks.max", "1");
     config.put("topics.regex", "sinkit\\..*");
     // The sink never reads keys, and the state topic's keys are plain task ids, not JSON.
@@ -104,7 +82,7 @@ class AirbyteSinkConnectorIT {
     config.put("airbyte.pip.url", TestDestinations.jsonLinesPackage().toString());
     config.put("airbyte.config", "{\"directory\":\"" + out + "\"}");
     config.put("state.topic", STATE_TOPIC);
-    config.put("bootstrap.servers", connect.kafka().bootstrapServers());
+    config.put("bootstrap.servers", cluster.bootstrapServers());
     config.put("topic.prefix", PREFIX);
     config.put("commit.echo.wait.ms", "2000");
     return config;
@@ -112,6 +90,8 @@ class AirbyteSinkConnectorIT {
 
   @Test
   void everyRecordArrivesAtLeastOnceThroughADestinationCrashAndATaskRestart() throws Exception {
+    EmbeddedConnectCluster connect = cluster.connect;
+    offsets = new CommittedOffsetsCheck(cluster, CONNECTOR);
     connect.kafka().createTopic(USERS_TOPIC, PARTITIONS);
     connect.kafka().createTopic(STATE_TOPIC, 1);
     List<AirbyteMessage> faker = readFaker(600);
@@ -146,7 +126,9 @@ class AirbyteSinkConnectorIT {
             return idsInDestination().containsAll(ids(1, 400));
           });
       assertThat(destinationProcesses()).isNotEmpty().doesNotContainAnyElementsOf(killed);
-      await("offsets committed up to the end", () -> committedTotal() == 400 + stateEventsSent);
+      await(
+          "offsets committed up to the end",
+          () -> offsets.committedTotal() == 400 + stateEventsSent);
       checkCommittedOffsets();
 
       // The task restarts: it resumes from the committed offsets.
@@ -158,10 +140,14 @@ class AirbyteSinkConnectorIT {
             checkCommittedOffsets();
             return idsInDestination().containsAll(ids(1, 600));
           });
-      await("offsets committed up to the end", () -> committedTotal() == 600 + stateEventsSent);
+      await(
+          "offsets committed up to the end",
+          () -> offsets.committedTotal() == 600 + stateEventsSent);
     }
 
-    assertThat(violations).as("committed offsets past what the destination persisted").isEmpty();
+    assertThat(offsets.violations())
+        .as("committed offsets past what the destination persisted")
+        .isEmpty();
     List<Long> lines = idLines();
     assertThat(new HashSet<>(lines)).isEqualTo(ids(1, 600));
     // At least once: what the crash replayed may be there twice, but not much more.
@@ -170,11 +156,7 @@ class AirbyteSinkConnectorIT {
   }
 
   static List<ProcessHandle> destinationProcesses() {
-    return ProcessHandle.current()
-        .descendants()
-        .filter(p -> p.isAlive())
-        .filter(p -> p.info().commandLine().orElse("").contains(TestDestinations.JSON_LINES))
-        .toList();
+    return ConnectTestCluster.connectorProcesses(TestDestinations.JSON_LINES);
   }
 
   // --- the source side, as the source connector writes it (topic contract) ---
@@ -231,8 +213,8 @@ class AirbyteSinkConnectorIT {
                               new RecordHeader(RecordHeaders.STREAM, bytes("users")),
                               new RecordHeader(RecordHeaders.SYNC_ID, bytes("sync-1")))))
                   .get();
-          partitionOfId.put(id, new TopicPartition(USERS_TOPIC, sent.partition()));
-          offsetOfId.put(id, sent.offset());
+          positions.add(
+              new Position(new TopicPartition(USERS_TOPIC, sent.partition()), sent.offset(), id));
           counts.merge(StateEvent.countsKey(USERS_TOPIC, partition), 1L, Long::sum);
         }
         recordNumber++;
@@ -302,61 +284,20 @@ class AirbyteSinkConnectorIT {
     return ids;
   }
 
-  Map<TopicPartition, OffsetAndMetadata> committed() {
-    try (Admin admin = connect.kafka().createAdminClient()) {
-      return admin
-          .listConsumerGroupOffsets("connect-" + CONNECTOR)
-          .partitionsToOffsetAndMetadata()
-          .get();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  long committedTotal() {
-    return committed().values().stream().mapToLong(OffsetAndMetadata::offset).sum();
-  }
-
-  /**
-   * Committed offsets never pass the last echoed state: every user record below a committed offset
-   * must already be in the destination. Read the offsets first, then the file.
-   */
+  /** Committed offsets never pass the last echoed state (see {@link CommittedOffsetsCheck}). */
   void checkCommittedOffsets() {
-    Map<TopicPartition, OffsetAndMetadata> committed = committed();
-    Set<Long> present = idsInDestination();
-    offsetOfId.forEach(
-        (id, offset) -> {
-          OffsetAndMetadata c = committed.get(partitionOfId.get(id));
-          if (c != null && offset < c.offset() && !present.contains(id)) {
-            violations.add(
-                "user "
-                    + id
-                    + " at "
-                    + partitionOfId.get(id)
-                    + "@"
-                    + offset
-                    + " is below the committed offset "
-                    + c.offset()
-                    + " but not in the destination");
-          }
-        });
+    offsets.check(this::idsInDestination, () -> List.copyOf(positions));
   }
 
   void await(String what, BooleanSupplier done) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!done.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(
-            "timed out waiting for "
-                + what
-                + "; destination has "
+    cluster.await(
+        what,
+        done,
+        WAIT,
+        () ->
+            "destination has "
                 + idsInDestination().size()
                 + " users; committed "
-                + committed()
-                + "; status "
-                + connect.connectorStatus(CONNECTOR).tasks());
-      }
-      Thread.sleep(250);
-    }
+                + offsets.committed());
   }
 }

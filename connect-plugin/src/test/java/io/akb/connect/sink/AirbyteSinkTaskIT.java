@@ -3,6 +3,7 @@ package io.akb.connect.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.akb.connect.ConnectorSettings;
 import io.akb.runtime.destination.TestDestinations;
 import io.akb.runtime.topic.RecordHeaders;
 import java.nio.file.Files;
@@ -58,21 +59,21 @@ class AirbyteSinkTaskIT {
 
   Map<String, String> jsonLines() {
     return Map.of(
-        AirbyteSinkConfig.CONNECTOR_NAME_CONFIG,
+        ConnectorSettings.CONNECTOR_NAME_CONFIG,
         TestDestinations.JSON_LINES,
-        AirbyteSinkConfig.PIP_URL_CONFIG,
+        ConnectorSettings.PIP_URL_CONFIG,
         TestDestinations.jsonLinesPackage().toString(),
-        AirbyteSinkConfig.CONNECTOR_CONFIG_CONFIG,
+        ConnectorSettings.CONNECTOR_CONFIG_CONFIG,
         "{\"directory\":\"" + dir + "\"}");
   }
 
   Map<String, String> misbehaving(String config) {
     return Map.of(
-        AirbyteSinkConfig.CONNECTOR_NAME_CONFIG,
+        ConnectorSettings.CONNECTOR_NAME_CONFIG,
         "misbehaving-destination",
-        AirbyteSinkConfig.LOCAL_EXECUTABLE_CONFIG,
+        ConnectorSettings.LOCAL_EXECUTABLE_CONFIG,
         TestDestinations.misbehavingProgram().toString(),
-        AirbyteSinkConfig.CONNECTOR_CONFIG_CONFIG,
+        ConnectorSettings.CONNECTOR_CONFIG_CONFIG,
         config);
   }
 

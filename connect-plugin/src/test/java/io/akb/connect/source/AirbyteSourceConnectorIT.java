@@ -1,12 +1,13 @@
 package io.akb.connect.source;
 
-import static io.akb.connect.source.ConnectTestCluster.count;
-import static io.akb.connect.source.ConnectTestCluster.header;
-import static io.akb.connect.source.ConnectTestCluster.json;
+import static io.akb.connect.ConnectTestCluster.count;
+import static io.akb.connect.ConnectTestCluster.header;
+import static io.akb.connect.ConnectTestCluster.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.akb.connect.ConnectTestCluster;
 import io.akb.runtime.protocol.AirbyteJson;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,7 +57,7 @@ class AirbyteSourceConnectorIT {
 
   private Map<String, String> fakerConfig(String prefix, int count, int tasks) {
     Map<String, String> config = new HashMap<>();
-    config.put("connector.class", ConnectTestCluster.CONNECTOR_CLASS);
+    config.put("connector.class", ConnectTestCluster.SOURCE_CONNECTOR_CLASS);
     config.put("tasks.max", String.valueOf(tasks));
     config.put("airbyte.connector.name", "source-faker");
     config.put(

@@ -1,10 +1,11 @@
 package io.akb.connect.source;
 
-import static io.akb.connect.source.ConnectTestCluster.count;
-import static io.akb.connect.source.ConnectTestCluster.json;
+import static io.akb.connect.ConnectTestCluster.count;
+import static io.akb.connect.ConnectTestCluster.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.akb.connect.ConnectTestCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,8 +1,9 @@
 package io.akb.connect.source;
 
-import static io.akb.connect.source.ConnectTestCluster.count;
+import static io.akb.connect.ConnectTestCluster.count;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.akb.connect.ConnectTestCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,7 +51,7 @@ class SourceThroughputBench {
 
   private static Map<String, String> base(ConnectTestCluster cluster, String prefix) {
     Map<String, String> config = new HashMap<>();
-    config.put("connector.class", ConnectTestCluster.CONNECTOR_CLASS);
+    config.put("connector.class", ConnectTestCluster.SOURCE_CONNECTOR_CLASS);
     config.put("tasks.max", "1");
     config.put("streams", "users");
     config.put("topic.prefix", prefix);

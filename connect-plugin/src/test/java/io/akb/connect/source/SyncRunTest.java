@@ -10,6 +10,7 @@ import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.protocol.AirbyteMessage;
 import io.akb.runtime.protocol.AirbyteStateMessage;
 import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
+import io.akb.runtime.topic.RecordPartitioner;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +46,7 @@ class SyncRunTest {
         Map.of("p.users", 3, "p.app.events", 1, "p._state", 1),
         format,
         offsets,
-        new PartitionChooser());
+        new RecordPartitioner());
   }
 
   /** JSON with numbers compared by value, not by how they were parsed. */

@@ -16,7 +16,6 @@ import io.akb.runtime.protocol.ConfiguredAirbyteStream;
 import io.akb.runtime.protocol.SyncMode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
@@ -70,6 +69,7 @@ final class JdbcCacheTransaction implements CacheTransaction {
                 .unique(
                     cache.options().tablePrefix() + stream, new HashSet<>(cache.takenTableNames()));
         layout = new StreamLayout(stream, sourceName, table, resolved, key);
+        layout.cursorField(configured.cursorField());
         addSchemaColumns(layout, schema);
         createTable(layout, layout.tableName());
         saveLayout(layout);
@@ -77,6 +77,7 @@ final class JdbcCacheTransaction implements CacheTransaction {
         layout.sourceName(sourceName);
         layout.strategy(resolved);
         layout.primaryKey(key);
+        layout.cursorField(configured.cursorField());
         evolveToSchema(layout, schema);
         saveLayout(layout);
       }
@@ -363,18 +364,13 @@ final class JdbcCacheTransaction implements CacheTransaction {
 
   private List<String> streamsOf(String sourceName) throws SQLException {
     List<String> streams = new ArrayList<>();
-    try (PreparedStatement query =
-        connection.prepareStatement(
-            "SELECT stream_name FROM "
-                + cache.qualified(JdbcSqlCache.LAYOUTS_TABLE)
-                + " WHERE source_name = ?")) {
-      query.setString(1, sourceName);
-      try (ResultSet rows = query.executeQuery()) {
-        while (rows.next()) {
-          streams.add(rows.getString(1));
-        }
-      }
-    }
+    JdbcSqlCache.eachRow(
+        connection,
+        "SELECT stream_name FROM "
+            + cache.qualified(JdbcSqlCache.LAYOUTS_TABLE)
+            + " WHERE source_name = ?",
+        List.of(sourceName),
+        row -> streams.add(row.getString(1)));
     return streams;
   }
 

@@ -6,11 +6,18 @@ import io.akb.cache.CacheOptions;
 import io.akb.cache.CacheTransaction;
 import io.akb.cache.SqlCache;
 import io.akb.cache.StoredOffset;
+import io.akb.cache.WriteStrategy;
 import io.akb.cache.layout.ColumnType;
 import io.akb.cache.layout.IdentifierNormalizer;
 import io.akb.cache.layout.StreamLayout;
 import io.akb.runtime.AkbException;
+import io.akb.runtime.CachedRecord;
 import io.akb.runtime.protocol.AirbyteJson;
+import io.akb.runtime.protocol.AirbyteStateMessage;
+import io.akb.runtime.protocol.AirbyteStream;
+import io.akb.runtime.protocol.ConfiguredAirbyteStream;
+import io.akb.runtime.protocol.DestinationSyncMode;
+import io.akb.runtime.protocol.SyncMode;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -51,6 +58,9 @@ public abstract class JdbcSqlCache implements SqlCache {
 
   /** AKB's layout per stream: field-to-column names, types, strategy, pending generation. */
   public static final String LAYOUTS_TABLE = "_akb_streams";
+
+  /** AKB's positions per destination written from this cache, one row per stream. */
+  public static final String DESTINATION_POSITIONS_TABLE = "_akb_destination_positions";
 
   /** PyAirbyte's stream names for GLOBAL and LEGACY state rows. */
   public static final String GLOBAL_STATE_STREAM = "_GLOBAL";
@@ -163,22 +173,44 @@ public abstract class JdbcSqlCache implements SqlCache {
                 STATE_TABLE,
                 OFFSETS_TABLE,
                 LAYOUTS_TABLE,
+                DESTINATION_POSITIONS_TABLE,
                 "_airbyte_destination_state",
                 "_akb_staging",
                 "_akb_latest"));
-    try (Statement statement = writer.createStatement();
-        ResultSet rows =
-            statement.executeQuery(
-                "SELECT stream_name, source_name, table_name, layout FROM "
-                    + qualified(LAYOUTS_TABLE))) {
-      while (rows.next()) {
-        StreamLayout layout =
-            StreamLayout.fromJson(
-                rows.getString(1), rows.getString(2), rows.getString(3), rows.getString(4));
-        taken.addAll(layout.physicalTables());
+    eachRow(
+        writer,
+        "SELECT stream_name, source_name, table_name, layout FROM " + qualified(LAYOUTS_TABLE),
+        List.of(),
+        row ->
+            taken.addAll(
+                StreamLayout.fromJson(
+                        row.getString(1), row.getString(2), row.getString(3), row.getString(4))
+                    .physicalTables()));
+    return taken;
+  }
+
+  /** Reads the current row of a result; {@code E} is what else than SQL it may fail with. */
+  @FunctionalInterface
+  interface RowReader<E extends Exception> {
+    void read(ResultSet row) throws SQLException, E;
+  }
+
+  /**
+   * Runs {@code sql} with string {@code parameters}, handing each row of its result to a reader.
+   */
+  static <E extends Exception> void eachRow(
+      Connection connection, String sql, List<String> parameters, RowReader<E> reader)
+      throws SQLException, E {
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      for (int i = 0; i < parameters.size(); i++) {
+        statement.setString(i + 1, parameters.get(i));
+      }
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          reader.read(rows);
+        }
       }
     }
-    return taken;
   }
 
   private StreamLayout loadLayout(Connection connection, String stream) throws SQLException {
@@ -198,22 +230,20 @@ public abstract class JdbcSqlCache implements SqlCache {
 
   @Override
   public Map<String, StoredOffset> storedOffsets(String target) {
-    try (Connection reader = openConnection();
-        PreparedStatement statement =
-            reader.prepareStatement(
-                "SELECT topic_partition, next_offset, applied_per_sync FROM "
-                    + qualified(OFFSETS_TABLE)
-                    + " WHERE target = ?")) {
-      statement.setString(1, target);
+    try (Connection reader = openConnection()) {
       Map<String, StoredOffset> offsets = new TreeMap<>();
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          Map<String, Long> applied = new LinkedHashMap<>();
-          JsonNode counts = AirbyteJson.MAPPER.readTree(rows.getString(3));
-          counts.fields().forEachRemaining(e -> applied.put(e.getKey(), e.getValue().asLong()));
-          offsets.put(rows.getString(1), new StoredOffset(rows.getLong(2), applied));
-        }
-      }
+      eachRow(
+          reader,
+          "SELECT topic_partition, next_offset, applied_per_sync FROM "
+              + qualified(OFFSETS_TABLE)
+              + " WHERE target = ?",
+          List.of(target),
+          row -> {
+            Map<String, Long> applied = new LinkedHashMap<>();
+            JsonNode counts = AirbyteJson.MAPPER.readTree(row.getString(3));
+            counts.fields().forEachRemaining(e -> applied.put(e.getKey(), e.getValue().asLong()));
+            offsets.put(row.getString(1), new StoredOffset(row.getLong(2), applied));
+          });
       return offsets;
     } catch (SQLException | IOException e) {
       throw failure("reading the stored offsets of target " + target, e);
@@ -222,15 +252,13 @@ public abstract class JdbcSqlCache implements SqlCache {
 
   @Override
   public List<String> streams() {
-    try (Connection reader = openConnection();
-        Statement statement = reader.createStatement();
-        ResultSet rows =
-            statement.executeQuery(
-                "SELECT stream_name FROM " + qualified(LAYOUTS_TABLE) + " ORDER BY stream_name")) {
+    try (Connection reader = openConnection()) {
       List<String> names = new ArrayList<>();
-      while (rows.next()) {
-        names.add(rows.getString(1));
-      }
+      eachRow(
+          reader,
+          "SELECT stream_name FROM " + qualified(LAYOUTS_TABLE) + " ORDER BY stream_name",
+          List.of(),
+          row -> names.add(row.getString(1)));
       return names;
     } catch (SQLException e) {
       throw failure("listing the streams", e);
@@ -254,6 +282,103 @@ public abstract class JdbcSqlCache implements SqlCache {
 
   @Override
   public Stream<JsonNode> rows(String stream) {
+    return select(stream, false, null, "reading the rows of stream " + stream);
+  }
+
+  @Override
+  public ConfiguredAirbyteStream configuredStream(String stream) {
+    try (Connection reader = openConnection()) {
+      StreamLayout layout = requireLayout(reader, stream);
+      JsonNode schema = catalogSchema(reader, stream);
+      List<List<String>> primaryKey = layout.primaryKey().stream().map(List::of).toList();
+      SyncMode syncMode =
+          layout.strategy() == WriteStrategy.REPLACE ? SyncMode.FULL_REFRESH : SyncMode.INCREMENTAL;
+      DestinationSyncMode destinationSyncMode =
+          switch (layout.strategy()) {
+            case MERGE -> DestinationSyncMode.APPEND_DEDUP;
+            case APPEND -> DestinationSyncMode.APPEND;
+            default -> DestinationSyncMode.OVERWRITE;
+          };
+      AirbyteStream airbyteStream =
+          new AirbyteStream(
+              stream,
+              schema,
+              List.of(syncMode),
+              null,
+              layout.cursorField().isEmpty() ? null : layout.cursorField(),
+              primaryKey.isEmpty() ? null : primaryKey,
+              null,
+              null,
+              null);
+      return new ConfiguredAirbyteStream(
+          airbyteStream,
+          syncMode,
+          layout.cursorField(),
+          destinationSyncMode,
+          primaryKey,
+          null,
+          null,
+          null,
+          null);
+    } catch (SQLException | IOException e) {
+      throw failure("reading the catalog of stream " + stream, e);
+    }
+  }
+
+  /** The JSON schema PyAirbyte's catalog table keeps for a stream; an open object when none. */
+  private JsonNode catalogSchema(Connection reader, String stream)
+      throws SQLException, IOException {
+    try (PreparedStatement statement =
+        reader.prepareStatement(
+            "SELECT catalog_metadata FROM " + qualified(STREAMS_TABLE) + " WHERE table_name = ?")) {
+      statement.setString(1, options.tablePrefix() + stream);
+      try (ResultSet rows = statement.executeQuery()) {
+        String json = rows.next() ? rows.getString(1) : null;
+        JsonNode schema = json == null ? null : AirbyteJson.MAPPER.readTree(json);
+        return schema == null || !schema.isObject() || schema.isEmpty()
+            ? AirbyteJson.MAPPER.createObjectNode().put("type", "object")
+            : schema;
+      }
+    }
+  }
+
+  @Override
+  public Stream<CachedRecord> records(String stream, CachedRecord.Position after) {
+    return select(stream, true, after, "reading the records of stream " + stream)
+        .map(JdbcSqlCache::cachedRecord);
+  }
+
+  /**
+   * A row of {@link #select} as a cached record: the internal columns become its position and
+   * changes; fields the cache holds as NULL are left out, as a source leaves out a field it has no
+   * value for (the cache cannot tell the two apart).
+   */
+  private static CachedRecord cachedRecord(JsonNode row) {
+    ObjectNode data = AirbyteJson.MAPPER.createObjectNode();
+    row.fields()
+        .forEachRemaining(
+            field -> {
+              if (!StreamLayout.INTERNAL_COLUMNS.contains(field.getKey())
+                  && !field.getValue().isNull()) {
+                data.set(field.getKey(), field.getValue());
+              }
+            });
+    CachedRecord.Position position =
+        new CachedRecord.Position(
+            OffsetDateTime.parse(row.get(StreamLayout.EXTRACTED_AT).asText()).toInstant(),
+            row.get(StreamLayout.RAW_ID).asText());
+    JsonNode changes = row.path(StreamLayout.META).get("changes");
+    return new CachedRecord(
+        position, data, changes == null || changes.isNull() || changes.isEmpty() ? null : changes);
+  }
+
+  /**
+   * A stream's rows as JSON objects (data fields, then the internal columns), in the table's order
+   * or, when {@code ordered}, in position order (extraction time, then raw id), after {@code after}
+   * when given.
+   */
+  private Stream<JsonNode> select(
+      String stream, boolean ordered, CachedRecord.Position after, String what) {
     Connection reader = null;
     try {
       reader = openConnection();
@@ -279,11 +404,26 @@ public abstract class JdbcSqlCache implements SqlCache {
       types.add(ColumnType.TIMESTAMP_TZ);
       types.add(ColumnType.JSON);
       select.append(" FROM ").append(qualified(layout.tableName()));
+      String extractedAt = quote(StreamLayout.EXTRACTED_AT);
+      String rawId = quote(StreamLayout.RAW_ID);
+      if (after != null) {
+        select.append(" WHERE ").append(extractedAt).append(" > ? OR (");
+        select.append(extractedAt).append(" = ? AND ").append(rawId).append(" > ?)");
+      }
+      if (ordered) {
+        select.append(" ORDER BY ").append(extractedAt).append(", ").append(rawId);
+      }
       // Without autocommit PostgreSQL streams through a cursor in fetch-size chunks.
       reader.setAutoCommit(false);
-      Statement statement = reader.createStatement();
+      PreparedStatement statement = reader.prepareStatement(select.toString());
+      if (after != null) {
+        OffsetDateTime time = after.extractedAt().atOffset(ZoneOffset.UTC);
+        statement.setObject(1, time);
+        statement.setObject(2, time);
+        statement.setString(3, after.rawId());
+      }
       statement.setFetchSize(1000);
-      ResultSet results = statement.executeQuery(select.toString());
+      ResultSet results = statement.executeQuery();
       Connection connection = reader;
       Runnable release =
           () -> {
@@ -301,7 +441,7 @@ public abstract class JdbcSqlCache implements SqlCache {
           .onClose(iterator::close);
     } catch (SQLException e) {
       closeQuietly(reader);
-      throw failure("reading the rows of stream " + stream, e);
+      throw failure(what, e);
     } catch (RuntimeException e) {
       closeQuietly(reader);
       throw e;
@@ -336,24 +476,85 @@ public abstract class JdbcSqlCache implements SqlCache {
 
   @Override
   public Map<String, JsonNode> states(String sourceName) {
-    try (Connection reader = openConnection();
-        PreparedStatement statement =
-            reader.prepareStatement(
-                "SELECT stream_name, state_json FROM "
-                    + qualified(STATE_TABLE)
-                    + " WHERE source_name = ?")) {
-      statement.setString(1, sourceName);
+    try (Connection reader = openConnection()) {
       Map<String, JsonNode> states = new HashMap<>();
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          String stream = rows.getString(1);
-          boolean shared = GLOBAL_STATE_STREAM.equals(stream) || LEGACY_STATE_STREAM.equals(stream);
-          states.put(shared ? null : stream, AirbyteJson.MAPPER.readTree(rows.getString(2)));
-        }
-      }
+      eachRow(
+          reader,
+          "SELECT stream_name, state_json FROM "
+              + qualified(STATE_TABLE)
+              + " WHERE source_name = ?",
+          List.of(sourceName),
+          row -> {
+            String stream = row.getString(1);
+            boolean shared =
+                GLOBAL_STATE_STREAM.equals(stream) || LEGACY_STATE_STREAM.equals(stream);
+            states.put(shared ? null : stream, AirbyteJson.MAPPER.readTree(row.getString(2)));
+          });
       return states;
     } catch (SQLException | IOException e) {
       throw failure("reading the state of source " + sourceName, e);
+    }
+  }
+
+  @Override
+  public List<AirbyteStateMessage> destinationPositions(String destination) {
+    try (Connection reader = openConnection()) {
+      List<AirbyteStateMessage> states = new ArrayList<>();
+      eachRow(
+          reader,
+          "SELECT state_json FROM "
+              + qualified(DESTINATION_POSITIONS_TABLE)
+              + " WHERE destination = ? ORDER BY stream_name",
+          List.of(destination),
+          row ->
+              states.add(
+                  AirbyteJson.MAPPER.readValue(row.getString(1), AirbyteStateMessage.class)));
+      return states;
+    } catch (SQLException | IOException e) {
+      throw failure("reading the positions of destination " + destination, e);
+    }
+  }
+
+  @Override
+  public void saveDestinationPositions(String destination, List<AirbyteStateMessage> states) {
+    if (openTransaction != null) {
+      throw new AkbException(
+          "saving the positions of destination " + destination + " in " + describe(),
+          "a transaction is still open",
+          "Commit or close it first: a cache has one writer.");
+    }
+    try (PreparedStatement delete =
+            writer.prepareStatement(
+                "DELETE FROM "
+                    + qualified(DESTINATION_POSITIONS_TABLE)
+                    + " WHERE destination = ?");
+        PreparedStatement insert =
+            writer.prepareStatement(
+                "INSERT INTO "
+                    + qualified(DESTINATION_POSITIONS_TABLE)
+                    + " (destination, stream_name, state_json, updated_at) VALUES (?, ?, ?, ?)")) {
+      delete.setString(1, destination);
+      delete.executeUpdate();
+      OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+      for (AirbyteStateMessage state : states) {
+        insert.setString(1, destination);
+        insert.setString(
+            2,
+            state.stream() == null || state.stream().streamDescriptor() == null
+                ? GLOBAL_STATE_STREAM
+                : state.stream().streamDescriptor().qualifiedName());
+        insert.setString(3, AirbyteJson.toJson(state));
+        insert.setObject(4, now);
+        insert.executeUpdate();
+      }
+      writer.commit();
+    } catch (SQLException e) {
+      try {
+        writer.rollback();
+      } catch (SQLException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw failure("saving the positions of destination " + destination, e);
     }
   }
 

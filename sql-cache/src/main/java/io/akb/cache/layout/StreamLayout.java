@@ -37,6 +37,7 @@ public final class StreamLayout {
   private final String tableName;
   private WriteStrategy strategy;
   private List<String> primaryKey;
+  private List<String> cursorField = List.of();
   private final LinkedHashMap<String, Column> columns;
   private String pendingTable;
   private String pendingSyncId;
@@ -90,6 +91,15 @@ public final class StreamLayout {
     this.primaryKey = List.copyOf(value);
   }
 
+  /** The cursor field path the stream was last read with, empty when it has none. */
+  public List<String> cursorField() {
+    return cursorField;
+  }
+
+  public void cursorField(List<String> value) {
+    this.cursorField = value == null ? List.of() : List.copyOf(value);
+  }
+
   /** Field name to column, in column order. */
   public Map<String, Column> columns() {
     return Collections.unmodifiableMap(columns);
@@ -140,6 +150,8 @@ public final class StreamLayout {
     node.put("strategy", strategy.name());
     ArrayNode key = node.putArray("primary_key");
     primaryKey.forEach(key::add);
+    ArrayNode cursor = node.putArray("cursor_field");
+    cursorField.forEach(cursor::add);
     ArrayNode cols = node.putArray("columns");
     columns.forEach(
         (field, column) ->
@@ -166,6 +178,9 @@ public final class StreamLayout {
               tableName,
               WriteStrategy.valueOf(node.path("strategy").asText()),
               key);
+      List<String> cursor = new ArrayList<>();
+      node.path("cursor_field").forEach(c -> cursor.add(c.asText()));
+      layout.cursorField(cursor);
       for (JsonNode column : node.path("columns")) {
         layout.putColumn(
             column.path("field").asText(),

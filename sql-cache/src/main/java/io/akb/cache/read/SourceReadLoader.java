@@ -120,7 +120,7 @@ public final class SourceReadLoader {
 
     Map<String, CachedDataset> datasets = new LinkedHashMap<>();
     streams.keySet().forEach(name -> datasets.put(name, new SqlCachedDataset(cache, name)));
-    return new ReadResult(sourceName, counts, state(sourceName), datasets);
+    return new ReadResult(sourceName, counts, state(sourceName), datasets, cache);
   }
 
   private static CacheRecord toCacheRecord(AirbyteRecordMessage record, String syncId) {

@@ -4,3 +4,5 @@ CREATE TABLE IF NOT EXISTS ${schema}."_airbyte_streams" (stream_name VARCHAR, so
 CREATE TABLE IF NOT EXISTS ${schema}."_airbyte_state" (source_name VARCHAR, stream_name VARCHAR, table_name VARCHAR, state_json VARCHAR, last_updated TIMESTAMP WITH TIME ZONE);
 CREATE TABLE IF NOT EXISTS ${schema}."_akb_offsets" (target VARCHAR, topic_partition VARCHAR, next_offset BIGINT, applied_per_sync VARCHAR, updated_at TIMESTAMP WITH TIME ZONE);
 CREATE TABLE IF NOT EXISTS ${schema}."_akb_streams" (stream_name VARCHAR, source_name VARCHAR, table_name VARCHAR, layout VARCHAR);
+-- Per destination, the position in each stream up to which it confirmed a write from this cache.
+CREATE TABLE IF NOT EXISTS ${schema}."_akb_destination_positions" (destination VARCHAR, stream_name VARCHAR, state_json VARCHAR, updated_at TIMESTAMP WITH TIME ZONE);

@@ -1,4 +1,4 @@
-package io.akb.connect.source;
+package io.akb.connect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,11 +16,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
@@ -28,18 +32,23 @@ import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 /**
  * A real KRaft broker and a real Connect worker in the test JVM, with the plugin installed from the
  * built plugin directory through {@code plugin.path} (as on any worker), JSON converters without
- * schemas, a file config provider, and offsets flushed every second.
+ * schemas, a file config provider, and offsets flushed every second. The source and the sink ITs
+ * all run on it.
  */
-final class ConnectTestCluster implements AutoCloseable {
-  static final String CONNECTOR_CLASS = "io.akb.connect.source.AirbyteSourceConnector";
+public final class ConnectTestCluster implements AutoCloseable {
+  /** The connector classes by name, as a user gives them over REST: not on the test class path. */
+  public static final String SOURCE_CONNECTOR_CLASS =
+      "io.akb.connect.source.AirbyteSourceConnector";
 
-  final EmbeddedConnectCluster connect;
+  public static final String SINK_CONNECTOR_CLASS = "io.akb.connect.sink.AirbyteSinkConnector";
+
+  public final EmbeddedConnectCluster connect;
 
   private ConnectTestCluster(EmbeddedConnectCluster connect) {
     this.connect = connect;
   }
 
-  static ConnectTestCluster start(String name, boolean exactlyOnce) {
+  public static ConnectTestCluster start(String name, boolean exactlyOnce) {
     String pluginPath = System.getProperty("akb.plugin.path");
     assertThat(pluginPath).as("akb.plugin.path (set by failsafe)").isNotNull();
     assertThat(Path.of(pluginPath)).isDirectory();
@@ -77,12 +86,12 @@ final class ConnectTestCluster implements AutoCloseable {
     return new ConnectTestCluster(connect);
   }
 
-  String bootstrapServers() {
+  public String bootstrapServers() {
     return connect.kafka().bootstrapServers();
   }
 
   /** The test source program, copied out of the class path and made executable. */
-  static Path countingSource(Path dir) {
+  public static Path countingSource(Path dir) {
     try (var in = ConnectTestCluster.class.getResourceAsStream("/counting_source.py")) {
       Path program = dir.resolve("counting_source.py");
       Files.write(program, in.readAllBytes());
@@ -97,9 +106,10 @@ final class ConnectTestCluster implements AutoCloseable {
    * A connector config running the test source program (see counting_source.py) with the right API
    * key, writing under {@code prefix}.
    */
-  Map<String, String> countingSourceConfig(Path program, String prefix, String sourceConfig) {
+  public Map<String, String> countingSourceConfig(
+      Path program, String prefix, String sourceConfig) {
     Map<String, String> config = new HashMap<>();
-    config.put("connector.class", CONNECTOR_CLASS);
+    config.put("connector.class", SOURCE_CONNECTOR_CLASS);
     config.put("airbyte.connector.name", "source-counting");
     config.put("airbyte.executor", "local");
     config.put("airbyte.local.executable", program.toString());
@@ -111,7 +121,7 @@ final class ConnectTestCluster implements AutoCloseable {
   }
 
   /** Every record of a topic now, from the beginning to the end (the last stable offset). */
-  List<ConsumerRecord<byte[], byte[]>> readAll(String topic, boolean readCommitted) {
+  public List<ConsumerRecord<byte[], byte[]>> readAll(String topic, boolean readCommitted) {
     Map<String, Object> props = new HashMap<>();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     props.put(
@@ -137,7 +147,7 @@ final class ConnectTestCluster implements AutoCloseable {
     }
   }
 
-  boolean topicExists(String topic) {
+  public boolean topicExists(String topic) {
     try (var admin = connect.kafka().createAdminClient()) {
       return admin.listTopics().names().get().contains(topic);
     } catch (Exception e) {
@@ -146,7 +156,7 @@ final class ConnectTestCluster implements AutoCloseable {
   }
 
   /** The state topic's events, parsed. */
-  List<JsonNode> stateEvents(String stateTopic, boolean readCommitted) {
+  public List<JsonNode> stateEvents(String stateTopic, boolean readCommitted) {
     if (!topicExists(stateTopic)) {
       return List.of();
     }
@@ -154,7 +164,7 @@ final class ConnectTestCluster implements AutoCloseable {
   }
 
   /** Waits until the state topic holds an event matching the predicate; returns all events. */
-  List<JsonNode> awaitStateEvents(
+  public List<JsonNode> awaitStateEvents(
       String stateTopic, boolean readCommitted, Predicate<List<JsonNode>> done, Duration timeout)
       throws InterruptedException {
     long deadline = System.currentTimeMillis() + timeout.toMillis();
@@ -178,7 +188,47 @@ final class ConnectTestCluster implements AutoCloseable {
     }
   }
 
-  String statusText() {
+  /** The committed offsets of a sink connector's consumer group ({@code connect-<name>}). */
+  public Map<TopicPartition, OffsetAndMetadata> committedOffsets(String sinkConnector) {
+    try (Admin admin = connect.kafka().createAdminClient()) {
+      return admin
+          .listConsumerGroupOffsets("connect-" + sinkConnector)
+          .partitionsToOffsetAndMetadata()
+          .get();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Waits until {@code done} holds, checking every quarter second; fails after {@code timeout}
+   * saying what it waited for, what {@code state} describes, and the connectors' status.
+   */
+  public void await(String what, BooleanSupplier done, Duration timeout, Supplier<String> state)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(
+            "timed out waiting for " + what + "; " + state.get() + "; status " + statusText());
+      }
+      Thread.sleep(250);
+    }
+  }
+
+  /**
+   * The live connector programs the worker started (processes of this JVM) whose command line
+   * contains {@code program}.
+   */
+  public static List<ProcessHandle> connectorProcesses(String program) {
+    return ProcessHandle.current()
+        .descendants()
+        .filter(ProcessHandle::isAlive)
+        .filter(p -> p.info().commandLine().orElse("").contains(program))
+        .toList();
+  }
+
+  public String statusText() {
     try {
       return connect.connectors().stream()
           .map(name -> name + "=" + connect.connectorStatus(name))
@@ -188,14 +238,14 @@ final class ConnectTestCluster implements AutoCloseable {
     }
   }
 
-  static long count(List<JsonNode> events, String type, String status) {
+  public static long count(List<JsonNode> events, String type, String status) {
     return events.stream()
         .filter(e -> e.path("type").asText().equals(type))
         .filter(e -> status == null || e.path("status").asText().equals(status))
         .count();
   }
 
-  static JsonNode json(byte[] bytes) {
+  public static JsonNode json(byte[] bytes) {
     try {
       return AirbyteJson.parse(new String(bytes, StandardCharsets.UTF_8));
     } catch (IOException e) {
@@ -204,7 +254,7 @@ final class ConnectTestCluster implements AutoCloseable {
   }
 
   /** JSON with numbers compared by value, not by how they were parsed. */
-  static JsonNode plain(JsonNode node) {
+  public static JsonNode plain(JsonNode node) {
     try {
       return new com.fasterxml.jackson.databind.ObjectMapper().readTree(node.toString());
     } catch (IOException e) {
@@ -212,7 +262,7 @@ final class ConnectTestCluster implements AutoCloseable {
     }
   }
 
-  static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+  public static String header(ConsumerRecord<byte[], byte[]> record, String name) {
     var header = record.headers().lastHeader(name);
     return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
   }
