@@ -3,9 +3,11 @@ package io.akb.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -26,7 +28,7 @@ final class Docker {
   static boolean engineAnswers() {
     try {
       Process process = new ProcessBuilder("docker", "info").redirectErrorStream(true).start();
-      process.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+      process.getInputStream().transferTo(OutputStream.nullOutputStream());
       return process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;
     } catch (IOException e) {
       return false; // no docker command
@@ -70,7 +72,7 @@ final class Docker {
   static String start(String name, List<String> options, String image)
       throws IOException, InterruptedException {
     run("rm-" + name + ".log", 2, "docker", "rm", "-f", name);
-    List<String> command = new java.util.ArrayList<>(List.of("docker", "run", "-d"));
+    List<String> command = new ArrayList<>(List.of("docker", "run", "-d"));
     command.addAll(List.of("--name", name, "--network", "host"));
     command.addAll(options);
     command.add(image);
