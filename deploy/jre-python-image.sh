@@ -20,6 +20,11 @@ tarball="$cache/bookworm-minbase-$(printf '%s' "$packages" | sha256sum | cut -c1
 
 say() { echo "jre-python-image: $*" >&2; }
 
+# One build at a time: ./run-tests starts one in the background while Maven builds, and the
+# build's test then waits here for it instead of running debootstrap a second time.
+mkdir -p "$cache"
+exec 9>"$cache/.build.lock"
+flock 9
 if docker image inspect "$image" >/dev/null 2>&1; then
   exit 0
 fi
