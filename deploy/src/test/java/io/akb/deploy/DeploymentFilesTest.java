@@ -1,0 +1,214 @@
+package io.akb.deploy;
+
+import static io.akb.deploy.Docker.ROOT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.akb.connect.source.AirbyteSourceConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Checks the deployment files without building or running anything: docker-compose validates the
+ * compose file, the Kubernetes manifests are well-formed resources that agree with the build
+ * (versions, plugin archive, connector class), the Dockerfiles copy files the build really
+ * produces, and every connector config shipped there is one the source connector accepts.
+ * ContainerImagesIT builds and runs the images themselves.
+ */
+class DeploymentFilesTest {
+  /** Options Connect itself reads from a connector config, beside the connector's own. */
+  private static final Set<String> CONNECT_OPTIONS =
+      Set.of(
+          "name",
+          "connector.class",
+          "tasks.max",
+          "exactly.once.support",
+          "transaction.boundary",
+          "key.converter",
+          "value.converter");
+
+  /** The version in image tags and archive names: the project's, without -SNAPSHOT. */
+  private static final String RELEASE =
+      System.getProperty("akb.project.version", "").replace("-SNAPSHOT", "");
+
+  private final ObjectMapper yaml = new YAMLMapper();
+
+  @Test
+  void composeRunsKafkaConnectBridgeAndPostgresFromTheRepositoryDockerfiles() throws IOException {
+    JsonNode compose = yaml.readTree(ROOT.resolve("docker-compose.yml").toFile());
+    JsonNode services = compose.get("services");
+
+    assertThat(compose.path("name").asText()).isEqualTo("akb");
+    assertThat(services.fieldNames())
+        .toIterable()
+        .containsExactlyInAnyOrder("kafka", "postgres", "connect", "bridge");
+    for (String service : List.of("connect", "bridge")) {
+      Path dockerfile = ROOT.resolve(services.get(service).get("build").get("dockerfile").asText());
+      assertThat(dockerfile).isRegularFile();
+      assertThat(copySources(dockerfile)).allSatisfy(this::assertBuiltOrCommitted);
+    }
+    String mountedConfig = services.get("bridge").get("volumes").get(0).asText().split(":")[0];
+    assertThat(ROOT.resolve(mountedConfig)).isRegularFile();
+  }
+
+  /**
+   * {@code docker-compose config} (Debian's docker-compose package, which ./run-tests installs)
+   * parses and validates the file against the Compose specification: unknown or misspelt keys,
+   * wrong types, a depends_on naming no service, a build context that does not exist.
+   */
+  @Test
+  void dockerComposeAcceptsTheComposeFile() throws Exception {
+    assumeTrue(
+        onPath("docker-compose"),
+        "docker-compose is not installed (apt-get install docker-compose; ./run-tests does):"
+            + " docker-compose.yml is not validated by it");
+    ObjectNode compose = (ObjectNode) yaml.readTree(ROOT.resolve("docker-compose.yml").toFile());
+    // The top-level project name came with Compose v2; docker-compose 1.29 knows everything else.
+    compose.remove("name");
+
+    Process process =
+        new ProcessBuilder(
+                "docker-compose", "--project-directory", ".", "-f", "-", "config", "--quiet")
+            .directory(ROOT.toFile())
+            .redirectErrorStream(true)
+            .start();
+    try (var in = process.getOutputStream()) {
+      in.write(yaml.writeValueAsBytes(compose));
+    }
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(1, TimeUnit.MINUTES)).isTrue();
+    assertThat(process.exitValue()).as("docker-compose config: %s", output).isZero();
+  }
+
+  @Test
+  void shippedConnectorConfigsAreAcceptedByTheSourceConnector() throws IOException {
+    JsonNode composeConnector =
+        JsonMapper.builder()
+            .build()
+            .readTree(ROOT.resolve("deploy/connectors/source-faker.json").toFile());
+    JsonNode kubernetesConnector =
+        yaml.readTree(ROOT.resolve("deploy/kubernetes/source-faker-connector.yaml").toFile());
+
+    assertThat(kubernetesConnector.get("spec").get("class").asText())
+        .isEqualTo(composeConnector.get("connector.class").asText());
+    for (JsonNode config :
+        List.of(composeConnector, kubernetesConnector.get("spec").get("config"))) {
+      Map<String, String> props = new HashMap<>();
+      config.fields().forEachRemaining(e -> props.put(e.getKey(), e.getValue().asText()));
+      props.keySet().removeAll(CONNECT_OPTIONS);
+
+      assertThat(AirbyteSourceConfig.CONFIG_DEF.names()).containsAll(props.keySet());
+      // Parses every value with its declared type: a typo in a number or a list fails here.
+      assertThat(AirbyteSourceConfig.CONFIG_DEF.parse(props))
+          .containsEntry("airbyte.connector.name", "source-faker");
+    }
+  }
+
+  @Test
+  void kubernetesManifestsAreWellFormedResources() throws IOException {
+    for (JsonNode resource : kubernetesResources()) {
+      String file = resource.path("file").asText();
+      assertThat(resource.path("apiVersion").asText()).as(file + " apiVersion").isNotEmpty();
+      assertThat(resource.path("kind").asText()).as(file + " kind").isNotEmpty();
+      assertThat(resource.path("metadata").path("name").asText()).as(file + " name").isNotEmpty();
+    }
+  }
+
+  /**
+   * The Strimzi KafkaConnect runs this build's Kafka version and downloads the plugin archive
+   * connect-plugin builds (akb-airbyte-connect-VERSION.zip); the KafkaConnector names that cluster;
+   * the images are tagged with this version.
+   */
+  @Test
+  void kubernetesManifestsAgreeWithTheBuild() throws IOException {
+    JsonNode connect = resource("KafkaConnect", "akb-connect");
+    assertThat(connect.at("/spec/version").asText())
+        .isEqualTo(System.getProperty("akb.kafka.version"));
+    assertThat(connect.at("/spec/build/output/image").asText()).endsWith("/connect:" + RELEASE);
+    JsonNode artifact = connect.at("/spec/build/plugins/0/artifacts/0");
+    assertThat(artifact.path("type").asText()).isEqualTo("zip");
+    assertThat(artifact.path("url").asText()).endsWith("/akb-airbyte-connect-" + RELEASE + ".zip");
+
+    JsonNode connector = resource("KafkaConnector", "source-faker");
+    assertThat(connector.at("/metadata/labels/strimzi.io~1cluster").asText())
+        .isEqualTo("akb-connect");
+
+    JsonNode bridge = resource("Deployment", "akb-bridge");
+    JsonNode container = bridge.at("/spec/template/spec/containers/0");
+    assertThat(container.path("image").asText()).endsWith("/bridge:" + RELEASE);
+    // The mounted configuration is where Quarkus reads it in the image (WORKDIR /work).
+    assertThat(container.at("/volumeMounts/0/mountPath").asText()).isEqualTo("/work/config");
+    JsonNode service = resource("Service", "akb-bridge");
+    assertThat(service.at("/spec/selector")).isEqualTo(bridge.at("/spec/template/metadata/labels"));
+  }
+
+  /** Every resource of every manifest, each with the file it came from as {@code file}. */
+  private List<JsonNode> kubernetesResources() throws IOException {
+    List<JsonNode> resources = new ArrayList<>();
+    try (var files = Files.list(ROOT.resolve("deploy/kubernetes"))) {
+      for (Path file : files.sorted().toList()) {
+        var parser = new YAMLFactory().createParser(file.toFile());
+        List<JsonNode> documents = yaml.readValues(parser, JsonNode.class).readAll();
+        assertThat(documents).as(file.toString()).isNotEmpty();
+        for (JsonNode document : documents) {
+          assertThat(document.isObject()).as(file + " holds resources").isTrue();
+          resources.add(((ObjectNode) document).put("file", file.toString()));
+        }
+      }
+    }
+    return resources;
+  }
+
+  private JsonNode resource(String kind, String name) throws IOException {
+    return kubernetesResources().stream()
+        .filter(r -> r.path("kind").asText().equals(kind))
+        .filter(r -> r.at("/metadata/name").asText().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in deploy/kubernetes"));
+  }
+
+  /** The local paths a Dockerfile's COPY instructions read (not those from another stage). */
+  private static List<String> copySources(Path dockerfile) throws IOException {
+    Pattern copy = Pattern.compile("^COPY\\s+(?!--from)(\\S+)\\s+\\S+\\s*$", Pattern.MULTILINE);
+    Matcher matcher = copy.matcher(Files.readString(dockerfile));
+    List<String> sources = new ArrayList<>();
+    while (matcher.find()) {
+      sources.add(matcher.group(1));
+    }
+    assertThat(sources).as(dockerfile + " copies something").isNotEmpty();
+    return sources;
+  }
+
+  /** A build output of ./mvnw package, or a file committed in the repository. */
+  private void assertBuiltOrCommitted(String source) {
+    if (source.startsWith("connect-plugin/target/plugin")
+        || source.startsWith("bridge-service/target/quarkus-app")
+        || source.startsWith("deploy/target/connect-runtime")) {
+      return; // built by the package phase; ContainerImagesIT builds the images from them
+    }
+    assertThat(ROOT.resolve(source)).exists();
+  }
+
+  private static boolean onPath(String program) {
+    return Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
+        .anyMatch(dir -> Files.isExecutable(Path.of(dir, program)));
+  }
+}
