@@ -426,7 +426,7 @@ public final class DestinationReplicator implements BridgeTarget {
       applyPause();
       ConsumerRecords<byte[], byte[]> polled;
       try {
-        polled = consumer.poll(POLL_TIMEOUT);
+        polled = TopicPolling.poll(consumer, POLL_TIMEOUT);
       } catch (WakeupException e) {
         continue;
       }

@@ -271,7 +271,7 @@ public final class TargetReplicator implements BridgeTarget {
       applyPause();
       ConsumerRecords<byte[], byte[]> polled;
       try {
-        polled = consumer.poll(POLL_TIMEOUT);
+        polled = TopicPolling.poll(consumer, POLL_TIMEOUT);
       } catch (WakeupException e) {
         continue; // a command or close() woke us
       }

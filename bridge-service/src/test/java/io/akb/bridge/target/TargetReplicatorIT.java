@@ -124,6 +124,31 @@ class TargetReplicatorIT {
   }
 
   @Test
+  void targetStartedBeforeItsSourceWaitsForTheTopicsWithoutFailing() throws Exception {
+    String prefix = prefix();
+    try (RunningTarget early =
+        duckDb("early", "early.duckdb", prefix, WriteStrategy.AUTO, Map.of(), 100)) {
+      // Several topic refreshes (200 ms apart here) find nothing: the target waits, RUNNING.
+      Thread.sleep(1_500);
+      assertThat(early.replicator().status().phase()).isEqualTo(TargetReplicator.Phase.RUNNING);
+      assertThat(early.replicator().status().lastError()).isNull();
+
+      try (ContractProducer source = new ContractProducer(prefix, "source-it")) {
+        source.createTopics(Map.of("users", 2));
+        startIncrementalUsersSync(source);
+        for (int id = 1; id <= 50; id++) {
+          source.record("users", key(id), user(id, "user " + id));
+        }
+        source.checkpoint("users", json("{\"cursor\":50}"));
+        source.flush();
+        early.awaitCaughtUp();
+        assertThat(early.count("users")).isEqualTo(50);
+        assertThat(early.replicator().status().lastError()).isNull();
+      }
+    }
+  }
+
+  @Test
   void twoTargetsGetEveryRowOnceWithTypedValuesAndTheLastCompleteCheckpoint() throws Exception {
     String prefix = prefix();
     String duckFile = dir.resolve("two.duckdb").toString();
