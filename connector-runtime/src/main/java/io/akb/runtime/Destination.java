@@ -2,7 +2,7 @@ package io.akb.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.runtime.config.ConfigValidator;
-import io.akb.runtime.destination.CacheReplay;
+import io.akb.runtime.destination.CacheToDestination;
 import io.akb.runtime.destination.ConfirmedState;
 import io.akb.runtime.destination.DestinationWriter;
 import io.akb.runtime.destination.LatestStates;
@@ -45,7 +45,7 @@ import java.util.function.Consumer;
  * persisting the records before them), per source name for writes from a source and per {@link
  * ReadableCache#describe() cache} for writes from a cache. A second {@link #write(Source)} starts
  * the source from those states; a second {@link #write(ReadableCache)} sends each stream's records
- * after the last one confirmed (see {@link CacheReplay}). Either way it sends only what the
+ * after the last one confirmed (see {@link CacheToDestination}). Either way it sends only what the
  * destination has not confirmed. The memory lives as long as this object; {@link #confirmedStates}
  * and {@link #restoreConfirmedStates} let a caller keep it elsewhere.
  *
@@ -223,7 +223,7 @@ public final class Destination {
    * cursor the cache keeps for it, PyAirbyte's {@code destination.write(cache)}. Incremental: only
    * records after the last one this destination confirmed from this cache are sent; a stream with
    * nothing new is left out, and when no stream has anything new the destination does not run at
-   * all. See {@link CacheReplay}.
+   * all. See {@link CacheToDestination}.
    *
    * <p>The confirmed positions are kept in memory under {@code cache.describe()} and stored in the
    * cache under {@link #positionsKey()} after each write (also a failed one), so a new process
@@ -244,7 +244,7 @@ public final class Destination {
               stored.applyAll(cache.destinationPositions(key));
               return stored;
             });
-    try (CacheReplay replay = new CacheReplay(cache, streams, confirmed.states())) {
+    try (CacheToDestination replay = new CacheToDestination(cache, streams, confirmed.states())) {
       if (replay.isEmpty()) {
         return WriteResult.nothingToWrite();
       }

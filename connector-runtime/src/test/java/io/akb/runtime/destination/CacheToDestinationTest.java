@@ -23,7 +23,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** What a write from a cache sends, against a cache held in memory. */
-class CacheReplayTest {
+class CacheToDestinationTest {
 
   /** Streams of records at known positions; {@code users} is kept by key, {@code tags} replaced. */
   static final class MemoryCache implements ReadableCache {
@@ -92,7 +92,7 @@ class CacheReplayTest {
     public void saveDestinationPositions(String destination, List<AirbyteStateMessage> states) {}
   }
 
-  static List<AirbyteMessage> all(CacheReplay replay) {
+  static List<AirbyteMessage> all(CacheToDestination replay) {
     List<AirbyteMessage> messages = new ArrayList<>();
     replay.forEachRemaining(messages::add);
     return messages;
@@ -104,7 +104,7 @@ class CacheReplayTest {
             m ->
                 m.type() == AirbyteMessage.Type.RECORD
                     ? m.record().stream() + ":" + m.record().data().get("id")
-                    : "STATE " + CacheReplay.positions(List.of(m.state())))
+                    : "STATE " + CacheToDestination.positions(List.of(m.state())))
         .toList();
   }
 
@@ -119,7 +119,7 @@ class CacheReplayTest {
     cache.add("users", DestinationSyncMode.APPEND_DEDUP, 10, 1);
     cache.add("tags", DestinationSyncMode.OVERWRITE, 5, 7);
 
-    CacheReplay replay = new CacheReplay(cache, List.of(), List.of());
+    CacheToDestination replay = new CacheToDestination(cache, List.of(), List.of());
 
     assertThat(replay.catalog().streams())
         .extracting(s -> s.stream().name())
@@ -142,10 +142,10 @@ class CacheReplayTest {
     cache.add("tags", DestinationSyncMode.OVERWRITE, 5, 7);
     List<AirbyteStateMessage> confirmed =
         List.of(
-            CacheReplay.positionState(new StreamDescriptor("users", null), at(20, 2)),
-            CacheReplay.positionState(new StreamDescriptor("tags", null), at(5, 7)));
+            CacheToDestination.positionState(new StreamDescriptor("users", null), at(20, 2)),
+            CacheToDestination.positionState(new StreamDescriptor("tags", null), at(5, 7)));
 
-    CacheReplay replay = new CacheReplay(cache, List.of(), confirmed);
+    CacheToDestination replay = new CacheToDestination(cache, List.of(), confirmed);
 
     // Same second as the position, later raw id: sent. Tags unchanged: not even in the catalog.
     assertThat(replay.catalog().streams())
@@ -160,9 +160,9 @@ class CacheReplayTest {
     cache.add("tags", DestinationSyncMode.OVERWRITE, 30, 8);
     cache.add("tags", DestinationSyncMode.OVERWRITE, 30, 9);
     List<AirbyteStateMessage> confirmed =
-        List.of(CacheReplay.positionState(new StreamDescriptor("tags", null), at(30, 8)));
+        List.of(CacheToDestination.positionState(new StreamDescriptor("tags", null), at(30, 8)));
 
-    assertThat(summary(all(new CacheReplay(cache, List.of("tags"), confirmed))))
+    assertThat(summary(all(new CacheToDestination(cache, List.of("tags"), confirmed))))
         .containsExactly("tags:8", "tags:9", "STATE {tags=" + at(30, 9) + "}");
   }
 
@@ -171,10 +171,10 @@ class CacheReplayTest {
     MemoryCache cache = new MemoryCache();
     cache.add("users", DestinationSyncMode.APPEND, 10, 1);
     List<AirbyteStateMessage> confirmed =
-        List.of(CacheReplay.positionState(new StreamDescriptor("users", null), at(10, 1)));
+        List.of(CacheToDestination.positionState(new StreamDescriptor("users", null), at(10, 1)));
 
-    assertThat(new CacheReplay(cache, List.of(), confirmed).isEmpty()).isTrue();
-    assertThatThrownBy(() -> new CacheReplay(cache, List.of("customers"), List.of()))
+    assertThat(new CacheToDestination(cache, List.of(), confirmed).isEmpty()).isTrue();
+    assertThatThrownBy(() -> new CacheToDestination(cache, List.of("customers"), List.of()))
         .isInstanceOf(AkbException.class)
         .hasMessageContaining("no stream named customers")
         .hasMessageContaining("Streams in the cache: users.");
@@ -183,7 +183,7 @@ class CacheReplayTest {
   @Test
   void positionsSurviveTheJsonOfAStateAndIgnoreSourceStates() throws Exception {
     AirbyteStateMessage position =
-        CacheReplay.positionState(new StreamDescriptor("users", "shop"), at(10, 1));
+        CacheToDestination.positionState(new StreamDescriptor("users", "shop"), at(10, 1));
     AirbyteStateMessage roundTripped =
         AirbyteJson.MAPPER.readValue(AirbyteJson.toJson(position), AirbyteStateMessage.class);
     AirbyteStateMessage sourceState =
@@ -192,7 +192,7 @@ class CacheReplayTest {
                 + "\"stream_state\":{\"updated_at\":\"2024-01-01\"}}}",
             AirbyteStateMessage.class);
 
-    assertThat(CacheReplay.positions(List.of(roundTripped, sourceState)))
+    assertThat(CacheToDestination.positions(List.of(roundTripped, sourceState)))
         .containsExactly(Map.entry("shop.users", at(10, 1)));
   }
 }

@@ -47,7 +47,7 @@ import java.util.stream.Stream;
  * extraction time older than the confirmed position (a late Kafka partition applied out of time
  * order) is not sent by later writes.
  */
-public final class CacheReplay implements Iterator<AirbyteMessage>, AutoCloseable {
+public final class CacheToDestination implements Iterator<AirbyteMessage>, AutoCloseable {
   /** The field of a state's {@code stream_state} that holds the position. */
   public static final String POSITION_FIELD = "akb_cache_position";
 
@@ -76,7 +76,7 @@ public final class CacheReplay implements Iterator<AirbyteMessage>, AutoCloseabl
    *
    * @throws AkbException naming the cache's streams when one of {@code streams} is not in it
    */
-  public CacheReplay(
+  public CacheToDestination(
       ReadableCache cache, List<String> streams, List<AirbyteStateMessage> confirmed) {
     this.cache = cache;
     List<String> available = cache.streams();
