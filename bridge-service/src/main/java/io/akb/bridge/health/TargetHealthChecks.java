@@ -2,7 +2,6 @@ package io.akb.bridge.health;
 
 import io.akb.bridge.target.BridgeTarget;
 import io.akb.bridge.target.BridgeTargets;
-import io.akb.bridge.target.TargetReplicator;
 import io.akb.bridge.target.TargetStatus;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.health.api.HealthRegistry;
@@ -50,9 +49,9 @@ public class TargetHealthChecks {
   private static HealthCheckResponse response(TargetStatus status, boolean live) {
     boolean up =
         live
-            ? status.phase() != TargetReplicator.Phase.STOPPED
-            : status.phase() == TargetReplicator.Phase.RUNNING
-                || status.phase() == TargetReplicator.Phase.PAUSED;
+            ? status.phase() != BridgeTarget.Phase.STOPPED
+            : status.phase() == BridgeTarget.Phase.RUNNING
+                || status.phase() == BridgeTarget.Phase.PAUSED;
     HealthCheckResponseBuilder builder =
         HealthCheckResponse.named("target-" + status.name())
             .status(up)

@@ -1,6 +1,6 @@
 package io.akb.bridge.local;
 
-import io.akb.bridge.target.TargetReplicator;
+import io.akb.bridge.target.BridgeTarget;
 import io.akb.bridge.target.TargetStatus;
 import io.akb.runtime.AkbException;
 import io.akb.runtime.ConnectorOptions;
@@ -161,7 +161,7 @@ public final class LocalSync implements AutoCloseable {
       if (replay != null) {
         TargetStatus cacheStatus = replay.status();
         progress.sampleCache(cacheStatus);
-        if (cacheStatus.phase() == TargetReplicator.Phase.FAILED) {
+        if (cacheStatus.phase() == BridgeTarget.Phase.FAILED) {
           throw new AkbException(
               "writing to the cache " + redacted(cacheStatus.cache()),
               String.valueOf(cacheStatus.lastError()),

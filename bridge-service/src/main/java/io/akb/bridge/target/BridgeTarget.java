@@ -9,6 +9,15 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface BridgeTarget extends Runnable, AutoCloseable {
 
+  /** Life of a target as operators see it. */
+  enum Phase {
+    STARTING,
+    RUNNING,
+    PAUSED,
+    FAILED,
+    STOPPED
+  }
+
   /**
    * Told after each batch the target wrote (a cache transaction, or records a destination
    * confirmed).

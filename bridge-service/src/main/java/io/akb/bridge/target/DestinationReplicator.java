@@ -26,22 +26,18 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,6 +73,9 @@ public final class DestinationReplicator implements BridgeTarget {
   /** The longest wait between two restarts of a failing destination. */
   static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
 
+  /** A stored offset that reads a partition from its earliest retained record. */
+  private static final StoredOffset FROM_START = new StoredOffset(0, Map.of());
+
   private final TargetSettings settings;
   private final DestinationSettings destinationSettings;
   private final BridgeStateStore store;
@@ -92,12 +91,10 @@ public final class DestinationReplicator implements BridgeTarget {
   private final AtomicReference<Map<String, Position>> confirmedToStore = new AtomicReference<>();
 
   /** Records sent per stream, for the status. */
-  private final Map<String, AtomicLong> recordsPerStream =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> recordsPerStream = new ConcurrentHashMap<>();
 
   /** The last source state the destination confirmed, per stream (null key: GLOBAL or LEGACY). */
-  private final Map<String, JsonNode> lastSourceStates =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, JsonNode> lastSourceStates = new ConcurrentHashMap<>();
 
   private volatile Instant lastConfirmedAt;
 
@@ -108,7 +105,6 @@ public final class DestinationReplicator implements BridgeTarget {
   private ConfiguredAirbyteCatalog catalog;
   private TopicStreamRouter router;
   private final Map<TopicPartition, Long> positions = new LinkedHashMap<>();
-  private final Set<String> stateTopics = new HashSet<>();
   private final Set<String> unknownAfterRefresh = new HashSet<>();
   private Map<String, StoredOffset> stored = Map.of();
   private int handedOverSinceState;
@@ -116,7 +112,7 @@ public final class DestinationReplicator implements BridgeTarget {
   private long nextTopicRefresh;
   private long nextLagCheck;
   private volatile int failuresInARow;
-  private TargetReplicator.Phase phase = TargetReplicator.Phase.STARTING;
+  private Phase phase = Phase.STARTING;
   private String lastError;
   private long skippedRecords;
   private double recordsPerSecond;
@@ -173,29 +169,45 @@ public final class DestinationReplicator implements BridgeTarget {
   }
 
   /**
-   * Finishes the destination's run, stores the earliest retained offsets as the target's and starts
-   * again from there: the destination gets every retained record once more.
+   * Finishes the destination's run, rewinds the target's stored offsets to the earliest retained
+   * ones and starts again from there: the destination gets every retained record once more. A
+   * target that is waiting for its first sync or for its next attempt after a failure is rewound
+   * too, and reads from the start when it opens.
    */
   @Override
   public CompletableFuture<Void> reset() {
     CompletableFuture<Void> done = new CompletableFuture<>();
     commands.add(
         () -> {
+          if (stopping) {
+            done.completeExceptionally(
+                new AkbException(
+                    "resetting target '" + settings.name() + "'",
+                    "the target is stopping",
+                    "Reset it again once the bridge runs."));
+            return;
+          }
+          boolean running = feed != null;
           try {
             finishRun();
+            // Offset 0 reads as the beginning: a seek never goes below the earliest retained one.
             Map<String, StoredOffset> rewound = new LinkedHashMap<>();
-            Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(positions.keySet());
-            beginnings.forEach(
-                (partition, beginning) ->
-                    rewound.put(key(partition), new StoredOffset(beginning, Map.of())));
+            store.load(settings.name()).keySet().forEach(key -> rewound.put(key, FROM_START));
+            positions.keySet().forEach(p -> rewound.put(TargetConsumer.key(p), FROM_START));
             store.save(settings.name(), rewound);
+            stored = new HashMap<>(rewound);
             done.complete(null);
           } catch (RuntimeException e) {
             done.completeExceptionally(e);
-            throw e;
+            if (running) {
+              throw e; // the run failed while finishing: it starts again as after any failure
+            }
+            return;
           }
           log.info("Target {} reset: replaying from the earliest offsets", settings.name());
-          throw new Restart("reset");
+          if (running) {
+            throw new Restart("reset");
+          }
         });
     return done;
   }
@@ -229,7 +241,7 @@ public final class DestinationReplicator implements BridgeTarget {
         failuresInARow++;
         // The full message: for a destination it carries its last log lines.
         lastError = e.getMessage();
-        phase = TargetReplicator.Phase.FAILED;
+        phase = Phase.FAILED;
         log.error(
             "Target {} failed; starting again from its confirmed offsets in {}",
             settings.name(),
@@ -244,16 +256,9 @@ public final class DestinationReplicator implements BridgeTarget {
         sleep(backoff());
       }
     }
-    phase = TargetReplicator.Phase.STOPPED;
+    phase = Phase.STOPPED;
     publishStatus();
-    Runnable command;
-    while ((command = commands.poll()) != null) {
-      try {
-        command.run();
-      } catch (RuntimeException ignored) {
-        // the target is stopping; a reset completes exceptionally
-      }
-    }
+    runCommands(); // stopping: a reset still queued completes exceptionally
   }
 
   private Duration backoff() {
@@ -269,7 +274,7 @@ public final class DestinationReplicator implements BridgeTarget {
    * started a sync yet (the target waits and looks again).
    */
   private boolean open() {
-    phase = TargetReplicator.Phase.STARTING;
+    phase = Phase.STARTING;
     publishStatus();
     if (destination == null) {
       // Installs the connector (a venv) and checks the config against its spec, once.
@@ -280,18 +285,8 @@ public final class DestinationReplicator implements BridgeTarget {
               destinationSettings.options());
     }
     stored = new HashMap<>(store.load(settings.name()));
-    Properties props = new Properties();
-    props.putAll(settings.kafka());
-    props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    props.put(
-        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    props.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "akb-bridge-" + settings.name());
-    consumer = new KafkaConsumer<>(props);
-    List<TopicPartition> partitions = partitionsToRead(Set.of());
+    consumer = TargetConsumer.open(settings);
+    List<TopicPartition> partitions = TargetConsumer.partitionsToRead(consumer, settings, Set.of());
     catalog = readCatalog(partitions);
     if (catalog.streams().isEmpty()) {
       lastError =
@@ -324,7 +319,7 @@ public final class DestinationReplicator implements BridgeTarget {
     handedOverSinceState = 0;
     oldestUnsentNanos = 0;
     lastError = null;
-    phase = TargetReplicator.Phase.RUNNING;
+    phase = Phase.RUNNING;
     log.info(
         "Target {} writes streams {} into {}",
         settings.name(),
@@ -333,30 +328,10 @@ public final class DestinationReplicator implements BridgeTarget {
     return true;
   }
 
-  /** Partitions of the topics this target reads, except those in {@code known}. */
-  private List<TopicPartition> partitionsToRead(Set<TopicPartition> known) {
-    List<TopicPartition> partitions = new ArrayList<>();
-    for (Map.Entry<String, List<PartitionInfo>> topic : consumer.listTopics().entrySet()) {
-      if (!settings.reads(topic.getKey())) {
-        continue;
-      }
-      if (settings.isStateTopic(topic.getKey())) {
-        stateTopics.add(topic.getKey());
-      }
-      for (PartitionInfo info : topic.getValue()) {
-        TopicPartition partition = new TopicPartition(topic.getKey(), info.partition());
-        if (!known.contains(partition)) {
-          partitions.add(partition);
-        }
-      }
-    }
-    return partitions;
-  }
-
   /** The streams of every SYNC_STARTED on the state topics, from their start to their end now. */
   private ConfiguredAirbyteCatalog readCatalog(List<TopicPartition> partitions) {
     List<TopicPartition> statePartitions =
-        partitions.stream().filter(p -> stateTopics.contains(p.topic())).toList();
+        partitions.stream().filter(p -> settings.isStateTopic(p.topic())).toList();
     List<StateEvent> started = new ArrayList<>();
     if (!statePartitions.isEmpty()) {
       consumer.assign(statePartitions);
@@ -403,14 +378,14 @@ public final class DestinationReplicator implements BridgeTarget {
     Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(partitions);
     Map<String, Position> start = new LinkedHashMap<>();
     for (TopicPartition partition : partitions) {
-      StoredOffset offset = stored.get(key(partition));
+      StoredOffset offset = stored.get(TargetConsumer.key(partition));
       long beginning = beginnings.getOrDefault(partition, 0L);
       // Records before the beginning are gone (retention): start at the first one there is.
       long seekTo = Math.max(offset == null ? beginning : offset.nextOffset(), beginning);
       consumer.seek(partition, seekTo);
       positions.put(partition, seekTo);
       if (offset != null) {
-        start.put(key(partition), new Position(seekTo, offset.appliedPerSync()));
+        start.put(TargetConsumer.key(partition), new Position(seekTo, offset.appliedPerSync()));
       }
     }
     return start;
@@ -426,7 +401,7 @@ public final class DestinationReplicator implements BridgeTarget {
       applyPause();
       ConsumerRecords<byte[], byte[]> polled;
       try {
-        polled = TopicPolling.poll(consumer, POLL_TIMEOUT);
+        polled = TargetConsumer.poll(consumer, POLL_TIMEOUT);
       } catch (WakeupException e) {
         continue;
       }
@@ -481,7 +456,7 @@ public final class DestinationReplicator implements BridgeTarget {
             record.timestamp() >= 0 ? record.timestamp() : null,
             headers,
             value);
-    if (stateTopics.contains(record.topic())) {
+    if (settings.isStateTopic(record.topic())) {
       StateEvent event = feed.stateEvent(topicRecord);
       if (bringsNewStreams(event)) {
         unknownAfterRefresh.clear(); // their records may start the destination again
@@ -568,24 +543,16 @@ public final class DestinationReplicator implements BridgeTarget {
     stored.putAll(offsets);
     recordsConfirmed.addAndGet(newlyConfirmed);
     observer.batchCommitted((int) newlyConfirmed, 0, System.nanoTime() - started);
-    KafkaConsumer<byte[], byte[]> current = consumer;
-    if (current != null) {
-      Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+    if (consumer != null) {
+      Map<TopicPartition, Long> nextOffsets = new HashMap<>();
       offsets.forEach(
-          (key, offset) ->
-              commit.put(partitionOf(key), new OffsetAndMetadata(offset.nextOffset())));
-      current.commitAsync(
-          commit,
-          (committed, error) -> {
-            if (error != null) {
-              log.debug("Target {} could not commit offsets to Kafka", settings.name(), error);
-            }
-          });
+          (key, offset) -> nextOffsets.put(TargetConsumer.partitionOf(key), offset.nextOffset()));
+      TargetConsumer.commitQuietly(consumer, nextOffsets, settings.name());
     }
   }
 
   private boolean stateTopicKey(String key) {
-    return stateTopics.contains(partitionOf(key).topic());
+    return settings.isStateTopic(TargetConsumer.partitionOf(key).topic());
   }
 
   /** Sends what is left, ends the destination's input and waits for its last echo. */
@@ -603,22 +570,23 @@ public final class DestinationReplicator implements BridgeTarget {
   }
 
   private void applyPause() {
-    if (pauseRequested && phase != TargetReplicator.Phase.PAUSED) {
+    if (pauseRequested && phase != Phase.PAUSED) {
       // What was read gets confirmed and stored while the target rests.
       sendPositions();
       consumer.pause(consumer.assignment());
-      phase = TargetReplicator.Phase.PAUSED;
+      phase = Phase.PAUSED;
       log.info("Target {} paused", settings.name());
-    } else if (!pauseRequested && phase == TargetReplicator.Phase.PAUSED) {
+    } else if (!pauseRequested && phase == Phase.PAUSED) {
       consumer.resume(consumer.assignment());
-      phase = TargetReplicator.Phase.RUNNING;
+      phase = Phase.RUNNING;
       log.info("Target {} resumed", settings.name());
     }
   }
 
   /** New partitions of topics this target reads: read from their stored offset or beginning. */
   private void assignNewPartitions() {
-    List<TopicPartition> added = partitionsToRead(new HashSet<>(consumer.assignment()));
+    List<TopicPartition> added =
+        TargetConsumer.partitionsToRead(consumer, settings, consumer.assignment());
     if (added.isEmpty()) {
       return;
     }
@@ -626,7 +594,7 @@ public final class DestinationReplicator implements BridgeTarget {
     all.addAll(added);
     consumer.assign(all);
     seek(added);
-    if (phase == TargetReplicator.Phase.PAUSED) {
+    if (phase == Phase.PAUSED) {
       consumer.pause(added);
     }
     log.info("Target {} reads {} new partitions: {}", settings.name(), added.size(), added);
@@ -641,7 +609,7 @@ public final class DestinationReplicator implements BridgeTarget {
 
   private void publishStatus() {
     long totalLag = lag.get();
-    if (consumer == null || phase == TargetReplicator.Phase.FAILED) {
+    if (consumer == null || phase == Phase.FAILED) {
       totalLag = -1;
     } else if (System.nanoTime() >= nextLagCheck) {
       totalLag = measureLag();
@@ -691,14 +659,14 @@ public final class DestinationReplicator implements BridgeTarget {
    */
   private long measureLag() {
     List<TopicPartition> recordPartitions =
-        positions.keySet().stream().filter(p -> !stateTopics.contains(p.topic())).toList();
+        positions.keySet().stream().filter(p -> !settings.isStateTopic(p.topic())).toList();
     if (recordPartitions.isEmpty()) {
       return -1;
     }
     Map<TopicPartition, Long> ends = consumer.endOffsets(recordPartitions, Duration.ofSeconds(5));
     long sum = 0;
     for (TopicPartition partition : recordPartitions) {
-      StoredOffset confirmedOffset = stored.get(key(partition));
+      StoredOffset confirmedOffset = stored.get(TargetConsumer.key(partition));
       long confirmed = confirmedOffset == null ? 0 : confirmedOffset.nextOffset();
       sum += Math.max(0, ends.getOrDefault(partition, 0L) - confirmed);
     }
@@ -713,35 +681,15 @@ public final class DestinationReplicator implements BridgeTarget {
     }
     KafkaConsumer<byte[], byte[]> current = consumer;
     consumer = null;
-    if (current != null) {
-      try {
-        current.close(Duration.ofSeconds(5));
-      } catch (RuntimeException e) {
-        log.debug("Closing the consumer of target {}", settings.name(), e);
-      }
-    }
+    TargetConsumer.closeQuietly(current, settings.name());
     positions.clear();
   }
 
+  /** Waits, running commands meanwhile, so that a reset of a waiting or failed target completes. */
   private void sleep(Duration duration) {
-    long until = System.nanoTime() + duration.toNanos();
-    while (!stopping && System.nanoTime() < until) {
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        stopping = true;
-      }
+    if (!TargetConsumer.sleep(duration, () -> stopping, this::runCommands)) {
+      stopping = true;
     }
-  }
-
-  private static String key(TopicPartition partition) {
-    return StateEvent.countsKey(partition.topic(), partition.partition());
-  }
-
-  private static TopicPartition partitionOf(String key) {
-    int slash = key.lastIndexOf('/');
-    return new TopicPartition(key.substring(0, slash), Integer.parseInt(key.substring(slash + 1)));
   }
 
   @Override

@@ -23,23 +23,18 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,15 +61,6 @@ public final class TargetReplicator implements BridgeTarget {
   private static final Logger log = LoggerFactory.getLogger(TargetReplicator.class);
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
   private static final Duration LAG_CHECK_INTERVAL = Duration.ofSeconds(1);
-
-  /** Life of a target as operators see it. */
-  public enum Phase {
-    STARTING,
-    RUNNING,
-    PAUSED,
-    FAILED,
-    STOPPED
-  }
 
   private final TargetSettings settings;
   private final BatchObserver observer;
@@ -235,25 +221,14 @@ public final class TargetReplicator implements BridgeTarget {
     }
     phase = Phase.STOPPED;
     publishStatus();
-    failPendingCommands();
+    runCommands(); // the cache is closed: each completes exceptionally with the reason
   }
 
   private void open() {
     phase = Phase.STARTING;
     cache = SqlCache.open(settings.cache(), settings.cacheOptions());
     stored = new HashMap<>(cache.storedOffsets(settings.name()));
-    Properties props = new Properties();
-    props.putAll(settings.kafka());
-    props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    props.put(
-        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    // Transactional producers (exactly-once Connect) leave aborted records that must not be read.
-    props.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "akb-bridge-" + settings.name());
-    consumer = new KafkaConsumer<>(props);
+    consumer = TargetConsumer.open(settings);
     nextTopicRefresh = 0;
     nextLagCheck = 0;
     lastError = null;
@@ -271,7 +246,7 @@ public final class TargetReplicator implements BridgeTarget {
       applyPause();
       ConsumerRecords<byte[], byte[]> polled;
       try {
-        polled = TopicPolling.poll(consumer, POLL_TIMEOUT);
+        polled = TargetConsumer.poll(consumer, POLL_TIMEOUT);
       } catch (WakeupException e) {
         continue; // a command or close() woke us
       }
@@ -322,27 +297,16 @@ public final class TargetReplicator implements BridgeTarget {
 
   /** Assigns partitions of topics that appeared since the last look, seeking each. */
   private void assignNewPartitions() {
-    Map<String, List<PartitionInfo>> topics = consumer.listTopics();
     Set<TopicPartition> assigned = new HashSet<>(consumer.assignment());
-    List<TopicPartition> added = new ArrayList<>();
-    topics.forEach(
-        (topic, partitions) -> {
-          if (settings.reads(topic)) {
-            for (PartitionInfo info : partitions) {
-              TopicPartition partition = new TopicPartition(topic, info.partition());
-              if (assigned.add(partition)) {
-                added.add(partition);
-              }
-            }
-          }
-        });
+    List<TopicPartition> added = TargetConsumer.partitionsToRead(consumer, settings, assigned);
     if (added.isEmpty()) {
       return;
     }
+    assigned.addAll(added);
     consumer.assign(assigned);
     Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(added);
     for (TopicPartition partition : added) {
-      String key = StateEvent.countsKey(partition.topic(), partition.partition());
+      String key = TargetConsumer.key(partition);
       StoredOffset offset = stored.get(key);
       long beginning = beginnings.getOrDefault(partition, 0L);
       long seekTo;
@@ -571,7 +535,7 @@ public final class TargetReplicator implements BridgeTarget {
       lastBatchAt = now;
     }
     observer.batchCommitted(records, bytes, nanos);
-    commitToKafka();
+    TargetConsumer.commitQuietly(consumer, positions, settings.name());
   }
 
   private void noteCheckpoint(String sourceName, AirbyteStateMessage state) {
@@ -612,7 +576,7 @@ public final class TargetReplicator implements BridgeTarget {
     Map<String, StoredOffset> offsets = new LinkedHashMap<>();
     positions.forEach(
         (partition, next) -> {
-          String key = StateEvent.countsKey(partition.topic(), partition.partition());
+          String key = TargetConsumer.key(partition);
           StateTopicProgress progress = stateTopics.get(partition.topic());
           if (progress != null) {
             offsets.put(key, progress.toStored());
@@ -622,19 +586,6 @@ public final class TargetReplicator implements BridgeTarget {
         });
     stored.putAll(offsets);
     return offsets;
-  }
-
-  /** Lets Kafka's tools see the target's progress; the cache stays the source of truth. */
-  private void commitToKafka() {
-    Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
-    positions.forEach((partition, next) -> commit.put(partition, new OffsetAndMetadata(next)));
-    consumer.commitAsync(
-        commit,
-        (offsets, error) -> {
-          if (error != null) {
-            log.debug("Target {} could not commit offsets to Kafka", settings.name(), error);
-          }
-        });
   }
 
   private void resetPositions() {
@@ -650,9 +601,7 @@ public final class TargetReplicator implements BridgeTarget {
     Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(assigned);
     for (TopicPartition partition : assigned) {
       long beginning = beginnings.getOrDefault(partition, 0L);
-      rewound.put(
-          StateEvent.countsKey(partition.topic(), partition.partition()),
-          new StoredOffset(beginning, Map.of()));
+      rewound.put(TargetConsumer.key(partition), new StoredOffset(beginning, Map.of()));
     }
     try (CacheTransaction tx = cache.begin()) {
       tx.saveOffsets(settings.name(), rewound);
@@ -690,13 +639,6 @@ public final class TargetReplicator implements BridgeTarget {
     Runnable command;
     while ((command = commands.poll()) != null) {
       command.run();
-    }
-  }
-
-  private void failPendingCommands() {
-    Runnable command;
-    while ((command = commands.poll()) != null) {
-      command.run(); // the cache is closed: each completes exceptionally with the reason
     }
   }
 
@@ -760,13 +702,7 @@ public final class TargetReplicator implements BridgeTarget {
   private void closeQuietly() {
     KafkaConsumer<byte[], byte[]> current = consumer;
     consumer = null;
-    if (current != null) {
-      try {
-        current.close(Duration.ofSeconds(5));
-      } catch (RuntimeException e) {
-        log.debug("Closing the consumer of target {}", settings.name(), e);
-      }
-    }
+    TargetConsumer.closeQuietly(current, settings.name());
     SqlCache currentCache = cache;
     cache = null;
     if (currentCache != null) {
@@ -789,15 +725,8 @@ public final class TargetReplicator implements BridgeTarget {
   }
 
   private void sleep(Duration duration) {
-    long until = System.nanoTime() + duration.toNanos();
-    while (!stopping && System.nanoTime() < until) {
-      runCommands();
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        stopping = true;
-      }
+    if (!TargetConsumer.sleep(duration, () -> stopping, this::runCommands)) {
+      stopping = true;
     }
   }
 

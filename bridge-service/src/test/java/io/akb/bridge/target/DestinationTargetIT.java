@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -307,6 +308,65 @@ class DestinationTargetIT {
   }
 
   @Test
+  void aResetTargetSendsEveryRecordAgainAndAResetWhileWaitingCompletes() throws Exception {
+    String prefix = prefix();
+    Path out = dir.resolve("out");
+    BridgeStateStore store =
+        new BridgeStateStore(CacheLocation.parse("duckdb:" + dir.resolve("s.duckdb")));
+    try (store;
+        ContractProducer source = new ContractProducer(prefix, "source-reset")) {
+      source.createTopics(Map.of("users", 2));
+      try (RunningDestination waiting =
+          RunningDestination.start(
+              "reset",
+              TestDestinations.JSON_LINES,
+              jsonLinesConfig(out),
+              jsonLinesOptions(),
+              prefix,
+              50,
+              Duration.ofMinutes(2),
+              store)) {
+        // No sync has started: the target waits, and a reset meanwhile still completes.
+        waiting.replicator().reset().get(180, TimeUnit.SECONDS);
+        assertThat(waiting.replicator().status().lastError())
+            .contains("waiting for a SYNC_STARTED");
+      }
+
+      startUsersSync(source);
+      users(source, 1, 100);
+      source.completeSync(true);
+      source.flush();
+      try (RunningDestination target =
+          RunningDestination.start(
+              "reset",
+              TestDestinations.JSON_LINES,
+              jsonLinesConfig(out),
+              jsonLinesOptions(),
+              prefix,
+              50,
+              Duration.ofMinutes(2),
+              store)) {
+        await(
+            "the destination confirmed all 100 records",
+            Duration.ofSeconds(180),
+            () -> target.replicator().lag() == 0);
+        assertThat(writtenIds(out)).hasSize(100);
+
+        target.replicator().reset().get(120, TimeUnit.SECONDS);
+        await(
+            "every record was sent again",
+            Duration.ofSeconds(180),
+            () -> writtenIds(out).size() == 200 && target.replicator().lag() == 0);
+        Map<Integer, Long> timesWritten = new HashMap<>();
+        writtenIds(out).forEach(id -> timesWritten.merge(id, 1L, Long::sum));
+        assertThat(timesWritten.keySet()).isEqualTo(ids(1, 100));
+        assertThat(timesWritten.values()).containsOnly(2L);
+        assertThat(storedRecordOffsets(store.load("reset"))).isEqualTo(100);
+      }
+    }
+  }
+
+  @Test
   void aBridgeKilledMidReplayStartsItsDestinationAgainFromTheConfirmedOffsets() throws Exception {
     String prefix = prefix();
     Path out = dir.resolve("out");
@@ -391,7 +451,7 @@ class DestinationTargetIT {
             "the target fails for want of an echo",
             Duration.ofSeconds(60),
             () ->
-                silent.replicator().status().phase() == TargetReplicator.Phase.FAILED
+                silent.replicator().status().phase() == BridgeTarget.Phase.FAILED
                     && silent.replicator().status().lastError() != null);
         assertThat(silent.replicator().status().lastError())
             .contains("misbehaving-destination write failed: the destination did not echo STATE")
@@ -427,7 +487,7 @@ class DestinationTargetIT {
             "the target fails on the poison record",
             Duration.ofSeconds(60),
             () ->
-                crashing.replicator().status().phase() == TargetReplicator.Phase.FAILED
+                crashing.replicator().status().phase() == BridgeTarget.Phase.FAILED
                     && crashing.replicator().status().lastError() != null);
         assertThat(crashing.replicator().status().lastError())
             .contains("exited with code 1")

@@ -130,7 +130,7 @@ class TargetReplicatorIT {
         duckDb("early", "early.duckdb", prefix, WriteStrategy.AUTO, Map.of(), 100)) {
       // Several topic refreshes (200 ms apart here) find nothing: the target waits, RUNNING.
       Thread.sleep(1_500);
-      assertThat(early.replicator().status().phase()).isEqualTo(TargetReplicator.Phase.RUNNING);
+      assertThat(early.replicator().status().phase()).isEqualTo(BridgeTarget.Phase.RUNNING);
       assertThat(early.replicator().status().lastError()).isNull();
 
       try (ContractProducer source = new ContractProducer(prefix, "source-it")) {

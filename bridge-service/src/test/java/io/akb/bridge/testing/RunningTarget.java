@@ -1,5 +1,6 @@
 package io.akb.bridge.testing;
 
+import io.akb.bridge.target.BridgeTarget;
 import io.akb.bridge.target.TargetReplicator;
 import io.akb.bridge.target.TargetSettings;
 import io.akb.cache.CacheLocation;
@@ -90,7 +91,7 @@ public final class RunningTarget implements AutoCloseable {
         Duration.ofSeconds(60),
         () ->
             replicator.status().lag() == 0
-                && replicator.status().phase() == TargetReplicator.Phase.RUNNING
+                && replicator.status().phase() == BridgeTarget.Phase.RUNNING
                 && replicator.status().checkpointsPending() == 0);
   }
 

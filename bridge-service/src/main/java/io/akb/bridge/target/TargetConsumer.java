@@ -1,0 +1,143 @@
+package io.akb.bridge.target;
+
+import io.akb.runtime.topic.StateEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kafka side both replicators share: how a target's consumer is configured, which partitions it
+ * reads, how it polls, commits and closes, and how offsets are keyed in a store. Each replicator
+ * keeps its own loop; this holds only what is the same in both.
+ */
+final class TargetConsumer {
+  private static final Logger log = LoggerFactory.getLogger(TargetConsumer.class);
+
+  private TargetConsumer() {}
+
+  /**
+   * A consumer for {@code settings}: its group id, no auto commit (the target stores its offsets
+   * itself and seeks to them), byte values, and only committed records of transactional producers.
+   */
+  static KafkaConsumer<byte[], byte[]> open(TargetSettings settings) {
+    Properties props = new Properties();
+    props.putAll(settings.kafka());
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    // Transactional producers (exactly-once Connect) leave aborted records that must not be read.
+    props.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "akb-bridge-" + settings.name());
+    return new KafkaConsumer<>(props);
+  }
+
+  /** Partitions of the topics {@code settings} reads that are not in {@code known}. */
+  static List<TopicPartition> partitionsToRead(
+      Consumer<byte[], byte[]> consumer, TargetSettings settings, Set<TopicPartition> known) {
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (Map.Entry<String, List<PartitionInfo>> topic : consumer.listTopics().entrySet()) {
+      if (settings.reads(topic.getKey())) {
+        for (PartitionInfo info : topic.getValue()) {
+          TopicPartition partition = new TopicPartition(topic.getKey(), info.partition());
+          if (!known.contains(partition)) {
+            partitions.add(partition);
+          }
+        }
+      }
+    }
+    return partitions;
+  }
+
+  /**
+   * Polls, or waits {@code timeout} when nothing is assigned yet: a target started before its
+   * source has created any topic (a fresh docker compose, {@code akb serve} before the connector)
+   * waits for the topic refresh to find them, where {@link Consumer#poll} would throw.
+   */
+  static ConsumerRecords<byte[], byte[]> poll(Consumer<byte[], byte[]> consumer, Duration timeout) {
+    if (!consumer.assignment().isEmpty()) {
+      return consumer.poll(timeout);
+    }
+    try {
+      Thread.sleep(timeout.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return ConsumerRecords.empty();
+  }
+
+  /**
+   * Commits {@code nextOffsets} so that Kafka's tools see the target's progress; the target's own
+   * store stays the source of truth, so a failed commit is only logged.
+   */
+  static void commitQuietly(
+      Consumer<byte[], byte[]> consumer, Map<TopicPartition, Long> nextOffsets, String target) {
+    Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+    nextOffsets.forEach((partition, next) -> commit.put(partition, new OffsetAndMetadata(next)));
+    consumer.commitAsync(
+        commit,
+        (offsets, error) -> {
+          if (error != null) {
+            log.debug("Target {} could not commit offsets to Kafka", target, error);
+          }
+        });
+  }
+
+  /** Closes a consumer (null: nothing), logging rather than throwing: the target starts over. */
+  static void closeQuietly(Consumer<byte[], byte[]> consumer, String target) {
+    if (consumer != null) {
+      try {
+        consumer.close(Duration.ofSeconds(5));
+      } catch (RuntimeException e) {
+        log.debug("Closing the consumer of target {}", target, e);
+      }
+    }
+  }
+
+  /**
+   * Waits {@code duration} in steps of 50 ms, running {@code between} after each step (the target's
+   * commands, so callers are not kept waiting), until {@code stop} says so; false when the thread
+   * was interrupted.
+   */
+  static boolean sleep(Duration duration, BooleanSupplier stop, Runnable between) {
+    long until = System.nanoTime() + duration.toNanos();
+    while (!stop.getAsBoolean() && System.nanoTime() < until) {
+      between.run();
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The key of a partition's offset in a store: {@code topic/partition}. */
+  static String key(TopicPartition partition) {
+    return StateEvent.countsKey(partition.topic(), partition.partition());
+  }
+
+  /** The partition of a {@link #key}. */
+  static TopicPartition partitionOf(String key) {
+    int slash = key.lastIndexOf('/');
+    return new TopicPartition(key.substring(0, slash), Integer.parseInt(key.substring(slash + 1)));
+  }
+}
