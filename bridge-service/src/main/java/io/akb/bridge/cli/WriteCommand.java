@@ -1,6 +1,7 @@
 package io.akb.bridge.cli;
 
 import io.akb.bridge.target.BridgeStateStore;
+import io.akb.bridge.target.BridgeTarget;
 import io.akb.bridge.target.DestinationReplicator;
 import io.akb.bridge.target.DestinationSettings;
 import io.akb.bridge.target.TargetSettings;
@@ -8,6 +9,7 @@ import io.akb.bridge.target.TargetStatus;
 import io.akb.cache.CacheLocation;
 import io.akb.cache.CacheOptions;
 import io.akb.cache.SqlCache;
+import io.akb.cache.WriteStrategy;
 import io.akb.cache.jdbc.JdbcSqlCache;
 import io.akb.runtime.Airbyte;
 import io.akb.runtime.AkbException;
@@ -15,8 +17,10 @@ import io.akb.runtime.Destination;
 import io.akb.runtime.WriteResult;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -88,7 +92,9 @@ final class WriteCommand implements Runnable {
       names = "--streams",
       split = ",",
       paramLabel = "STREAM",
-      description = "Streams to write, comma-separated. Default: every stream of the cache.")
+      description =
+          "Streams of the cache to write, comma-separated (not with --from topics:). Default: every"
+              + " stream of the cache.")
   List<String> streams = List.of();
 
   @Spec CommandSpec spec;
@@ -167,8 +173,15 @@ final class WriteCommand implements Runnable {
    * is new.
    */
   private void writeFromTopics(String list) {
-    List<String> prefixes = new java.util.ArrayList<>();
-    List<String> topics = new java.util.ArrayList<>();
+    if (!streams.isEmpty()) {
+      // The streams are those of the sources' syncs: a subset would need its own catalog.
+      throw new AkbException(
+          "writing topics " + list + " to " + name,
+          "--streams selects streams of a cache, and --from names topics",
+          "Leave out --streams, or name only the topics to write in --from topics:LIST.");
+    }
+    List<String> prefixes = new ArrayList<>();
+    List<String> topics = new ArrayList<>();
     for (String entry : list.split(",")) {
       String item = entry.strip();
       if (!item.isEmpty()) {
@@ -181,17 +194,17 @@ final class WriteCommand implements Runnable {
         new TargetSettings(
             target,
             null,
-            new CacheOptions("", null, io.akb.cache.WriteStrategy.AUTO),
+            new CacheOptions("", null, WriteStrategy.AUTO),
             prefixes,
             topics,
-            java.util.Map.of(),
+            Map.of(),
             10_000,
             16 << 20,
             Duration.ofSeconds(1),
             Duration.ofSeconds(5),
             Duration.ofSeconds(5),
             target,
-            java.util.Map.of(
+            Map.of(
                 "bootstrap.servers",
                 bootstrap == null || bootstrap.isBlank() ? "localhost:9092" : bootstrap.strip()),
             new DestinationSettings(
@@ -241,12 +254,32 @@ final class WriteCommand implements Runnable {
                 + ": the next akb write sends only what is new.");
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new AkbException("writing topics " + list + " to " + name, "interrupted", null);
+        throw new AkbException(
+            "writing topics " + list + " to " + name,
+            "interrupted",
+            "Run akb write again: it sends what the destination has not confirmed yet.");
       } finally {
         replicator.close();
+        // The replicator stores what the destination confirms until it ends: the store closes
+        // after it.
+        joinUninterruptibly(thread);
       }
     }
     out.flush();
+  }
+
+  private static void joinUninterruptibly(Thread thread) {
+    boolean interrupted = false;
+    while (thread.isAlive()) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Waits until the destination confirmed every record there is; fails on the first failure. */
@@ -254,11 +287,14 @@ final class WriteCommand implements Runnable {
       throws InterruptedException {
     while (true) {
       TargetStatus status = replicator.status();
-      if (status.phase() == io.akb.bridge.target.TargetReplicator.Phase.FAILED) {
-        throw new AkbException("writing to " + status.destination(), status.lastError(), null);
+      if (status.phase() == BridgeTarget.Phase.FAILED) {
+        throw new AkbException(
+            "writing to " + status.destination(),
+            status.lastError(),
+            "Fix what the destination reports (its --config, its executor options) and run akb"
+                + " write again: it sends what the destination has not confirmed yet.");
       }
-      if (status.phase() == io.akb.bridge.target.TargetReplicator.Phase.STARTING
-          && status.lastError() != null) {
+      if (status.phase() == BridgeTarget.Phase.STARTING && status.lastError() != null) {
         // No SYNC_STARTED on the state topics: nothing says what the streams are.
         throw new AkbException(
             "writing to " + status.destination(),
@@ -266,8 +302,7 @@ final class WriteCommand implements Runnable {
             "Name the source's topic prefix (such as topics:airbyte.source-faker.) or its state"
                 + " topic, once the source connector has run a sync.");
       }
-      if (status.phase() == io.akb.bridge.target.TargetReplicator.Phase.RUNNING
-          && status.lag() == 0) {
+      if (status.phase() == BridgeTarget.Phase.RUNNING && status.lag() == 0) {
         return status;
       }
       Thread.sleep(200);

@@ -113,5 +113,20 @@ class WriteCommandIT {
     Run noFrom = akb("write", Ailake.NAME, "--config", "{}");
     assertThat(noFrom.exitCode()).isEqualTo(1);
     assertThat(noFrom.stderr()).contains("Missing required option: '--from=CACHE|topics:LIST'");
+
+    Run streamsOfTopics =
+        akb(
+            "write",
+            Ailake.NAME,
+            "--from",
+            "topics:airbyte.x.",
+            "--streams",
+            "users",
+            "--config",
+            "{}");
+    assertThat(streamsOfTopics.exitCode()).isEqualTo(1);
+    assertThat(streamsOfTopics.stderr())
+        .contains("--streams selects streams of a cache", "Leave out --streams")
+        .doesNotContain("Exception", "\tat ");
   }
 }
