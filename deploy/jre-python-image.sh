@@ -31,7 +31,6 @@ fi
 if [ ! -f "$tarball" ]; then
   command -v debootstrap >/dev/null \
     || { say "debootstrap is missing: apt-get install debootstrap (./run-tests installs it)"; exit 1; }
-  mkdir -p "$cache"
   rootfs="$(mktemp -d "$cache/rootfs.XXXXXX")"
   trap 'rm -rf "$rootfs" "$tarball.partial"' EXIT
   say "installing $packages from $mirror into $rootfs"
