@@ -38,24 +38,22 @@ final class SinkRecordConverter {
    * @throws DataException when the value is text or bytes that are not JSON
    */
   static TopicRecord toTopicRecord(SinkRecord record) {
-    return new TopicRecord(
-        record.topic(),
-        record.kafkaPartition(),
-        record.kafkaOffset(),
-        record.timestamp(),
-        headers(record),
-        toJson(record.value()));
+    return topicRecord(record, toJson(record.value()));
   }
 
   /** The topic record of a Connect record whose value cannot be read: for skipping it. */
   static TopicRecord withoutValue(SinkRecord record) {
+    return topicRecord(record, null);
+  }
+
+  private static TopicRecord topicRecord(SinkRecord record, JsonNode value) {
     return new TopicRecord(
         record.topic(),
         record.kafkaPartition(),
         record.kafkaOffset(),
         record.timestamp(),
         headers(record),
-        null);
+        value);
   }
 
   /** Each header's last value as text. */
