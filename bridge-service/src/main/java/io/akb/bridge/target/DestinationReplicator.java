@@ -239,8 +239,9 @@ public final class DestinationReplicator implements BridgeTarget {
       } catch (RuntimeException e) {
         failed = true;
         failuresInARow++;
-        // The full message: for a destination it carries its last log lines.
-        lastError = e.getMessage();
+        // The full message: for a destination it carries its last log lines. A bug's exception
+        // may have none: then its class says what happened.
+        lastError = e.getMessage() != null ? e.getMessage() : e.toString();
         phase = Phase.FAILED;
         log.error(
             "Target {} failed; starting again from its confirmed offsets in {}",
