@@ -124,6 +124,20 @@ class DestinationTargetIT {
         .withEnvironment(Map.of());
   }
 
+  /** A target on the JSON-lines destination writing into {@code out}, with a 2 min echo timeout. */
+  private static RunningDestination jsonLinesTarget(
+      String name, Path out, String prefix, int batchMaxRecords, BridgeStateStore store) {
+    return RunningDestination.start(
+        name,
+        TestDestinations.JSON_LINES,
+        jsonLinesConfig(out),
+        jsonLinesOptions(),
+        prefix,
+        batchMaxRecords,
+        Duration.ofMinutes(2),
+        store);
+  }
+
   private static ConnectorOptions misbehavingOptions() {
     return ConnectorOptions.defaults()
         .withLocalExecutable(TestDestinations.misbehavingProgram().toString());
@@ -255,16 +269,7 @@ class DestinationTargetIT {
       startUsersSync(source);
       users(source, 1, 300);
 
-      RunningDestination first =
-          RunningDestination.start(
-              "restart",
-              TestDestinations.JSON_LINES,
-              jsonLinesConfig(out),
-              jsonLinesOptions(),
-              prefix,
-              10,
-              Duration.ofMinutes(2),
-              store);
+      RunningDestination first = jsonLinesTarget("restart", out, prefix, 10, store);
       await(
           "the destination confirmed some records",
           Duration.ofSeconds(180),
@@ -277,16 +282,7 @@ class DestinationTargetIT {
       users(source, 301, 400);
       source.completeSync(true);
       source.flush();
-      try (RunningDestination second =
-          RunningDestination.start(
-              "restart",
-              TestDestinations.JSON_LINES,
-              jsonLinesConfig(out),
-              jsonLinesOptions(),
-              prefix,
-              10,
-              Duration.ofMinutes(2),
-              store)) {
+      try (RunningDestination second = jsonLinesTarget("restart", out, prefix, 10, store)) {
         await(
             "the destination confirmed all 400 records",
             Duration.ofSeconds(180),
@@ -316,16 +312,7 @@ class DestinationTargetIT {
     try (store;
         ContractProducer source = new ContractProducer(prefix, "source-reset")) {
       source.createTopics(Map.of("users", 2));
-      try (RunningDestination waiting =
-          RunningDestination.start(
-              "reset",
-              TestDestinations.JSON_LINES,
-              jsonLinesConfig(out),
-              jsonLinesOptions(),
-              prefix,
-              50,
-              Duration.ofMinutes(2),
-              store)) {
+      try (RunningDestination waiting = jsonLinesTarget("reset", out, prefix, 50, store)) {
         // No sync has started: the target waits, and a reset meanwhile still completes.
         waiting.replicator().reset().get(180, TimeUnit.SECONDS);
         assertThat(waiting.replicator().status().lastError())
@@ -336,16 +323,7 @@ class DestinationTargetIT {
       users(source, 1, 100);
       source.completeSync(true);
       source.flush();
-      try (RunningDestination target =
-          RunningDestination.start(
-              "reset",
-              TestDestinations.JSON_LINES,
-              jsonLinesConfig(out),
-              jsonLinesOptions(),
-              prefix,
-              50,
-              Duration.ofMinutes(2),
-              store)) {
+      try (RunningDestination target = jsonLinesTarget("reset", out, prefix, 50, store)) {
         await(
             "the destination confirmed all 100 records",
             Duration.ofSeconds(180),
