@@ -1,5 +1,7 @@
 package io.akb.bridge.target;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.bridge.config.BridgeConfig;
 import io.akb.bridge.metrics.TargetMetrics;
 import io.akb.cache.CacheLocation;
@@ -12,7 +14,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,7 +34,7 @@ public class BridgeTargets {
   private final TargetMetrics metrics;
   private final Map<String, BridgeTarget> targets = new LinkedHashMap<>();
   private BridgeStateStore stateStore;
-  private final List<Thread> threads = new ArrayList<>();
+  private final Map<BridgeTarget, Thread> threads = new LinkedHashMap<>();
 
   BridgeTargets(BridgeConfig config, TargetMetrics metrics) {
     this.config = config;
@@ -44,7 +46,7 @@ public class BridgeTargets {
     for (BridgeTarget target : targets.values()) {
       Thread thread = new Thread(target, "akb-target-" + target.settings().name());
       thread.start();
-      threads.add(thread);
+      threads.put(target, thread);
     }
     if (targets.isEmpty()) {
       log.warn("No target is configured: set akb.targets.<name>.cache and .source-prefix");
@@ -53,9 +55,9 @@ public class BridgeTargets {
 
   void stop(@Observes ShutdownEvent event) {
     targets.values().forEach(BridgeTarget::close);
-    for (Thread thread : threads) {
+    for (Map.Entry<BridgeTarget, Thread> running : threads.entrySet()) {
       try {
-        thread.join(30_000);
+        running.getValue().join(stopTimeout(running.getKey()).toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -64,6 +66,17 @@ public class BridgeTargets {
     if (stateStore != null) {
       stateStore.close();
     }
+  }
+
+  /**
+   * How long a target may take to stop: a cache target writes its last batch; a destination target
+   * lets its destination finish (up to its finish timeout), and only then may the shared state
+   * store close.
+   */
+  private static Duration stopTimeout(BridgeTarget target) {
+    DestinationSettings destination = target.settings().destination();
+    Duration batch = Duration.ofSeconds(30);
+    return destination == null ? batch : destination.finishTimeout().plus(batch);
   }
 
   /** Every target, in configuration order. */
@@ -111,6 +124,10 @@ public class BridgeTargets {
     kafka.putIfAbsent("bootstrap.servers", config.bootstrapServers());
     DestinationSettings destination =
         target.destination().map(d -> destination(d, target)).orElse(null);
+    if (destination != null) {
+      DestinationSettings.refuseReplace(
+          name, WriteStrategy.fromProperty(target.strategy()), streamStrategies);
+    }
     TargetSettings settings =
         new TargetSettings(
             name,
@@ -146,10 +163,10 @@ public class BridgeTargets {
             .withPipUrl(target.pipUrl().orElse(null))
             .withDockerImage(target.dockerImage().orElse(null))
             .withLocalExecutable(target.localExecutable().orElse(null));
-    com.fasterxml.jackson.databind.JsonNode destinationConfig;
+    JsonNode destinationConfig;
     try {
       destinationConfig = AirbyteJson.parse(target.destinationConfig());
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       // The text may hold secrets: say where it is wrong, not what it says.
       throw new AkbException(
           "configuring the destination " + name,

@@ -2,10 +2,14 @@ package io.akb.bridge.target;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.cache.WriteStrategy;
+import io.akb.runtime.AkbException;
 import io.akb.runtime.ConnectorOptions;
 import io.akb.runtime.protocol.ConfiguredAirbyteStream;
 import io.akb.runtime.protocol.DestinationSyncMode;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * What a destination target writes into: an Airbyte destination connector and how to run it.
@@ -27,6 +31,35 @@ public record DestinationSettings(
     boolean passSourceStates,
     Duration stateEchoTimeout,
     Duration finishTimeout) {
+
+  /**
+   * Refuses {@code replace} for a destination target: its destination restarts (a new stream, a
+   * failure, a reset) with the same catalog, and {@code overwrite} would then drop what the runs
+   * before wrote.
+   *
+   * @throws AkbException naming the stream (or the target's default) that asks for it
+   */
+  public static void refuseReplace(
+      String target, WriteStrategy defaultStrategy, Map<String, WriteStrategy> streamStrategies) {
+    List<String> asking = new ArrayList<>();
+    if (defaultStrategy == WriteStrategy.REPLACE) {
+      asking.add("akb.targets." + target + ".strategy");
+    }
+    streamStrategies.forEach(
+        (stream, strategy) -> {
+          if (strategy == WriteStrategy.REPLACE) {
+            asking.add("akb.targets." + target + ".streams." + stream + ".strategy");
+          }
+        });
+    if (!asking.isEmpty()) {
+      throw new AkbException(
+          "configuring the destination target " + target,
+          String.join(", ", asking)
+              + " is replace, which a destination target cannot keep: every restart of its"
+              + " destination would overwrite what earlier runs wrote",
+          "Use auto (append_dedup with a primary key, else append), merge or append.");
+    }
+  }
 
   /**
    * A write strategy as a destination sync mode: {@code merge} is {@code append_dedup}, {@code
