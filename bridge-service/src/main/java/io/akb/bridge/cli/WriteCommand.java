@@ -294,7 +294,7 @@ final class WriteCommand implements Runnable {
             "Fix what the destination reports (its --config, its executor options) and run akb"
                 + " write again: it sends what the destination has not confirmed yet.");
       }
-      if (status.phase() == BridgeTarget.Phase.STARTING && status.lastError() != null) {
+      if (status.phase() == BridgeTarget.Phase.WAITING) {
         // No SYNC_STARTED on the state topics: nothing says what the streams are.
         throw new AkbException(
             "writing to " + status.destination(),

@@ -17,8 +17,9 @@ import org.eclipse.microprofile.health.Readiness;
  * One liveness and one readiness check per target, at {@code /q/health/live} and {@code
  * /q/health/ready}, named {@code target-<name>}. Live: the target's thread has not stopped (a
  * failing target retries by itself, so it stays live). Ready: the target's cache (or destination)
- * and consumer are open (running or paused), not starting or failed. Registered once the targets
- * exist, since their number comes from configuration.
+ * and consumer are open (running or paused), or a destination target waits for its sources' first
+ * sync; not starting or failed. Registered once the targets exist, since their number comes from
+ * configuration.
  */
 @ApplicationScoped
 public class TargetHealthChecks {
@@ -51,7 +52,8 @@ public class TargetHealthChecks {
         live
             ? status.phase() != BridgeTarget.Phase.STOPPED
             : status.phase() == BridgeTarget.Phase.RUNNING
-                || status.phase() == BridgeTarget.Phase.PAUSED;
+                || status.phase() == BridgeTarget.Phase.PAUSED
+                || status.phase() == BridgeTarget.Phase.WAITING;
     HealthCheckResponseBuilder builder =
         HealthCheckResponse.named("target-" + status.name())
             .status(up)

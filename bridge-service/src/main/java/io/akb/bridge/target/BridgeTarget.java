@@ -12,6 +12,11 @@ public interface BridgeTarget extends Runnable, AutoCloseable {
   /** Life of a target as operators see it. */
   enum Phase {
     STARTING,
+    /**
+     * A destination target whose sources have not started a sync yet: no {@code SYNC_STARTED} says
+     * what its streams are. It looks again every topic refresh interval; healthy meanwhile.
+     */
+    WAITING,
     RUNNING,
     PAUSED,
     FAILED,

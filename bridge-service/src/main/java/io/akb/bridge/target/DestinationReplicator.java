@@ -275,8 +275,10 @@ public final class DestinationReplicator implements BridgeTarget {
    * started a sync yet (the target waits and looks again).
    */
   private boolean open() {
-    phase = Phase.STARTING;
-    publishStatus();
+    if (phase != Phase.WAITING) { // a waiting target stays WAITING while it looks again
+      phase = Phase.STARTING;
+      publishStatus();
+    }
     if (destination == null) {
       // Installs the connector (a venv) and checks the config against its spec, once.
       destination =
@@ -290,6 +292,7 @@ public final class DestinationReplicator implements BridgeTarget {
     List<TopicPartition> partitions = TargetConsumer.partitionsToRead(consumer, settings, Set.of());
     catalog = readCatalog(partitions);
     if (catalog.streams().isEmpty()) {
+      phase = Phase.WAITING;
       lastError =
           "waiting for a SYNC_STARTED event on the state topics of "
               + settings.sourcePrefixes()

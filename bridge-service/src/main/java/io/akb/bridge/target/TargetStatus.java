@@ -12,8 +12,9 @@ import java.util.List;
  * @param cache where its cache is ({@code DUCKDB:path} or {@code POSTGRES:url}); null for a
  *     destination target
  * @param destination the destination a destination target writes into, null for a cache target
- * @param phase starting, running, paused, failed or stopped
- * @param lastError why it failed last, or null (for a destination, with its last log lines)
+ * @param phase starting, waiting, running, paused, failed or stopped
+ * @param lastError why it failed last, or null (for a destination, with its last log lines); while
+ *     waiting, what it waits for
  * @param lag records on its record partitions not written yet, -1 while unknown
  * @param recordsApplied records written since this process started (for a destination: records the
  *     destination confirmed by echoing a state)

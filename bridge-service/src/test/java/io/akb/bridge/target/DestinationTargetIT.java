@@ -315,6 +315,7 @@ class DestinationTargetIT {
       try (RunningDestination waiting = jsonLinesTarget("reset", out, prefix, 50, store)) {
         // No sync has started: the target waits, and a reset meanwhile still completes.
         waiting.replicator().reset().get(180, TimeUnit.SECONDS);
+        assertThat(waiting.replicator().status().phase()).isEqualTo(BridgeTarget.Phase.WAITING);
         assertThat(waiting.replicator().status().lastError())
             .contains("waiting for a SYNC_STARTED");
       }
