@@ -90,10 +90,14 @@ public final class LocalSync implements AutoCloseable {
       StandaloneConnectWorker worker =
           remember(StandaloneConnectWorker.start(bootstrap, offsetsFile));
       worker.startConnector(connector, connectorConfig(connector, bootstrap, prefix));
+      // Before the sync creates its topics is fine: the replay picks them up as they appear.
+      CacheReplay replay =
+          remember(
+              CacheReplay.start(bootstrap, prefix, options.cache(), options.effectiveStrategy()));
       progress.phase(SyncProgress.Phase.WAITING_FOR_SOURCE);
       display.update(progress);
 
-      CacheReplay replay = follow(progress, topics, worker, connector, bootstrap, prefix);
+      follow(progress, topics, worker, connector, replay);
 
       progress.sampleCache(replay.status());
       Map<String, Long> rows = rowsInCache(replay, progress);
@@ -111,21 +115,15 @@ public final class LocalSync implements AutoCloseable {
     }
   }
 
-  /**
-   * Polls the state topic, the topics' ends and the cache until the sync is in the cache. The
-   * replay into the cache starts once the sync has started: its topics exist then (the replay
-   * engine needs a topic to read when it starts).
-   */
-  private CacheReplay follow(
+  /** Polls the state topic, the topics' ends and the cache until the sync is in the cache. */
+  private void follow(
       SyncProgress progress,
       SyncTopics topics,
       StandaloneConnectWorker worker,
       String connector,
-      String bootstrap,
-      String prefix) {
+      CacheReplay replay) {
     long completedAt = -1;
     StateEvent completed = null;
-    CacheReplay replay = null;
     while (true) {
       for (SyncTopics.PositionedEvent positioned : topics.pollEvents(TICK)) {
         StateEvent event = positioned.event();
@@ -137,11 +135,6 @@ public final class LocalSync implements AutoCloseable {
         }
       }
       progress.sampleRecords(topics.recordsSinceStart(progress.topics()));
-      if (replay == null && progress.syncId() != null) {
-        replay =
-            remember(
-                CacheReplay.start(bootstrap, prefix, options.cache(), options.effectiveStrategy()));
-      }
       if (completed == null) {
         Optional<String> failure = worker.failure(connector);
         if (failure.isPresent()) {
@@ -158,19 +151,17 @@ public final class LocalSync implements AutoCloseable {
         // Stopping the task now writes its final offsets, and no second sync starts.
         worker.stopConnector(connector);
       }
-      if (replay != null) {
-        TargetStatus cacheStatus = replay.status();
-        progress.sampleCache(cacheStatus);
-        if (cacheStatus.phase() == BridgeTarget.Phase.FAILED) {
-          throw new AkbException(
-              "writing to the cache " + redacted(cacheStatus.cache()),
-              String.valueOf(cacheStatus.lastError()),
-              "Check that the cache is reachable and not open in another program (DuckDB allows"
-                  + " one writer per file).");
-        }
-        if (completed != null && replay.appliedThrough(completedAt)) {
-          return replay;
-        }
+      TargetStatus cacheStatus = replay.status();
+      progress.sampleCache(cacheStatus);
+      if (cacheStatus.phase() == BridgeTarget.Phase.FAILED) {
+        throw new AkbException(
+            "writing to the cache " + redacted(cacheStatus.cache()),
+            String.valueOf(cacheStatus.lastError()),
+            "Check that the cache is reachable and not open in another program (DuckDB allows"
+                + " one writer per file).");
+      }
+      if (completed != null && replay.appliedThrough(completedAt)) {
+        return;
       }
       display.update(progress);
     }
