@@ -60,7 +60,8 @@ final class CacheReplay implements AutoCloseable {
             Duration.ofSeconds(1),
             Duration.ofSeconds(2),
             "akb-sync-" + TARGET_NAME,
-            Map.of("bootstrap.servers", bootstrapServers));
+            Map.of("bootstrap.servers", bootstrapServers),
+            null);
     CacheReplay replay =
         new CacheReplay(
             new TargetReplicator(settings, null),

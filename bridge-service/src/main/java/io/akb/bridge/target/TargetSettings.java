@@ -72,38 +72,6 @@ public record TargetSettings(
     }
   }
 
-  /** A cache target's settings, as before destination targets existed. */
-  public TargetSettings(
-      String name,
-      CacheLocation cache,
-      CacheOptions cacheOptions,
-      List<String> sourcePrefixes,
-      List<String> topics,
-      Map<String, WriteStrategy> streamStrategies,
-      int batchMaxRecords,
-      long batchMaxBytes,
-      Duration batchMaxWait,
-      Duration topicRefreshInterval,
-      Duration retryBackoff,
-      String groupId,
-      Map<String, String> kafka) {
-    this(
-        name,
-        cache,
-        cacheOptions,
-        sourcePrefixes,
-        topics,
-        streamStrategies,
-        batchMaxRecords,
-        batchMaxBytes,
-        batchMaxWait,
-        topicRefreshInterval,
-        retryBackoff,
-        groupId,
-        kafka,
-        null);
-  }
-
   /**
    * What the target writes into, for operators: {@code DUCKDB:path} or {@code destination:name}.
    */

@@ -47,7 +47,8 @@ public final class RunningTarget implements AutoCloseable {
             Duration.ofMillis(500),
             Duration.ofSeconds(1),
             "akb-it-" + name,
-            Map.of("bootstrap.servers", EmbeddedKafka.bootstrapServers())));
+            Map.of("bootstrap.servers", EmbeddedKafka.bootstrapServers()),
+            null));
   }
 
   public TargetReplicator replicator() {
