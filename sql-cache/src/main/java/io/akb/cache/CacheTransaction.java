@@ -36,6 +36,16 @@ public interface CacheTransaction extends AutoCloseable {
    */
   void write(String sourceName, String stream, List<CacheRecord> records);
 
+  /**
+   * As {@link #write}, for records some of which the cache may already hold (a replay from offsets
+   * older than the ones stored, after a reset): a record whose {@code _airbyte_raw_id} the stream
+   * already stores is skipped, so a replay never doubles a row. Slower than {@link #write}, which
+   * callers use whenever their offsets, stored in the same transaction, rule a repeat out.
+   */
+  default void writeReplay(String sourceName, String stream, List<CacheRecord> records) {
+    write(sourceName, stream, records);
+  }
+
   /** Stores a state in {@code _airbyte_state} (STREAM per stream, GLOBAL and LEGACY kept too). */
   void writeState(String sourceName, AirbyteStateMessage state);
 
