@@ -18,6 +18,7 @@ import io.akb.runtime.protocol.DestinationSyncMode;
 import io.akb.runtime.protocol.SyncMode;
 import io.akb.runtime.secret.SecretMasker;
 import io.akb.runtime.secret.SecretResolver;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -46,6 +47,14 @@ import org.slf4j.LoggerFactory;
 public final class Source {
   private static final Logger log = LoggerFactory.getLogger(Source.class);
   private static final Map<String, ConnectorSpecification> SPECS = new ConcurrentHashMap<>();
+
+  /** How long a discovered catalog or a successful check is reused by every source of the JVM. */
+  static final Duration ANSWER_LIFETIME = Duration.ofMinutes(1);
+
+  private static final RecentAnswers<AirbyteCatalog> CATALOGS =
+      new RecentAnswers<>(ANSWER_LIFETIME);
+  private static final RecentAnswers<AirbyteConnectionStatus> CHECKS =
+      new RecentAnswers<>(ANSWER_LIFETIME);
 
   private final String name;
   private final ConnectorExecutor executor;
@@ -173,11 +182,17 @@ public final class Source {
   }
 
   private AirbyteConnectionStatus runCheck(ConnectorRun run) {
-    return run.runner
-        .runForResult(
-            new ConnectorInvocation("check", Map.of("--config", run.configJson), List.of(), false),
-            AirbyteMessage.Type.CONNECTION_STATUS)
-        .connectionStatus();
+    return CHECKS.get(
+        executor.describe(),
+        run.configJson,
+        () ->
+            run.runner
+                .runForResult(
+                    new ConnectorInvocation(
+                        "check", Map.of("--config", run.configJson), List.of(), false),
+                    AirbyteMessage.Type.CONNECTION_STATUS)
+                .connectionStatus(),
+        status -> status.status() == AirbyteConnectionStatus.Status.SUCCEEDED);
   }
 
   /**
@@ -198,18 +213,26 @@ public final class Source {
     }
   }
 
-  /** The streams the source offers, discovered once per config. */
+  /**
+   * The streams the source offers, discovered once per config (another source of the JVM with the
+   * same connector and config reuses a catalog discovered within the last minute).
+   */
   public AirbyteCatalog discoveredCatalog() {
     AirbyteCatalog known = discovered;
     if (known == null) {
       ConnectorRun run = prepare();
       known =
-          run.runner
-              .runForResult(
-                  new ConnectorInvocation(
-                      "discover", Map.of("--config", run.configJson), List.of(), false),
-                  AirbyteMessage.Type.CATALOG)
-              .catalog();
+          CATALOGS.get(
+              executor.describe(),
+              run.configJson,
+              () ->
+                  run.runner
+                      .runForResult(
+                          new ConnectorInvocation(
+                              "discover", Map.of("--config", run.configJson), List.of(), false),
+                          AirbyteMessage.Type.CATALOG)
+                      .catalog(),
+              catalog -> true);
       discovered = known;
     }
     return known;

@@ -306,4 +306,33 @@ class ConnectorFailuresIT {
         .isInstanceOf(AkbException.class)
         .hasMessageContaining("does not exist or is not executable");
   }
+
+  @Test
+  void sourcesOfOneJvmAskTheConnectorOnceForTheSameCatalogAndCheck() throws Exception {
+    // Each start of the connector appends its command: Connect's validate, the connector's start
+    // and its task each build their own Source, and each Python start costs seconds.
+    Path starts = dir.resolve("starts.log");
+    FakeConnector connector =
+        FakeConnector.withSpec(
+            dir,
+            "source-fake",
+            "echo \"$1\" >> '"
+                + starts
+                + "'\n"
+                + "if [ \"$1\" = check ]; then echo '{\"type\":\"CONNECTION_STATUS\",\"connectionStatus\":"
+                + "{\"status\":\"SUCCEEDED\"}}'; exit 0; fi\n"
+                + "echo '{\"type\":\"CATALOG\",\"catalog\":{\"streams\":[{\"name\":"
+                + "\"users\",\"json_schema\":{},\"supported_sync_modes\":[\"full_refresh\"]}]}}'");
+    for (int i = 0; i < 3; i++) {
+      Source source = Airbyte.getSource("source-fake", config(), connector.options());
+      source.check();
+      assertThat(source.availableStreams()).containsExactly("users");
+    }
+    assertThat(Files.readAllLines(starts)).containsExactly("check", "discover");
+
+    ObjectNode other = config();
+    other.put("count", 4);
+    Airbyte.getSource("source-fake", other, connector.options()).availableStreams();
+    assertThat(Files.readAllLines(starts)).containsExactly("check", "discover", "discover");
+  }
 }
