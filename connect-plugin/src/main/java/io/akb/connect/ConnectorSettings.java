@@ -8,6 +8,7 @@ import io.akb.runtime.ConnectorOptions;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Objects;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -23,6 +24,14 @@ import org.apache.kafka.common.config.types.Password;
  * ConnectorOptions} the same way.
  */
 public final class ConnectorSettings {
+  /**
+   * The plugin's version, reported by the source and the sink connector alike: the jar manifest's
+   * implementation version (the Maven project version), or {@code unknown} outside the jar.
+   */
+  public static final String PLUGIN_VERSION =
+      Objects.requireNonNullElse(
+          ConnectorSettings.class.getPackage().getImplementationVersion(), "unknown");
+
   public static final String CONNECTOR_NAME_CONFIG = "airbyte.connector.name";
   public static final String CONNECTOR_VERSION_CONFIG = "airbyte.connector.version";
   public static final String EXECUTOR_CONFIG = "airbyte.executor";

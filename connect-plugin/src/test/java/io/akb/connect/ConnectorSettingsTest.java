@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.akb.connect.sink.AirbyteSinkConfig;
+import io.akb.connect.sink.AirbyteSinkConnector;
 import io.akb.connect.source.AirbyteSourceConfig;
+import io.akb.connect.source.AirbyteSourceConnector;
 import io.akb.runtime.AkbException;
 import io.akb.runtime.ConnectorOptions;
 import java.nio.file.Path;
@@ -128,5 +130,12 @@ class ConnectorSettingsTest {
     props.put(ConnectorSettings.CONNECTOR_NAME_CONFIG, "destination-ailake");
     props.put("topics", "airbyte.faker.users");
     return props;
+  }
+
+  @Test
+  void theSourceAndTheSinkReportOneVersion() {
+    assertThat(new AirbyteSinkConnector().version())
+        .isEqualTo(new AirbyteSourceConnector().version())
+        .isEqualTo(ConnectorSettings.PLUGIN_VERSION);
   }
 }

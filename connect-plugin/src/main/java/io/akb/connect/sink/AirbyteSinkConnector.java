@@ -1,5 +1,6 @@
 package io.akb.connect.sink;
 
+import io.akb.connect.ConnectorSettings;
 import io.akb.runtime.AkbException;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,7 @@ import org.apache.kafka.connect.sink.SinkConnector;
  * guarantee and {@link AirbyteSinkConfig} for the options.
  */
 public class AirbyteSinkConnector extends SinkConnector {
-  static final String VERSION = "0.1.0";
+  static final String VERSION = ConnectorSettings.PLUGIN_VERSION;
 
   private Map<String, String> props;
 

@@ -45,7 +45,7 @@ public class AirbyteSourceConnector extends SourceConnector {
   private static final Logger log = LoggerFactory.getLogger(AirbyteSourceConnector.class);
 
   /** The plugin's version, from the jar manifest. */
-  static final String VERSION = versionFromManifest();
+  static final String VERSION = ConnectorSettings.PLUGIN_VERSION;
 
   private Map<String, String> props;
   private List<StreamDescriptor> streams;
@@ -260,10 +260,5 @@ public class AirbyteSourceConnector extends SourceConnector {
       }
     }
     return true;
-  }
-
-  private static String versionFromManifest() {
-    String version = AirbyteSourceConnector.class.getPackage().getImplementationVersion();
-    return version == null ? "0.1.0-SNAPSHOT" : version;
   }
 }
