@@ -88,9 +88,16 @@ public final class AirbyteSourceConfig extends AbstractConfig {
 
   public static final String RECORD_FORMAT_CONFIG = "record.format";
   private static final String RECORD_FORMAT_DOC =
-      "Record value format: 'json' (schemaless maps, for JsonConverter with schemas.enable=false)"
-          + " or 'struct' (a Connect Struct built from the stream's JSON schema, for Avro,"
-          + " Protobuf or JSON with schemas).";
+      "Record value format: 'json' (schemaless maps, for JsonConverter with schemas.enable=false),"
+          + " 'raw' (the record's JSON as bytes, serialized once with no Connect value in between:"
+          + " the fastest; needs value.converter="
+          + "org.apache.kafka.connect.converters.ByteArrayConverter in this connector's config, and"
+          + " writes the same JSON as 'json' does) or 'struct' (a Connect Struct built from the"
+          + " stream's JSON schema, for Avro, Protobuf or JSON with schemas).";
+
+  /** The converter the raw record format needs, named in the connector's own config. */
+  public static final String BYTE_ARRAY_CONVERTER =
+      "org.apache.kafka.connect.converters.ByteArrayConverter";
 
   public static final String SYNC_INTERVAL_CONFIG = "sync.interval.ms";
   private static final String SYNC_INTERVAL_DOC =
@@ -250,9 +257,12 @@ public final class AirbyteSourceConfig extends AbstractConfig {
               Width.SHORT,
               "Poll batch size");
 
-  /** What a record value is: a schemaless map or a Struct with a schema. */
+  /**
+   * What a record value is: a schemaless map, the record's JSON bytes, or a Struct with a schema.
+   */
   public enum RecordFormat {
     JSON,
+    RAW,
     STRUCT;
 
     String configValue() {
@@ -365,6 +375,24 @@ public final class AirbyteSourceConfig extends AbstractConfig {
 
   public short replicationFactor() {
     return getShort(TOPIC_REPLICATION_FACTOR_CONFIG);
+  }
+
+  /**
+   * Why the record format cannot work with the connector's {@code value.converter}, or null: the
+   * raw format hands Connect bytes, which any converter but ByteArrayConverter would re-encode
+   * (JsonConverter writes them as a base64 string), so it must be named in the connector's config.
+   */
+  public String recordFormatProblem(Map<String, String> connectorProps) {
+    if (recordFormat() != RecordFormat.RAW
+        || BYTE_ARRAY_CONVERTER.equals(connectorProps.get("value.converter"))) {
+      return null;
+    }
+    return RECORD_FORMAT_CONFIG
+        + "=raw needs value.converter="
+        + BYTE_ARRAY_CONVERTER
+        + " in this connector's config (found "
+        + connectorProps.getOrDefault("value.converter", "the worker's converter")
+        + "): set it, or use record.format=json";
   }
 
   public RecordFormat recordFormat() {

@@ -59,6 +59,10 @@ public class AirbyteSourceConnector extends SourceConnector {
   public void start(Map<String, String> props) {
     this.props = Map.copyOf(props);
     AirbyteSourceConfig config = new AirbyteSourceConfig(props);
+    String formatProblem = config.recordFormatProblem(props);
+    if (formatProblem != null) {
+      throw new ConnectException(formatProblem);
+    }
     try {
       Source source = ConfiguredSource.of(config);
       StreamCatalog catalog = new StreamCatalog(source.discoveredCatalog());
@@ -134,6 +138,10 @@ public class AirbyteSourceConnector extends SourceConnector {
       ConfigValue value = new ConfigValue(AirbyteSourceConfig.SECRET_PREFIX + secret.getKey());
       value.value(secret.getValue()); // a Password shows as [hidden] in REST answers
       values.put(value.name(), value);
+    }
+    String formatProblem = parsed.recordFormatProblem(connectorConfigs);
+    if (formatProblem != null) {
+      values.get(AirbyteSourceConfig.RECORD_FORMAT_CONFIG).addErrorMessage(formatProblem);
     }
     if (values.values().stream().anyMatch(value -> !value.errorMessages().isEmpty())) {
       return new Config(new ArrayList<>(values.values()));

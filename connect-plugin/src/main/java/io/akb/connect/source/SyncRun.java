@@ -55,6 +55,7 @@ final class SyncRun {
   private final Map<String, Long> counts = new LinkedHashMap<>();
   private final Set<StreamDescriptor> reported = new LinkedHashSet<>();
   private final Set<SourceRecord> checkpoints = Collections.newSetFromMap(new IdentityHashMap<>());
+  private final boolean raw;
   private long seq;
   private long skipped;
 
@@ -82,6 +83,7 @@ final class SyncRun {
     this.catalog = catalog;
     this.offsets = offsets;
     this.partitioner = partitioner;
+    this.raw = format == RecordFormat.RAW;
     for (ConfiguredAirbyteStream configured : catalog.streams()) {
       StreamDescriptor stream = normalized(configured.stream().descriptor());
       String topic = recordTopic(topicPrefix, stream);
@@ -214,10 +216,14 @@ final class SyncRun {
       }
       key = keyStruct;
     }
-    Object value =
-        target.valueSchema() == null
-            ? JsonSchemaConverter.toSchemalessValue(data)
-            : JsonSchemaConverter.toConnectValue(target.valueSchema(), data);
+    Object value;
+    if (raw) {
+      value = AirbyteJson.toJsonBytes(data);
+    } else if (target.valueSchema() == null) {
+      value = JsonSchemaConverter.toSchemalessValue(data);
+    } else {
+      value = JsonSchemaConverter.toConnectValue(target.valueSchema(), data);
+    }
     int partition = partitioner.partition(target.topic(), target.partitions(), primaryKey);
     counts.merge(StateEvent.countsKey(target.topic(), partition), 1L, Long::sum);
 
@@ -294,7 +300,11 @@ final class SyncRun {
    * committing it never moves or deletes a stored state (see {@link SourceOffsets}).
    */
   private SourceRecord event(StateEvent event, Map<String, Object> partition) {
-    Object value = JsonSchemaConverter.toSchemalessValue(AirbyteJson.MAPPER.valueToTree(event));
+    // Under the raw format the connector's value converter takes bytes only, events included.
+    Object value =
+        raw
+            ? AirbyteJson.toJsonBytes(event)
+            : JsonSchemaConverter.toSchemalessValue(AirbyteJson.MAPPER.valueToTree(event));
     return new SourceRecord(
         partition,
         offsets.offsetOf(partition),

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.Test;
 
@@ -191,5 +192,56 @@ class SyncRunTest {
     assertThatThrownBy(() -> offsets.advance(global))
         .isInstanceOf(AkbException.class)
         .hasMessageContaining("tasks.max=1");
+  }
+
+  @Test
+  void theRawFormatWritesTheJsonThatTheJsonFormatWritesAsBytesEventsIncluded() throws Exception {
+    String record =
+        "{\"type\":\"RECORD\",\"record\":{\"stream\":\"users\",\"emitted_at\":1700000000000,"
+            + "\"data\":{\"id\":7,\"name\":\"ü \\\"q\\\"\",\"score\":1.50,\"tags\":[\"a\",null],"
+            + "\"address\":{\"city\":\"Oslo\"}}}}";
+    SyncRun json = run(RecordFormat.JSON, new SourceOffsets(Map.of(), 1));
+    SyncRun raw = run(RecordFormat.RAW, new SourceOffsets(Map.of(), 1));
+    SourceRecord asJson = json.onMessage(message(record)).get(0);
+    SourceRecord asRaw = raw.onMessage(message(record)).get(0);
+
+    JsonConverter schemaless = new JsonConverter();
+    schemaless.configure(Map.of("schemas.enable", "false"), false);
+    byte[] jsonBytes = schemaless.fromConnectData("p.users", asJson.valueSchema(), asJson.value());
+    assertThat(asRaw.value()).isInstanceOf(byte[].class);
+    assertThat(AirbyteJson.MAPPER.readTree((byte[]) asRaw.value()))
+        .isEqualTo(AirbyteJson.MAPPER.readTree(jsonBytes));
+    // Key, partition, timestamp and headers do not depend on the value's format.
+    assertThat(asRaw.key()).isEqualTo(asJson.key());
+    assertThat(asRaw.kafkaPartition()).isEqualTo(asJson.kafkaPartition());
+    assertThat(asRaw.timestamp()).isEqualTo(asJson.timestamp());
+
+    String state =
+        "{\"type\":\"STATE\",\"state\":{\"type\":\"STREAM\",\"stream\":{\"stream_descriptor\":"
+            + "{\"name\":\"users\"},\"stream_state\":{\"id\":7}}}}";
+    SourceRecord checkpoint = raw.onMessage(message(state)).get(0);
+    JsonNode event = AirbyteJson.MAPPER.readTree((byte[]) checkpoint.value());
+    assertThat(event.path("type").asText()).isEqualTo("CHECKPOINT");
+    assertThat(event.path("state").path("stream").path("stream_state").path("id").asLong())
+        .isEqualTo(7);
+    assertThat(raw.started().value()).isInstanceOf(byte[].class);
+    assertThat(raw.completed(null))
+        .allSatisfy(e -> assertThat(e.value()).isInstanceOf(byte[].class));
+  }
+
+  @Test
+  void theRawFormatIsRefusedWithoutTheByteArrayConverterInTheConnectorsConfig() {
+    Map<String, String> props = new java.util.HashMap<>();
+    props.put("airbyte.connector.name", "source-faker");
+    props.put(AirbyteSourceConfig.RECORD_FORMAT_CONFIG, "raw");
+    assertThat(new AirbyteSourceConfig(props).recordFormatProblem(props))
+        .contains(
+            "record.format=raw needs value.converter=" + AirbyteSourceConfig.BYTE_ARRAY_CONVERTER)
+        .contains("use record.format=json");
+    props.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+    assertThat(new AirbyteSourceConfig(props).recordFormatProblem(props))
+        .contains("found org.apache.kafka.connect.json.JsonConverter");
+    props.put("value.converter", AirbyteSourceConfig.BYTE_ARRAY_CONVERTER);
+    assertThat(new AirbyteSourceConfig(props).recordFormatProblem(props)).isNull();
   }
 }

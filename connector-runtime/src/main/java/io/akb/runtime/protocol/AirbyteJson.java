@@ -33,6 +33,15 @@ public final class AirbyteJson {
     }
   }
 
+  /** Writes a message, tree or protocol object as the UTF-8 bytes of one line of JSON. */
+  public static byte[] toJsonBytes(Object value) {
+    try {
+      return MAPPER.writeValueAsBytes(value);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Parses JSON text into a tree, failing with Jackson's message when it is not JSON. */
   public static JsonNode parse(String json) throws JsonProcessingException {
     return MAPPER.readTree(json);
