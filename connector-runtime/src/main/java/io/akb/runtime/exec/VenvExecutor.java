@@ -10,12 +10,14 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -209,6 +211,7 @@ public final class VenvExecutor implements ConnectorExecutor {
       List<String> install = new ArrayList<>(pip);
       install.addAll(List.of("install", "--disable-pip-version-check", "--no-input", requirement));
       runStep(install, installLog, "pip install " + requirement);
+      pointScriptsAt(temp, venv);
       Files.writeString(temp.resolve(COMPLETE_MARKER), requirement + "\n");
       moveIntoPlace(temp);
       log.info(
@@ -245,6 +248,45 @@ public final class VenvExecutor implements ConnectorExecutor {
       Thread.currentThread().interrupt();
       return false;
     }
+  }
+
+  /**
+   * Rewrites the venv's scripts ({@code #!} lines, {@code activate}) from the temp dir it was built
+   * in to its final place: pip writes the interpreter's path into every script it installs, and
+   * after the rename that path would no longer exist for anyone running the scripts directly. Only
+   * text scripts are touched; a compiled program in {@code bin} keeps its bytes.
+   */
+  static void pointScriptsAt(Path builtIn, Path finalPlace) throws IOException {
+    byte[] from = builtIn.toString().getBytes(StandardCharsets.UTF_8);
+    String to = finalPlace.toString();
+    try (var scripts = Files.list(builtIn.resolve("bin"))) {
+      for (Path script : (Iterable<Path>) scripts::iterator) {
+        if (!Files.isRegularFile(script, LinkOption.NOFOLLOW_LINKS)) {
+          continue;
+        }
+        byte[] bytes = Files.readAllBytes(script);
+        boolean text =
+            (bytes.length > 1 && bytes[0] == '#' && bytes[1] == '!')
+                || script.getFileName().toString().startsWith("activate");
+        if (text && indexOf(bytes, from) >= 0) {
+          String content = new String(bytes, StandardCharsets.UTF_8);
+          Files.writeString(script, content.replace(builtIn.toString(), to));
+        }
+      }
+    }
+  }
+
+  private static int indexOf(byte[] bytes, byte[] part) {
+    outer:
+    for (int i = 0; i <= bytes.length - part.length; i++) {
+      for (int j = 0; j < part.length; j++) {
+        if (bytes[i + j] != part[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 
   /** Replaces an incomplete venv left by a crash; the rename is the moment the venv appears. */
@@ -299,16 +341,50 @@ public final class VenvExecutor implements ConnectorExecutor {
           null);
     }
     if (process.exitValue() != 0) {
-      throw new AkbException(
-          "installing " + requirement,
-          step + " failed with exit code " + process.exitValue(),
-          lastLines(installLog),
+      List<String> tail = lastLines(installLog);
+      String unmet = unsatisfiedRequirement(tail);
+      String why = step + " failed with exit code " + process.exitValue();
+      String hint =
           "Check the package name and version ("
               + requirement
-              + ") and the access to the package"
-              + " index.",
-          null);
+              + ") and the access to the package index.";
+      if (unmet != null && !requirementName(unmet).equals(requirementName(packageName))) {
+        why += ": " + requirement + " requires " + unmet + ", which pip cannot find";
+        hint =
+            "This release of the connector cannot be installed from the package index (one of"
+                + " its own pins does not exist there): choose another version of "
+                + packageName
+                + ", or give a pip requirement that works.";
+      } else if (unmet != null) {
+        why += ": the package index has no " + unmet;
+      }
+      throw new AkbException("installing " + requirement, why, tail, hint, null);
     }
+  }
+
+  private static final Pattern NO_MATCHING_DISTRIBUTION =
+      Pattern.compile("No matching distribution found for (\\S+)");
+
+  /**
+   * The requirement pip could not meet, from its output ({@code ERROR: No matching distribution
+   * found for smart-open[all]==0.6.0}), or null when pip failed for another reason.
+   */
+  static String unsatisfiedRequirement(List<String> pipOutput) {
+    String found = null;
+    for (String line : pipOutput) {
+      Matcher matcher = NO_MATCHING_DISTRIBUTION.matcher(line);
+      if (matcher.find()) {
+        found = matcher.group(1);
+      }
+    }
+    return found;
+  }
+
+  /** A requirement's project name, normalized as PyPI compares them: {@code smart_open}. */
+  private static String requirementName(String requirement) {
+    Matcher name = Pattern.compile("^[A-Za-z0-9._-]+").matcher(requirement);
+    String project = name.find() ? name.group() : requirement;
+    return project.toLowerCase(Locale.ROOT).replaceAll("[-_.]+", "-");
   }
 
   private static List<String> lastLines(Path file) {

@@ -107,6 +107,29 @@ class VenvExecutorIT {
   }
 
   @Test
+  void theInstalledVenvsScriptsRunFromItsFinalPlace() throws Exception {
+    // wheel installs a console script: its #! line must name the venv, not the temp dir it was
+    // built in, so the venv serves any other tool too.
+    VenvExecutor wheel =
+        new VenvExecutor(
+            "wheel",
+            "0.43.0",
+            null,
+            "wheel",
+            installDir,
+            "python3",
+            Duration.ofMinutes(5),
+            Map.of(),
+            20);
+    wheel.install();
+    Path script = wheel.venv().resolve("bin/wheel");
+    assertThat(Files.readAllLines(script).get(0)).isEqualTo("#!" + wheel.venv() + "/bin/python");
+    Process version = new ProcessBuilder(script.toString(), "version").start();
+    assertThat(new String(version.getInputStream().readAllBytes()).trim()).contains("0.43.0");
+    assertThat(version.waitFor()).isZero();
+  }
+
+  @Test
   void aMissingPythonSaysWhatToInstall() {
     VenvExecutor noPython =
         new VenvExecutor(
