@@ -39,6 +39,9 @@ public final class DuckDbCache extends JdbcSqlCache {
       Properties properties = new Properties();
       // rows() streams a table instead of materializing it.
       properties.setProperty("jdbc_stream_results", "true");
+      // DuckDB's own default is 80% of the machine's RAM; a cache shares its process with a broker,
+      // a Connect worker and the bridge, so it gets a bound (DuckDB spills beyond it to disk).
+      properties.setProperty("memory_limit", memoryLimit());
       Connection connection = DriverManager.getConnection("jdbc:duckdb:" + file, properties);
       DuckDBConnection root = connection.unwrap(DuckDBConnection.class);
       return new DuckDbCache(file, root, options);
@@ -53,6 +56,20 @@ public final class DuckDbCache extends JdbcSqlCache {
           e);
     }
   }
+
+  /**
+   * DuckDB's memory limit for a cache: {@value #MEMORY_LIMIT_ENV}, else {@value
+   * #DEFAULT_MEMORY_LIMIT}.
+   */
+  static String memoryLimit() {
+    String configured = System.getenv(MEMORY_LIMIT_ENV);
+    return configured == null || configured.isBlank() ? DEFAULT_MEMORY_LIMIT : configured.trim();
+  }
+
+  /** The environment variable that sets DuckDB's memory limit, in DuckDB's syntax ({@code 1GB}). */
+  public static final String MEMORY_LIMIT_ENV = "AKB_DUCKDB_MEMORY_LIMIT";
+
+  static final String DEFAULT_MEMORY_LIMIT = "256MB";
 
   @Override
   public Connection openConnection() throws SQLException {

@@ -1,12 +1,17 @@
 package io.akb.cache.duckdb;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.akb.cache.CacheLocation;
 import io.akb.cache.CacheOptions;
 import io.akb.cache.SqlCache;
 import io.akb.cache.SqlCacheContractTest;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DuckDbCacheTest extends SqlCacheContractTest {
@@ -22,5 +27,16 @@ class DuckDbCacheTest extends SqlCacheContractTest {
     // Same process: a duplicate of the cache's own database (a second open of the file would be
     // refused).
     return ((DuckDbCache) cache).openConnection();
+  }
+
+  @Test
+  void theCachesDuckDbHasABoundedMemoryLimitNotMostOfTheMachine() throws Exception {
+    try (Connection connection = sqlConnection();
+        Statement statement = connection.createStatement();
+        ResultSet limit = statement.executeQuery("SELECT current_setting('memory_limit')")) {
+      limit.next();
+      // DuckDB prints 256MB (its default would be 80% of RAM) as 244.1 MiB.
+      assertThat(limit.getString(1)).isEqualTo("244.1 MiB");
+    }
   }
 }
