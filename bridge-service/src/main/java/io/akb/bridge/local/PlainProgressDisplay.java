@@ -2,6 +2,8 @@ package io.akb.bridge.local;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
 import java.util.StringJoiner;
 
 /**
@@ -44,30 +46,64 @@ final class PlainProgressDisplay implements ProgressDisplay {
     out.flush();
   }
 
-  /** {@code [12.5s] reading: users 1,200 (400/s, 1 checkpoint), ...; cached 1,000}. */
+  /** Up to this many streams are listed one by one; more are summed, with the busiest named. */
+  static final int STREAMS_LISTED = 4;
+
+  /**
+   * {@code [12.5s] reading: users 1,200 (400/s, 1 checkpoint), ...; cached 1,000}. With more than
+   * {@link #STREAMS_LISTED} streams the line stays short: the totals, then the busiest streams.
+   */
   static String line(SyncProgress progress) {
     StringBuilder line =
         new StringBuilder("[")
             .append(ProgressTable.duration(progress.elapsed()))
             .append("] ")
             .append(progress.phase().label());
-    if (!progress.streams().isEmpty()) {
-      StringJoiner streams = new StringJoiner(", ", ": ", "");
-      long cached = 0;
-      for (SyncProgress.StreamProgress stream : progress.streams()) {
-        streams.add(
-            stream.name()
-                + " "
-                + ProgressTable.count(stream.records())
-                + " ("
-                + ProgressTable.count(Math.round(stream.recordsPerSecond()))
-                + "/s, "
-                + stream.checkpoints()
-                + (stream.checkpoints() == 1 ? " checkpoint)" : " checkpoints)"));
-        cached += stream.cached();
-      }
-      line.append(streams).append("; cached ").append(ProgressTable.count(cached));
+    List<SyncProgress.StreamProgress> streams = progress.streams();
+    if (streams.isEmpty()) {
+      return line.toString();
     }
-    return line.toString();
+    long cached = streams.stream().mapToLong(SyncProgress.StreamProgress::cached).sum();
+    StringJoiner listed = new StringJoiner(", ", ": ", "");
+    if (streams.size() <= STREAMS_LISTED) {
+      streams.forEach(stream -> listed.add(figures(stream)));
+    } else {
+      int checkpoints = streams.stream().mapToInt(SyncProgress.StreamProgress::checkpoints).sum();
+      listed.add(
+          streams.size()
+              + " streams "
+              + ProgressTable.count(progress.totalRecords())
+              + " ("
+              + ProgressTable.count(Math.round(progress.totalRecordsPerSecond()))
+              + "/s, "
+              + checkpoints
+              + (checkpoints == 1 ? " checkpoint)" : " checkpoints)"));
+      List<SyncProgress.StreamProgress> busiest =
+          streams.stream()
+              .filter(stream -> stream.records() > 0)
+              .sorted(
+                  Comparator.comparingDouble(SyncProgress.StreamProgress::recordsPerSecond)
+                      .thenComparingLong(SyncProgress.StreamProgress::records)
+                      .reversed())
+              .limit(STREAMS_LISTED - 1)
+              .toList();
+      if (!busiest.isEmpty()) {
+        StringJoiner named = new StringJoiner(", ", "busiest ", "");
+        busiest.forEach(stream -> named.add(figures(stream)));
+        listed.add(named.toString());
+      }
+    }
+    return line.append(listed).append("; cached ").append(ProgressTable.count(cached)).toString();
+  }
+
+  private static String figures(SyncProgress.StreamProgress stream) {
+    return stream.name()
+        + " "
+        + ProgressTable.count(stream.records())
+        + " ("
+        + ProgressTable.count(Math.round(stream.recordsPerSecond()))
+        + "/s, "
+        + stream.checkpoints()
+        + (stream.checkpoints() == 1 ? " checkpoint)" : " checkpoints)");
   }
 }

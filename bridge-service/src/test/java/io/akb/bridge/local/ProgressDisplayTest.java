@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -71,5 +72,35 @@ class ProgressDisplayTest {
         .last()
         .asString()
         .matches("  total +1,300 +0 +0 +0 +2,100");
+  }
+
+  @Test
+  void plainLinesOfManyStreamsStayShortWithTotalsAndTheBusiestStreams() throws Exception {
+    StringBuilder catalog = new StringBuilder();
+    Map<String, Long> records = new LinkedHashMap<>();
+    for (int i = 1; i <= 22; i++) {
+      catalog
+          .append(i > 1 ? "," : "")
+          .append("{'stream':{'name':'stream_with_a_long_name_")
+          .append(i)
+          .append("','json_schema':{}},'sync_mode':'full_refresh'}");
+      records.put("airbyte.source-smoke.stream_with_a_long_name_" + i, i == 7 ? 5000L : 10L * i);
+    }
+    SyncProgress progress = new SyncProgress("airbyte.source-smoke.");
+    progress.apply(
+        SyncProgressTest.event(
+            "{'type':'SYNC_STARTED','sync_id':'s1','task':'0','catalog':{'streams':["
+                + catalog
+                + "]}}"));
+    progress.sampleRecords(records);
+
+    String line = PlainProgressDisplay.line(progress);
+
+    assertThat(line.length()).isLessThan(300);
+    assertThat(line)
+        .matches(
+            "\\[\\d+\\.\\ds\\] reading: 22 streams 7,460 \\(0/s, 0 checkpoints\\), busiest"
+                + " stream_with_a_long_name_7 5,000 \\(0/s, 0 checkpoints\\),"
+                + " stream_with_a_long_name_22 220 .*, stream_with_a_long_name_21 210 .*; cached 0");
   }
 }
