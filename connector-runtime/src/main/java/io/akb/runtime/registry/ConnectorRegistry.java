@@ -148,7 +148,10 @@ public final class ConnectorRegistry {
                   "looking up connector " + name,
                   "the registry (" + origin + ") has no connector named " + name,
                   close.isEmpty()
-                      ? "List the known connectors with Airbyte.getAvailableConnectors()."
+                      ? "Check the name against the registry's list (`akb connectors`, or"
+                          + " Airbyte.getAvailableConnectors() in Java). A connector the registry"
+                          + " does not list runs when its executor is named: a local program, a"
+                          + " Docker image or a pip URL."
                       : "Did you mean " + String.join(", ", close) + "?");
             });
   }

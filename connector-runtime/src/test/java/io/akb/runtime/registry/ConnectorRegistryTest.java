@@ -36,6 +36,17 @@ class ConnectorRegistryTest {
   }
 
   @Test
+  void anUnknownNameWithNoCloseOneSaysHowToListAndHowToRunItAnyway() {
+    ConnectorRegistry registry = ConnectorRegistry.load(null);
+
+    assertThatThrownBy(() -> registry.get("source-zzqqxxyy-internal"))
+        .isInstanceOf(AkbException.class)
+        .hasMessageContaining("akb connectors")
+        .hasMessageContaining("Airbyte.getAvailableConnectors() in Java")
+        .hasMessageContaining("a local program, a Docker image or a pip URL");
+  }
+
+  @Test
   void aFileInTheOssRegistryFormatReplacesTheSnapshot() throws Exception {
     Path file = dir.resolve("oss_registry.json");
     Files.writeString(
