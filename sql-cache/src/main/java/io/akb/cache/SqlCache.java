@@ -8,6 +8,7 @@ import io.akb.runtime.ReadResult;
 import io.akb.runtime.ReadableCache;
 import io.akb.runtime.Source;
 import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -51,6 +52,21 @@ public interface SqlCache extends Cache, ReadableCache, AutoCloseable {
   /** Stream names that have a table, as registered in {@code _airbyte_streams}. */
   @Override
   List<String> streams();
+
+  /**
+   * A stream's dataset, PyAirbyte's {@code cache["users"]}: rows, count, Arrow export.
+   *
+   * @throws io.akb.runtime.AkbException naming the streams there are, when the cache has no such
+   *     stream
+   */
+  SqlCacheDataset dataset(String stream);
+
+  /** Every stream's dataset by stream name, PyAirbyte's {@code cache.streams}. */
+  default Map<String, SqlCacheDataset> datasets() {
+    Map<String, SqlCacheDataset> datasets = new LinkedHashMap<>();
+    streams().forEach(stream -> datasets.put(stream, dataset(stream)));
+    return datasets;
+  }
 
   /** Number of rows in a stream's table (the current generation for a replaced stream). */
   long count(String stream);

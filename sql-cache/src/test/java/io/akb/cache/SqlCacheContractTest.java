@@ -12,12 +12,15 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -636,5 +639,74 @@ public abstract class SqlCacheContractTest {
       }
       return names;
     }
+  }
+
+  @Test
+  void aStreamExportsToArrowBatchesWithTypedValuesAndNullsInBatchesOfTheAskedSize() {
+    try (CacheTransaction tx = cache.begin()) {
+      tx.registerStream(SOURCE, stream("users", USERS_SCHEMA, "id", "incremental"), null);
+      List<CacheRecord> users = new ArrayList<>();
+      for (int i = 1; i <= 5; i++) {
+        users.add(
+            record(
+                "r" + i,
+                "s1",
+                "{'id': "
+                    + i
+                    + ", 'score': "
+                    + (i == 3 ? "null" : i + ".25")
+                    + ", 'name': 'user "
+                    + i
+                    + "', 'active': "
+                    + (i % 2 == 0)
+                    + ", 'born': '2000-01-0"
+                    + i
+                    + "', 'updated_at': '2024-01-01T00:00:0"
+                    + i
+                    + "Z', 'address': {'n': "
+                    + i
+                    + "}}"));
+      }
+      tx.write(SOURCE, "users", users);
+      tx.commit();
+    }
+    assertThatThrownBy(() -> cache.dataset("nope"))
+        .isInstanceOf(AkbException.class)
+        .hasMessageContaining("the cache has no stream named nope (it has: users)");
+
+    List<Integer> batchSizes = new ArrayList<>();
+    Map<Long, List<Object>> byId = new TreeMap<>();
+    try (RootAllocator allocator = new RootAllocator()) {
+      long rows =
+          cache
+              .dataset("users")
+              .toArrowBatches(
+                  allocator,
+                  2,
+                  root -> {
+                    batchSizes.add(root.getRowCount());
+                    for (int r = 0; r < root.getRowCount(); r++) {
+                      List<Object> values = new ArrayList<>();
+                      for (String column :
+                          List.of("score", "name", "active", "born", "updated_at", "address")) {
+                        values.add(root.getVector(column).getObject(r));
+                      }
+                      byId.put((Long) root.getVector("id").getObject(r), values);
+                    }
+                    assertThat(root.getVector("_airbyte_raw_id").getField().getType().toString())
+                        .isEqualTo("Utf8");
+                  });
+      assertThat(rows).isEqualTo(5);
+    }
+    assertThat(batchSizes).containsExactly(2, 2, 1);
+    assertThat(byId.keySet()).containsExactly(1L, 2L, 3L, 4L, 5L);
+    List<Object> second = byId.get(2L);
+    assertThat(second.get(0)).hasToString("2.250000000");
+    assertThat(second.get(1)).hasToString("user 2");
+    assertThat(second.get(2)).isEqualTo(true);
+    assertThat(second.get(3)).isEqualTo((int) LocalDate.of(2000, 1, 2).toEpochDay());
+    assertThat(second.get(4)).isEqualTo(1_704_067_202_000_000L);
+    assertThat(json(second.get(5).toString())).isEqualTo(json("{'n': 2}"));
+    assertThat(byId.get(3L).get(0)).isNull();
   }
 }

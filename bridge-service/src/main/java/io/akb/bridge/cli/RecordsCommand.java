@@ -7,7 +7,9 @@ import io.akb.cache.SqlCache;
 import io.akb.runtime.AkbException;
 import io.akb.runtime.protocol.AirbyteJson;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,6 +46,14 @@ final class RecordsCommand implements Runnable {
       description = "How many rows to print. Default: ${DEFAULT-VALUE}.")
   long limit;
 
+  @Option(
+      names = "--arrow",
+      paramLabel = "FILE",
+      description =
+          "Write every row of the stream (not only --limit) to FILE as an Apache Arrow IPC file,"
+              + " typed (PyArrow, pandas, Polars and DuckDB open it), instead of printing rows.")
+  Path arrow;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -63,8 +73,19 @@ final class RecordsCommand implements Runnable {
                 ? "The cache holds no streams yet: run akb read or akb sync first."
                 : "Streams in the cache: " + String.join(", ", streams) + ".");
       }
-      try (Stream<JsonNode> rows = sqlCache.rows(stream)) {
-        rows.limit(limit).forEach(row -> out.println(AirbyteJson.toJson(row)));
+      if (arrow != null) {
+        long rows = sqlCache.dataset(stream).toArrowFile(arrow);
+        out.printf(
+            Locale.ROOT,
+            "Wrote %,d rows of %s to %s (an Arrow IPC file; in Python:"
+                + " pyarrow.ipc.open_file(path).read_all())%n",
+            rows,
+            stream,
+            arrow);
+      } else {
+        try (Stream<JsonNode> rows = sqlCache.rows(stream)) {
+          rows.limit(limit).forEach(row -> out.println(AirbyteJson.toJson(row)));
+        }
       }
     }
     out.flush();

@@ -13,6 +13,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,6 +56,20 @@ class AkbCliCommandsIT {
       ids.add(user.get("id").asInt());
     }
     assertThat(ids).containsExactlyInAnyOrder(1, 2, 3);
+
+    Path arrow = dir.resolve("users.arrow");
+    Run export = akb("records", cache, "users", "--arrow", arrow.toString());
+    assertThat(export.exitCode()).as(export.stderr()).isZero();
+    assertThat(export.stdout())
+        .contains(
+            "Wrote 50 rows of users to "
+                + arrow
+                + " (an Arrow IPC"
+                + " file; in Python: pyarrow.ipc.open_file(path).read_all())");
+    // An Arrow IPC file starts and ends with its magic (PyArrow reads it back in sql-cache's
+    // tests).
+    String bytes = new String(Files.readAllBytes(arrow), StandardCharsets.ISO_8859_1);
+    assertThat(bytes).startsWith("ARROW1").endsWith("ARROW1");
 
     Run unknown = akb("records", dir.resolve("cache.duckdb").toString(), "customers");
     assertThat(unknown.exitCode()).isEqualTo(1);

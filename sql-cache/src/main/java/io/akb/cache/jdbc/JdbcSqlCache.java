@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.akb.cache.CacheOptions;
 import io.akb.cache.CacheTransaction;
 import io.akb.cache.SqlCache;
+import io.akb.cache.SqlCacheDataset;
 import io.akb.cache.StoredOffset;
 import io.akb.cache.WriteStrategy;
 import io.akb.cache.layout.ColumnType;
@@ -266,6 +267,21 @@ public abstract class JdbcSqlCache implements SqlCache {
   }
 
   @Override
+  public SqlCacheDataset dataset(String stream) {
+    if (!streams().contains(stream)) {
+      throw new AkbException(
+          "opening stream " + stream + " of " + describe(),
+          "the cache has no stream named "
+              + stream
+              + " (it has: "
+              + String.join(", ", streams())
+              + ")",
+          "Use one of the cache's stream names, as the source names them.");
+    }
+    return new SqlCacheDataset(this, stream);
+  }
+
+  @Override
   public long count(String stream) {
     try (Connection reader = openConnection()) {
       StreamLayout layout = requireLayout(reader, stream);
@@ -385,25 +401,7 @@ public abstract class JdbcSqlCache implements SqlCache {
       StreamLayout layout = requireLayout(reader, stream);
       List<String> fields = new ArrayList<>(StreamLayout.INTERNAL_COLUMNS.size());
       List<ColumnType> types = new ArrayList<>();
-      // Data columns first, then the internal ones: PyAirbyte reserves the _airbyte_ names, so a
-      // data field of that name (stored in its own suffixed column) never hides them.
-      StringBuilder select = new StringBuilder("SELECT ");
-      for (Map.Entry<String, StreamLayout.Column> entry : layout.columns().entrySet()) {
-        StreamLayout.Column column = entry.getValue();
-        fields.add(entry.getKey());
-        types.add(column.type());
-        select.append(readExpression(column)).append(", ");
-      }
-      select.append(quote(StreamLayout.RAW_ID)).append(", ");
-      select.append(quote(StreamLayout.EXTRACTED_AT)).append(", ");
-      select.append(castToText(StreamLayout.META));
-      fields.add(StreamLayout.RAW_ID);
-      fields.add(StreamLayout.EXTRACTED_AT);
-      fields.add(StreamLayout.META);
-      types.add(ColumnType.VARCHAR);
-      types.add(ColumnType.TIMESTAMP_TZ);
-      types.add(ColumnType.JSON);
-      select.append(" FROM ").append(qualified(layout.tableName()));
+      StringBuilder select = new StringBuilder(selectAll(layout, fields, new ArrayList<>(), types));
       String extractedAt = quote(StreamLayout.EXTRACTED_AT);
       String rawId = quote(StreamLayout.RAW_ID);
       if (after != null) {
@@ -445,6 +443,74 @@ public abstract class JdbcSqlCache implements SqlCache {
     } catch (RuntimeException e) {
       closeQuietly(reader);
       throw e;
+    }
+  }
+
+  /**
+   * {@code SELECT <every column> FROM <the stream's table>}: data columns first, then the internal
+   * ones (PyAirbyte reserves the _airbyte_ names, so a data field of that name, stored in its own
+   * suffixed column, never hides them); times and JSON as text. Fills {@code fields} with each
+   * column's field name, {@code columns} with its name in the table and {@code types} with its
+   * type.
+   */
+  private String selectAll(
+      StreamLayout layout, List<String> fields, List<String> columns, List<ColumnType> types) {
+    StringBuilder select = new StringBuilder("SELECT ");
+    for (Map.Entry<String, StreamLayout.Column> entry : layout.columns().entrySet()) {
+      StreamLayout.Column column = entry.getValue();
+      fields.add(entry.getKey());
+      columns.add(column.name());
+      types.add(column.type());
+      select.append(readExpression(column)).append(", ");
+    }
+    select.append(quote(StreamLayout.RAW_ID)).append(", ");
+    select.append(quote(StreamLayout.EXTRACTED_AT)).append(", ");
+    select.append(castToText(StreamLayout.META));
+    for (String internal :
+        List.of(StreamLayout.RAW_ID, StreamLayout.EXTRACTED_AT, StreamLayout.META)) {
+      fields.add(internal);
+      columns.add(internal);
+    }
+    types.add(ColumnType.VARCHAR);
+    types.add(ColumnType.TIMESTAMP_TZ);
+    types.add(ColumnType.JSON);
+    return select.append(" FROM ").append(qualified(layout.tableName())).toString();
+  }
+
+  /** Reads a whole result of {@link #readColumns}. */
+  @FunctionalInterface
+  public interface ColumnsReader<T> {
+    /**
+     * @param columns each column's name in the table, in the result's order
+     * @param types each column's type
+     * @param rows the rows, positioned before the first
+     */
+    T read(List<String> columns, List<ColumnType> types, ResultSet rows) throws SQLException;
+  }
+
+  /**
+   * Hands every row of a stream's table (its current generation) to {@code reader} as one result
+   * set, data columns then {@code _airbyte_raw_id}, {@code _airbyte_extracted_at}, {@code
+   * _airbyte_meta}; times and JSON as text, every other type through its JDBC getter. For readers
+   * that take the rows in bulk, such as an Arrow export. Sees committed data only.
+   */
+  public <T> T readColumns(String stream, ColumnsReader<T> reader) {
+    try (Connection connection = openConnection()) {
+      StreamLayout layout = requireLayout(connection, stream);
+      List<String> columns = new ArrayList<>();
+      List<ColumnType> types = new ArrayList<>();
+      String sql = selectAll(layout, new ArrayList<>(), columns, types);
+      connection.setAutoCommit(false); // PostgreSQL streams through a cursor only without it
+      try (PreparedStatement statement = connection.prepareStatement(sql)) {
+        statement.setFetchSize(10_000);
+        try (ResultSet rows = statement.executeQuery()) {
+          return reader.read(List.copyOf(columns), List.copyOf(types), rows);
+        }
+      } finally {
+        connection.rollback();
+      }
+    } catch (SQLException e) {
+      throw failure("reading the rows of stream " + stream, e);
     }
   }
 

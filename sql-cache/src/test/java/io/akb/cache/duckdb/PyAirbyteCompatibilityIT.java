@@ -131,6 +131,69 @@ class PyAirbyteCompatibilityIT {
     assertThat(read.at("/states/users/updated_at").asText()).isEqualTo("2024-01-09");
   }
 
+  @Test
+  void pyArrowReadsTheStreamAkbExportedToArrowWithTheSameRowsAndTypes() throws Exception {
+    Path file = dir.resolve("akb.duckdb");
+    Path arrow = dir.resolve("users.arrow");
+    try (SqlCache cache =
+        SqlCache.open(CacheLocation.parse("duckdb:" + file), CacheOptions.defaults())) {
+      try (CacheTransaction tx = cache.begin()) {
+        tx.registerStream("source-faker", stream("users", "id"), WriteStrategy.APPEND);
+        tx.write(
+            "source-faker",
+            "users",
+            List.of(
+                record(
+                    "u1",
+                    "{'id': 1, 'name': 'Zoë', 'age': 31, 'score': 2.5, 'active': true,"
+                        + " 'created_at': '2024-03-01T10:00:00.123456+02:00', 'born': '1990-05-17',"
+                        + " 'address': {'city': 'Oslo'}, 'tags': ['a', 'b']}"),
+                record("u2", "{'id': 2, 'name': null}")));
+        tx.commit();
+      }
+      assertThat(cache.datasets().keySet()).containsExactly("users");
+      assertThat(cache.dataset("users").toArrowFile(arrow)).isEqualTo(2);
+    }
+
+    String script =
+        String.join(
+            "\n",
+            "import json, sys, pyarrow.ipc as ipc",
+            "t = ipc.open_file(sys.argv[1]).read_all()",
+            "rows = t.to_pylist()",
+            "for r in rows:",
+            "    for k, v in r.items():",
+            "        if v is not None and not isinstance(v, (int, float, str, bool)):",
+            "            r[k] = str(v)",
+            "print(json.dumps({'types': {f.name: str(f.type) for f in t.schema}, 'rows': rows}))");
+    String output = run(List.of(python.toString(), "-c", script, arrow.toString()), 120);
+    JsonNode read =
+        AirbyteJson.MAPPER.readTree(output.strip().substring(output.strip().lastIndexOf('\n') + 1));
+
+    assertThat(read.get("types"))
+        .isEqualTo(
+            json(
+                "{'id': 'int64', 'name': 'string', 'age': 'int64', 'score': 'decimal128(38, 9)',"
+                    + " 'active': 'bool', 'created_at': 'timestamp[us, tz=UTC]', 'born': 'date32[day]',"
+                    + " 'address': 'string', 'tags': 'string', '_airbyte_raw_id': 'string',"
+                    + " '_airbyte_extracted_at': 'timestamp[us, tz=UTC]', '_airbyte_meta': 'string'}"));
+    JsonNode first = read.at("/rows/0");
+    assertThat(first.get("id").asLong()).isEqualTo(1);
+    assertThat(first.get("name").asText()).isEqualTo("Zoë");
+    assertThat(first.get("score").asText()).isEqualTo("2.500000000");
+    assertThat(first.get("active").asBoolean()).isTrue();
+    assertThat(first.get("created_at").asText()).isEqualTo("2024-03-01 08:00:00.123456+00:00");
+    assertThat(first.get("born").asText()).isEqualTo("1990-05-17");
+    assertThat(AirbyteJson.MAPPER.readTree(first.get("address").asText()))
+        .isEqualTo(json("{'city': 'Oslo'}"));
+    assertThat(first.get("_airbyte_raw_id").asText()).isEqualTo("u1");
+    assertThat(first.get("_airbyte_extracted_at").asText()).isEqualTo("2023-11-14 22:13:20+00:00");
+    JsonNode second = read.at("/rows/1");
+    assertThat(second.get("id").asLong()).isEqualTo(2);
+    assertThat(second.get("name").isNull()).isTrue();
+    assertThat(second.get("score").isNull()).isTrue();
+  }
+
   private JsonNode readWithPyAirbyte(Path file, String... streams) throws Exception {
     Path script = dir.resolve("pyairbyte_read.py");
     try (InputStream in = PyAirbyteCompatibilityIT.class.getResourceAsStream("pyairbyte_read.py")) {
