@@ -11,8 +11,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Iterator;
 import java.util.List;
 import org.duckdb.DuckDBAppender;
@@ -72,7 +70,7 @@ public final class DuckDbDialect implements SqlDialect {
 
   @Override
   public Object loadTimestamp(long epochMillis) {
-    return OffsetDateTime.ofInstant(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC);
+    return Instant.ofEpochMilli(epochMillis);
   }
 
   @Override
@@ -125,8 +123,13 @@ public final class DuckDbDialect implements SqlDialect {
       appender.append((boolean) (Boolean) value);
     } else if (value instanceof BigDecimal) {
       appender.append((BigDecimal) value);
-    } else if (value instanceof OffsetDateTime) {
-      appender.append((OffsetDateTime) value);
+    } else if (value instanceof Instant) {
+      // Epoch microseconds, what DuckDB keeps: the appender's own OffsetDateTime conversion costs
+      // more than the parse.
+      Instant instant = (Instant) value;
+      appender.appendEpochMicros(
+          Math.addExact(
+              Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1000));
     } else if (value instanceof LocalDateTime) {
       appender.append((LocalDateTime) value);
     } else if (value instanceof LocalDate) {

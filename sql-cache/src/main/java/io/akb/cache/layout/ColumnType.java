@@ -2,6 +2,7 @@ package io.akb.cache.layout;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
@@ -196,10 +197,10 @@ public enum ColumnType {
   /**
    * The typed value of a JSON value in a column of this type, or null when it does not fit (the
    * same check as {@link #text}): {@code Long} for BIGINT, {@code BigDecimal} for DECIMAL, {@code
-   * Double}, {@code Boolean}, {@code String} for VARCHAR, {@code LocalDate}, {@code OffsetDateTime}
-   * for TIMESTAMP_TZ (a date-time without zone is UTC), {@code LocalDateTime}, {@code LocalTime},
-   * and the JSON text for JSON. Checking and converting is one pass: nothing is rendered to be
-   * parsed again. Never called for JSON null.
+   * Double}, {@code Boolean}, {@code String} for VARCHAR, {@code LocalDate}, {@code Instant} for
+   * TIMESTAMP_TZ (the instant is what the type keeps; a date-time without zone is UTC), {@code
+   * LocalDateTime}, {@code LocalTime}, and the JSON text for JSON. Checking and converting is one
+   * pass: nothing is rendered to be parsed again. Never called for JSON null.
    */
   public Object value(JsonNode value) {
     switch (this) {
@@ -252,13 +253,17 @@ public enum ColumnType {
     }
   }
 
-  private static OffsetDateTime timestampWithZoneValue(String text) {
+  private static Instant timestampWithZoneValue(String text) {
+    Instant common = IsoDateTime.instant(text);
+    if (common != null) {
+      return common;
+    }
     String iso = text.length() > 10 && text.charAt(10) == ' ' ? text.replaceFirst(" ", "T") : text;
     try {
-      return OffsetDateTime.parse(iso);
+      return OffsetDateTime.parse(iso).toInstant();
     } catch (DateTimeParseException e) {
       try {
-        return LocalDateTime.parse(iso).atOffset(ZoneOffset.UTC); // no zone: UTC, as PyAirbyte
+        return LocalDateTime.parse(iso).toInstant(ZoneOffset.UTC); // no zone: UTC, as PyAirbyte
       } catch (DateTimeParseException ignored) {
         return null;
       }
@@ -307,6 +312,10 @@ public enum ColumnType {
   }
 
   private static String parseTimestampWithZone(String text) {
+    if (IsoDateTime.instant(text) != null) {
+      String iso = text.charAt(10) == ' ' ? text.substring(0, 10) + 'T' + text.substring(11) : text;
+      return IsoDateTime.hasZone(iso) ? iso : iso + "Z"; // no zone: UTC, as PyAirbyte does
+    }
     String iso = text.length() > 10 && text.charAt(10) == ' ' ? text.replaceFirst(" ", "T") : text;
     try {
       OffsetDateTime.parse(iso);
