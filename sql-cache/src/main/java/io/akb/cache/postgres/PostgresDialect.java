@@ -2,15 +2,15 @@ package io.akb.cache.postgres;
 
 import io.akb.cache.jdbc.SqlDialect;
 import io.akb.cache.layout.ColumnType;
-import java.io.IOException;
-import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyManager;
+import org.postgresql.copy.CopyIn;
 
 /**
  * PostgreSQL: JSONB for objects and arrays, bulk load through {@code COPY ... FROM STDIN} (CSV)
@@ -111,70 +111,85 @@ public final class PostgresDialect implements SqlDialect {
       sql.append(i > 0 ? ", " : "").append(quote(columns.get(i)));
     }
     sql.append(") FROM STDIN WITH (FORMAT csv)");
-    CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
+    CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql.toString());
     try {
-      copy.copyIn(sql.toString(), new CsvRowReader(rows));
-    } catch (IOException e) {
-      throw new SQLException("COPY into " + table + " failed: " + e.getMessage(), e);
+      CsvRows csv = new CsvRows();
+      while (rows.hasNext()) {
+        csv.appendRow(rows.next());
+        if (csv.size >= CHUNK_BYTES) {
+          copy.writeToCopy(csv.bytes, 0, csv.size);
+          csv.size = 0;
+        }
+      }
+      if (csv.size > 0) {
+        copy.writeToCopy(csv.bytes, 0, csv.size);
+      }
+      copy.endCopy();
+    } catch (SQLException | RuntimeException e) {
+      if (copy.isActive()) {
+        try {
+          copy.cancelCopy(); // end the COPY so the connection stays usable; keep the cause
+        } catch (SQLException cancelFailed) {
+          e.addSuppressed(cancelFailed);
+        }
+      }
+      throw e;
     }
   }
 
+  /** About what COPY is sent at a time: large chunks, bounded memory. */
+  private static final int CHUNK_BYTES = 64 * 1024;
+
   /**
-   * Streams rows as CSV: every text quoted (so an empty string stays empty), a number as it is, a
-   * null as an empty unquoted field, which is what COPY's CSV format reads as NULL.
+   * Rows as CSV in UTF-8 (the driver's client encoding), written as bytes so no text is copied
+   * twice: every text quoted (so an empty string stays empty), a number as it is, a null as an
+   * empty unquoted field, which is what COPY's CSV format reads as NULL.
    */
-  private static final class CsvRowReader extends Reader {
-    private final Iterator<Object[]> rows;
-    private final StringBuilder buffer = new StringBuilder();
-    private int position;
+  private static final class CsvRows {
+    byte[] bytes = new byte[CHUNK_BYTES + 4096];
+    int size;
 
-    CsvRowReader(Iterator<Object[]> rows) {
-      this.rows = rows;
-    }
-
-    @Override
-    public int read(char[] target, int offset, int length) {
-      if (position >= buffer.length()) {
-        buffer.setLength(0);
-        position = 0;
-        if (!rows.hasNext()) {
-          return -1;
-        }
-        // Fill about 64 KB at a time so COPY gets large chunks.
-        while (buffer.length() < 65536 && rows.hasNext()) {
-          appendRow(rows.next());
-        }
-      }
-      int count = Math.min(length, buffer.length() - position);
-      buffer.getChars(position, position + count, target, offset);
-      position += count;
-      return count;
-    }
-
-    private void appendRow(Object[] row) {
+    void appendRow(Object[] row) {
       for (int i = 0; i < row.length; i++) {
         if (i > 0) {
-          buffer.append(',');
+          append((byte) ',');
         }
-        if (row[i] instanceof Long) {
-          buffer.append((long) (Long) row[i]);
-        } else if (row[i] != null) {
-          String text = (String) row[i];
-          buffer.append('"');
-          for (int c = 0; c < text.length(); c++) {
-            char ch = text.charAt(c);
-            if (ch == '"') {
-              buffer.append('"');
-            }
-            buffer.append(ch);
-          }
-          buffer.append('"');
+        Object value = row[i];
+        if (value instanceof Long) {
+          append(Long.toString((Long) value).getBytes(StandardCharsets.US_ASCII), false);
+        } else if (value != null) {
+          String text = (String) value;
+          append((byte) '"');
+          // In UTF-8 the byte of '"' never occurs inside another character's bytes.
+          append(text.getBytes(StandardCharsets.UTF_8), text.indexOf('"') >= 0);
+          append((byte) '"');
         }
       }
-      buffer.append('\n');
+      append((byte) '\n');
     }
 
-    @Override
-    public void close() {}
+    private void append(byte b) {
+      if (size == bytes.length) {
+        bytes = Arrays.copyOf(bytes, bytes.length * 2);
+      }
+      bytes[size++] = b;
+    }
+
+    private void append(byte[] text, boolean doubleQuotes) {
+      if (size + text.length * 2 > bytes.length) {
+        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + text.length * 2));
+      }
+      if (!doubleQuotes) {
+        System.arraycopy(text, 0, bytes, size, text.length);
+        size += text.length;
+        return;
+      }
+      for (byte b : text) {
+        if (b == '"') {
+          bytes[size++] = '"';
+        }
+        bytes[size++] = b;
+      }
+    }
   }
 }
