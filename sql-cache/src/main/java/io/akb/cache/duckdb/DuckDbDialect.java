@@ -1,19 +1,28 @@
 package io.akb.cache.duckdb;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.cache.jdbc.SqlDialect;
 import io.akb.cache.layout.ColumnType;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.util.Iterator;
 import java.util.List;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
-/** DuckDB: types as PyAirbyte's DuckDB cache creates them, bulk load through the appender. */
+/** DuckDB: types as PyAirbyte's DuckDB cache creates them, bulk load through typed appends. */
 public final class DuckDbDialect implements SqlDialect {
   /** DuckDB has no practical limit; this keeps hostile names readable and file-portable. */
   private static final int MAX_IDENTIFIER_LENGTH = 255;
+
+  /** The scale of {@code DECIMAL(38, 9)}, PyAirbyte's type for numbers. */
+  private static final int DECIMAL_SCALE = 9;
 
   @Override
   public String displayName() {
@@ -48,30 +57,87 @@ public final class DuckDbDialect implements SqlDialect {
     return List.of(); // DuckDB scans columns fast; indexes would slow the appender down.
   }
 
+  /** Typed: DuckDB's appender takes Java values, so no text is rendered for it to parse. */
   @Override
-  public void loadStaging(
-      Connection connection, String stagingTable, List<String> columns, Iterator<Object[]> rows)
-      throws SQLException {
-    String ddl =
-        stagingTableDdl("CREATE OR REPLACE TEMPORARY TABLE", stagingTable, columns, "VARCHAR", "");
-    try (Statement statement = connection.createStatement()) {
-      statement.execute(ddl);
+  public Object loadValue(ColumnType type, JsonNode value) {
+    Object typed = type.value(value);
+    if (typed instanceof BigDecimal) {
+      // The appender takes a decimal only at the column's exact scale (DECIMAL(38, 9)).
+      return ((BigDecimal) typed).setScale(DECIMAL_SCALE, RoundingMode.HALF_UP);
     }
+    return typed;
+  }
+
+  @Override
+  public Object loadTimestamp(long epochMillis) {
+    return Instant.ofEpochMilli(epochMillis);
+  }
+
+  @Override
+  public String createStagingTable(String stagingTable, String qualifiedTable) {
+    return "CREATE OR REPLACE TEMPORARY TABLE "
+        + quote(stagingTable)
+        + " AS SELECT CAST(0 AS BIGINT) AS \"_akb_seq\", * FROM "
+        + qualifiedTable
+        + " LIMIT 0";
+  }
+
+  /**
+   * Appends each value typed, straight into the table's columns: every column type of the layout
+   * has a typed append (JSON columns take their text, which DuckDB stores as it is).
+   */
+  @Override
+  public void bulkLoad(
+      Connection connection,
+      String schema,
+      String table,
+      List<String> columns,
+      Iterator<Object[]> rows)
+      throws SQLException {
     DuckDBConnection duck = connection.unwrap(DuckDBConnection.class);
-    try (DuckDBAppender appender = duck.createAppender("temp", "main", stagingTable)) {
+    try (DuckDBAppender appender =
+        schema == null
+            ? duck.createAppender("temp", "main", table)
+            : duck.createAppender(schema, table)) {
       while (rows.hasNext()) {
         Object[] row = rows.next();
         appender.beginRow();
-        appender.append((long) (Long) row[0]);
-        for (int i = 1; i < row.length; i++) {
-          if (row[i] == null) {
-            appender.appendNull();
-          } else {
-            appender.append((String) row[i]);
-          }
+        for (Object value : row) {
+          appendTyped(appender, value);
         }
         appender.endRow();
       }
+    }
+  }
+
+  private static void appendTyped(DuckDBAppender appender, Object value) throws SQLException {
+    if (value == null) {
+      appender.appendNull();
+    } else if (value instanceof String) {
+      appender.append((String) value);
+    } else if (value instanceof Long) {
+      appender.append((long) (Long) value);
+    } else if (value instanceof Double) {
+      appender.append((double) (Double) value);
+    } else if (value instanceof Boolean) {
+      appender.append((boolean) (Boolean) value);
+    } else if (value instanceof BigDecimal) {
+      appender.append((BigDecimal) value);
+    } else if (value instanceof Instant) {
+      // Epoch microseconds, what DuckDB keeps: the appender's own OffsetDateTime conversion costs
+      // more than the parse.
+      Instant instant = (Instant) value;
+      appender.appendEpochMicros(
+          Math.addExact(
+              Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1000));
+    } else if (value instanceof LocalDateTime) {
+      appender.append((LocalDateTime) value);
+    } else if (value instanceof LocalDate) {
+      appender.append((LocalDate) value);
+    } else if (value instanceof LocalTime) {
+      appender.append((LocalTime) value);
+    } else {
+      throw new SQLException("no typed append for " + value.getClass().getName());
     }
   }
 }

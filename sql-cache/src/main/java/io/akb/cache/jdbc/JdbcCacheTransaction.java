@@ -283,6 +283,15 @@ final class JdbcCacheTransaction implements CacheTransaction {
 
   @Override
   public void write(String sourceName, String stream, List<CacheRecord> records) {
+    write(stream, records, false);
+  }
+
+  @Override
+  public void writeReplay(String sourceName, String stream, List<CacheRecord> records) {
+    write(stream, records, true);
+  }
+
+  private void write(String stream, List<CacheRecord> records, boolean replay) {
     try {
       StreamLayout layout = cache.writerLayout(stream);
       if (layout == null) {
@@ -292,7 +301,7 @@ final class JdbcCacheTransaction implements CacheTransaction {
             "Call registerStream (a SYNC_STARTED event) before writing its records.");
       }
       if (!records.isEmpty()) {
-        streamWriter.write(this, layout, records);
+        streamWriter.write(this, layout, records, replay);
       }
     } catch (SQLException e) {
       throw cache.failure("writing " + records.size() + " records of stream " + stream, e);

@@ -139,6 +139,11 @@ public abstract class JdbcSqlCache implements SqlCache {
     return writer;
   }
 
+  /** The schema holding the stream tables, unquoted. */
+  String schema() {
+    return schema;
+  }
+
   /** {@code "schema"."table"} quoted. */
   String qualified(String table) {
     return dialect.quote(schema) + "." + dialect.quote(table);

@@ -1,15 +1,17 @@
 package io.akb.cache.jdbc;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.cache.layout.ColumnType;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.Iterator;
 import java.util.List;
 
 /**
- * What differs between the databases a {@link JdbcSqlCache} writes: type names, casts, type
- * changes, the DDL of the internal tables and the bulk load into a staging table. Everything else
- * (layout, strategies, state, offsets) is shared SQL.
+ * What differs between the databases a {@link JdbcSqlCache} writes: type names, type changes, the
+ * DDL of the internal tables, the values the bulk load takes and the bulk load itself. Everything
+ * else (layout, strategies, state, offsets) is shared SQL.
  */
 public interface SqlDialect {
 
@@ -46,30 +48,15 @@ public interface SqlDialect {
     }
   }
 
-  /**
-   * {@code CREATE TEMPORARY TABLE} of a staging table: {@code _akb_seq BIGINT}, then the columns as
-   * {@code textType}, with {@code suffix} appended (such as {@code ON COMMIT DROP}).
-   */
-  default String stagingTableDdl(
-      String create, String table, List<String> columns, String textType, String suffix) {
-    StringBuilder ddl = new StringBuilder(create).append(' ').append(quote(table));
-    ddl.append(" (_akb_seq BIGINT");
-    for (String column : columns) {
-      ddl.append(", ").append(quote(column)).append(' ').append(textType);
-    }
-    return ddl.append(')').append(suffix).toString();
-  }
-
   /** A quoted identifier; normalized names never need it, but hostile ones get it all the same. */
   default String quote(String identifier) {
     return '"' + identifier.replace("\"", "\"\"") + '"';
   }
 
-  /** An expression turning staged text (canonical, from {@link ColumnType#text}) into the type. */
-  default String castFromText(String expression, ColumnType type) {
-    return type == ColumnType.VARCHAR
-        ? expression
-        : "CAST(" + expression + " AS " + sqlType(type) + ")";
+  /** A SQL literal of this type from its canonical text ({@link ColumnType#text}). */
+  default String literal(String text, ColumnType type) {
+    String quoted = "'" + text.replace("'", "''") + "'";
+    return type == ColumnType.VARCHAR ? quoted : "CAST(" + quoted + " AS " + sqlType(type) + ")";
   }
 
   /** Statements that change a column's type, keeping its values (to JSON they become JSON text). */
@@ -87,12 +74,41 @@ public interface SqlDialect {
   List<String> afterCreateStreamTable(String qualifiedTable, List<String> keyColumns);
 
   /**
-   * Creates a session-private staging table with a BIGINT {@code _akb_seq} column then {@code
-   * columns} as text, and loads {@code rows} into it in bulk (appender, COPY). Each row holds the
-   * sequence number first, then one text or null per column.
+   * The value {@link #bulkLoad} takes for a JSON value in a column of {@code type}, or null when
+   * the value does not fit the type: checked and converted in one pass. By default the canonical
+   * text ({@link ColumnType#text}, made {@link #storable}), for databases that load text into typed
+   * columns.
    */
-  void loadStaging(
-      Connection connection, String stagingTable, List<String> columns, Iterator<Object[]> rows)
+  default Object loadValue(ColumnType type, JsonNode value) {
+    String text = type.text(value);
+    return text == null ? null : storable(text);
+  }
+
+  /** The value {@link #bulkLoad} takes for {@code _airbyte_extracted_at}. */
+  default Object loadTimestamp(long epochMillis) {
+    return Instant.ofEpochMilli(epochMillis).toString();
+  }
+
+  /**
+   * The statement creating an empty, session-private staging table: {@code _akb_seq BIGINT} (the
+   * record's place in its batch), then the columns of {@code qualifiedTable} with their types, so
+   * staged values are loaded typed and applied without casts.
+   */
+  String createStagingTable(String stagingTable, String qualifiedTable);
+
+  /**
+   * Loads {@code rows} in bulk (typed appender, COPY) into {@code schema.table}, or into the
+   * session's staging table {@code table} when {@code schema} is null. {@code columns} are all the
+   * table's columns in the table's order; each row holds one value per column: null, a {@code Long}
+   * for {@code _akb_seq}, or what {@link #loadValue}, {@link #loadTimestamp} and {@link #storable}
+   * gave.
+   */
+  void bulkLoad(
+      Connection connection,
+      String schema,
+      String table,
+      List<String> columns,
+      Iterator<Object[]> rows)
       throws SQLException;
 
   /** Text the database can store: PostgreSQL refuses the NUL character in text and JSON. */

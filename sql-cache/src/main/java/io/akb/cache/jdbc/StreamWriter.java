@@ -10,6 +10,7 @@ import io.akb.cache.layout.StreamLayout;
 import io.akb.runtime.protocol.AirbyteJson;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
@@ -28,21 +29,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes one batch of a stream: evolves the table to fit the batch (new fields add columns, values
- * that do not fit widen their column, noted in the row's {@code _airbyte_meta}), bulk-loads the
- * batch as text into a staging table, then applies it with one set-based statement per strategy:
+ * that do not fit widen their column, noted in the row's {@code _airbyte_meta}), converting each
+ * value once into what the dialect's bulk load takes (typed values for DuckDB's appender, text for
+ * PostgreSQL's COPY), then loads it the cheapest way its strategy allows:
  *
  * <ul>
- *   <li>append: insert rows whose {@code _airbyte_raw_id} the table does not hold yet, so a
- *       replayed batch never doubles a row;
- *   <li>merge: keep the last record per key of the batch, delete the table's rows with those keys,
- *       insert;
- *   <li>replace: append into the sync's pending generation table, swapped in at completeSync.
+ *   <li>append and replace ({@link #write} with {@code replay} false): straight into the table (a
+ *       replace into the sync's pending generation, swapped in at completeSync), no staging: the
+ *       caller guarantees the records are new;
+ *   <li>merge: into a staging table with the target's column types, then set-based: keep the last
+ *       record per key of the batch, delete the table's rows with those keys (restricted to the
+ *       batch's key range, so DuckDB skips row groups by their min/max), insert;
+ *   <li>replay ({@code replay} true): staged as for merge, and records whose {@code
+ *       _airbyte_raw_id} the table already holds are skipped, so a replayed batch never doubles a
+ *       row.
  * </ul>
  */
 final class StreamWriter {
   private static final Logger LOG = LoggerFactory.getLogger(StreamWriter.class);
   static final String SEQ = "_akb_seq";
   private static final String STAGING = "_akb_staging";
+  private static final String LATEST = "_akb_latest";
 
   private final JdbcSqlCache cache;
 
@@ -50,11 +57,17 @@ final class StreamWriter {
     this.cache = cache;
   }
 
-  void write(JdbcCacheTransaction tx, StreamLayout layout, List<CacheRecord> records)
+  /**
+   * Writes {@code records} following the layout's strategy. With {@code replay} false the records
+   * are new to the table (the caller's offsets rule a repeat out) and are stored as given, each
+   * one; with {@code replay} true a record whose raw id the table holds is skipped.
+   */
+  void write(
+      JdbcCacheTransaction tx, StreamLayout layout, List<CacheRecord> records, boolean replay)
       throws SQLException {
     long started = System.nanoTime();
     int columnsBefore = layout.columns().size();
-    BatchTexts batch = evolveToRecords(layout, records);
+    BatchValues batch = evolveToRecords(layout, records);
     for (String field : layout.primaryKey()) {
       if (layout.column(field) == null) {
         // Neither the schema nor the data named this key field yet: merge still needs its column.
@@ -67,68 +80,78 @@ final class StreamWriter {
     if (newGeneration || !batch.widenedFrom.isEmpty() || layout.columns().size() != columnsBefore) {
       tx.saveLayout(layout);
     }
-    List<String> fields = new ArrayList<>(layout.columns().keySet());
-    List<String> stagedColumns = new ArrayList<>();
-    stagedColumns.add(StreamLayout.RAW_ID);
-    stagedColumns.add(StreamLayout.EXTRACTED_AT);
-    stagedColumns.add(StreamLayout.META);
-    fields.forEach(f -> stagedColumns.add(layout.column(f).name()));
-
+    String target =
+        layout.strategy() == WriteStrategy.REPLACE ? layout.pendingTable() : layout.tableName();
     Connection connection = tx.connection();
     SqlDialect dialect = cache.dialect();
+    List<String> columns = tableColumns(connection, target);
+    boolean direct = !replay && layout.strategy() != WriteStrategy.MERGE;
     long evolved = System.nanoTime();
-    dialect.loadStaging(
-        connection, STAGING, stagedColumns, new StagedRows(layout, fields, records, batch));
-    long staged = System.nanoTime();
-    try (Statement statement = connection.createStatement()) {
-      String target =
-          layout.strategy() == WriteStrategy.REPLACE ? layout.pendingTable() : layout.tableName();
-      if (layout.strategy() == WriteStrategy.MERGE) {
-        merge(statement, layout, target, stagedColumns, fields);
-      } else {
-        appendNew(statement, layout, target, stagedColumns, fields, records);
+    long loaded;
+    if (direct) {
+      dialect.bulkLoad(
+          connection,
+          cache.schema(),
+          target,
+          columns,
+          new LoadRows(layout, columns, records, batch, false));
+      loaded = System.nanoTime();
+    } else {
+      try (Statement statement = connection.createStatement()) {
+        statement.execute(dialect.createStagingTable(STAGING, cache.qualified(target)));
+        List<String> staged = new ArrayList<>();
+        staged.add(SEQ);
+        staged.addAll(columns);
+        dialect.bulkLoad(
+            connection, null, STAGING, staged, new LoadRows(layout, columns, records, batch, true));
+        loaded = System.nanoTime();
+        if (replay) {
+          dropStoredRecords(statement, target, records);
+        }
+        if (layout.strategy() == WriteStrategy.MERGE) {
+          merge(statement, layout, target, columns);
+        } else {
+          insertStaged(statement, target, columns);
+        }
+        statement.execute("DROP TABLE " + dialect.quote(STAGING));
       }
-      statement.execute("DROP TABLE " + dialect.quote(STAGING));
     }
     if (LOG.isDebugEnabled()) {
       LOG.debug(
-          "{} records of {}: evolve {} ms, stage {} ms, apply {} ms",
+          "{} records of {}: evolve {} ms, load {} ms, apply {} ms",
           records.size(),
           layout.streamName(),
           (evolved - started) / 1_000_000,
-          (staged - evolved) / 1_000_000,
-          (System.nanoTime() - staged) / 1_000_000);
+          (loaded - evolved) / 1_000_000,
+          (System.nanoTime() - loaded) / 1_000_000);
     }
   }
 
-  /** The select list casting each staged text column to its column's type. */
-  private String castColumns(StreamLayout layout, List<String> fields, String alias) {
-    SqlDialect dialect = cache.dialect();
-    StringBuilder select = new StringBuilder();
-    select.append(alias).append('.').append(dialect.quote(StreamLayout.RAW_ID));
-    select
-        .append(", ")
-        .append(
-            dialect.castFromText(
-                alias + "." + dialect.quote(StreamLayout.EXTRACTED_AT), ColumnType.TIMESTAMP_TZ));
-    select
-        .append(", ")
-        .append(
-            dialect.castFromText(alias + "." + dialect.quote(StreamLayout.META), ColumnType.JSON));
-    for (String field : fields) {
-      StreamLayout.Column column = layout.column(field);
-      select
-          .append(", ")
-          .append(dialect.castFromText(alias + "." + dialect.quote(column.name()), column.type()));
+  /**
+   * The table's columns in the table's order, as the database has them in this transaction: a typed
+   * append fills columns by position, so the order comes from the table, not the layout.
+   */
+  private List<String> tableColumns(Connection connection, String table) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet none =
+            statement.executeQuery("SELECT * FROM " + cache.qualified(table) + " LIMIT 0")) {
+      ResultSetMetaData metadata = none.getMetaData();
+      List<String> columns = new ArrayList<>(metadata.getColumnCount());
+      for (int i = 1; i <= metadata.getColumnCount(); i++) {
+        columns.add(metadata.getColumnName(i));
+      }
+      return columns;
     }
-    return select.toString();
   }
 
-  private String columnList(List<String> columns) {
+  private String columnList(String alias, List<String> columns) {
     StringBuilder list = new StringBuilder();
     for (String column : columns) {
       if (list.length() > 0) {
         list.append(", ");
+      }
+      if (alias != null) {
+        list.append(alias).append('.');
       }
       list.append(cache.quote(column));
     }
@@ -150,18 +173,12 @@ final class StreamWriter {
   }
 
   /**
-   * Inserts the batch's records whose raw id the table does not hold. A re-applied record carries
-   * its original {@code emitted_at} too, so the lookup only considers rows extracted within the
-   * batch's time range: DuckDB skips the other row groups by their min/max, and the cost stays flat
-   * as the table grows.
+   * Removes from the staging table the records whose raw id the table holds. A re-applied record
+   * carries its original {@code emitted_at} too, so the lookup only considers rows extracted within
+   * the batch's time range: DuckDB skips the other row groups by their min/max, and the cost stays
+   * flat as the table grows.
    */
-  private void appendNew(
-      Statement statement,
-      StreamLayout layout,
-      String target,
-      List<String> columns,
-      List<String> fields,
-      List<CacheRecord> records)
+  private void dropStoredRecords(Statement statement, String target, List<CacheRecord> records)
       throws SQLException {
     long earliest = Long.MAX_VALUE;
     long latest = Long.MIN_VALUE;
@@ -170,73 +187,72 @@ final class StreamWriter {
       latest = Math.max(latest, record.emittedAt());
     }
     String extractedAt = "t." + cache.quote(StreamLayout.EXTRACTED_AT);
-    String timeRange =
-        extractedAt
+    String rawId = cache.quote(StreamLayout.RAW_ID);
+    statement.executeUpdate(
+        "DELETE FROM "
+            + cache.quote(STAGING)
+            + " s WHERE EXISTS (SELECT 1 FROM "
+            + cache.qualified(target)
+            + " t WHERE "
+            + extractedAt
             + " >= "
             + timestamp(earliest)
             + " AND "
             + extractedAt
             + " <= "
             + timestamp(latest)
-            + " AND ";
-    String rawId = cache.quote(StreamLayout.RAW_ID);
-    String sql =
-        "INSERT INTO "
-            + cache.qualified(target)
-            + " ("
-            + columnList(columns)
-            + ")"
-            + " SELECT "
-            + castColumns(layout, fields, "s")
-            + " FROM "
-            + latestPerKey(rawId)
-            + " s WHERE NOT EXISTS (SELECT 1 FROM "
-            + cache.qualified(target)
-            + " t WHERE "
-            + timeRange
-            + "t."
+            + " AND t."
             + rawId
             + " = s."
             + rawId
-            + ")"
-            + " ORDER BY s."
-            + cache.quote(SEQ);
-    statement.executeUpdate(sql);
+            + ")");
+  }
+
+  /** Appends the staged records not stored yet, each raw id once (a replay may repeat one). */
+  private void insertStaged(Statement statement, String target, List<String> columns)
+      throws SQLException {
+    statement.executeUpdate(
+        "INSERT INTO "
+            + cache.qualified(target)
+            + " ("
+            + columnList(null, columns)
+            + ") SELECT "
+            + columnList("s", columns)
+            + " FROM "
+            + latestPerKey(cache.quote(StreamLayout.RAW_ID))
+            + " s ORDER BY s."
+            + cache.quote(SEQ));
   }
 
   private String timestamp(long epochMillis) {
     return cache
         .dialect()
-        .castFromText("'" + Instant.ofEpochMilli(epochMillis) + "'", ColumnType.TIMESTAMP_TZ);
+        .literal(Instant.ofEpochMilli(epochMillis).toString(), ColumnType.TIMESTAMP_TZ);
   }
 
-  private void merge(
-      Statement statement,
-      StreamLayout layout,
-      String target,
-      List<String> columns,
-      List<String> fields)
+  private void merge(Statement statement, StreamLayout layout, String target, List<String> columns)
       throws SQLException {
     SqlDialect dialect = cache.dialect();
-    List<String> keyColumns = new ArrayList<>();
+    List<StreamLayout.Column> keyColumns = new ArrayList<>();
+    StringBuilder partition = new StringBuilder();
     for (String field : layout.primaryKey()) {
-      keyColumns.add(layout.column(field).name());
+      StreamLayout.Column column = layout.column(field);
+      keyColumns.add(column);
+      partition.append(partition.length() > 0 ? ", " : "").append(dialect.quote(column.name()));
     }
-    String partition = columnList(keyColumns);
-    String latest = "_akb_latest";
     statement.execute(
         "CREATE TEMPORARY TABLE "
-            + dialect.quote(latest)
+            + dialect.quote(LATEST)
             + " AS SELECT * FROM "
-            + latestPerKey(partition)
+            + latestPerKey(partition.toString())
             + " s");
-    // Equality joins use the key indexes; keys holding a null are matched in a second, rare pass.
+    // Equality joins use the key indexes (PostgreSQL) or the key range (DuckDB's zonemaps); keys
+    // holding a null are matched in a second, rare pass.
     StringBuilder equal = new StringBuilder();
     StringBuilder nullSafe = new StringBuilder();
     StringBuilder anyNull = new StringBuilder();
-    for (String field : layout.primaryKey()) {
-      StreamLayout.Column column = layout.column(field);
-      String staged = dialect.castFromText("s." + dialect.quote(column.name()), column.type());
+    for (StreamLayout.Column column : keyColumns) {
+      String staged = "s." + dialect.quote(column.name());
       String current = "t." + dialect.quote(column.name());
       equal.append(equal.length() > 0 ? " AND " : "").append(current).append(" = ").append(staged);
       nullSafe
@@ -247,8 +263,8 @@ final class StreamWriter {
           .append(staged)
           .append(" OR (")
           .append(current)
-          .append(" IS NULL AND s.")
-          .append(dialect.quote(column.name()))
+          .append(" IS NULL AND ")
+          .append(staged)
           .append(" IS NULL))");
       anyNull
           .append(anyNull.length() > 0 ? " OR " : "")
@@ -256,33 +272,91 @@ final class StreamWriter {
           .append(" IS NULL");
     }
     String table = cache.qualified(target);
-    String deleteMatching =
-        "DELETE FROM "
-            + table
-            + " t WHERE EXISTS (SELECT 1 FROM "
-            + dialect.quote(latest)
-            + " s WHERE ";
-    statement.executeUpdate(deleteMatching + equal + ")");
+    String deleteMatching = "DELETE FROM " + table + " t WHERE ";
+    String matching = "EXISTS (SELECT 1 FROM " + dialect.quote(LATEST) + " s WHERE ";
+    statement.executeUpdate(
+        deleteMatching + keyRange(statement, keyColumns) + matching + equal + ")");
     try (ResultSet nulls =
         statement.executeQuery(
-            "SELECT count(*) FROM " + dialect.quote(latest) + " WHERE " + anyNull)) {
+            "SELECT count(*) FROM " + dialect.quote(LATEST) + " WHERE " + anyNull)) {
       nulls.next();
       if (nulls.getLong(1) > 0) {
-        statement.executeUpdate(deleteMatching + nullSafe + ")");
+        statement.executeUpdate(deleteMatching + matching + nullSafe + ")");
       }
     }
     statement.executeUpdate(
         "INSERT INTO "
             + table
             + " ("
-            + columnList(columns)
+            + columnList(null, columns)
             + ") SELECT "
-            + castColumns(layout, fields, "s")
+            + columnList("s", columns)
             + " FROM "
-            + dialect.quote(latest)
+            + dialect.quote(LATEST)
             + " s ORDER BY s."
             + dialect.quote(SEQ));
-    statement.execute("DROP TABLE " + dialect.quote(latest));
+    statement.execute("DROP TABLE " + dialect.quote(LATEST));
+  }
+
+  /**
+   * {@code t.k >= min AND t.k <= max AND } for each key column of an orderable type, the bounds
+   * being the batch's as literals: a filter with constants is what lets DuckDB skip the table's row
+   * groups whose min/max (zonemaps) lie outside it, instead of scanning the whole table per batch.
+   * Empty when no key column has such bounds.
+   */
+  private String keyRange(Statement statement, List<StreamLayout.Column> keyColumns)
+      throws SQLException {
+    SqlDialect dialect = cache.dialect();
+    List<StreamLayout.Column> ranged = new ArrayList<>();
+    StringBuilder bounds = new StringBuilder();
+    for (StreamLayout.Column column : keyColumns) {
+      ColumnType type = column.type();
+      if (type == ColumnType.BIGINT
+          || type == ColumnType.DECIMAL
+          || type == ColumnType.DOUBLE
+          || type == ColumnType.VARCHAR
+          || type == ColumnType.DATE) {
+        ranged.add(column);
+        String quoted = dialect.quote(column.name());
+        bounds.append(bounds.length() > 0 ? ", " : "");
+        bounds.append("min(").append(quoted).append("), max(").append(quoted).append(')');
+      }
+    }
+    if (ranged.isEmpty()) {
+      return "";
+    }
+    StringBuilder range = new StringBuilder();
+    try (ResultSet minMax =
+        statement.executeQuery("SELECT " + bounds + " FROM " + dialect.quote(LATEST))) {
+      minMax.next();
+      for (int i = 0; i < ranged.size(); i++) {
+        StreamLayout.Column column = ranged.get(i);
+        String min = boundText(minMax, 2 * i + 1, column.type());
+        String max = boundText(minMax, 2 * i + 2, column.type());
+        if (min == null || max == null) {
+          continue; // only null keys: the null-safe pass handles them
+        }
+        String current = "t." + dialect.quote(column.name());
+        range
+            .append(current)
+            .append(" >= ")
+            .append(dialect.literal(min, column.type()))
+            .append(" AND ")
+            .append(current)
+            .append(" <= ")
+            .append(dialect.literal(max, column.type()))
+            .append(" AND ");
+      }
+    }
+    return range.toString();
+  }
+
+  private static String boundText(ResultSet row, int index, ColumnType type) throws SQLException {
+    if (type == ColumnType.DECIMAL) {
+      java.math.BigDecimal decimal = row.getBigDecimal(index);
+      return decimal == null ? null : decimal.toPlainString();
+    }
+    return row.getString(index);
   }
 
   /**
@@ -311,41 +385,36 @@ final class StreamWriter {
   }
 
   /**
-   * The batch's canonical texts, computed once while the types are checked: {@code texts[r][i]} is
-   * record r's text for field {@code fieldIndex} i. Fields retyped during the batch are computed
-   * again when staged, with their final type.
+   * The batch's values as the bulk load takes them, converted once while the types are checked:
+   * {@code values[r][i]} is record r's value for field {@code fieldIndex} i. Fields retyped during
+   * the batch are converted again when loaded, with their final type.
    */
-  private static final class BatchTexts {
+  private static final class BatchValues {
     final Map<String, Integer> fieldIndex = new HashMap<>();
-    final String[][] texts;
+    final Object[][] values;
     final Set<String> retyped = new HashSet<>();
     final Map<String, ColumnType> widenedFrom = new LinkedHashMap<>();
 
-    BatchTexts(int records) {
-      texts = new String[records][];
-    }
-
-    String text(int record, String field) {
-      Integer index = fieldIndex.get(field);
-      String[] row = texts[record];
-      return index == null || row == null || index >= row.length ? null : row[index];
+    BatchValues(int records) {
+      values = new Object[records][];
     }
   }
 
   /**
    * Adds columns for fields the layout lacks and widens columns whose type cannot hold a value of
-   * the batch, computing each value's text on the way.
+   * the batch, converting each value for the bulk load on the way (the check is the conversion).
    */
-  private BatchTexts evolveToRecords(StreamLayout layout, List<CacheRecord> records)
+  private BatchValues evolveToRecords(StreamLayout layout, List<CacheRecord> records)
       throws SQLException {
-    BatchTexts batch = new BatchTexts(records.size());
+    BatchValues batch = new BatchValues(records.size());
+    SqlDialect dialect = cache.dialect();
     Map<String, ColumnType> wanted = new HashMap<>();
     for (int r = 0; r < records.size(); r++) {
       JsonNode data = records.get(r).data();
       if (data == null || !data.isObject()) {
         continue;
       }
-      String[] row = new String[Math.max(batch.fieldIndex.size(), data.size())];
+      Object[] row = new Object[Math.max(batch.fieldIndex.size(), data.size())];
       var fields = data.fields();
       while (fields.hasNext()) {
         var field = fields.next();
@@ -360,12 +429,12 @@ final class StreamWriter {
           type = column == null ? ColumnType.inferFrom(value) : column.type();
           wanted.put(name, type);
         }
-        String text = type.text(value);
-        if (text == null) {
+        Object loaded = dialect.loadValue(type, value);
+        if (loaded == null) {
           ColumnType wider = type;
-          while (text == null) {
+          while (loaded == null) {
             wider = wider.widenFor(value);
-            text = wider.text(value);
+            loaded = dialect.loadValue(wider, value);
           }
           wanted.put(name, wider);
           batch.retyped.add(name);
@@ -374,9 +443,9 @@ final class StreamWriter {
         if (index >= row.length) {
           row = java.util.Arrays.copyOf(row, Math.max(index + 1, row.length * 2));
         }
-        row[index] = text;
+        row[index] = loaded;
       }
-      batch.texts[r] = row;
+      batch.values[r] = row;
     }
     for (Map.Entry<String, ColumnType> entry : wanted.entrySet()) {
       StreamLayout.Column column = layout.column(entry.getKey());
@@ -425,32 +494,78 @@ final class StreamWriter {
     layout.putColumn(field, new StreamLayout.Column(column.name(), type));
   }
 
-  /** The batch as staged text rows, computed one row at a time (bounded memory). */
-  private final class StagedRows implements Iterator<Object[]> {
-    private final StreamLayout layout;
-    private final List<String> fields;
+  /**
+   * The batch as rows of the table's columns (after {@code _akb_seq} when staged), built one row at
+   * a time (bounded memory) from the values converted while the batch was checked.
+   */
+  private final class LoadRows implements Iterator<Object[]> {
+    private static final int RAW_ID = -1;
+    private static final int EXTRACTED_AT = -2;
+    private static final int META = -3;
+    private static final int NONE = -4;
+
     private final List<CacheRecord> records;
-    private final BatchTexts batch;
+    private final BatchValues batch;
+    private final int offset;
+    private final int metaColumn;
+
+    /** Per column: RAW_ID, EXTRACTED_AT, META, NONE, or the index of its field in fields. */
+    private final int[] sources;
+
+    private final List<String> fields = new ArrayList<>();
+    private final String[] columnNames;
+    private final int[] batchIndex;
     private final boolean[] retyped;
     private final ColumnType[] widenedFrom;
     private final ColumnType[] types;
+    private final SqlDialect dialect = cache.dialect();
+    private String metaSyncId;
+    private String metaText;
     private int index;
 
-    StagedRows(
-        StreamLayout layout, List<String> fields, List<CacheRecord> records, BatchTexts batch) {
-      this.layout = layout;
-      this.fields = fields;
+    LoadRows(
+        StreamLayout layout,
+        List<String> columns,
+        List<CacheRecord> records,
+        BatchValues batch,
+        boolean staged) {
       this.records = records;
       this.batch = batch;
-      this.retyped = new boolean[fields.size()];
-      this.widenedFrom = new ColumnType[fields.size()];
-      for (int i = 0; i < fields.size(); i++) {
-        retyped[i] = batch.retyped.contains(fields.get(i));
-        widenedFrom[i] = batch.widenedFrom.get(fields.get(i));
+      this.offset = staged ? 1 : 0;
+      Map<String, String> fieldOfColumn = new HashMap<>();
+      layout.columns().forEach((field, column) -> fieldOfColumn.put(column.name(), field));
+      this.sources = new int[columns.size()];
+      int meta = -1;
+      for (int c = 0; c < columns.size(); c++) {
+        String column = columns.get(c);
+        if (column.equals(StreamLayout.RAW_ID)) {
+          sources[c] = RAW_ID;
+        } else if (column.equals(StreamLayout.EXTRACTED_AT)) {
+          sources[c] = EXTRACTED_AT;
+        } else if (column.equals(StreamLayout.META)) {
+          sources[c] = META;
+          meta = c;
+        } else if (fieldOfColumn.containsKey(column)) {
+          sources[c] = fields.size();
+          fields.add(fieldOfColumn.get(column));
+        } else {
+          sources[c] = NONE; // a column the layout does not know: left null
+        }
       }
-      this.types = new ColumnType[fields.size()];
-      for (int i = 0; i < fields.size(); i++) {
-        types[i] = layout.column(fields.get(i)).type();
+      this.metaColumn = meta;
+      int count = fields.size();
+      this.columnNames = new String[count];
+      this.batchIndex = new int[count];
+      this.retyped = new boolean[count];
+      this.widenedFrom = new ColumnType[count];
+      this.types = new ColumnType[count];
+      for (int i = 0; i < count; i++) {
+        String field = fields.get(i);
+        columnNames[i] = layout.column(field).name();
+        batchIndex[i] = batch.fieldIndex.getOrDefault(field, -1);
+        retyped[i] = batch.retyped.contains(field);
+        widenedFrom[i] = batch.widenedFrom.get(field);
+        types[i] = layout.column(field).type();
       }
     }
 
@@ -466,50 +581,69 @@ final class StreamWriter {
       }
       int r = index++;
       CacheRecord record = records.get(r);
-      Object[] row = new Object[4 + fields.size()];
-      row[0] = (long) r;
-      row[1] = record.rawId();
-      row[2] = Instant.ofEpochMilli(record.emittedAt()).toString();
+      Object[] row = new Object[offset + sources.length];
+      if (offset == 1) {
+        row[0] = (long) r;
+      }
+      Object[] converted = batch.values[r];
       JsonNode data = record.data();
       ArrayNode changes = null;
-      for (int i = 0; i < fields.size(); i++) {
-        String text;
-        JsonNode value = null;
-        if (retyped[i]) {
-          value = data == null ? null : data.get(fields.get(i));
-          text = value == null || value.isNull() ? null : types[i].text(value);
-        } else {
-          text = batch.text(r, fields.get(i));
-        }
-        if (text == null) {
+      for (int c = 0; c < sources.length; c++) {
+        int source = sources[c];
+        if (source == RAW_ID) {
+          row[offset + c] = record.rawId();
           continue;
         }
-        row[4 + i] = cache.dialect().storable(text);
-        ColumnType before = widenedFrom[i];
-        if (before != null && before.text(value) == null) {
-          if (changes == null) {
-            changes = AirbyteJson.MAPPER.createArrayNode();
-          }
-          changes
-              .addObject()
-              .put("field", fields.get(i))
-              .put("change", "WIDENED")
-              .put("reason", "DESTINATION_TYPECAST_ERROR")
-              .put(
-                  "detail",
-                  "column "
-                      + layout.column(fields.get(i)).name()
-                      + " changed from "
-                      + before
-                      + " to "
-                      + types[i]);
+        if (source == EXTRACTED_AT) {
+          row[offset + c] = dialect.loadTimestamp(record.emittedAt());
+          continue;
         }
+        if (source < 0) {
+          continue; // META is filled below, once the row's changes are known
+        }
+        int i = source;
+        Object value;
+        if (retyped[i]) {
+          JsonNode json = data == null ? null : data.get(fields.get(i));
+          if (json == null || json.isNull()) {
+            continue;
+          }
+          value = dialect.loadValue(types[i], json);
+          ColumnType before = widenedFrom[i];
+          if (before != null && before.text(json) == null) {
+            if (changes == null) {
+              changes = AirbyteJson.MAPPER.createArrayNode();
+            }
+            changes
+                .addObject()
+                .put("field", fields.get(i))
+                .put("change", "WIDENED")
+                .put("reason", "DESTINATION_TYPECAST_ERROR")
+                .put(
+                    "detail",
+                    "column " + columnNames[i] + " changed from " + before + " to " + types[i]);
+          }
+        } else {
+          int at = batchIndex[i];
+          value = converted == null || at < 0 || at >= converted.length ? null : converted[at];
+        }
+        row[offset + c] = value;
       }
-      row[3] = cache.dialect().storable(meta(record, changes).toString());
+      if (metaColumn >= 0) {
+        row[offset + metaColumn] = meta(record, changes);
+      }
       return row;
     }
 
-    private ObjectNode meta(CacheRecord record, ArrayNode widenings) {
+    /**
+     * {@code _airbyte_meta}: the record's changes, the widenings of this batch, the sync id. Most
+     * records have no changes: their text is the same for the whole sync, built once.
+     */
+    private String meta(CacheRecord record, ArrayNode widenings) {
+      boolean plain = widenings == null && (record.changes() == null || record.changes().isEmpty());
+      if (plain && metaText != null && Objects.equals(metaSyncId, record.syncId())) {
+        return metaText;
+      }
       ObjectNode meta = AirbyteJson.MAPPER.createObjectNode();
       ArrayNode changes = meta.putArray("changes");
       if (record.changes() != null && record.changes().isArray()) {
@@ -521,7 +655,12 @@ final class StreamWriter {
       if (record.syncId() != null) {
         meta.put("sync_id", record.syncId());
       }
-      return meta;
+      String text = dialect.storable(meta.toString());
+      if (plain) {
+        metaSyncId = record.syncId();
+        metaText = text;
+      }
+      return text;
     }
   }
 }

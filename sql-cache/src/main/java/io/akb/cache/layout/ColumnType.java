@@ -2,10 +2,12 @@ package io.akb.cache.layout;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 
@@ -15,10 +17,11 @@ import java.time.format.DateTimeParseException;
  * WITH TIME ZONE (TIMESTAMP without zone for {@code timestamp_without_timezone}) / TIME, object and
  * array → JSON, anything else → VARCHAR. Each dialect names the SQL type.
  *
- * <p>{@link #text(JsonNode)} checks that a value fits and gives the canonical text the database
- * casts from; {@link #widenFor(JsonNode)} gives the next type when it does not fit: integers widen
- * to DECIMAL then DOUBLE, other scalars to VARCHAR, objects and arrays to JSON. JSON holds every
- * value, so widening always ends.
+ * <p>{@link #text(JsonNode)} checks that a value fits and gives the canonical text a text bulk load
+ * (PostgreSQL's COPY) parses; {@link #value(JsonNode)} makes the same check and gives the typed
+ * Java value a typed bulk load (DuckDB's appender) takes; {@link #widenFor(JsonNode)} gives the
+ * next type when it does not fit: integers widen to DECIMAL then DOUBLE, other scalars to VARCHAR,
+ * objects and arrays to JSON. JSON holds every value, so widening always ends.
  */
 public enum ColumnType {
   BIGINT,
@@ -191,6 +194,99 @@ public enum ColumnType {
     }
   }
 
+  /**
+   * The typed value of a JSON value in a column of this type, or null when it does not fit (the
+   * same check as {@link #text}): {@code Long} for BIGINT, {@code BigDecimal} for DECIMAL, {@code
+   * Double}, {@code Boolean}, {@code String} for VARCHAR, {@code LocalDate}, {@code Instant} for
+   * TIMESTAMP_TZ (the instant is what the type keeps; a date-time without zone is UTC), {@code
+   * LocalDateTime}, {@code LocalTime}, and the JSON text for JSON. Checking and converting is one
+   * pass: nothing is rendered to be parsed again. Never called for JSON null.
+   */
+  public Object value(JsonNode value) {
+    switch (this) {
+      case BIGINT:
+        if (value.isIntegralNumber()) {
+          return value.canConvertToLong() ? value.longValue() : null;
+        }
+        if (value.isNumber()) {
+          try {
+            return value.decimalValue().longValueExact();
+          } catch (ArithmeticException e) {
+            return null;
+          }
+        }
+        return null;
+      case DECIMAL:
+        if (!value.isNumber()) {
+          return null;
+        }
+        BigDecimal decimal = value.decimalValue();
+        return decimal.abs().compareTo(DECIMAL_LIMIT) < 0 ? decimal : null;
+      case DOUBLE:
+        return value.isNumber() && Double.isFinite(value.doubleValue())
+            ? value.doubleValue()
+            : null;
+      case BOOLEAN:
+        return value.isBoolean() ? value.booleanValue() : null;
+      case VARCHAR:
+        return value.isValueNode() ? value.asText() : null;
+      case DATE:
+        return value.isTextual() ? dateValue(value.textValue()) : null;
+      case TIMESTAMP_TZ:
+        return value.isTextual() ? timestampWithZoneValue(value.textValue()) : null;
+      case TIMESTAMP:
+        return value.isTextual() ? timestampValue(value.textValue()) : null;
+      case TIME:
+        return value.isTextual() ? timeValue(value.textValue()) : null;
+      case JSON:
+        return value.toString();
+      default:
+        throw new IllegalStateException("unknown type " + this);
+    }
+  }
+
+  private static LocalDate dateValue(String text) {
+    try {
+      return LocalDate.parse(text);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  private static Instant timestampWithZoneValue(String text) {
+    Instant common = IsoDateTime.instant(text);
+    if (common != null) {
+      return common;
+    }
+    String iso = text.length() > 10 && text.charAt(10) == ' ' ? text.replaceFirst(" ", "T") : text;
+    try {
+      return OffsetDateTime.parse(iso).toInstant();
+    } catch (DateTimeParseException e) {
+      try {
+        return LocalDateTime.parse(iso).toInstant(ZoneOffset.UTC); // no zone: UTC, as PyAirbyte
+      } catch (DateTimeParseException ignored) {
+        return null;
+      }
+    }
+  }
+
+  private static LocalDateTime timestampValue(String text) {
+    String iso = text.length() > 10 && text.charAt(10) == ' ' ? text.replaceFirst(" ", "T") : text;
+    try {
+      return LocalDateTime.parse(iso);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  private static LocalTime timeValue(String text) {
+    try {
+      return LocalTime.parse(text);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
   /** The next wider type for a value this type cannot hold. */
   public ColumnType widenFor(JsonNode value) {
     if (value.isContainerNode() || this == JSON) {
@@ -216,6 +312,10 @@ public enum ColumnType {
   }
 
   private static String parseTimestampWithZone(String text) {
+    if (IsoDateTime.instant(text) != null) {
+      String iso = text.charAt(10) == ' ' ? text.substring(0, 10) + 'T' + text.substring(11) : text;
+      return IsoDateTime.hasZone(iso) ? iso : iso + "Z"; // no zone: UTC, as PyAirbyte does
+    }
     String iso = text.length() > 10 && text.charAt(10) == ' ' ? text.replaceFirst(" ", "T") : text;
     try {
       OffsetDateTime.parse(iso);

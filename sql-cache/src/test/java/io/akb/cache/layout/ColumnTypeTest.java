@@ -59,6 +59,48 @@ class ColumnTypeTest {
   }
 
   @Test
+  void typedValueOrNullWhenTheValueDoesNotFit() throws Exception {
+    assertThat(ColumnType.BIGINT.value(json("12.0"))).isEqualTo(12L);
+    assertThat(ColumnType.BIGINT.value(json("12.5"))).isNull();
+    assertThat(ColumnType.DECIMAL.value(json("1.5e3")))
+        .isEqualTo(new java.math.BigDecimal("1.5e3"));
+    assertThat(ColumnType.DECIMAL.value(json("1e40"))).isNull();
+    assertThat(ColumnType.DOUBLE.value(json("1e40"))).isEqualTo(1e40);
+    assertThat(ColumnType.BOOLEAN.value(json("true"))).isEqualTo(true);
+    assertThat(ColumnType.VARCHAR.value(json("12"))).isEqualTo("12");
+    assertThat(ColumnType.DATE.value(json("'2024-02-29'")))
+        .isEqualTo(java.time.LocalDate.of(2024, 2, 29));
+    assertThat(ColumnType.TIMESTAMP_TZ.value(json("'2024-01-01 10:00:00'")))
+        .isEqualTo(java.time.Instant.parse("2024-01-01T10:00:00Z"));
+    assertThat(ColumnType.TIMESTAMP.value(json("'2024-01-01T10:00:00'")))
+        .isEqualTo(java.time.LocalDateTime.parse("2024-01-01T10:00:00"));
+    assertThat(ColumnType.TIME.value(json("'10:00:01.5'")))
+        .isEqualTo(java.time.LocalTime.parse("10:00:01.5"));
+    assertThat(ColumnType.JSON.value(json("{'a': [1]}"))).isEqualTo("{\"a\":[1]}");
+    // The typed value fits exactly where the canonical text does: both loads widen alike.
+    String[] samples = {
+      "12",
+      "12.5",
+      "1e40",
+      "true",
+      "'x'",
+      "'2024-02-29'",
+      "'2024-01-01T10:00:00+02:00'",
+      "'10:00:01'",
+      "{'a': 1}",
+      "[1]",
+      "123456789012345678901234567890"
+    };
+    for (ColumnType type : ColumnType.values()) {
+      for (String sample : samples) {
+        assertThat(type.value(json(sample)) == null)
+            .as(type + " " + sample)
+            .isEqualTo(type.text(json(sample)) == null);
+      }
+    }
+  }
+
+  @Test
   void widensNumbersAlongTheNumberLadderAndEverythingElseToVarcharThenJson() throws Exception {
     assertThat(ColumnType.BIGINT.widenFor(json("1.5"))).isEqualTo(ColumnType.DECIMAL);
     assertThat(ColumnType.DECIMAL.widenFor(json("1e40"))).isEqualTo(ColumnType.DOUBLE);

@@ -1,14 +1,22 @@
 package io.akb.cache.postgres;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.cache.CacheLocation;
 import io.akb.cache.CacheOptions;
+import io.akb.cache.CacheTransaction;
 import io.akb.cache.SqlCache;
 import io.akb.cache.SqlCacheContractTest;
+import io.akb.cache.WriteStrategy;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The cache contract against the real PostgreSQL at 127.0.0.1:5432 (PG_URL overrides it). Each test
@@ -32,6 +40,32 @@ class PostgresCacheTest extends SqlCacheContractTest {
     cache.close();
     cache = null;
     database.resetSchema();
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = WriteStrategy.class,
+      names = {"APPEND", "MERGE"})
+  void aNulCharacterIsDroppedBecausePostgresRefusesIt(WriteStrategy strategy) {
+    try (CacheTransaction tx = cache.begin()) {
+      tx.registerStream(
+          SOURCE,
+          stream(
+              "notes",
+              "{'properties': {'id': {'type': 'integer'}, 'text': {'type': 'string'},"
+                  + " 'doc': {'type': 'object'}}}",
+              "id",
+              "incremental"),
+          strategy);
+      tx.write(
+          SOURCE,
+          "notes",
+          List.of(record("r1", "s1", "{'id': 1, 'text': 'a\\u0000b', 'doc': {'k': 'c\\u0000d'}}")));
+      tx.commit();
+    }
+    JsonNode row = rowsOf("notes").get(0);
+    assertThat(row.get("text").asText()).isEqualTo("ab");
+    assertThat(row.get("doc")).isEqualTo(json("{'k': 'cd'}"));
   }
 
   @Override
