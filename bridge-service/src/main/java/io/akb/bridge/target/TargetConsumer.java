@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -33,13 +34,16 @@ final class TargetConsumer {
   /**
    * A consumer for {@code settings}: its group id, no auto commit (the target stores its offsets
    * itself and seeks to them), byte values, and only committed records of transactional producers.
+   * No automatic offset reset: a fetch from an offset the broker no longer has throws {@link
+   * OffsetOutOfRangeException}, which {@link #gaps(Consumer, OffsetOutOfRangeException)} turns into
+   * the records gone, instead of moving on silently.
    */
   static KafkaConsumer<byte[], byte[]> open(TargetSettings settings) {
     Properties props = new Properties();
     props.putAll(settings.kafka());
     props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     props.put(
         ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -124,6 +128,49 @@ final class TargetConsumer {
         Thread.sleep(50);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The records gone ({@link RecordGap#find}) for a target about to read each partition from the
+   * offset in {@code expected}; asks the broker for the partitions' first and end offsets.
+   */
+  static List<RecordGap> gaps(
+      Consumer<byte[], byte[]> consumer, Map<TopicPartition, Long> expected) {
+    if (expected.isEmpty()) {
+      return List.of();
+    }
+    Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(expected.keySet());
+    Map<TopicPartition, Long> ends = consumer.endOffsets(expected.keySet());
+    List<RecordGap> gaps = new ArrayList<>();
+    expected.forEach(
+        (partition, offset) ->
+            RecordGap.find(
+                    partition,
+                    offset,
+                    beginnings.getOrDefault(partition, 0L),
+                    ends.getOrDefault(partition, Long.MAX_VALUE))
+                .ifPresent(gaps::add));
+    return gaps;
+  }
+
+  /** The records gone behind a poll whose fetch offsets were out of range. */
+  static List<RecordGap> gaps(Consumer<byte[], byte[]> consumer, OffsetOutOfRangeException e) {
+    return gaps(consumer, e.offsetOutOfRangePartitions());
+  }
+
+  /**
+   * Whether the consumer's position in each of {@code partitions} has reached the end offset the
+   * broker gives now: every record written before this call has been read.
+   */
+  static boolean readToEnd(Consumer<byte[], byte[]> consumer, Set<TopicPartition> partitions) {
+    Duration timeout = Duration.ofSeconds(5);
+    Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
+    for (TopicPartition partition : partitions) {
+      if (consumer.position(partition, timeout) < ends.getOrDefault(partition, 0L)) {
         return false;
       }
     }
