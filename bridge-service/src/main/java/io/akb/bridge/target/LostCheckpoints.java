@@ -43,6 +43,17 @@ final class LostCheckpoints<E> {
     abandoned.putIfAbsent(syncId, end);
   }
 
+  /** The {@code SYNC_COMPLETED} (FAILED) that stands for abandoned {@code syncId}. */
+  static StateEvent abandonedEnd(String syncId, StateEvent newerStart) {
+    return StateEvent.syncCompleted(
+        syncId,
+        newerStart.task(),
+        StateEvent.SYNC_FAILED,
+        "abandoned: task " + newerStart.task() + " started sync " + newerStart.syncId(),
+        Map.of(),
+        System.currentTimeMillis());
+  }
+
   /** The end added for an abandoned sync that settles now, or null; forgets the sync. */
   E settledEnd(String syncId) {
     return abandoned.remove(syncId);

@@ -4,6 +4,7 @@ import io.akb.runtime.topic.StateEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -175,6 +176,33 @@ final class TargetConsumer {
       }
     }
     return true;
+  }
+
+  /**
+   * Pauses every record partition and the partitions of {@code gaps}: a target that found records
+   * gone reads only its state topics on, to tell which checkpoints wait on them.
+   */
+  static void pauseAllButStateTopics(
+      Consumer<byte[], byte[]> consumer, TargetSettings settings, List<RecordGap> gaps) {
+    Set<TopicPartition> stop = new HashSet<>();
+    for (TopicPartition partition : consumer.assignment()) {
+      if (!settings.isStateTopic(partition.topic())) {
+        stop.add(partition);
+      }
+    }
+    gaps.forEach(gap -> stop.add(new TopicPartition(gap.topic(), gap.partition())));
+    consumer.pause(stop);
+  }
+
+  /** Whether every state topic partition that is not paused has been read to its end offset. */
+  static boolean stateTopicsReadToEnd(Consumer<byte[], byte[]> consumer, TargetSettings settings) {
+    Set<TopicPartition> readable = new HashSet<>();
+    for (TopicPartition partition : consumer.assignment()) {
+      if (settings.isStateTopic(partition.topic()) && !consumer.paused().contains(partition)) {
+        readable.add(partition);
+      }
+    }
+    return readToEnd(consumer, readable);
   }
 
   /** The key of a partition's offset in a store: {@code topic/partition}. */

@@ -297,7 +297,7 @@ public final class TargetReplicator implements BridgeTarget {
       boolean caughtUp = polled.isEmpty();
       if (gapsToReport != null
           && (System.nanoTime() - gapsFoundAt >= GAP_REPORT_WAIT.toNanos()
-              || stateTopicsReadToEnd())) {
+              || TargetConsumer.stateTopicsReadToEnd(consumer, settings))) {
         gapFailure = RecordGap.failure(settings.name(), gapsToReport, waitingOn(gapsToReport));
         gapsToReport = null;
       }
@@ -335,14 +335,7 @@ public final class TargetReplicator implements BridgeTarget {
         gapsFoundAt = System.nanoTime();
       }
       gapsToReport.addAll(found);
-      Set<TopicPartition> stop = new HashSet<>();
-      for (TopicPartition partition : consumer.assignment()) {
-        if (!settings.isStateTopic(partition.topic())) {
-          stop.add(partition);
-        }
-      }
-      found.forEach(gap -> stop.add(new TopicPartition(gap.topic(), gap.partition())));
-      consumer.pause(stop);
+      TargetConsumer.pauseAllButStateTopics(consumer, settings, found);
       return;
     }
     List<String> waiting = waitingOn(found);
@@ -372,17 +365,6 @@ public final class TargetReplicator implements BridgeTarget {
     Set<String> partitions = new HashSet<>();
     found.forEach(gap -> partitions.add(gap.partitionKey()));
     return LostCheckpoints.waitingOn(tracker.pending(), PendingEvent::event, tracker, partitions);
-  }
-
-  /** Whether every state topic partition not in a gap has been read to its end offset. */
-  private boolean stateTopicsReadToEnd() {
-    Set<TopicPartition> readable = new HashSet<>();
-    for (TopicPartition partition : consumer.assignment()) {
-      if (settings.isStateTopic(partition.topic()) && !consumer.paused().contains(partition)) {
-        readable.add(partition);
-      }
-    }
-    return TargetConsumer.readToEnd(consumer, readable);
   }
 
   /** FAILED on records gone: what was read is kept, and the target waits for a reset. */
@@ -455,10 +437,7 @@ public final class TargetReplicator implements BridgeTarget {
             settings.name(),
             syncId);
       }
-      tracker.forgetSync(syncId);
-      runningTasksBySync.remove(syncId);
-      syncs.remove(syncId);
-      finishedSyncs.add(syncId);
+      finishSync(syncId);
     }
     settling = Set.of();
   }
@@ -469,14 +448,7 @@ public final class TargetReplicator implements BridgeTarget {
    */
   private void abandon(String syncId, StateEvent started, String stateTopic, long offset) {
     StateTopicProgress progress = stateTopics.get(stateTopic);
-    StateEvent end =
-        StateEvent.syncCompleted(
-            syncId,
-            started.task(),
-            StateEvent.SYNC_FAILED,
-            "abandoned: task " + started.task() + " started sync " + started.syncId(),
-            Map.of(),
-            System.currentTimeMillis());
+    StateEvent end = LostCheckpoints.abandonedEnd(syncId, started);
     if (progress.alreadyApplied(end, offset)) {
       progress.completedEarlier(end, offset);
       finishSyncTask(end);
@@ -809,12 +781,17 @@ public final class TargetReplicator implements BridgeTarget {
     if (tasks != null) {
       tasks.remove(String.valueOf(event.task()));
       if (tasks.isEmpty()) {
-        runningTasksBySync.remove(event.syncId());
-        syncs.remove(event.syncId());
-        finishedSyncs.add(event.syncId());
-        tracker.forgetSync(event.syncId());
+        finishSync(event.syncId());
       }
     }
+  }
+
+  /** A sync is over for this target: its catalog and counts go, late events of it are dropped. */
+  private void finishSync(String syncId) {
+    runningTasksBySync.remove(syncId);
+    syncs.remove(syncId);
+    finishedSyncs.add(syncId);
+    tracker.forgetSync(syncId);
   }
 
   private Map<String, StoredOffset> offsetsToStore() {
