@@ -213,7 +213,8 @@ final class WriteCommand implements Runnable {
                 executor.toConnectorOptions(),
                 true,
                 Duration.ofMinutes(5),
-                Duration.ofMinutes(10)));
+                Duration.ofMinutes(10)),
+            null);
     PrintWriter out = spec.commandLine().getOut();
     long started = System.nanoTime();
     try (BridgeStateStore store = new BridgeStateStore(CacheLocation.parse(stateStore))) {

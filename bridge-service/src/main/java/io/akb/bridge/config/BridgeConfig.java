@@ -182,6 +182,18 @@ public interface BridgeConfig {
     Duration retryBackoff();
 
     /**
+     * What the target does when records it has not read yet are gone from Kafka (deleted by
+     * retention or delete-records, or a topic deleted and recreated): {@code fail} turns it FAILED
+     * at once, with the topic/partition, the offsets gone and the checkpoints that can no longer
+     * complete, and it stays FAILED (no retry) until reset; {@code skip} logs that as a warning,
+     * reads on from the first record there is and drops the checkpoints that can never complete.
+     * Default {@code fail}.
+     */
+    @WithName("on-gap")
+    @WithDefault("fail")
+    String onGap();
+
+    /**
      * Kafka consumer properties of this target only, over {@code akb.kafka.consumer}. Default:
      * none.
      */

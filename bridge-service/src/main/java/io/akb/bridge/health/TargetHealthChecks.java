@@ -2,6 +2,7 @@ package io.akb.bridge.health;
 
 import io.akb.bridge.target.BridgeTarget;
 import io.akb.bridge.target.BridgeTargets;
+import io.akb.bridge.target.RecordGap;
 import io.akb.bridge.target.TargetStatus;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.health.api.HealthRegistry;
@@ -18,8 +19,9 @@ import org.eclipse.microprofile.health.Readiness;
  * /q/health/ready}, named {@code target-<name>}. Live: the target's thread has not stopped (a
  * failing target retries by itself, so it stays live). Ready: the target's cache (or destination)
  * and consumer are open (running or paused), or a destination target waits for its sources' first
- * sync; not starting or failed. Registered once the targets exist, since their number comes from
- * configuration.
+ * sync; not starting or failed. A target FAILED on records gone from Kafka stays not ready until it
+ * is reset, and its check's data has {@code gaps}: what is gone, where. Registered once the targets
+ * exist, since their number comes from configuration.
  */
 @ApplicationScoped
 public class TargetHealthChecks {
@@ -61,6 +63,10 @@ public class TargetHealthChecks {
             .withData("lag", status.lag());
     if (status.lastError() != null) {
       builder.withData("error", status.lastError());
+    }
+    if (!status.gaps().isEmpty()) {
+      builder.withData(
+          "gaps", String.join("; ", status.gaps().stream().map(RecordGap::describe).toList()));
     }
     return builder.build();
   }

@@ -1,5 +1,6 @@
 package io.akb.bridge.local;
 
+import io.akb.bridge.target.RecordGap;
 import io.akb.bridge.target.TargetReplicator;
 import io.akb.bridge.target.TargetSettings;
 import io.akb.bridge.target.TargetStatus;
@@ -44,7 +45,11 @@ final class CacheReplay implements AutoCloseable {
 
   /** Starts replaying the topics under {@code prefix} into {@code cache}. */
   static CacheReplay start(
-      String bootstrapServers, String prefix, CacheLocation cache, WriteStrategy strategy) {
+      String bootstrapServers,
+      String prefix,
+      CacheLocation cache,
+      WriteStrategy strategy,
+      RecordGap.GapPolicy onGap) {
     TargetSettings settings =
         new TargetSettings(
             TARGET_NAME,
@@ -61,7 +66,8 @@ final class CacheReplay implements AutoCloseable {
             Duration.ofSeconds(2),
             "akb-sync-" + TARGET_NAME,
             Map.of("bootstrap.servers", bootstrapServers),
-            null);
+            null,
+            onGap);
     CacheReplay replay =
         new CacheReplay(
             new TargetReplicator(settings, null),

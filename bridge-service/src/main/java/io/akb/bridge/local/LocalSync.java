@@ -1,6 +1,7 @@
 package io.akb.bridge.local;
 
 import io.akb.bridge.target.BridgeTarget;
+import io.akb.bridge.target.RecordGap;
 import io.akb.bridge.target.TargetStatus;
 import io.akb.runtime.AkbException;
 import io.akb.runtime.ConnectorOptions;
@@ -93,7 +94,13 @@ public final class LocalSync implements AutoCloseable {
       // Before the sync creates its topics is fine: the replay picks them up as they appear.
       CacheReplay replay =
           remember(
-              CacheReplay.start(bootstrap, prefix, options.cache(), options.effectiveStrategy()));
+              CacheReplay.start(
+                  bootstrap,
+                  prefix,
+                  options.cache(),
+                  options.effectiveStrategy(),
+                  // A full refresh reads the source anew: records gone from Kafka are not needed.
+                  options.fullRefresh() ? RecordGap.GapPolicy.SKIP : RecordGap.GapPolicy.FAIL));
       progress.phase(SyncProgress.Phase.WAITING_FOR_SOURCE);
       display.update(progress);
 
@@ -153,6 +160,14 @@ public final class LocalSync implements AutoCloseable {
       }
       TargetStatus cacheStatus = replay.status();
       progress.sampleCache(cacheStatus);
+      if (cacheStatus.phase() == BridgeTarget.Phase.FAILED && !cacheStatus.gaps().isEmpty()) {
+        throw new AkbException(
+            "syncing " + options.sourceName() + " into the cache " + redacted(cacheStatus.cache()),
+            String.valueOf(cacheStatus.lastError()),
+            "Records are gone from Kafka before the cache read them, so the cache cannot be made"
+                + " complete from the topics: run akb sync --full-refresh to read the source again"
+                + " from scratch (the cache then reads on past the gap).");
+      }
       if (cacheStatus.phase() == BridgeTarget.Phase.FAILED) {
         throw new AkbException(
             "writing to the cache " + redacted(cacheStatus.cache()),

@@ -18,8 +18,10 @@ import java.util.concurrent.TimeUnit;
  * A target's Micrometer meters, exported at {@code /q/metrics} in Prometheus format, tagged with
  * {@code target}: {@code akb_target_records_total} (records written, or confirmed by a destination;
  * rate() gives records/s), {@code akb_target_lag_records}, {@code akb_target_batch_seconds} (time
- * to write one batch), {@code akb_target_batch_bytes_total} and {@code
- * akb_target_checkpoints_pending}.
+ * to write one batch), {@code akb_target_batch_bytes_total}, {@code
+ * akb_target_checkpoints_pending}, {@code akb_target_failed} (1 while FAILED), {@code
+ * akb_target_records_lost} (records found gone from Kafka before the target read them, -1 when
+ * unknown) and {@code akb_target_checkpoints_dropped} (checkpoints that could never complete).
  */
 @ApplicationScoped
 public class TargetMetrics {
@@ -66,6 +68,22 @@ public class TargetMetrics {
         .register(registry);
     Gauge.builder("akb.target.checkpoints.pending", target, t -> t.status().checkpointsPending())
         .description("Checkpoints waiting for their records")
+        .tags(tags)
+        .register(registry);
+    Gauge.builder(
+            "akb.target.failed",
+            target,
+            t -> t.status().phase() == BridgeTarget.Phase.FAILED ? 1 : 0)
+        .description("1 while the target is FAILED (its REST status and health say why)")
+        .tags(tags)
+        .register(registry);
+    Gauge.builder("akb.target.records.lost", target, t -> t.status().recordsLost())
+        .description(
+            "Records found gone from Kafka before the target read them (-1: a recreated topic)")
+        .tags(tags)
+        .register(registry);
+    Gauge.builder("akb.target.checkpoints.dropped", target, t -> t.status().checkpointsDropped())
+        .description("Checkpoints dropped because they can never complete")
         .tags(tags)
         .register(registry);
     return target;

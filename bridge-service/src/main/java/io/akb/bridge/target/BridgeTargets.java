@@ -146,7 +146,8 @@ public class BridgeTargets {
             target.retryBackoff(),
             config.groupPrefix() + name,
             kafka,
-            destination);
+            destination,
+            RecordGap.GapPolicy.fromProperty(target.onGap()));
     if (destination == null) {
       return metrics.bind(settings, null);
     }

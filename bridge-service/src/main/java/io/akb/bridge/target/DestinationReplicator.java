@@ -35,6 +35,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
@@ -62,6 +63,10 @@ import org.slf4j.LoggerFactory;
  *       fails the target (phase FAILED, the error with its last log lines); the target starts it
  *       again after the retry backoff, doubled after each failure in a row up to {@link
  *       #MAX_BACKOFF}.
+ *   <li>Records gone before the target read them ({@link RecordGap}) are found as by a cache
+ *       target, through {@link TargetConsumer}: with {@code on-gap=fail} the target turns FAILED
+ *       and stays so, without retrying, until {@link #reset()}; with {@code on-gap=skip} it warns
+ *       and reads on from the first record there is.
  * </ul>
  */
 public final class DestinationReplicator implements BridgeTarget {
@@ -73,8 +78,12 @@ public final class DestinationReplicator implements BridgeTarget {
   /** The longest wait between two restarts of a failing destination. */
   static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
 
-  /** A stored offset that reads a partition from its earliest retained record. */
-  private static final StoredOffset FROM_START = new StoredOffset(0, Map.of());
+  /**
+   * A stored offset that reads a partition from its earliest retained record, whatever it is (a
+   * reset): -1, so that it is not taken for offset 0 and the records before the earliest retained
+   * one are not reported as gone again.
+   */
+  private static final StoredOffset FROM_START = new StoredOffset(-1, Map.of());
 
   private final TargetSettings settings;
   private final DestinationSettings destinationSettings;
@@ -118,6 +127,10 @@ public final class DestinationReplicator implements BridgeTarget {
   private double recordsPerSecond;
   private Instant lastRateAt;
   private long lastRateRecords;
+  private final List<RecordGap> gaps = new ArrayList<>();
+
+  /** Set by {@link #reset()}: a target FAILED on records gone may start again. */
+  private volatile boolean resetSinceGap;
 
   /** Ends a run so that the next one starts from the stored offsets, without counting a failure. */
   private static final class Restart extends RuntimeException {
@@ -194,8 +207,11 @@ public final class DestinationReplicator implements BridgeTarget {
             Map<String, StoredOffset> rewound = new LinkedHashMap<>();
             store.load(settings.name()).keySet().forEach(key -> rewound.put(key, FROM_START));
             positions.keySet().forEach(p -> rewound.put(TargetConsumer.key(p), FROM_START));
+            // A target FAILED on records gone may have stored nothing for those partitions yet.
+            gaps.forEach(gap -> rewound.put(gap.partitionKey(), FROM_START));
             store.save(settings.name(), rewound);
             stored = new HashMap<>(rewound);
+            resetSinceGap = true;
             done.complete(null);
           } catch (RuntimeException e) {
             done.completeExceptionally(e);
@@ -236,6 +252,17 @@ public final class DestinationReplicator implements BridgeTarget {
             "Target {} starts its destination again: {}", settings.name(), restart.getMessage());
       } catch (WakeupException e) {
         // close() woke the consumer; the loop ends.
+      } catch (RecordGap.RecordsGone e) {
+        // Not transient: no retry, the target waits for a reset (or the bridge to stop).
+        lastError = e.getMessage();
+        phase = Phase.FAILED;
+        log.error("Target {} stopped: {}", settings.name(), lastError);
+        closeQuietly();
+        publishStatus();
+        resetSinceGap = false;
+        TargetConsumer.sleep(
+            Duration.ofDays(3650), () -> stopping || resetSinceGap, this::runCommands);
+        continue;
       } catch (RuntimeException e) {
         failed = true;
         failuresInARow++;
@@ -377,22 +404,59 @@ public final class DestinationReplicator implements BridgeTarget {
     return true;
   }
 
-  /** Seeks each partition to its stored offset (or its beginning); the feed starts from there. */
+  /**
+   * Seeks each partition to its stored offset (0 when never read; its beginning after a reset); the
+   * feed starts from there. Records gone before that offset are a gap ({@link #onGaps}).
+   */
   private Map<String, Position> seek(List<TopicPartition> partitions) {
     Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(partitions);
     Map<String, Position> start = new LinkedHashMap<>();
+    Map<TopicPartition, Long> expected = new LinkedHashMap<>();
     for (TopicPartition partition : partitions) {
       StoredOffset offset = stored.get(TargetConsumer.key(partition));
-      long beginning = beginnings.getOrDefault(partition, 0L);
-      // Records before the beginning are gone (retention): start at the first one there is.
-      long seekTo = Math.max(offset == null ? beginning : offset.nextOffset(), beginning);
+      long seekTo = offset == null ? 0 : offset.nextOffset();
+      if (seekTo < 0) {
+        seekTo = beginnings.getOrDefault(partition, 0L); // FROM_START
+      }
       consumer.seek(partition, seekTo);
       positions.put(partition, seekTo);
+      expected.put(partition, seekTo);
       if (offset != null) {
         start.put(TargetConsumer.key(partition), new Position(seekTo, offset.appliedPerSync()));
       }
     }
+    for (RecordGap gap : onGaps(TargetConsumer.gaps(consumer, expected))) {
+      start.computeIfPresent(
+          gap.partitionKey(),
+          (key, position) -> new Position(gap.resumeAt(), position.appliedPerSync()));
+    }
     return start;
+  }
+
+  /**
+   * Records are gone: remembered for the status; with {@code on-gap=fail} throws {@link
+   * RecordGap.RecordsGone}, else warns and seeks past them.
+   *
+   * @return the gaps skipped
+   */
+  private List<RecordGap> onGaps(List<RecordGap> found) {
+    if (found.isEmpty()) {
+      return found;
+    }
+    gaps.addAll(found);
+    while (gaps.size() > TargetStatus.MAX_GAPS) {
+      gaps.remove(0);
+    }
+    if (settings.onGap() == RecordGap.GapPolicy.FAIL) {
+      throw RecordGap.failure(settings.name(), found, List.of());
+    }
+    for (RecordGap gap : found) {
+      log.warn("Target {} skips records gone (on-gap=skip): {}", settings.name(), gap.describe());
+      TopicPartition partition = new TopicPartition(gap.topic(), gap.partition());
+      consumer.seek(partition, gap.resumeAt());
+      positions.put(partition, gap.resumeAt());
+    }
+    return found;
   }
 
   private void replay() {
@@ -407,6 +471,9 @@ public final class DestinationReplicator implements BridgeTarget {
       try {
         polled = TargetConsumer.poll(consumer, POLL_TIMEOUT);
       } catch (WakeupException e) {
+        continue;
+      } catch (OffsetOutOfRangeException e) {
+        onGaps(TargetConsumer.gaps(consumer, e));
         continue;
       }
       for (ConsumerRecord<byte[], byte[]> record : polled) {
@@ -539,6 +606,7 @@ public final class DestinationReplicator implements BridgeTarget {
     for (Map.Entry<String, StoredOffset> entry : offsets.entrySet()) {
       if (!stateTopicKey(entry.getKey())) {
         StoredOffset before = stored.get(entry.getKey());
+        // FROM_START (-1) counts as 0.
         newlyConfirmed +=
             Math.max(0, entry.getValue().nextOffset() - (before == null ? 0 : before.nextOffset()));
       }
@@ -654,6 +722,8 @@ public final class DestinationReplicator implements BridgeTarget {
             feed == null ? 0 : feed.checkpointsPending(),
             0,
             lastConfirmedAt,
+            gaps,
+            0,
             streams);
   }
 
@@ -671,7 +741,7 @@ public final class DestinationReplicator implements BridgeTarget {
     long sum = 0;
     for (TopicPartition partition : recordPartitions) {
       StoredOffset confirmedOffset = stored.get(TargetConsumer.key(partition));
-      long confirmed = confirmedOffset == null ? 0 : confirmedOffset.nextOffset();
+      long confirmed = confirmedOffset == null ? 0 : Math.max(0, confirmedOffset.nextOffset());
       sum += Math.max(0, ends.getOrDefault(partition, 0L) - confirmed);
     }
     return sum;

@@ -21,6 +21,7 @@ final class ReplayBatch {
 
   private final List<Registration> registrations = new ArrayList<>();
   private final Map<StreamKey, List<CacheRecord>> records = new LinkedHashMap<>();
+  private final java.util.Set<StreamKey> mayRepeat = new java.util.HashSet<>();
   private int recordCount;
   private long bytes;
   private long firstAddedNanos;
@@ -29,13 +30,20 @@ final class ReplayBatch {
     registrations.add(new Registration(sourceName, stream));
   }
 
-  void add(String sourceName, String stream, CacheRecord record, long valueBytes) {
+  /**
+   * Adds a record; {@code mayRepeat} says the cache may already hold it (a replay after a reset),
+   * so its stream's records go through the guarded write ({@link #mayRepeat(StreamKey)}).
+   */
+  void add(
+      String sourceName, String stream, CacheRecord record, long valueBytes, boolean mayRepeat) {
     if (recordCount == 0) {
       firstAddedNanos = System.nanoTime();
     }
-    records
-        .computeIfAbsent(new StreamKey(sourceName, stream), key -> new ArrayList<>())
-        .add(record);
+    StreamKey key = new StreamKey(sourceName, stream);
+    records.computeIfAbsent(key, k -> new ArrayList<>()).add(record);
+    if (mayRepeat) {
+      this.mayRepeat.add(key);
+    }
     recordCount++;
     bytes += valueBytes;
   }
@@ -46,6 +54,11 @@ final class ReplayBatch {
 
   Map<StreamKey, List<CacheRecord>> records() {
     return records;
+  }
+
+  /** Whether some record of this stream in the batch may already be in the cache. */
+  boolean mayRepeat(StreamKey key) {
+    return mayRepeat.contains(key);
   }
 
   int recordCount() {
@@ -64,6 +77,7 @@ final class ReplayBatch {
   void clear() {
     registrations.clear();
     records.clear();
+    mayRepeat.clear();
     recordCount = 0;
     bytes = 0;
   }

@@ -2,7 +2,9 @@ package io.akb.bridge.target;
 
 import io.akb.cache.StoredOffset;
 import io.akb.runtime.topic.StateEvent;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -63,6 +65,31 @@ final class StateTopicProgress {
   void started(StateEvent event, long offset) {
     runningSince.putIfAbsent(key(event), offset);
     read(offset);
+  }
+
+  /**
+   * The syncs of {@code started}'s task still running before it started: a task runs one sync at a
+   * time, so a newer {@code SYNC_STARTED} means they ended without their {@code SYNC_COMPLETED}
+   * (the task was killed).
+   */
+  List<String> abandonedBy(StateEvent started) {
+    String suffix = "/" + started.task();
+    List<String> abandoned = new ArrayList<>();
+    for (String key : runningSince.keySet()) {
+      String syncId = key.substring(0, Math.max(0, key.length() - suffix.length()));
+      if (key.endsWith(suffix) && !syncId.equals(started.syncId())) {
+        abandoned.add(syncId);
+      }
+    }
+    return abandoned;
+  }
+
+  /**
+   * Reading goes on at {@code offset}, after a gap: the records before it are gone (or, for a
+   * recreated topic, the stored position belongs to the old topic).
+   */
+  void skipTo(long offset) {
+    nextOffset = offset;
   }
 
   /** An event at {@code offset} waits for its records. */

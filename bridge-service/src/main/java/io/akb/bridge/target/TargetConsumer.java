@@ -4,6 +4,7 @@ import io.akb.runtime.topic.StateEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -14,6 +15,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -33,13 +35,16 @@ final class TargetConsumer {
   /**
    * A consumer for {@code settings}: its group id, no auto commit (the target stores its offsets
    * itself and seeks to them), byte values, and only committed records of transactional producers.
+   * No automatic offset reset: a fetch from an offset the broker no longer has throws {@link
+   * OffsetOutOfRangeException}, which {@link #gaps(Consumer, OffsetOutOfRangeException)} turns into
+   * the records gone, instead of moving on silently.
    */
   static KafkaConsumer<byte[], byte[]> open(TargetSettings settings) {
     Properties props = new Properties();
     props.putAll(settings.kafka());
     props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     props.put(
         ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -128,6 +133,76 @@ final class TargetConsumer {
       }
     }
     return true;
+  }
+
+  /**
+   * The records gone ({@link RecordGap#find}) for a target about to read each partition from the
+   * offset in {@code expected}; asks the broker for the partitions' first and end offsets.
+   */
+  static List<RecordGap> gaps(
+      Consumer<byte[], byte[]> consumer, Map<TopicPartition, Long> expected) {
+    if (expected.isEmpty()) {
+      return List.of();
+    }
+    Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(expected.keySet());
+    Map<TopicPartition, Long> ends = consumer.endOffsets(expected.keySet());
+    List<RecordGap> gaps = new ArrayList<>();
+    expected.forEach(
+        (partition, offset) ->
+            RecordGap.find(
+                    partition,
+                    offset,
+                    beginnings.getOrDefault(partition, 0L),
+                    ends.getOrDefault(partition, Long.MAX_VALUE))
+                .ifPresent(gaps::add));
+    return gaps;
+  }
+
+  /** The records gone behind a poll whose fetch offsets were out of range. */
+  static List<RecordGap> gaps(Consumer<byte[], byte[]> consumer, OffsetOutOfRangeException e) {
+    return gaps(consumer, e.offsetOutOfRangePartitions());
+  }
+
+  /**
+   * Whether the consumer's position in each of {@code partitions} has reached the end offset the
+   * broker gives now: every record written before this call has been read.
+   */
+  static boolean readToEnd(Consumer<byte[], byte[]> consumer, Set<TopicPartition> partitions) {
+    Duration timeout = Duration.ofSeconds(5);
+    Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
+    for (TopicPartition partition : partitions) {
+      if (consumer.position(partition, timeout) < ends.getOrDefault(partition, 0L)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Pauses every record partition and the partitions of {@code gaps}: a target that found records
+   * gone reads only its state topics on, to tell which checkpoints wait on them.
+   */
+  static void pauseAllButStateTopics(
+      Consumer<byte[], byte[]> consumer, TargetSettings settings, List<RecordGap> gaps) {
+    Set<TopicPartition> stop = new HashSet<>();
+    for (TopicPartition partition : consumer.assignment()) {
+      if (!settings.isStateTopic(partition.topic())) {
+        stop.add(partition);
+      }
+    }
+    gaps.forEach(gap -> stop.add(new TopicPartition(gap.topic(), gap.partition())));
+    consumer.pause(stop);
+  }
+
+  /** Whether every state topic partition that is not paused has been read to its end offset. */
+  static boolean stateTopicsReadToEnd(Consumer<byte[], byte[]> consumer, TargetSettings settings) {
+    Set<TopicPartition> readable = new HashSet<>();
+    for (TopicPartition partition : consumer.assignment()) {
+      if (settings.isStateTopic(partition.topic()) && !consumer.paused().contains(partition)) {
+        readable.add(partition);
+      }
+    }
+    return readToEnd(consumer, readable);
   }
 
   /** The key of a partition's offset in a store: {@code topic/partition}. */

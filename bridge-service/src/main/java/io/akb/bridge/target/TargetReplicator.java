@@ -32,6 +32,7 @@ import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
@@ -55,12 +56,26 @@ import org.slf4j.LoggerFactory;
  *       see its progress through offsets committed after each transaction.
  *   <li>A failure (cache or broker) closes both, waits the retry backoff and starts again from the
  *       stored offsets.
+ *   <li>Records gone before the target read them ({@link RecordGap}: retention, a deleted or
+ *       recreated topic) are found when a partition is assigned and when a fetch is out of range.
+ *       With {@code on-gap=fail} the target reads its state topics on for at most {@link
+ *       #GAP_REPORT_WAIT} (to name the checkpoints that can no longer complete), then turns FAILED
+ *       and stays so, without retrying, until {@link #reset()}. With {@code on-gap=skip} it warns
+ *       and reads on from the first record there is. Checkpoints that can never complete are
+ *       dropped with a warning ({@link LostCheckpoints}), as are those of a sync whose task was
+ *       killed and started a newer one.
+ *   <li>Records go through the cache's fast {@code write}; only a replay after {@link #reset()}
+ *       uses the guarded {@code writeReplay} until it passes the old positions ({@link
+ *       ReplayGuard}).
  * </ul>
  */
 public final class TargetReplicator implements BridgeTarget {
   private static final Logger log = LoggerFactory.getLogger(TargetReplicator.class);
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
   private static final Duration LAG_CHECK_INTERVAL = Duration.ofSeconds(1);
+
+  /** How long a target that found records gone reads its state topics on before it fails. */
+  static final Duration GAP_REPORT_WAIT = Duration.ofSeconds(2);
 
   private final TargetSettings settings;
   private final BatchObserver observer;
@@ -92,6 +107,15 @@ public final class TargetReplicator implements BridgeTarget {
   private Instant lastBatchAt;
   private double recordsPerSecond;
   private long skippedRecords;
+  private final LostCheckpoints<PendingEvent> lost = new LostCheckpoints<>();
+  private final ReplayGuard replayGuard = new ReplayGuard();
+  private final List<RecordGap> gaps = new ArrayList<>();
+  private long checkpointsDropped;
+  private Set<String> settling = Set.of();
+  private long nextSettleCheck;
+  private List<RecordGap> gapsToReport;
+  private long gapsFoundAt;
+  private RecordGap.RecordsGone gapFailure;
 
   /** An event of a state topic waiting for its records. */
   private record PendingEvent(String stateTopic, long offset, StateEvent event) {}
@@ -147,9 +171,10 @@ public final class TargetReplicator implements BridgeTarget {
 
   /**
    * Forgets the target's stored offsets and replays every topic from the earliest retained offset.
-   * The rows already in the cache stay: raw ids are derived from the records' offsets, so the cache
-   * skips records it already holds and no stream gets a row twice. Completes once the offsets are
-   * reset.
+   * The rows already in the cache stay: raw ids are derived from the records' offsets, and up to
+   * the old positions the records go through the cache's guarded write, so no stream gets a row
+   * twice. A target FAILED on records gone reads on (records before the earliest retained offset
+   * stay lost, and checkpoints waiting on them are dropped). Completes once the offsets are reset.
    */
   @Override
   public CompletableFuture<Void> reset() {
@@ -239,6 +264,10 @@ public final class TargetReplicator implements BridgeTarget {
   private void replay() {
     while (!stopping) {
       runCommands();
+      if (gapFailure != null) {
+        standFailed();
+        continue;
+      }
       if (System.nanoTime() >= nextTopicRefresh) {
         assignNewPartitions();
         nextTopicRefresh = System.nanoTime() + settings.topicRefreshInterval().toNanos();
@@ -249,6 +278,9 @@ public final class TargetReplicator implements BridgeTarget {
         polled = TargetConsumer.poll(consumer, POLL_TIMEOUT);
       } catch (WakeupException e) {
         continue; // a command or close() woke us
+      } catch (OffsetOutOfRangeException e) {
+        onGaps(TargetConsumer.gaps(consumer, e));
+        continue;
       }
       Set<TopicPartition> blocked = new HashSet<>();
       for (ConsumerRecord<byte[], byte[]> record : polled) {
@@ -263,6 +295,13 @@ public final class TargetReplicator implements BridgeTarget {
         }
       }
       boolean caughtUp = polled.isEmpty();
+      if (gapsToReport != null
+          && (System.nanoTime() - gapsFoundAt >= GAP_REPORT_WAIT.toNanos()
+              || TargetConsumer.stateTopicsReadToEnd(consumer, settings))) {
+        gapFailure = RecordGap.failure(settings.name(), gapsToReport, waitingOn(gapsToReport));
+        gapsToReport = null;
+      }
+      settleOverSyncs(caughtUp);
       if (batch.recordCount() >= settings.batchMaxRecords()
           || batch.bytes() >= settings.batchMaxBytes()
           || batch.ageNanos() >= settings.batchMaxWait().toNanos()
@@ -275,6 +314,155 @@ public final class TargetReplicator implements BridgeTarget {
     if (positionsDirty || batch.recordCount() > 0) {
       flush(); // a graceful stop keeps what was read
     }
+  }
+
+  /**
+   * Records are gone: remembered for the status; then either (skip) read on from the first record
+   * there is, or (fail) the target stops reading records and fails once its state topics say which
+   * checkpoints wait on them.
+   */
+  private void onGaps(List<RecordGap> found) {
+    if (found.isEmpty()) {
+      return;
+    }
+    gaps.addAll(found);
+    while (gaps.size() > TargetStatus.MAX_GAPS) {
+      gaps.remove(0);
+    }
+    if (settings.onGap() == RecordGap.GapPolicy.FAIL) {
+      if (gapsToReport == null) {
+        gapsToReport = new ArrayList<>();
+        gapsFoundAt = System.nanoTime();
+      }
+      gapsToReport.addAll(found);
+      TargetConsumer.pauseAllButStateTopics(consumer, settings, found);
+      return;
+    }
+    List<String> waiting = waitingOn(found);
+    for (RecordGap gap : found) {
+      log.warn(
+          "Target {} skips records gone (on-gap=skip): {}{}",
+          settings.name(),
+          gap.describe(),
+          waiting.isEmpty()
+              ? ""
+              : "; checkpoints waiting on it are dropped once the target has caught up: "
+                  + waiting);
+      TopicPartition partition = new TopicPartition(gap.topic(), gap.partition());
+      consumer.seek(partition, gap.resumeAt());
+      positions.put(partition, gap.resumeAt());
+      StateTopicProgress progress = stateTopics.get(gap.topic());
+      if (progress != null) {
+        progress.skipTo(gap.resumeAt());
+      }
+    }
+    positionsDirty = true;
+    lost.gapSkipped();
+  }
+
+  /** The awaited checkpoints that lack records of the gaps' partitions, described. */
+  private List<String> waitingOn(List<RecordGap> found) {
+    Set<String> partitions = new HashSet<>();
+    found.forEach(gap -> partitions.add(gap.partitionKey()));
+    return LostCheckpoints.waitingOn(tracker.pending(), PendingEvent::event, tracker, partitions);
+  }
+
+  /** FAILED on records gone: what was read is kept, and the target waits for a reset. */
+  private void standFailed() {
+    if (phase != Phase.FAILED) {
+      if (positionsDirty || batch.recordCount() > 0) {
+        flush();
+      }
+      phase = Phase.FAILED;
+      lastError = gapFailure.summary();
+      log.error("Target {} stopped: {}", settings.name(), lastError);
+    }
+    publishStatus();
+    TargetConsumer.sleep(POLL_TIMEOUT, () -> stopping || gapFailure == null, this::runCommands);
+  }
+
+  /**
+   * Once the target has caught up on every partition (their end offsets asked after the syncs
+   * became over), marks the over syncs of {@link LostCheckpoints} to settle in the next flush.
+   */
+  private void settleOverSyncs(boolean polledEmpty) {
+    if (!polledEmpty
+        || gapsToReport != null
+        || !settling.isEmpty()
+        || !waitingForSync.isEmpty()
+        || System.nanoTime() < nextSettleCheck) {
+      return;
+    }
+    nextSettleCheck = System.nanoTime() + LAG_CHECK_INTERVAL.toNanos();
+    Set<String> over = lost.overSyncs(tracker.pending(), PendingEvent::event);
+    if (over.isEmpty()) {
+      return;
+    }
+    if (!TargetConsumer.readToEnd(consumer, consumer.assignment())) {
+      return;
+    }
+    settling = over;
+    positionsDirty = true;
+  }
+
+  /**
+   * In the flush's transaction: the settling syncs' events still waiting are dropped with a warning
+   * (a sync end is applied as failed), and the syncs are finished.
+   */
+  private void settle(CacheTransaction tx) {
+    for (String syncId : settling) {
+      String sourceName = null;
+      for (PendingEvent pending : tracker.pending()) {
+        StateEvent event = pending.event();
+        if (!event.syncId().equals(syncId)) {
+          continue;
+        }
+        sourceName = sourceNameOfSync(syncId, pending.stateTopic());
+        log.warn(
+            "Target {} drops {}: it can never complete (records gone, or its sync abandoned)",
+            settings.name(),
+            LostCheckpoints.describe(event, tracker, null));
+        checkpointsDropped++;
+        if (event.type() == StateEvent.Type.SYNC_COMPLETED) {
+          tx.completeSync(sourceName, syncId, false);
+        }
+        stateTopics.get(pending.stateTopic()).applied(event, pending.offset());
+      }
+      PendingEvent end = lost.settledEnd(syncId);
+      if (end != null) {
+        tx.completeSync(sourceNameOfSync(syncId, end.stateTopic()), syncId, false);
+        stateTopics.get(end.stateTopic()).applied(end.event(), end.offset());
+        log.warn(
+            "Target {} ends sync {} as failed: its task started a newer sync without ending it",
+            settings.name(),
+            syncId);
+      }
+      finishSync(syncId);
+    }
+    settling = Set.of();
+  }
+
+  /**
+   * A newer sync of the same task started at {@code offset}: the older one ends as failed once the
+   * target has caught up (its complete checkpoints are applied meanwhile, the others dropped).
+   */
+  private void abandon(String syncId, StateEvent started, String stateTopic, long offset) {
+    StateTopicProgress progress = stateTopics.get(stateTopic);
+    StateEvent end = LostCheckpoints.abandonedEnd(syncId, started);
+    if (progress.alreadyApplied(end, offset)) {
+      progress.completedEarlier(end, offset);
+      finishSyncTask(end);
+      return;
+    }
+    log.warn(
+        "Target {}: sync {} never completed (task {} started sync {} without ending it); it ends"
+            + " as failed once the target has caught up",
+        settings.name(),
+        syncId,
+        started.task(),
+        started.syncId());
+    lost.abandoned(syncId, new PendingEvent(stateTopic, offset, end));
+    progress.awaiting(offset);
   }
 
   private void applyPause() {
@@ -304,31 +492,31 @@ public final class TargetReplicator implements BridgeTarget {
     }
     assigned.addAll(added);
     consumer.assign(assigned);
-    Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(added);
+    Map<TopicPartition, Long> expected = new LinkedHashMap<>();
     for (TopicPartition partition : added) {
       String key = TargetConsumer.key(partition);
       StoredOffset offset = stored.get(key);
-      long beginning = beginnings.getOrDefault(partition, 0L);
       long seekTo;
+      // A partition never read is read from offset 0: records before its beginning are a gap.
       if (settings.isStateTopic(partition.topic())) {
-        StateTopicProgress progress = new StateTopicProgress(offset, beginning);
+        StateTopicProgress progress = new StateTopicProgress(offset, 0);
         stateTopics.put(partition.topic(), progress);
         seekTo = progress.seekOffset();
       } else {
-        seekTo = offset == null ? beginning : offset.nextOffset();
+        seekTo = offset == null ? 0 : offset.nextOffset();
         if (offset != null) {
-          tracker.restoreApplied(key, offset.appliedPerSync());
+          tracker.restoreApplied(key, replayGuard.restore(key, offset.appliedPerSync()));
         }
       }
-      // Records before the beginning are gone (retention): start at the first one there is.
-      seekTo = Math.max(seekTo, beginning);
       consumer.seek(partition, seekTo);
       positions.put(partition, seekTo);
+      expected.put(partition, seekTo);
       if (phase == Phase.PAUSED) {
         consumer.pause(List.of(partition));
       }
     }
     log.info("Target {} reads {} new partitions: {}", settings.name(), added.size(), added);
+    onGaps(TargetConsumer.gaps(consumer, expected));
   }
 
   private void handleStateEvent(ConsumerRecord<byte[], byte[]> record) {
@@ -370,11 +558,24 @@ public final class TargetReplicator implements BridgeTarget {
             .add(String.valueOf(event.task()));
         // Registering is idempotent, and a restarted bridge must register before writing.
         catalog.forEach(stream -> batch.register(sourceName, stream));
+        for (String older : progress.abandonedBy(event)) {
+          abandon(older, event, record.topic(), record.offset());
+        }
         progress.started(event, record.offset());
         releaseWaitingPartitions();
       }
       case CHECKPOINT, SYNC_COMPLETED -> {
-        if (replayed) {
+        if (!replayed && finishedSyncs.contains(event.syncId())) {
+          // A sync settled as failed (LostCheckpoints): its late events cannot complete either.
+          log.warn(
+              "Target {} drops {} {} of sync {}: the sync has already ended",
+              settings.name(),
+              event.type(),
+              event.seq() == null ? "" : event.seq(),
+              event.syncId());
+          checkpointsDropped++;
+          progress.read(record.offset());
+        } else if (replayed) {
           if (event.type() == StateEvent.Type.SYNC_COMPLETED) {
             progress.completedEarlier(event, record.offset());
             finishSyncTask(event);
@@ -445,8 +646,14 @@ public final class TargetReplicator implements BridgeTarget {
             record.timestamp(),
             changes);
     String table = stream.stream().name();
-    batch.add(sync.sourceName(), table, cacheRecord, record.serializedValueSize());
-    tracker.recordApplied(syncId, StateEvent.countsKey(record.topic(), record.partition()));
+    String partitionKey = StateEvent.countsKey(record.topic(), record.partition());
+    batch.add(
+        sync.sourceName(),
+        table,
+        cacheRecord,
+        record.serializedValueSize(),
+        replayGuard.mayRepeat(partitionKey, record.offset()));
+    tracker.recordApplied(syncId, partitionKey);
     StreamProgress progress = streamProgress.computeIfAbsent(table, name -> new StreamProgress());
     progress.sourceName = sync.sourceName();
     progress.recordsApplied++;
@@ -499,7 +706,14 @@ public final class TargetReplicator implements BridgeTarget {
       }
       batch
           .records()
-          .forEach((key, streamRecords) -> tx.write(key.sourceName(), key.stream(), streamRecords));
+          .forEach(
+              (key, streamRecords) -> {
+                if (batch.mayRepeat(key)) {
+                  tx.writeReplay(key.sourceName(), key.stream(), streamRecords);
+                } else {
+                  tx.write(key.sourceName(), key.stream(), streamRecords);
+                }
+              });
       for (PendingEvent pending : complete) {
         StateEvent event = pending.event();
         String sourceName = sourceNameOfSync(event.syncId(), pending.stateTopic());
@@ -516,6 +730,9 @@ public final class TargetReplicator implements BridgeTarget {
         if (event.type() == StateEvent.Type.SYNC_COMPLETED) {
           finishSyncTask(event);
         }
+      }
+      if (!settling.isEmpty()) {
+        settle(tx);
       }
       tx.saveOffsets(settings.name(), offsetsToStore());
       tx.commit();
@@ -564,12 +781,17 @@ public final class TargetReplicator implements BridgeTarget {
     if (tasks != null) {
       tasks.remove(String.valueOf(event.task()));
       if (tasks.isEmpty()) {
-        runningTasksBySync.remove(event.syncId());
-        syncs.remove(event.syncId());
-        finishedSyncs.add(event.syncId());
-        tracker.forgetSync(event.syncId());
+        finishSync(event.syncId());
       }
     }
+  }
+
+  /** A sync is over for this target: its catalog and counts go, late events of it are dropped. */
+  private void finishSync(String syncId) {
+    runningTasksBySync.remove(syncId);
+    syncs.remove(syncId);
+    finishedSyncs.add(syncId);
+    tracker.forgetSync(syncId);
   }
 
   private Map<String, StoredOffset> offsetsToStore() {
@@ -581,7 +803,9 @@ public final class TargetReplicator implements BridgeTarget {
           if (progress != null) {
             offsets.put(key, progress.toStored());
           } else {
-            offsets.put(key, new StoredOffset(next, tracker.appliedPerSync(key)));
+            offsets.put(
+                key,
+                new StoredOffset(next, replayGuard.store(key, next, tracker.appliedPerSync(key))));
           }
         });
     stored.putAll(offsets);
@@ -596,12 +820,27 @@ public final class TargetReplicator implements BridgeTarget {
     waitingForSync.clear();
     stateTopics.clear();
     streamProgress.clear();
+    lost.clear();
+    settling = Set.of();
     Map<String, StoredOffset> rewound = new LinkedHashMap<>();
     Set<TopicPartition> assigned = consumer.assignment();
     Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(assigned);
+    Map<String, Long> before = new HashMap<>();
+    stored.forEach(
+        (key, offset) -> {
+          if (!settings.isStateTopic(TargetConsumer.partitionOf(key).topic())) {
+            before.put(key, offset.nextOffset());
+          }
+        });
+    replayGuard.reset(before);
     for (TopicPartition partition : assigned) {
       long beginning = beginnings.getOrDefault(partition, 0L);
-      rewound.put(TargetConsumer.key(partition), new StoredOffset(beginning, Map.of()));
+      String key = TargetConsumer.key(partition);
+      if (beginning > 0) {
+        // Records before it are gone: checkpoints that counted them are dropped once caught up.
+        lost.gapSkipped();
+      }
+      rewound.put(key, new StoredOffset(beginning, replayGuard.store(key, beginning, Map.of())));
     }
     try (CacheTransaction tx = cache.begin()) {
       tx.saveOffsets(settings.name(), rewound);
@@ -611,6 +850,12 @@ public final class TargetReplicator implements BridgeTarget {
     positions.clear();
     consumer.assign(List.of());
     nextTopicRefresh = 0;
+    if (gapFailure != null || gapsToReport != null) {
+      gapFailure = null;
+      gapsToReport = null;
+      lastError = null;
+      phase = Phase.RUNNING;
+    }
     log.info("Target {} reset: replaying from the earliest offsets", settings.name());
   }
 
@@ -676,6 +921,8 @@ public final class TargetReplicator implements BridgeTarget {
             pending,
             waitingForSync.size(),
             lastBatchAt,
+            gaps,
+            checkpointsDropped,
             streams);
   }
 
@@ -722,6 +969,11 @@ public final class TargetReplicator implements BridgeTarget {
     positions.clear();
     waitingForSync.clear();
     positionsDirty = false;
+    lost.clear();
+    replayGuard.clear();
+    settling = Set.of();
+    gapsToReport = null;
+    gapFailure = null;
   }
 
   private void sleep(Duration duration) {

@@ -30,6 +30,8 @@ import java.util.Map;
  * @param kafka Kafka consumer properties ({@code bootstrap.servers} at least); the group id, the
  *     deserializers and offset handling are set by the target itself
  * @param destination the destination a destination target writes into; null for a cache target
+ * @param onGap what the target does when records it has not read are gone from Kafka ({@link
+ *     RecordGap}); null means {@link RecordGap.GapPolicy#FAIL}
  */
 public record TargetSettings(
     String name,
@@ -45,9 +47,11 @@ public record TargetSettings(
     Duration retryBackoff,
     String groupId,
     Map<String, String> kafka,
-    DestinationSettings destination) {
+    DestinationSettings destination,
+    RecordGap.GapPolicy onGap) {
 
   public TargetSettings {
+    onGap = onGap == null ? RecordGap.GapPolicy.FAIL : onGap;
     sourcePrefixes = List.copyOf(sourcePrefixes);
     topics = List.copyOf(topics);
     streamStrategies = Map.copyOf(streamStrategies);

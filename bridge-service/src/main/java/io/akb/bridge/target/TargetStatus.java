@@ -23,6 +23,11 @@ import java.util.List;
  * @param checkpointsPending checkpoints waiting for their records
  * @param partitionsWaitingForSync record partitions waiting for their sync's SYNC_STARTED
  * @param lastBatchAt when the last batch with records was committed, or null
+ * @param gaps records found gone from Kafka before the target read them, since this process started
+ *     (at most the last {@link #MAX_GAPS}): the one a FAILED target stopped at, or the ones it
+ *     skipped ({@code on-gap=skip})
+ * @param checkpointsDropped checkpoints (and sync ends) dropped because they can never complete:
+ *     their records are gone, or their sync was abandoned by a killed task
  * @param streams per stream: records written and the last complete checkpoint
  */
 public record TargetStatus(
@@ -38,7 +43,28 @@ public record TargetStatus(
     int checkpointsPending,
     int partitionsWaitingForSync,
     Instant lastBatchAt,
+    List<RecordGap> gaps,
+    long checkpointsDropped,
     List<StreamStatus> streams) {
+
+  /** The most gaps a status lists. */
+  public static final int MAX_GAPS = 20;
+
+  public TargetStatus {
+    gaps = gaps == null ? List.of() : List.copyOf(gaps);
+  }
+
+  /** Records found gone in {@link #gaps}, -1 when a recreated topic makes the number unknown. */
+  public long recordsLost() {
+    long sum = 0;
+    for (RecordGap gap : gaps) {
+      if (gap.records() < 0) {
+        return -1;
+      }
+      sum += gap.records();
+    }
+    return sum;
+  }
 
   /**
    * One stream of a target.
@@ -71,6 +97,8 @@ public record TargetStatus(
         0,
         0,
         null,
+        List.of(),
+        0,
         List.of());
   }
 }

@@ -37,9 +37,25 @@ class SyncCommandIT {
 
   /** Runs {@code ./akb} in {@code dir} with its output in a pipe. */
   private static Run akb(Path dir, String... args) throws IOException, InterruptedException {
+    return akbOn(null, dir, args);
+  }
+
+  /** As {@link #akb}, on the Kafka cluster at {@code bootstrap} (null: akb's embedded broker). */
+  private static Run akbOn(String bootstrap, Path dir, String... args)
+      throws IOException, InterruptedException {
+    Path stderr = Files.createTempFile(dir, "stderr", ".txt");
+    Process process = start(bootstrap, dir, stderr, args);
+    String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    // A guard against a hung run, not a timing assertion.
+    assertThat(process.waitFor(10, TimeUnit.MINUTES)).as("akb finished").isTrue();
+    return new Run(process.exitValue(), stdout, Files.readString(stderr));
+  }
+
+  /** Starts {@code ./akb} in {@code dir}, stdout in a pipe, stderr into {@code stderr}. */
+  private static Process start(String bootstrap, Path dir, Path stderr, String... args)
+      throws IOException {
     List<String> command = new ArrayList<>(List.of(ROOT.resolve("akb").toString()));
     command.addAll(List.of(args));
-    Path stderr = Files.createTempFile(dir, "stderr", ".txt");
     ProcessBuilder builder =
         new ProcessBuilder(command)
             .directory(dir.toFile())
@@ -47,11 +63,110 @@ class SyncCommandIT {
             .redirectError(stderr.toFile());
     builder.environment().put("AKB_SKIP_BUILD", "1");
     builder.environment().remove("KAFKA_BOOTSTRAP_SERVERS");
-    Process process = builder.start();
-    String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    // A guard against a hung run, not a timing assertion.
-    assertThat(process.waitFor(10, TimeUnit.MINUTES)).as("akb finished").isTrue();
-    return new Run(process.exitValue(), stdout, Files.readString(stderr));
+    if (bootstrap != null) {
+      builder.environment().put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+    }
+    return builder.start();
+  }
+
+  @Test
+  void aSyncKilledDuringItsReadLeavesAWorkDirTheNextSyncFinishesIn(@TempDir Path dir)
+      throws Exception {
+    Path stderr = Files.createTempFile(dir, "stderr", ".txt");
+    // Big enough to be still reading when killed.
+    Process first =
+        start(
+            null,
+            dir,
+            stderr,
+            "sync",
+            "source-faker",
+            "--config",
+            "{\"count\": 1000000}",
+            "--progress-interval",
+            "1");
+    java.util.regex.Pattern checkpointCached =
+        java.util.regex.Pattern.compile(
+            "\\] reading: .*\\b[1-9][0-9]* checkpoints?\\).*; cached [1-9]");
+    boolean reading = false;
+    try (java.io.BufferedReader out =
+        new java.io.BufferedReader(
+            new java.io.InputStreamReader(first.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while (!reading && (line = out.readLine()) != null) {
+        reading = checkpointCached.matcher(line).find();
+      }
+      assertThat(reading).as("the first sync cached a checkpoint while reading").isTrue();
+      first.destroyForcibly(); // SIGKILL: no SYNC_COMPLETED, nothing closed
+      assertThat(first.waitFor(1, TimeUnit.MINUTES)).isTrue();
+    }
+
+    // The next sync in the same work dir ends, with its own sync complete in the cache.
+    Path secondErr = Files.createTempFile(dir, "stderr", ".txt");
+    Process second = start(null, dir, secondErr, "sync", "source-faker", "--config", CONFIG);
+    java.util.concurrent.CompletableFuture<String> stdout =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+              } catch (IOException e) {
+                return e.toString();
+              }
+            });
+    try {
+      // A guard, not a timing assertion: before the fix it waited forever on "writing the last
+      // records to the cache".
+      assertThat(second.waitFor(3, TimeUnit.MINUTES)).as("the second sync ended").isTrue();
+      String out = stdout.get(1, TimeUnit.MINUTES);
+      assertThat(second.exitValue()).as(out + Files.readString(secondErr)).isZero();
+      assertThat(out).contains("Synced source-faker in ");
+    } finally {
+      second.destroyForcibly();
+    }
+  }
+
+  @Test
+  void aCacheThatFindsRecordsGoneEndsTheSyncAtOnceWithWhatToDo(@TempDir Path dir) throws Exception {
+    // The test's own broker, so that records can be deleted between two runs.
+    String bootstrap = io.akb.bridge.testing.EmbeddedKafka.bootstrapServers();
+    String config = "{\"count\": 200}";
+    Run first = akbOn(bootstrap, dir, "sync", "source-faker", "--config", config);
+    assertThat(first.exitCode()).as(first.stdout() + first.stderr()).isZero();
+
+    String users = "airbyte.source-faker.users";
+    long end;
+    java.util.Properties props = new java.util.Properties();
+    props.put("bootstrap.servers", bootstrap);
+    org.apache.kafka.common.TopicPartition partition =
+        new org.apache.kafka.common.TopicPartition(users, 0);
+    try (org.apache.kafka.clients.admin.Admin admin =
+        org.apache.kafka.clients.admin.Admin.create(props)) {
+      end =
+          admin
+              .listOffsets(
+                  java.util.Map.of(partition, org.apache.kafka.clients.admin.OffsetSpec.latest()))
+              .partitionResult(partition)
+              .get()
+              .offset();
+    }
+    assertThat(end).isPositive();
+    io.akb.bridge.testing.TopicRecords.deleteBefore(users, 0, end);
+
+    // A new cache has to read users/0 from offset 0, which is gone: the sync ends, not waits.
+    Run second =
+        akbOn(
+            bootstrap,
+            dir,
+            "sync",
+            "source-faker",
+            "--config",
+            config,
+            "--cache",
+            "duckdb:" + dir.resolve("other.duckdb"));
+    assertThat(second.exitCode()).as(second.stdout() + second.stderr()).isNotZero();
+    assertThat(second.stderr())
+        .contains(users + "/0: " + end + " records (offsets 0.." + (end - 1) + ") are gone")
+        .contains("run akb sync --full-refresh");
   }
 
   @Test

@@ -258,6 +258,47 @@ class DestinationTargetIT {
   }
 
   @Test
+  void recordsGoneBeforeTheDestinationTargetReadThemFailItUntilReset() throws Exception {
+    String prefix = prefix();
+    Path out = dir.resolve("out");
+    BridgeStateStore store =
+        new BridgeStateStore(CacheLocation.parse("duckdb:" + dir.resolve("s.duckdb")));
+    try (store;
+        ContractProducer source = new ContractProducer(prefix, "source-dest-gap")) {
+      source.createTopics(Map.of("users", 1));
+      startUsersSync(source);
+      users(source, 1, 100);
+      source.completeSync(true);
+      source.flush();
+      io.akb.bridge.testing.TopicRecords.deleteBefore(source.recordTopic("users"), 0, 40);
+
+      try (RunningDestination target = jsonLinesTarget("dest-gap", out, prefix, 10, store)) {
+        await(
+            "the destination target is FAILED",
+            Duration.ofSeconds(180),
+            () -> target.replicator().status().phase() == BridgeTarget.Phase.FAILED);
+        String error = target.replicator().status().lastError();
+        assertThat(error)
+            .contains(source.recordTopic("users") + "/0: 40 records (offsets 0..39) are gone")
+            .contains("stays FAILED until it is reset");
+        assertThat(target.replicator().status().gaps()).hasSize(1);
+        // Not retried like a crashed destination (backoff 500 ms here): it stays FAILED.
+        Thread.sleep(2_000);
+        assertThat(target.replicator().status().phase()).isEqualTo(BridgeTarget.Phase.FAILED);
+        assertThat(target.replicator().status().lastError()).isEqualTo(error);
+        assertThat(writtenIds(out)).isEmpty();
+
+        target.replicator().reset().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        await(
+            "the destination got the 60 records there are",
+            Duration.ofSeconds(180),
+            () -> new TreeSet<>(writtenIds(out)).equals(ids(41, 100)));
+        assertThat(target.replicator().status().phase()).isEqualTo(BridgeTarget.Phase.RUNNING);
+      }
+    }
+  }
+
+  @Test
   void aTargetStoppedMidwayStartsAgainFromItsConfirmedOffsetsAndLosesNoRecord() throws Exception {
     String prefix = prefix();
     Path out = dir.resolve("out");

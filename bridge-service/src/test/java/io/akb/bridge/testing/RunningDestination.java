@@ -52,7 +52,8 @@ public final class RunningDestination implements AutoCloseable {
             "akb-it-" + name,
             Map.of("bootstrap.servers", EmbeddedKafka.bootstrapServers()),
             new DestinationSettings(
-                destination, config, options, true, stateEchoTimeout, Duration.ofMinutes(2))),
+                destination, config, options, true, stateEchoTimeout, Duration.ofMinutes(2)),
+            null),
         store);
   }
 

@@ -1,6 +1,7 @@
 package io.akb.bridge.testing;
 
 import io.akb.bridge.target.BridgeTarget;
+import io.akb.bridge.target.RecordGap;
 import io.akb.bridge.target.TargetReplicator;
 import io.akb.bridge.target.TargetSettings;
 import io.akb.cache.CacheLocation;
@@ -33,6 +34,18 @@ public final class RunningTarget implements AutoCloseable {
       WriteStrategy strategy,
       Map<String, WriteStrategy> streamStrategies,
       int batchMaxRecords) {
+    return start(name, cache, prefix, strategy, streamStrategies, batchMaxRecords, null);
+  }
+
+  /** As above, with a policy for records gone ({@code null}: fail). */
+  public static RunningTarget start(
+      String name,
+      String cache,
+      String prefix,
+      WriteStrategy strategy,
+      Map<String, WriteStrategy> streamStrategies,
+      int batchMaxRecords,
+      RecordGap.GapPolicy onGap) {
     return new RunningTarget(
         new TargetSettings(
             name,
@@ -48,7 +61,8 @@ public final class RunningTarget implements AutoCloseable {
             Duration.ofSeconds(1),
             "akb-it-" + name,
             Map.of("bootstrap.servers", EmbeddedKafka.bootstrapServers()),
-            null));
+            null,
+            onGap));
   }
 
   public TargetReplicator replicator() {
