@@ -21,6 +21,7 @@ import io.akb.runtime.topic.RecordHeaders;
 import io.akb.runtime.topic.RecordPartitioner;
 import io.akb.runtime.topic.StateEvent;
 import io.akb.runtime.topic.TopicNames;
+import io.akb.runtime.topic.TopicRetention;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -352,7 +353,13 @@ public final class KafkaCache implements Cache, AutoCloseable {
       for (String topic : topics) {
         if (!existing.contains(topic)) {
           int count = topic.equals(stateTopic) ? 1 : partitions;
-          missing.add(new NewTopic(topic, Optional.of(count), Optional.empty()));
+          // Kept forever: record timestamps are emitted_at, often older than any retention.
+          missing.add(
+              new NewTopic(topic, Optional.of(count), Optional.empty())
+                  .configs(
+                      topic.equals(stateTopic)
+                          ? TopicRetention.FOREVER.stateTopicConfigs()
+                          : TopicRetention.FOREVER.recordTopicConfigs(false)));
         }
       }
       if (!missing.isEmpty()) {

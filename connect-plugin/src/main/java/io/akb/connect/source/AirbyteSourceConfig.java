@@ -7,6 +7,7 @@ import io.akb.runtime.AkbException;
 import io.akb.runtime.ConnectorOptions;
 import io.akb.runtime.protocol.SyncMode;
 import io.akb.runtime.topic.TopicNames;
+import io.akb.runtime.topic.TopicRetention;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -76,6 +77,27 @@ public final class AirbyteSourceConfig extends AbstractConfig {
   public static final String TOPIC_REPLICATION_FACTOR_CONFIG = "topic.replication.factor";
   private static final String TOPIC_REPLICATION_FACTOR_DOC =
       "Replication factor of the topics the task creates; -1 means the broker's default.";
+
+  public static final String TOPIC_RETENTION_MS_CONFIG = "topic.retention.ms";
+  private static final String TOPIC_RETENTION_MS_DOC =
+      "retention.ms of the record and state topics the task creates; -1 (the default) keeps"
+          + " records forever. Record timestamps are the records' emitted_at, which may be months"
+          + " old: a finite retention deletes such records as soon as they land. An existing topic"
+          + " keeps its own setting; a WARN names it when it is shorter than this.";
+
+  public static final String TOPIC_RETENTION_BYTES_CONFIG = "topic.retention.bytes";
+  private static final String TOPIC_RETENTION_BYTES_DOC =
+      "retention.bytes (per partition) of the record and state topics the task creates; -1 (the"
+          + " default) means no size limit. An existing topic keeps its own setting; a WARN names"
+          + " it when it is smaller than this.";
+
+  public static final String TOPIC_CLEANUP_POLICY_CONFIG = "topic.cleanup.policy";
+  private static final String TOPIC_CLEANUP_POLICY_DOC =
+      "cleanup.policy of the record topics the task creates for streams with a primary key:"
+          + " 'delete' (the default; with the default retention nothing is deleted), 'compact'"
+          + " (keeps the latest record per key) or 'compact,delete'. Topics of streams without a"
+          + " key and the state topic always use 'delete': a compacted topic refuses records"
+          + " without a key, and readers need every state event.";
 
   public static final String BOOTSTRAP_SERVERS_CONFIG = "bootstrap.servers";
   private static final String BOOTSTRAP_SERVERS_DOC =
@@ -185,13 +207,46 @@ public final class AirbyteSourceConfig extends AbstractConfig {
               Width.SHORT,
               "Replication factor")
           .define(
+              TOPIC_RETENTION_MS_CONFIG,
+              Type.LONG,
+              -1L,
+              ConfigDef.Range.atLeast(-1),
+              Importance.MEDIUM,
+              TOPIC_RETENTION_MS_DOC,
+              TOPICS_GROUP,
+              4,
+              Width.SHORT,
+              "Topic retention (ms)")
+          .define(
+              TOPIC_RETENTION_BYTES_CONFIG,
+              Type.LONG,
+              -1L,
+              ConfigDef.Range.atLeast(-1),
+              Importance.LOW,
+              TOPIC_RETENTION_BYTES_DOC,
+              TOPICS_GROUP,
+              5,
+              Width.SHORT,
+              "Topic retention (bytes)")
+          .define(
+              TOPIC_CLEANUP_POLICY_CONFIG,
+              Type.LIST,
+              "delete",
+              ConfigDef.ValidList.in(false, TopicRetention.CLEANUP_POLICIES.toArray(String[]::new)),
+              Importance.LOW,
+              TOPIC_CLEANUP_POLICY_DOC,
+              TOPICS_GROUP,
+              6,
+              Width.SHORT,
+              "Cleanup policy of keyed streams' topics")
+          .define(
               BOOTSTRAP_SERVERS_CONFIG,
               Type.STRING,
               "",
               Importance.HIGH,
               BOOTSTRAP_SERVERS_DOC,
               TOPICS_GROUP,
-              4,
+              7,
               Width.LONG,
               "Bootstrap servers")
           .define(
@@ -202,7 +257,7 @@ public final class AirbyteSourceConfig extends AbstractConfig {
               Importance.MEDIUM,
               RECORD_FORMAT_DOC,
               TOPICS_GROUP,
-              5,
+              8,
               Width.SHORT,
               "Record format")
           .define(
@@ -365,6 +420,14 @@ public final class AirbyteSourceConfig extends AbstractConfig {
 
   public short replicationFactor() {
     return getShort(TOPIC_REPLICATION_FACTOR_CONFIG);
+  }
+
+  /** How long the topics the task creates keep their records. */
+  public TopicRetention topicRetention() {
+    return new TopicRetention(
+        getLong(TOPIC_RETENTION_MS_CONFIG),
+        getLong(TOPIC_RETENTION_BYTES_CONFIG),
+        String.join(",", getList(TOPIC_CLEANUP_POLICY_CONFIG)));
   }
 
   public RecordFormat recordFormat() {

@@ -13,6 +13,7 @@ import io.akb.runtime.protocol.ConfiguredAirbyteStream;
 import io.akb.runtime.protocol.StreamDescriptor;
 import io.akb.runtime.topic.RecordPartitioner;
 import io.akb.runtime.topic.TopicNames;
+import io.akb.runtime.topic.TopicRetention;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -89,7 +90,9 @@ public class AirbyteSourceTask extends SourceTask {
       restored.putAll(stored);
     }
     offsets = new SourceOffsets(restored, taskCount);
-    topics = new TopicProvisioner(config.adminClientConfig(), config.replicationFactor());
+    topics =
+        new TopicProvisioner(
+            config.adminClientConfig(), config.replicationFactor(), config.topicRetention());
     nextSyncAt = 0;
     log.info(
         "{} Started for streams {}, {} stored state(s)",
@@ -137,12 +140,18 @@ public class AirbyteSourceTask extends SourceTask {
     ConfiguredAirbyteCatalog configured =
         catalog.configure(streams.stream().map(StreamDescriptor::qualifiedName).toList(), config);
     String prefix = config.topicPrefix();
-    Map<String, Integer> wanted = new LinkedHashMap<>();
+    TopicRetention retention = config.topicRetention();
+    Map<String, TopicProvisioner.WantedTopic> wanted = new LinkedHashMap<>();
     for (ConfiguredAirbyteStream stream : configured.streams()) {
+      boolean keyed = stream.primaryKey() != null && !stream.primaryKey().isEmpty();
       wanted.put(
-          SyncRun.recordTopic(prefix, stream.stream().descriptor()), config.topicPartitions());
+          SyncRun.recordTopic(prefix, stream.stream().descriptor()),
+          new TopicProvisioner.WantedTopic(
+              config.topicPartitions(), retention.recordTopicConfigs(keyed)));
     }
-    wanted.put(TopicNames.stateTopic(prefix), 1);
+    wanted.put(
+        TopicNames.stateTopic(prefix),
+        new TopicProvisioner.WantedTopic(1, retention.stateTopicConfigs()));
     Map<String, Integer> partitions = topics.ensure(wanted);
     JsonNode state = StateOffsets.stateArgument(offsets.all());
     SyncRun next =
