@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.runtime.AkbException;
 import io.akb.runtime.MessageStream;
 import io.akb.runtime.Source;
+import io.akb.runtime.protocol.AirbyteCatalog;
 import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.protocol.AirbyteMessage;
 import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
@@ -136,16 +137,18 @@ public class AirbyteSourceTask extends SourceTask {
     if (source == null) {
       source = ConfiguredSource.of(config);
     }
-    StreamCatalog catalog = new StreamCatalog(source.discoveredCatalog());
+    AirbyteCatalog discovered = source.discoveredCatalog();
+    StreamCatalog catalog = new StreamCatalog(discovered);
     ConfiguredAirbyteCatalog configured =
         catalog.configure(streams.stream().map(StreamDescriptor::qualifiedName).toList(), config);
     String prefix = config.topicPrefix();
+    Map<StreamDescriptor, String> recordTopics = SyncRun.recordTopics(prefix, discovered);
     TopicRetention retention = config.topicRetention();
     Map<String, TopicProvisioner.WantedTopic> wanted = new LinkedHashMap<>();
     for (ConfiguredAirbyteStream stream : configured.streams()) {
       boolean keyed = stream.primaryKey() != null && !stream.primaryKey().isEmpty();
       wanted.put(
-          SyncRun.recordTopic(prefix, stream.stream().descriptor()),
+          recordTopics.get(SyncRun.normalized(stream.stream().descriptor())),
           new TopicProvisioner.WantedTopic(
               config.topicPartitions(), retention.recordTopicConfigs(keyed)));
     }
@@ -160,6 +163,7 @@ public class AirbyteSourceTask extends SourceTask {
             config.connectorName(),
             prefix,
             configured,
+            recordTopics,
             partitions,
             config.recordFormat(),
             offsets,

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.connect.schema.JsonSchemaConverter;
 import io.akb.connect.source.AirbyteSourceConfig.RecordFormat;
 import io.akb.runtime.AkbException;
+import io.akb.runtime.protocol.AirbyteCatalog;
 import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.protocol.AirbyteMessage;
 import io.akb.runtime.protocol.AirbyteRecordMessage;
 import io.akb.runtime.protocol.AirbyteStateMessage;
+import io.akb.runtime.protocol.AirbyteStream;
 import io.akb.runtime.protocol.AirbyteStreamStatusTraceMessage;
 import io.akb.runtime.protocol.AirbyteTraceMessage;
 import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
@@ -67,11 +69,16 @@ final class SyncRun {
       Schema valueSchema,
       Schema keySchema) {}
 
+  /**
+   * @param recordTopics the record topic of each stream, from {@link #recordTopics}
+   * @param partitionsByTopic the partition count of every record topic
+   */
   SyncRun(
       String taskId,
       String sourceName,
       String topicPrefix,
       ConfiguredAirbyteCatalog catalog,
+      Map<StreamDescriptor, String> recordTopics,
       Map<String, Integer> partitionsByTopic,
       RecordFormat format,
       SourceOffsets offsets,
@@ -84,7 +91,10 @@ final class SyncRun {
     this.partitioner = partitioner;
     for (ConfiguredAirbyteStream configured : catalog.streams()) {
       StreamDescriptor stream = normalized(configured.stream().descriptor());
-      String topic = recordTopic(topicPrefix, stream);
+      String topic = recordTopics.get(stream);
+      if (topic == null) {
+        throw new IllegalStateException("the record topic of " + stream + " is unknown");
+      }
       List<List<String>> key =
           configured.primaryKey() == null ? List.of() : configured.primaryKey();
       Schema valueSchema = null;
@@ -120,9 +130,17 @@ final class SyncRun {
     return partitions;
   }
 
-  /** The record topic of a stream under a prefix. */
-  static String recordTopic(String prefix, StreamDescriptor stream) {
-    return TopicNames.recordTopic(prefix, stream.namespace(), stream.name());
+  /**
+   * The record topic of each stream the source offers, by {@link TopicNames#recordTopics}: from the
+   * whole discovered catalog, so that tasks reading different streams never pick the same topic for
+   * two of them.
+   */
+  static Map<StreamDescriptor, String> recordTopics(String prefix, AirbyteCatalog discovered) {
+    List<StreamDescriptor> streams =
+        discovered.streams() == null
+            ? List.of()
+            : discovered.streams().stream().map(AirbyteStream::descriptor).toList();
+    return TopicNames.recordTopics(prefix, streams);
   }
 
   String syncId() {
@@ -312,7 +330,8 @@ final class SyncRun {
     return offsets.partitionOf(targets.keySet().iterator().next());
   }
 
-  private static StreamDescriptor normalized(StreamDescriptor stream) {
+  /** A descriptor without unknown fields and with a null namespace for an empty one. */
+  static StreamDescriptor normalized(StreamDescriptor stream) {
     String namespace =
         stream.namespace() == null || stream.namespace().isEmpty() ? null : stream.namespace();
     return new StreamDescriptor(stream.name(), namespace);
