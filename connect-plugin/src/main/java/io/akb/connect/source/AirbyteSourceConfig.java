@@ -50,6 +50,10 @@ public final class AirbyteSourceConfig extends AbstractConfig {
           + " every stream the source offers.";
 
   public static final String SYNC_MODES_CONFIG = "sync.modes";
+
+  /** The values of {@code sync.modes}, as written there. */
+  private static final List<String> SYNC_MODES = List.of("incremental", "full_refresh");
+
   private static final String SYNC_MODES_DOC =
       "Per-stream sync mode as stream=incremental or stream=full_refresh, comma separated. A"
           + " stream not listed reads incrementally when it can, else in full.";
@@ -119,6 +123,12 @@ public final class AirbyteSourceConfig extends AbstractConfig {
       "Time between the end of one sync and the start of the next, which reads from the latest"
           + " state.";
 
+  public static final String SYNC_RESUME_SCHEDULE_CONFIG = "sync.resume.schedule";
+  private static final String SYNC_RESUME_SCHEDULE_DOC =
+      "Whether a restarted task keeps the schedule: it waits the rest of sync.interval.ms since"
+          + " the end of the last successful sync (kept in Connect's offsets) before it syncs."
+          + " false starts a sync as soon as the task starts.";
+
   public static final String SYNC_RETRIES_CONFIG = "sync.retries";
   private static final String SYNC_RETRIES_DOC =
       "Failed syncs retried in a row before the task fails, showing the connector's last log"
@@ -149,6 +159,7 @@ public final class AirbyteSourceConfig extends AbstractConfig {
               SYNC_MODES_CONFIG,
               Type.LIST,
               "",
+              new PerStreamValidator("sync mode", SYNC_MODES),
               Importance.MEDIUM,
               SYNC_MODES_DOC,
               STREAMS_GROUP,
@@ -159,6 +170,7 @@ public final class AirbyteSourceConfig extends AbstractConfig {
               CURSOR_FIELDS_CONFIG,
               Type.LIST,
               "",
+              new PerStreamValidator("cursor field", List.of()),
               Importance.LOW,
               CURSOR_FIELDS_DOC,
               STREAMS_GROUP,
@@ -169,6 +181,7 @@ public final class AirbyteSourceConfig extends AbstractConfig {
               PRIMARY_KEYS_CONFIG,
               Type.LIST,
               "",
+              new PerStreamValidator("primary key", List.of()),
               Importance.LOW,
               PRIMARY_KEYS_DOC,
               STREAMS_GROUP,
@@ -200,6 +213,15 @@ public final class AirbyteSourceConfig extends AbstractConfig {
               TOPIC_REPLICATION_FACTOR_CONFIG,
               Type.SHORT,
               (short) -1,
+              ConfigDef.LambdaValidator.with(
+                  (name, value) -> {
+                    short factor = (Short) value;
+                    if (factor != -1 && factor < 1) {
+                      throw new ConfigException(
+                          name, value, "the replication factor is -1 (the broker's default) or 1+");
+                    }
+                  },
+                  () -> "-1, or at least 1"),
               Importance.MEDIUM,
               TOPIC_REPLICATION_FACTOR_DOC,
               TOPICS_GROUP,
@@ -272,6 +294,16 @@ public final class AirbyteSourceConfig extends AbstractConfig {
               Width.SHORT,
               "Sync interval (ms)")
           .define(
+              SYNC_RESUME_SCHEDULE_CONFIG,
+              Type.BOOLEAN,
+              true,
+              Importance.LOW,
+              SYNC_RESUME_SCHEDULE_DOC,
+              SYNC_GROUP,
+              2,
+              Width.SHORT,
+              "Keep the schedule on restart")
+          .define(
               SYNC_RETRIES_CONFIG,
               Type.INT,
               3,
@@ -279,7 +311,7 @@ public final class AirbyteSourceConfig extends AbstractConfig {
               Importance.LOW,
               SYNC_RETRIES_DOC,
               SYNC_GROUP,
-              2,
+              3,
               Width.SHORT,
               "Retries")
           .define(
@@ -290,7 +322,7 @@ public final class AirbyteSourceConfig extends AbstractConfig {
               Importance.LOW,
               SYNC_RETRY_BACKOFF_DOC,
               SYNC_GROUP,
-              3,
+              4,
               Width.SHORT,
               "Retry backoff (ms)")
           .define(
@@ -301,9 +333,58 @@ public final class AirbyteSourceConfig extends AbstractConfig {
               Importance.LOW,
               BATCH_SIZE_DOC,
               SYNC_GROUP,
-              4,
+              5,
               Width.SHORT,
               "Poll batch size");
+
+  /**
+   * Checks a per-stream list option when the connector validates: each entry is {@code
+   * stream=value}, and the value is one of {@code allowed} (any when it is empty). The message
+   * names the entry, the stream and the allowed values.
+   */
+  private record PerStreamValidator(String what, List<String> allowed)
+      implements ConfigDef.Validator {
+    @Override
+    public void ensureValid(String name, Object value) {
+      if (!(value instanceof List<?> entries)) {
+        return;
+      }
+      for (Object item : entries) {
+        String entry = String.valueOf(item);
+        if (entry.isBlank()) {
+          continue;
+        }
+        int equals = entry.lastIndexOf('=');
+        if (equals <= 0 || equals == entry.length() - 1) {
+          throw new ConfigException(name, entry, "each entry is stream=" + shape());
+        }
+        String stream = entry.substring(0, equals).trim();
+        String given = entry.substring(equals + 1).trim();
+        if (!allowed.isEmpty() && !allowed.contains(given.toLowerCase(Locale.ROOT))) {
+          throw new ConfigException(
+              name,
+              entry,
+              "the "
+                  + what
+                  + " of stream '"
+                  + stream
+                  + "' is '"
+                  + given
+                  + "'; it must be one of "
+                  + String.join(", ", allowed));
+        }
+      }
+    }
+
+    private String shape() {
+      return allowed.isEmpty() ? "<" + what + ">" : String.join("|", allowed);
+    }
+
+    @Override
+    public String toString() {
+      return "stream=" + shape() + ", comma separated";
+    }
+  }
 
   /** What a record value is: a schemaless map or a Struct with a schema. */
   public enum RecordFormat {
@@ -436,6 +517,10 @@ public final class AirbyteSourceConfig extends AbstractConfig {
 
   public long syncIntervalMs() {
     return getLong(SYNC_INTERVAL_CONFIG);
+  }
+
+  public boolean resumeSchedule() {
+    return getBoolean(SYNC_RESUME_SCHEDULE_CONFIG);
   }
 
   public int syncRetries() {

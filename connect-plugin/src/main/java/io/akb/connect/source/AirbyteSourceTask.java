@@ -32,12 +32,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Lifecycle: {@link #start} restores the stored state of its streams from Connect's offsets;
  * each {@link #poll} either waits for the next sync ({@code sync.interval.ms} after the last one,
- * or a backoff after a failure), starts one (discover, create missing topics, {@code read} with
- * {@code --state} rebuilt from the offsets), or returns the next batch of the running one. A failed
- * sync is retried {@code sync.retries} times with doubling backoff, then the task fails with the
- * connector's last log lines. Under exactly-once with {@code transaction.boundary=connector}, each
- * {@code CHECKPOINT} and each {@code SYNC_COMPLETED} ends a transaction, and a failed sync aborts
- * its records since the last checkpoint (the next sync re-reads them from that checkpoint).
+ * also across restarts through {@link SyncSchedule}, or a backoff after a failure), starts one
+ * (discover, create missing topics, {@code read} with {@code --state} rebuilt from the offsets), or
+ * returns the next batch of the running one. A failed sync is retried {@code sync.retries} times
+ * with doubling backoff, then the task fails with the connector's last log lines. Under
+ * exactly-once with {@code transaction.boundary=connector}, each {@code CHECKPOINT} and each {@code
+ * SYNC_COMPLETED} ends a transaction, and a failed sync aborts its records since the last
+ * checkpoint (the next sync re-reads them from that checkpoint).
  */
 public class AirbyteSourceTask extends SourceTask {
   private static final Logger log = LoggerFactory.getLogger(AirbyteSourceTask.class);
@@ -85,8 +86,10 @@ public class AirbyteSourceTask extends SourceTask {
         AirbyteJson.MAPPER.convertValue(
             parse(props.get(TASK_STREAMS_CONFIG)), new TypeReference<List<StreamDescriptor>>() {});
     Map<Map<String, Object>, Map<String, Object>> restored = new LinkedHashMap<>();
+    List<Map<String, Object>> partitions = new ArrayList<>(StateOffsets.partitionsFor(streams));
+    partitions.add(SyncSchedule.partition(taskId));
     Map<Map<String, Object>, Map<String, Object>> stored =
-        context.offsetStorageReader().offsets(StateOffsets.partitionsFor(streams));
+        context.offsetStorageReader().offsets(partitions);
     if (stored != null) {
       restored.putAll(stored);
     }
@@ -94,12 +97,19 @@ public class AirbyteSourceTask extends SourceTask {
     topics =
         new TopicProvisioner(
             config.adminClientConfig(), config.replicationFactor(), config.topicRetention());
-    nextSyncAt = 0;
+    long now = System.currentTimeMillis();
+    nextSyncAt =
+        config.resumeSchedule()
+            ? SyncSchedule.nextSyncAt(offsets.scheduleOffset(), config.syncIntervalMs(), now)
+            : now;
     log.info(
-        "{} Started for streams {}, {} stored state(s)",
+        "{} Started for streams {}, {} stored state(s); next sync {}",
         this,
         streams.stream().map(StreamDescriptor::qualifiedName).toList(),
-        offsets.all().size());
+        offsets.all().size(),
+        nextSyncAt <= now
+            ? "now"
+            : "in " + (nextSyncAt - now) / 1000 + " s (sync.interval.ms after the last one)");
   }
 
   @Override
@@ -283,6 +293,11 @@ public class AirbyteSourceTask extends SourceTask {
     if (topics != null) {
       topics.close();
     }
+  }
+
+  /** When the next sync starts (epoch ms); for tests. */
+  long nextSyncAt() {
+    return nextSyncAt;
   }
 
   private static JsonNode parse(String json) {

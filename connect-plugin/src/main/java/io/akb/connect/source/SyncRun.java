@@ -188,16 +188,22 @@ final class SyncRun {
     if (skipped > 0) {
       log.warn("Sync {} skipped {} records of streams outside its catalog", syncId, skipped);
     }
+    long endedAt = now();
+    StateEvent completed =
+        StateEvent.syncCompleted(
+            syncId,
+            taskId,
+            failure == null ? StateEvent.SYNC_SUCCEEDED : StateEvent.SYNC_FAILED,
+            failure,
+            counts,
+            endedAt);
+    // Its offset is the schedule (see SyncSchedule): a success moves it, a failure keeps it.
+    Map<String, Object> schedule =
+        failure == null ? offsets.syncSucceeded(endedAt) : offsets.scheduleOffset();
     events.add(
-        event(
-            StateEvent.syncCompleted(
-                syncId,
-                taskId,
-                failure == null ? StateEvent.SYNC_SUCCEEDED : StateEvent.SYNC_FAILED,
-                failure,
-                counts,
-                now()),
-            firstPartition()));
+        schedule == null
+            ? event(completed, firstPartition())
+            : event(completed, SyncSchedule.partition(taskId), schedule));
     return events;
   }
 
@@ -312,17 +318,14 @@ final class SyncRun {
    * committing it never moves or deletes a stored state (see {@link SourceOffsets}).
    */
   private SourceRecord event(StateEvent event, Map<String, Object> partition) {
+    return event(event, partition, offsets.offsetOf(partition));
+  }
+
+  private SourceRecord event(
+      StateEvent event, Map<String, Object> partition, Map<String, Object> offset) {
     Object value = JsonSchemaConverter.toSchemalessValue(AirbyteJson.MAPPER.valueToTree(event));
     return new SourceRecord(
-        partition,
-        offsets.offsetOf(partition),
-        stateTopic,
-        0,
-        null,
-        taskId,
-        null,
-        value,
-        event.emittedAt());
+        partition, offset, stateTopic, 0, null, taskId, null, value, event.emittedAt());
   }
 
   /** Sync-wide events are tracked under the first stream's partition (or the shared one). */
