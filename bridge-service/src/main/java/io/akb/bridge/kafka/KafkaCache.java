@@ -156,18 +156,20 @@ public final class KafkaCache implements Cache, AutoCloseable {
     String sourceName = source.name();
     String topicPrefix = prefix(sourceName);
     String stateTopic = TopicNames.stateTopic(topicPrefix);
+    // Named over every stream the source offers, as the source connector does: streams whose
+    // names collide after sanitizing get distinct topics, the same ones whatever is selected.
+    List<StreamDescriptor> offered = new ArrayList<>();
+    if (source.discoveredCatalog().streams() != null) {
+      source.discoveredCatalog().streams().forEach(s -> offered.add(s.descriptor()));
+    }
+    catalog.streams().forEach(s -> offered.add(s.stream().descriptor()));
+    Map<StreamDescriptor, String> recordTopics = TopicNames.recordTopics(topicPrefix, offered);
     Map<StreamDescriptor, Target> targets = new LinkedHashMap<>();
     for (ConfiguredAirbyteStream configured : catalog.streams()) {
       StreamDescriptor stream = normalized(configured.stream().descriptor());
       List<List<String>> key =
           configured.primaryKey() == null ? List.of() : configured.primaryKey();
-      targets.put(
-          stream,
-          new Target(
-              stream,
-              TopicNames.recordTopic(topicPrefix, stream.namespace(), stream.name()),
-              key,
-              new long[1]));
+      targets.put(stream, new Target(stream, recordTopics.get(stream), key, new long[1]));
     }
     Map<String, Integer> partitionsByTopic = ensureTopics(stateTopic, targets.values());
 
