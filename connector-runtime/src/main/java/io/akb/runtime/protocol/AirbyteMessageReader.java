@@ -168,7 +168,8 @@ public final class AirbyteMessageReader implements AutoCloseable {
                 + maxLineBytes
                 + " bytes for one message",
             "A record this large is almost always a connector bug; if it is real, raise the"
-                + " limit for this connector (ConnectorOptions.withMaxLineBytes).");
+                + " limit for this connector: ConnectorOptions.withMaxLineBytes, or"
+                + " airbyte.max.line.bytes in Kafka Connect.");
       }
       fill();
       scanFrom = start + scanned; // fill() may have moved the line to the buffer's start
