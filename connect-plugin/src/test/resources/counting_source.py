@@ -39,6 +39,8 @@ SPEC = {
             "state_every": {"type": "integer", "minimum": 1, "default": 100},
             "crash_after": {"type": "integer", "minimum": 0,
                             "description": "exit 1 after this many records of a read"},
+            "emitted_at": {"type": "integer",
+                           "description": "emitted_at of every record (epoch ms); default now"},
         },
     }
 }
@@ -87,7 +89,7 @@ def main():
         every = int(config.get("state_every", 100))
         delay = int(config.get("delay_ms", 0)) / 1000.0
         log("reading numbers after %d" % cursor)
-        now = int(time.time() * 1000)
+        now = int(config.get("emitted_at", time.time() * 1000))
         crash_after = config.get("crash_after")
         for i in range(cursor + 1, count + 1):
             if crash_after is not None and i - cursor > crash_after:

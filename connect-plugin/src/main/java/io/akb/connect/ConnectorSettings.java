@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.akb.runtime.Airbyte;
 import io.akb.runtime.AkbException;
 import io.akb.runtime.ConnectorOptions;
+import io.akb.runtime.protocol.AirbyteMessageReader;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -18,10 +19,10 @@ import org.apache.kafka.common.config.types.Password;
 
 /**
  * The {@code airbyte.*} options that name the Airbyte connector and say how it runs (executor, pip
- * URL, Docker image, local program, install dir) and what its config is. The source and the sink
- * connector both {@link #define} them into their {@code ConfigDef} and read them here, so both
- * connectors accept the same names, values and defaults, and turn them into the runtime's {@link
- * ConnectorOptions} the same way.
+ * URL, Docker image, local program, install dir, line limit) and what its config is. The source and
+ * the sink connector both {@link #define} them into their {@code ConfigDef} and read them here, so
+ * both connectors accept the same names, values and defaults, and turn them into the runtime's
+ * {@link ConnectorOptions} the same way.
  */
 public final class ConnectorSettings {
   /**
@@ -44,6 +45,7 @@ public final class ConnectorSettings {
 
   public static final String INSTALL_DIR_CONFIG = "airbyte.install.dir";
   public static final String CONNECTOR_CONFIG_CONFIG = "airbyte.config";
+  public static final String MAX_LINE_BYTES_CONFIG = "airbyte.max.line.bytes";
 
   /** Which kind of Airbyte connector the options describe; it words the docs and examples. */
   public enum Role {
@@ -219,7 +221,20 @@ public final class ConnectorSettings {
             group,
             ++order,
             Width.LONG,
-            "Connector config (JSON)");
+            "Connector config (JSON)")
+        .define(
+            MAX_LINE_BYTES_CONFIG,
+            Type.INT,
+            AirbyteMessageReader.DEFAULT_MAX_LINE_BYTES,
+            ConfigDef.Range.atLeast(1024),
+            Importance.LOW,
+            "Largest line of the connector's output, in bytes: one message, so the largest"
+                + " record. A longer line fails the sync (before it fills the worker's heap); a"
+                + " record parses whole up to this size, which takes a few times its size in heap.",
+            group,
+            ++order,
+            Width.SHORT,
+            "Max line bytes");
   }
 
   /** {@code airbyte.connector.name}. */
@@ -248,7 +263,9 @@ public final class ConnectorSettings {
         config.values().containsKey(MANIFEST_CONFIG) ? string(config, MANIFEST_CONFIG) : null;
     String installDir = string(config, INSTALL_DIR_CONFIG);
     ConnectorOptions options =
-        ConnectorOptions.defaults().withVersion(string(config, CONNECTOR_VERSION_CONFIG));
+        ConnectorOptions.defaults()
+            .withVersion(string(config, CONNECTOR_VERSION_CONFIG))
+            .withMaxLineBytes(config.getInt(MAX_LINE_BYTES_CONFIG));
     if (installDir != null) {
       options = options.withInstallDir(Path.of(installDir));
     }

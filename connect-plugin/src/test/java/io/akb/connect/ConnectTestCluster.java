@@ -49,6 +49,12 @@ public final class ConnectTestCluster implements AutoCloseable {
   }
 
   public static ConnectTestCluster start(String name, boolean exactlyOnce) {
+    return start(name, exactlyOnce, new Properties());
+  }
+
+  /** As {@link #start(String, boolean)}, with these broker settings added. */
+  public static ConnectTestCluster start(
+      String name, boolean exactlyOnce, Properties extraBrokerProps) {
     String pluginPath = System.getProperty("akb.plugin.path");
     assertThat(pluginPath).as("akb.plugin.path (set by failsafe)").isNotNull();
     assertThat(Path.of(pluginPath)).isDirectory();
@@ -74,6 +80,7 @@ public final class ConnectTestCluster implements AutoCloseable {
     broker.put("transaction.state.log.replication.factor", "1");
     broker.put("transaction.state.log.min.isr", "1");
     broker.put("offsets.topic.replication.factor", "1");
+    broker.putAll(extraBrokerProps);
     EmbeddedConnectCluster connect =
         new EmbeddedConnectCluster.Builder()
             .name(name)

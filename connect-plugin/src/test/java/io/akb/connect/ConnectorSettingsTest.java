@@ -28,7 +28,8 @@ class ConnectorSettingsTest {
           ConnectorSettings.DOCKER_IMAGE_CONFIG,
           ConnectorSettings.LOCAL_EXECUTABLE_CONFIG,
           ConnectorSettings.INSTALL_DIR_CONFIG,
-          ConnectorSettings.CONNECTOR_CONFIG_CONFIG);
+          ConnectorSettings.CONNECTOR_CONFIG_CONFIG,
+          ConnectorSettings.MAX_LINE_BYTES_CONFIG);
 
   @Test
   void bothConnectorsOfferTheSameAirbyteOptionsAndOnlySourcesAManifest() {
@@ -51,6 +52,21 @@ class ConnectorSettingsTest {
                 .get(ConnectorSettings.CONNECTOR_CONFIG_CONFIG)
                 .type)
         .isEqualTo(ConfigDef.Type.STRING);
+  }
+
+  @Test
+  void theLineLimitReachesTheRuntimeAndDefaultsToItsOwn() {
+    Map<String, String> props = sink();
+    assertThat(ConnectorSettings.options(new AirbyteSinkConfig(props)).maxLineBytes())
+        .isEqualTo(64 * 1024 * 1024);
+    props.put(ConnectorSettings.MAX_LINE_BYTES_CONFIG, "134217728");
+    assertThat(ConnectorSettings.options(new AirbyteSinkConfig(props)).maxLineBytes())
+        .isEqualTo(134_217_728);
+    props.put(ConnectorSettings.MAX_LINE_BYTES_CONFIG, "10");
+    assertThatThrownBy(() -> new AirbyteSinkConfig(props))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("airbyte.max.line.bytes")
+        .hasMessageContaining("at least 1024");
   }
 
   @Test

@@ -143,6 +143,31 @@ class ConnectorFailuresIT {
   }
 
   @Test
+  void aRecordCutOffMidLineFailsTheReadEvenWithExitCodeZero() {
+    FakeConnector connector =
+        connector(
+            "echo '"
+                + FakeConnector.record("users", 1)
+                + "'\n"
+                + "echo '{\"type\":\"RECORD\",\"record\":{\"stream\":\"users\",\"data\":{\"id\":2'\n"
+                + "echo '"
+                + FakeConnector.state("users", 2)
+                + "'\n"
+                + "exit 0");
+    List<AirbyteMessage> received = new ArrayList<>();
+    try (MessageStream messages = source(connector).read()) {
+      assertThatThrownBy(() -> drain(messages, received))
+          .isInstanceOf(AkbException.class)
+          .hasMessageContaining(
+              "source-fake read failed: line 2 starts like a protocol message but is not valid"
+                  + " JSON")
+          .hasMessageContaining("connector bug");
+    }
+    assertThat(received).filteredOn(m -> m.type() == AirbyteMessage.Type.RECORD).hasSize(1);
+    assertThat(received).noneMatch(m -> m.type() == AirbyteMessage.Type.STATE);
+  }
+
+  @Test
   void aHungConnectorIsKilledAfterTheIdleTimeoutWithItsChildren() throws Exception {
     Path pids = dir.resolve("pids");
     FakeConnector connector =

@@ -21,6 +21,7 @@ import io.akb.runtime.topic.RecordHeaders;
 import io.akb.runtime.topic.RecordPartitioner;
 import io.akb.runtime.topic.StateEvent;
 import io.akb.runtime.topic.TopicNames;
+import io.akb.runtime.topic.TopicRetention;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -155,18 +156,20 @@ public final class KafkaCache implements Cache, AutoCloseable {
     String sourceName = source.name();
     String topicPrefix = prefix(sourceName);
     String stateTopic = TopicNames.stateTopic(topicPrefix);
+    // Named over every stream the source offers, as the source connector does: streams whose
+    // names collide after sanitizing get distinct topics, the same ones whatever is selected.
+    List<StreamDescriptor> offered = new ArrayList<>();
+    if (source.discoveredCatalog().streams() != null) {
+      source.discoveredCatalog().streams().forEach(s -> offered.add(s.descriptor()));
+    }
+    catalog.streams().forEach(s -> offered.add(s.stream().descriptor()));
+    Map<StreamDescriptor, String> recordTopics = TopicNames.recordTopics(topicPrefix, offered);
     Map<StreamDescriptor, Target> targets = new LinkedHashMap<>();
     for (ConfiguredAirbyteStream configured : catalog.streams()) {
       StreamDescriptor stream = normalized(configured.stream().descriptor());
       List<List<String>> key =
           configured.primaryKey() == null ? List.of() : configured.primaryKey();
-      targets.put(
-          stream,
-          new Target(
-              stream,
-              TopicNames.recordTopic(topicPrefix, stream.namespace(), stream.name()),
-              key,
-              new long[1]));
+      targets.put(stream, new Target(stream, recordTopics.get(stream), key, new long[1]));
     }
     Map<String, Integer> partitionsByTopic = ensureTopics(stateTopic, targets.values());
 
@@ -352,7 +355,13 @@ public final class KafkaCache implements Cache, AutoCloseable {
       for (String topic : topics) {
         if (!existing.contains(topic)) {
           int count = topic.equals(stateTopic) ? 1 : partitions;
-          missing.add(new NewTopic(topic, Optional.of(count), Optional.empty()));
+          // Kept forever: record timestamps are emitted_at, often older than any retention.
+          missing.add(
+              new NewTopic(topic, Optional.of(count), Optional.empty())
+                  .configs(
+                      topic.equals(stateTopic)
+                          ? TopicRetention.FOREVER.stateTopicConfigs()
+                          : TopicRetention.FOREVER.recordTopicConfigs(false)));
         }
       }
       if (!missing.isEmpty()) {

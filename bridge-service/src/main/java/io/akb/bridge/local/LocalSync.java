@@ -220,6 +220,7 @@ public final class LocalSync implements AutoCloseable {
     config.put("topic.prefix", prefix);
     config.put("bootstrap.servers", bootstrap);
     config.put("sync.interval.ms", String.valueOf(ONE_DAY_MS));
+    config.put("sync.resume.schedule", "false"); // each akb sync run is one sync, started at once
     config.put("sync.retries", "0");
     return config;
   }

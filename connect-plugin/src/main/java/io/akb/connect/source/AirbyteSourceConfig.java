@@ -7,6 +7,7 @@ import io.akb.runtime.AkbException;
 import io.akb.runtime.ConnectorOptions;
 import io.akb.runtime.protocol.SyncMode;
 import io.akb.runtime.topic.TopicNames;
+import io.akb.runtime.topic.TopicRetention;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -49,6 +50,10 @@ public final class AirbyteSourceConfig extends AbstractConfig {
           + " every stream the source offers.";
 
   public static final String SYNC_MODES_CONFIG = "sync.modes";
+
+  /** The values of {@code sync.modes}, as written there. */
+  private static final List<String> SYNC_MODES = List.of("incremental", "full_refresh");
+
   private static final String SYNC_MODES_DOC =
       "Per-stream sync mode as stream=incremental or stream=full_refresh, comma separated. A"
           + " stream not listed reads incrementally when it can, else in full.";
@@ -77,6 +82,27 @@ public final class AirbyteSourceConfig extends AbstractConfig {
   private static final String TOPIC_REPLICATION_FACTOR_DOC =
       "Replication factor of the topics the task creates; -1 means the broker's default.";
 
+  public static final String TOPIC_RETENTION_MS_CONFIG = "topic.retention.ms";
+  private static final String TOPIC_RETENTION_MS_DOC =
+      "retention.ms of the record and state topics the task creates; -1 (the default) keeps"
+          + " records forever. Record timestamps are the records' emitted_at, which may be months"
+          + " old: a finite retention deletes such records as soon as they land. An existing topic"
+          + " keeps its own setting; a WARN names it when it is shorter than this.";
+
+  public static final String TOPIC_RETENTION_BYTES_CONFIG = "topic.retention.bytes";
+  private static final String TOPIC_RETENTION_BYTES_DOC =
+      "retention.bytes (per partition) of the record and state topics the task creates; -1 (the"
+          + " default) means no size limit. An existing topic keeps its own setting; a WARN names"
+          + " it when it is smaller than this.";
+
+  public static final String TOPIC_CLEANUP_POLICY_CONFIG = "topic.cleanup.policy";
+  private static final String TOPIC_CLEANUP_POLICY_DOC =
+      "cleanup.policy of the record topics the task creates for streams with a primary key:"
+          + " 'delete' (the default; with the default retention nothing is deleted), 'compact'"
+          + " (keeps the latest record per key) or 'compact,delete'. Topics of streams without a"
+          + " key and the state topic always use 'delete': a compacted topic refuses records"
+          + " without a key, and readers need every state event.";
+
   public static final String BOOTSTRAP_SERVERS_CONFIG = "bootstrap.servers";
   private static final String BOOTSTRAP_SERVERS_DOC =
       "Kafka brokers the task's admin client uses to create topics and learn their partition"
@@ -103,6 +129,12 @@ public final class AirbyteSourceConfig extends AbstractConfig {
   private static final String SYNC_INTERVAL_DOC =
       "Time between the end of one sync and the start of the next, which reads from the latest"
           + " state.";
+
+  public static final String SYNC_RESUME_SCHEDULE_CONFIG = "sync.resume.schedule";
+  private static final String SYNC_RESUME_SCHEDULE_DOC =
+      "Whether a restarted task keeps the schedule: it waits the rest of sync.interval.ms since"
+          + " the end of the last successful sync (kept in Connect's offsets) before it syncs."
+          + " false starts a sync as soon as the task starts.";
 
   public static final String SYNC_RETRIES_CONFIG = "sync.retries";
   private static final String SYNC_RETRIES_DOC =
@@ -134,6 +166,7 @@ public final class AirbyteSourceConfig extends AbstractConfig {
               SYNC_MODES_CONFIG,
               Type.LIST,
               "",
+              new PerStreamValidator("sync mode", SYNC_MODES),
               Importance.MEDIUM,
               SYNC_MODES_DOC,
               STREAMS_GROUP,
@@ -144,6 +177,7 @@ public final class AirbyteSourceConfig extends AbstractConfig {
               CURSOR_FIELDS_CONFIG,
               Type.LIST,
               "",
+              new PerStreamValidator("cursor field", List.of()),
               Importance.LOW,
               CURSOR_FIELDS_DOC,
               STREAMS_GROUP,
@@ -154,6 +188,7 @@ public final class AirbyteSourceConfig extends AbstractConfig {
               PRIMARY_KEYS_CONFIG,
               Type.LIST,
               "",
+              new PerStreamValidator("primary key", List.of()),
               Importance.LOW,
               PRIMARY_KEYS_DOC,
               STREAMS_GROUP,
@@ -185,6 +220,15 @@ public final class AirbyteSourceConfig extends AbstractConfig {
               TOPIC_REPLICATION_FACTOR_CONFIG,
               Type.SHORT,
               (short) -1,
+              ConfigDef.LambdaValidator.with(
+                  (name, value) -> {
+                    short factor = (Short) value;
+                    if (factor != -1 && factor < 1) {
+                      throw new ConfigException(
+                          name, value, "the replication factor is -1 (the broker's default) or 1+");
+                    }
+                  },
+                  () -> "-1, or at least 1"),
               Importance.MEDIUM,
               TOPIC_REPLICATION_FACTOR_DOC,
               TOPICS_GROUP,
@@ -192,13 +236,46 @@ public final class AirbyteSourceConfig extends AbstractConfig {
               Width.SHORT,
               "Replication factor")
           .define(
+              TOPIC_RETENTION_MS_CONFIG,
+              Type.LONG,
+              -1L,
+              ConfigDef.Range.atLeast(-1),
+              Importance.MEDIUM,
+              TOPIC_RETENTION_MS_DOC,
+              TOPICS_GROUP,
+              4,
+              Width.SHORT,
+              "Topic retention (ms)")
+          .define(
+              TOPIC_RETENTION_BYTES_CONFIG,
+              Type.LONG,
+              -1L,
+              ConfigDef.Range.atLeast(-1),
+              Importance.LOW,
+              TOPIC_RETENTION_BYTES_DOC,
+              TOPICS_GROUP,
+              5,
+              Width.SHORT,
+              "Topic retention (bytes)")
+          .define(
+              TOPIC_CLEANUP_POLICY_CONFIG,
+              Type.LIST,
+              "delete",
+              ConfigDef.ValidList.in(false, TopicRetention.CLEANUP_POLICIES.toArray(String[]::new)),
+              Importance.LOW,
+              TOPIC_CLEANUP_POLICY_DOC,
+              TOPICS_GROUP,
+              6,
+              Width.SHORT,
+              "Cleanup policy of keyed streams' topics")
+          .define(
               BOOTSTRAP_SERVERS_CONFIG,
               Type.STRING,
               "",
               Importance.HIGH,
               BOOTSTRAP_SERVERS_DOC,
               TOPICS_GROUP,
-              4,
+              7,
               Width.LONG,
               "Bootstrap servers")
           .define(
@@ -209,7 +286,7 @@ public final class AirbyteSourceConfig extends AbstractConfig {
               Importance.MEDIUM,
               RECORD_FORMAT_DOC,
               TOPICS_GROUP,
-              5,
+              8,
               Width.SHORT,
               "Record format")
           .define(
@@ -224,6 +301,16 @@ public final class AirbyteSourceConfig extends AbstractConfig {
               Width.SHORT,
               "Sync interval (ms)")
           .define(
+              SYNC_RESUME_SCHEDULE_CONFIG,
+              Type.BOOLEAN,
+              true,
+              Importance.LOW,
+              SYNC_RESUME_SCHEDULE_DOC,
+              SYNC_GROUP,
+              2,
+              Width.SHORT,
+              "Keep the schedule on restart")
+          .define(
               SYNC_RETRIES_CONFIG,
               Type.INT,
               3,
@@ -231,7 +318,7 @@ public final class AirbyteSourceConfig extends AbstractConfig {
               Importance.LOW,
               SYNC_RETRIES_DOC,
               SYNC_GROUP,
-              2,
+              3,
               Width.SHORT,
               "Retries")
           .define(
@@ -242,7 +329,7 @@ public final class AirbyteSourceConfig extends AbstractConfig {
               Importance.LOW,
               SYNC_RETRY_BACKOFF_DOC,
               SYNC_GROUP,
-              3,
+              4,
               Width.SHORT,
               "Retry backoff (ms)")
           .define(
@@ -253,9 +340,58 @@ public final class AirbyteSourceConfig extends AbstractConfig {
               Importance.LOW,
               BATCH_SIZE_DOC,
               SYNC_GROUP,
-              4,
+              5,
               Width.SHORT,
               "Poll batch size");
+
+  /**
+   * Checks a per-stream list option when the connector validates: each entry is {@code
+   * stream=value}, and the value is one of {@code allowed} (any when it is empty). The message
+   * names the entry, the stream and the allowed values.
+   */
+  private record PerStreamValidator(String what, List<String> allowed)
+      implements ConfigDef.Validator {
+    @Override
+    public void ensureValid(String name, Object value) {
+      if (!(value instanceof List<?> entries)) {
+        return;
+      }
+      for (Object item : entries) {
+        String entry = String.valueOf(item);
+        if (entry.isBlank()) {
+          continue;
+        }
+        int equals = entry.lastIndexOf('=');
+        if (equals <= 0 || equals == entry.length() - 1) {
+          throw new ConfigException(name, entry, "each entry is stream=" + shape());
+        }
+        String stream = entry.substring(0, equals).trim();
+        String given = entry.substring(equals + 1).trim();
+        if (!allowed.isEmpty() && !allowed.contains(given.toLowerCase(Locale.ROOT))) {
+          throw new ConfigException(
+              name,
+              entry,
+              "the "
+                  + what
+                  + " of stream '"
+                  + stream
+                  + "' is '"
+                  + given
+                  + "'; it must be one of "
+                  + String.join(", ", allowed));
+        }
+      }
+    }
+
+    private String shape() {
+      return allowed.isEmpty() ? "<" + what + ">" : String.join("|", allowed);
+    }
+
+    @Override
+    public String toString() {
+      return "stream=" + shape() + ", comma separated";
+    }
+  }
 
   /**
    * What a record value is: a schemaless map, the record's JSON bytes, or a Struct with a schema.
@@ -395,12 +531,24 @@ public final class AirbyteSourceConfig extends AbstractConfig {
         + "): set it, or use record.format=json";
   }
 
+  /** How long the topics the task creates keep their records. */
+  public TopicRetention topicRetention() {
+    return new TopicRetention(
+        getLong(TOPIC_RETENTION_MS_CONFIG),
+        getLong(TOPIC_RETENTION_BYTES_CONFIG),
+        String.join(",", getList(TOPIC_CLEANUP_POLICY_CONFIG)));
+  }
+
   public RecordFormat recordFormat() {
     return RecordFormat.valueOf(getString(RECORD_FORMAT_CONFIG).toUpperCase(Locale.ROOT));
   }
 
   public long syncIntervalMs() {
     return getLong(SYNC_INTERVAL_CONFIG);
+  }
+
+  public boolean resumeSchedule() {
+    return getBoolean(SYNC_RESUME_SCHEDULE_CONFIG);
   }
 
   public int syncRetries() {

@@ -128,11 +128,13 @@ public class AirbyteSourceConnector extends SourceConnector {
     AirbyteSourceConfig parsed;
     try {
       parsed = new AirbyteSourceConfig(connectorConfigs);
-      parsed.syncModes();
-      parsed.cursorFields();
-      parsed.primaryKeys();
     } catch (ConfigException e) {
       return config; // super.validate already reported option-level problems
+    }
+    try {
+      parsed.adminClientConfig();
+    } catch (ConfigException e) {
+      values.get(AirbyteSourceConfig.BOOTSTRAP_SERVERS_CONFIG).addErrorMessage(e.getMessage());
     }
     for (Map.Entry<String, Password> secret : parsed.secrets().entrySet()) {
       ConfigValue value = new ConfigValue(AirbyteSourceConfig.SECRET_PREFIX + secret.getKey());
@@ -252,13 +254,22 @@ public class AirbyteSourceConnector extends SourceConnector {
   /**
    * Accepts only offsets the task can resume from: a partition {@code {"stream": ..}} or {@code
    * {"state_type": "GLOBAL"|"LEGACY"}}, and an offset {@code {"state": "<STATE message JSON>"}}
-   * whose state belongs under that partition; a null offset resets the partition.
+   * whose state belongs under that partition; or a task's schedule, {@code {"sync_schedule": "<task
+   * id>"}} with {@code {"last_sync_ended_at": <epoch ms>}} (see {@link SyncSchedule}); a null
+   * offset resets the partition.
    */
   @Override
   public boolean alterOffsets(
       Map<String, String> connectorConfig, Map<Map<String, ?>, Map<String, ?>> offsets) {
     for (Map.Entry<Map<String, ?>, Map<String, ?>> entry : offsets.entrySet()) {
       try {
+        if (SyncSchedule.isSchedulePartition(entry.getKey())) {
+          SyncSchedule.checkPartition(entry.getKey());
+          if (entry.getValue() != null) {
+            SyncSchedule.endedAt(entry.getValue());
+          }
+          continue;
+        }
         StateOffsets.checkPartition(entry.getKey());
         if (entry.getValue() != null) {
           StateOffsets.stateOf(entry.getKey(), entry.getValue());

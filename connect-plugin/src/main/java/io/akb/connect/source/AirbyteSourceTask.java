@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.runtime.AkbException;
 import io.akb.runtime.MessageStream;
 import io.akb.runtime.Source;
+import io.akb.runtime.protocol.AirbyteCatalog;
 import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.protocol.AirbyteMessage;
 import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
@@ -13,6 +14,7 @@ import io.akb.runtime.protocol.ConfiguredAirbyteStream;
 import io.akb.runtime.protocol.StreamDescriptor;
 import io.akb.runtime.topic.RecordPartitioner;
 import io.akb.runtime.topic.TopicNames;
+import io.akb.runtime.topic.TopicRetention;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,12 +32,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Lifecycle: {@link #start} restores the stored state of its streams from Connect's offsets;
  * each {@link #poll} either waits for the next sync ({@code sync.interval.ms} after the last one,
- * or a backoff after a failure), starts one (discover, create missing topics, {@code read} with
- * {@code --state} rebuilt from the offsets), or returns the next batch of the running one. A failed
- * sync is retried {@code sync.retries} times with doubling backoff, then the task fails with the
- * connector's last log lines. Under exactly-once with {@code transaction.boundary=connector}, each
- * {@code CHECKPOINT} and each {@code SYNC_COMPLETED} ends a transaction, and a failed sync aborts
- * its records since the last checkpoint (the next sync re-reads them from that checkpoint).
+ * also across restarts through {@link SyncSchedule}, or a backoff after a failure), starts one
+ * (discover, create missing topics, {@code read} with {@code --state} rebuilt from the offsets), or
+ * returns the next batch of the running one. A failed sync is retried {@code sync.retries} times
+ * with doubling backoff, then the task fails with the connector's last log lines. Under
+ * exactly-once with {@code transaction.boundary=connector}, each {@code CHECKPOINT} and each {@code
+ * SYNC_COMPLETED} ends a transaction, and a failed sync aborts its records since the last
+ * checkpoint (the next sync re-reads them from that checkpoint).
  */
 public class AirbyteSourceTask extends SourceTask {
   private static final Logger log = LoggerFactory.getLogger(AirbyteSourceTask.class);
@@ -83,19 +86,30 @@ public class AirbyteSourceTask extends SourceTask {
         AirbyteJson.MAPPER.convertValue(
             parse(props.get(TASK_STREAMS_CONFIG)), new TypeReference<List<StreamDescriptor>>() {});
     Map<Map<String, Object>, Map<String, Object>> restored = new LinkedHashMap<>();
+    List<Map<String, Object>> partitions = new ArrayList<>(StateOffsets.partitionsFor(streams));
+    partitions.add(SyncSchedule.partition(taskId));
     Map<Map<String, Object>, Map<String, Object>> stored =
-        context.offsetStorageReader().offsets(StateOffsets.partitionsFor(streams));
+        context.offsetStorageReader().offsets(partitions);
     if (stored != null) {
       restored.putAll(stored);
     }
     offsets = new SourceOffsets(restored, taskCount);
-    topics = new TopicProvisioner(config.adminClientConfig(), config.replicationFactor());
-    nextSyncAt = 0;
+    topics =
+        new TopicProvisioner(
+            config.adminClientConfig(), config.replicationFactor(), config.topicRetention());
+    long now = System.currentTimeMillis();
+    nextSyncAt =
+        config.resumeSchedule()
+            ? SyncSchedule.nextSyncAt(offsets.scheduleOffset(), config.syncIntervalMs(), now)
+            : now;
     log.info(
-        "{} Started for streams {}, {} stored state(s)",
+        "{} Started for streams {}, {} stored state(s); next sync {}",
         this,
         streams.stream().map(StreamDescriptor::qualifiedName).toList(),
-        offsets.all().size());
+        offsets.all().size(),
+        nextSyncAt <= now
+            ? "now"
+            : "in " + (nextSyncAt - now) / 1000 + " s (sync.interval.ms after the last one)");
   }
 
   @Override
@@ -133,16 +147,24 @@ public class AirbyteSourceTask extends SourceTask {
     if (source == null) {
       source = ConfiguredSource.of(config);
     }
-    StreamCatalog catalog = new StreamCatalog(source.discoveredCatalog());
+    AirbyteCatalog discovered = source.discoveredCatalog();
+    StreamCatalog catalog = new StreamCatalog(discovered);
     ConfiguredAirbyteCatalog configured =
         catalog.configure(streams.stream().map(StreamDescriptor::qualifiedName).toList(), config);
     String prefix = config.topicPrefix();
-    Map<String, Integer> wanted = new LinkedHashMap<>();
+    Map<StreamDescriptor, String> recordTopics = SyncRun.recordTopics(prefix, discovered);
+    TopicRetention retention = config.topicRetention();
+    Map<String, TopicProvisioner.WantedTopic> wanted = new LinkedHashMap<>();
     for (ConfiguredAirbyteStream stream : configured.streams()) {
+      boolean keyed = stream.primaryKey() != null && !stream.primaryKey().isEmpty();
       wanted.put(
-          SyncRun.recordTopic(prefix, stream.stream().descriptor()), config.topicPartitions());
+          recordTopics.get(SyncRun.normalized(stream.stream().descriptor())),
+          new TopicProvisioner.WantedTopic(
+              config.topicPartitions(), retention.recordTopicConfigs(keyed)));
     }
-    wanted.put(TopicNames.stateTopic(prefix), 1);
+    wanted.put(
+        TopicNames.stateTopic(prefix),
+        new TopicProvisioner.WantedTopic(1, retention.stateTopicConfigs()));
     Map<String, Integer> partitions = topics.ensure(wanted);
     JsonNode state = StateOffsets.stateArgument(offsets.all());
     SyncRun next =
@@ -151,6 +173,7 @@ public class AirbyteSourceTask extends SourceTask {
             config.connectorName(),
             prefix,
             configured,
+            recordTopics,
             partitions,
             config.recordFormat(),
             offsets,
@@ -270,6 +293,11 @@ public class AirbyteSourceTask extends SourceTask {
     if (topics != null) {
       topics.close();
     }
+  }
+
+  /** When the next sync starts (epoch ms); for tests. */
+  long nextSyncAt() {
+    return nextSyncAt;
   }
 
   private static JsonNode parse(String json) {

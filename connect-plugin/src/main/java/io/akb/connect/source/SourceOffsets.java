@@ -25,12 +25,15 @@ final class SourceOffsets {
   private final Map<Map<String, Object>, Map<String, Object>> latest = new HashMap<>();
   private final int taskCount;
   private AirbyteStateType sharedType;
+  private Map<String, Object> schedule;
 
   SourceOffsets(Map<Map<String, Object>, Map<String, Object>> restored, int taskCount) {
     this.taskCount = taskCount;
     restored.forEach(
         (partition, offset) -> {
-          if (offset != null) {
+          if (SyncSchedule.isSchedulePartition(partition)) {
+            schedule = offset; // not Airbyte state: never part of --state
+          } else if (offset != null) {
             latest.put(partition, offset);
             AirbyteStateMessage state = StateOffsets.stateOf(partition, offset);
             if (state.effectiveType() != AirbyteStateType.STREAM) {
@@ -70,7 +73,18 @@ final class SourceOffsets {
     return partition;
   }
 
-  /** Every stored offset, for the next sync's {@code --state}. */
+  /** The stored {@link SyncSchedule} offset: when the last successful sync ended; null if none. */
+  Map<String, Object> scheduleOffset() {
+    return schedule;
+  }
+
+  /** Records that a sync ended successfully at {@code endedAtMs}; returns the schedule offset. */
+  Map<String, Object> syncSucceeded(long endedAtMs) {
+    schedule = SyncSchedule.offset(endedAtMs);
+    return schedule;
+  }
+
+  /** Every stored Airbyte state offset, for the next sync's {@code --state}. */
   Map<Map<String, Object>, Map<String, Object>> all() {
     return latest;
   }

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.connect.schema.JsonSchemaConverter;
 import io.akb.connect.source.AirbyteSourceConfig.RecordFormat;
 import io.akb.runtime.AkbException;
+import io.akb.runtime.protocol.AirbyteCatalog;
 import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.protocol.AirbyteMessage;
 import io.akb.runtime.protocol.AirbyteRecordMessage;
 import io.akb.runtime.protocol.AirbyteStateMessage;
+import io.akb.runtime.protocol.AirbyteStream;
 import io.akb.runtime.protocol.AirbyteStreamStatusTraceMessage;
 import io.akb.runtime.protocol.AirbyteTraceMessage;
 import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
@@ -68,11 +70,16 @@ final class SyncRun {
       Schema valueSchema,
       Schema keySchema) {}
 
+  /**
+   * @param recordTopics the record topic of each stream, from {@link #recordTopics}
+   * @param partitionsByTopic the partition count of every record topic
+   */
   SyncRun(
       String taskId,
       String sourceName,
       String topicPrefix,
       ConfiguredAirbyteCatalog catalog,
+      Map<StreamDescriptor, String> recordTopics,
       Map<String, Integer> partitionsByTopic,
       RecordFormat format,
       SourceOffsets offsets,
@@ -86,7 +93,10 @@ final class SyncRun {
     this.raw = format == RecordFormat.RAW;
     for (ConfiguredAirbyteStream configured : catalog.streams()) {
       StreamDescriptor stream = normalized(configured.stream().descriptor());
-      String topic = recordTopic(topicPrefix, stream);
+      String topic = recordTopics.get(stream);
+      if (topic == null) {
+        throw new IllegalStateException("the record topic of " + stream + " is unknown");
+      }
       List<List<String>> key =
           configured.primaryKey() == null ? List.of() : configured.primaryKey();
       Schema valueSchema = null;
@@ -122,9 +132,17 @@ final class SyncRun {
     return partitions;
   }
 
-  /** The record topic of a stream under a prefix. */
-  static String recordTopic(String prefix, StreamDescriptor stream) {
-    return TopicNames.recordTopic(prefix, stream.namespace(), stream.name());
+  /**
+   * The record topic of each stream the source offers, by {@link TopicNames#recordTopics}: from the
+   * whole discovered catalog, so that tasks reading different streams never pick the same topic for
+   * two of them.
+   */
+  static Map<StreamDescriptor, String> recordTopics(String prefix, AirbyteCatalog discovered) {
+    List<StreamDescriptor> streams =
+        discovered.streams() == null
+            ? List.of()
+            : discovered.streams().stream().map(AirbyteStream::descriptor).toList();
+    return TopicNames.recordTopics(prefix, streams);
   }
 
   String syncId() {
@@ -172,16 +190,22 @@ final class SyncRun {
     if (skipped > 0) {
       log.warn("Sync {} skipped {} records of streams outside its catalog", syncId, skipped);
     }
+    long endedAt = now();
+    StateEvent completed =
+        StateEvent.syncCompleted(
+            syncId,
+            taskId,
+            failure == null ? StateEvent.SYNC_SUCCEEDED : StateEvent.SYNC_FAILED,
+            failure,
+            counts,
+            endedAt);
+    // Its offset is the schedule (see SyncSchedule): a success moves it, a failure keeps it.
+    Map<String, Object> schedule =
+        failure == null ? offsets.syncSucceeded(endedAt) : offsets.scheduleOffset();
     events.add(
-        event(
-            StateEvent.syncCompleted(
-                syncId,
-                taskId,
-                failure == null ? StateEvent.SYNC_SUCCEEDED : StateEvent.SYNC_FAILED,
-                failure,
-                counts,
-                now()),
-            firstPartition()));
+        schedule == null
+            ? event(completed, firstPartition())
+            : event(completed, SyncSchedule.partition(taskId), schedule));
     return events;
   }
 
@@ -300,21 +324,18 @@ final class SyncRun {
    * committing it never moves or deletes a stored state (see {@link SourceOffsets}).
    */
   private SourceRecord event(StateEvent event, Map<String, Object> partition) {
+    return event(event, partition, offsets.offsetOf(partition));
+  }
+
+  private SourceRecord event(
+      StateEvent event, Map<String, Object> partition, Map<String, Object> offset) {
     // Under the raw format the connector's value converter takes bytes only, events included.
     Object value =
         raw
             ? AirbyteJson.toJsonBytes(event)
             : JsonSchemaConverter.toSchemalessValue(AirbyteJson.MAPPER.valueToTree(event));
     return new SourceRecord(
-        partition,
-        offsets.offsetOf(partition),
-        stateTopic,
-        0,
-        null,
-        taskId,
-        null,
-        value,
-        event.emittedAt());
+        partition, offset, stateTopic, 0, null, taskId, null, value, event.emittedAt());
   }
 
   /** Sync-wide events are tracked under the first stream's partition (or the shared one). */
@@ -322,7 +343,8 @@ final class SyncRun {
     return offsets.partitionOf(targets.keySet().iterator().next());
   }
 
-  private static StreamDescriptor normalized(StreamDescriptor stream) {
+  /** A descriptor without unknown fields and with a null namespace for an empty one. */
+  static StreamDescriptor normalized(StreamDescriptor stream) {
     String namespace =
         stream.namespace() == null || stream.namespace().isEmpty() ? null : stream.namespace();
     return new StreamDescriptor(stream.name(), namespace);

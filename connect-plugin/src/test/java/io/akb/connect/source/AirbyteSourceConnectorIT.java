@@ -202,8 +202,9 @@ class AirbyteSourceConnectorIT {
     String prefix = "fakerrestart.";
     String stateTopic = prefix + "_state";
     Map<String, String> config = fakerConfig(prefix, 300, 1);
-    // Short interval: the restarted worker's task syncs again right away anyway.
+    // The restarted worker's task syncs again at once instead of keeping the hour's schedule.
     config.put("sync.interval.ms", "3600000");
+    config.put("sync.resume.schedule", "false");
     cluster.connect.configureConnector("fakerrestart", config);
     List<JsonNode> first =
         cluster.awaitStateEvents(

@@ -6,10 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.connect.source.AirbyteSourceConfig.RecordFormat;
 import io.akb.runtime.AkbException;
+import io.akb.runtime.protocol.AirbyteCatalog;
 import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.protocol.AirbyteMessage;
 import io.akb.runtime.protocol.AirbyteStateMessage;
 import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
+import io.akb.runtime.protocol.ConfiguredAirbyteStream;
+import io.akb.runtime.protocol.StreamDescriptor;
 import io.akb.runtime.topic.RecordPartitioner;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,10 +47,64 @@ class SyncRunTest {
         "source-test",
         "p.",
         catalog,
+        SyncRun.recordTopics("p.", discovered(catalog)),
         Map.of("p.users", 3, "p.app.events", 1, "p._state", 1),
         format,
         offsets,
         new RecordPartitioner());
+  }
+
+  private static AirbyteCatalog discovered(ConfiguredAirbyteCatalog catalog) {
+    return new AirbyteCatalog(
+        catalog.streams().stream().map(ConfiguredAirbyteStream::stream).toList(), null);
+  }
+
+  @Test
+  void streamsWhoseNamesCollideAfterSanitizingEachGetATopicOfTheirOwn() throws Exception {
+    ConfiguredAirbyteCatalog catalog =
+        AirbyteJson.MAPPER.readValue(
+            """
+            {"streams": [
+              {"stream": {"name": "dup name", "json_schema": {}}, "sync_mode": "full_refresh",
+               "destination_sync_mode": "overwrite"},
+              {"stream": {"name": "dup_name", "json_schema": {}}, "sync_mode": "full_refresh",
+               "destination_sync_mode": "overwrite"}
+            ]}""",
+            ConfiguredAirbyteCatalog.class);
+    Map<StreamDescriptor, String> topics = SyncRun.recordTopics("p.", discovered(catalog));
+    String spaced = topics.get(new StreamDescriptor("dup name", null));
+    assertThat(spaced).startsWith("p.dup_name_");
+    assertThat(topics.get(new StreamDescriptor("dup_name", null))).isEqualTo("p.dup_name");
+    SyncRun run =
+        new SyncRun(
+            "conn-0",
+            "source-test",
+            "p.",
+            catalog,
+            topics,
+            Map.of("p.dup_name", 1, spaced, 1, "p._state", 1),
+            RecordFormat.JSON,
+            new SourceOffsets(Map.of(), 1),
+            new RecordPartitioner());
+
+    List<SourceRecord> out = new ArrayList<>();
+    for (String stream : List.of("dup name", "dup_name", "dup name")) {
+      out.addAll(
+          run.onMessage(
+              message(
+                  "{\"type\":\"RECORD\",\"record\":{\"stream\":\""
+                      + stream
+                      + "\",\"emitted_at\":1,\"data\":{\"from\":\""
+                      + stream
+                      + "\"}}}")));
+    }
+    assertThat(out).extracting(SourceRecord::topic).containsExactly(spaced, "p.dup_name", spaced);
+    assertThat(out)
+        .allSatisfy(
+            r ->
+                assertThat(value(r).get("from"))
+                    .isEqualTo(r.topic().equals(spaced) ? "dup name" : "dup_name"));
+    assertThat(run.counts()).containsEntry(spaced + "/0", 2L).containsEntry("p.dup_name/0", 1L);
   }
 
   /** JSON with numbers compared by value, not by how they were parsed. */

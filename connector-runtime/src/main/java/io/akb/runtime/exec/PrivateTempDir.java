@@ -4,41 +4,129 @@ import io.akb.runtime.AkbException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A temp directory only the current user can read (0700, files 0600), for a connector's config,
  * catalog and state: they hold secrets. {@link #close()} deletes it with everything in it.
+ *
+ * <p>A JVM killed with SIGKILL never closes its directories, and they keep the secrets. So each
+ * directory records its owner: its name is {@code akb-<pid>-<random>} and its {@value #OWNER_FILE}
+ * file holds the owner's PID and start time. Creating a directory first removes the stale ones of
+ * this user in the same parent: those whose owner no longer runs, or whose PID now belongs to a
+ * process started at another time (a restarted container reuses PIDs).
  */
 public final class PrivateTempDir implements AutoCloseable {
+  /** The file in each directory naming its owner: {@code <pid> <start time, epoch ms>}. */
+  static final String OWNER_FILE = ".akb-owner";
+
+  private static final Pattern NAME = Pattern.compile("akb-(\\d+)-.+");
+  private static final long START_TIME_TOLERANCE_MS = 1_000;
+  private static final Logger log = LoggerFactory.getLogger(PrivateTempDir.class);
+
   private final Path dir;
 
   private PrivateTempDir(Path dir) {
     this.dir = dir;
   }
 
-  /** Creates a new private directory under {@code java.io.tmpdir}. */
+  /** Creates a new private directory under {@code java.io.tmpdir}, removing stale ones first. */
   public static PrivateTempDir create() {
+    return create(Path.of(System.getProperty("java.io.tmpdir")));
+  }
+
+  /** Creates a new private directory under {@code parent}, removing stale ones there first. */
+  static PrivateTempDir create(Path parent) {
+    removeStale(parent);
+    ProcessHandle self = ProcessHandle.current();
     try {
-      return new PrivateTempDir(
+      Path dir =
           Files.createTempDirectory(
-              "akb-",
-              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))));
+              parent,
+              "akb-" + self.pid() + "-",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      PrivateTempDir created = new PrivateTempDir(dir);
+      created.write(OWNER_FILE, self.pid() + " " + startMillis(self));
+      return created;
     } catch (IOException e) {
       throw new AkbException(
           "creating a private temp directory",
           e.toString(),
-          "Check that java.io.tmpdir (" + System.getProperty("java.io.tmpdir") + ") is writable.",
+          "Check that " + parent + " (java.io.tmpdir) is writable.",
           e);
     }
+  }
+
+  /**
+   * Deletes this user's {@code akb-<pid>-*} directories in {@code parent} whose owner is gone.
+   * Never throws: a directory that cannot be read or deleted is left (and logged).
+   */
+  static void removeStale(Path parent) {
+    String me = System.getProperty("user.name");
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(parent, "akb-*")) {
+      for (Path entry : entries) {
+        Matcher name = NAME.matcher(entry.getFileName().toString());
+        if (!name.matches()
+            || !Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)
+            || !me.equals(Files.getOwner(entry, LinkOption.NOFOLLOW_LINKS).getName())
+            || !isStale(entry, Long.parseLong(name.group(1)))) {
+          continue;
+        }
+        try {
+          deleteRecursively(entry);
+          log.info("Removed {}, left by process {} which no longer runs", entry, name.group(1));
+        } catch (IOException e) {
+          log.warn("Could not remove the stale private temp directory {}: {}", entry, e.toString());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      log.debug(
+          "Could not look for stale private temp directories in {}: {}", parent, e.toString());
+    }
+  }
+
+  /**
+   * Whether the owner of a directory is gone: no process has its PID, or the process with that PID
+   * started at another time than the one the owner file records. Without an owner file (being
+   * created right now), only a dead PID makes it stale.
+   */
+  private static boolean isStale(Path dir, long pid) {
+    Optional<ProcessHandle> process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+    if (process.isEmpty()) {
+      return true;
+    }
+    Path owner = dir.resolve(OWNER_FILE);
+    try {
+      String[] recorded = Files.readString(owner, StandardCharsets.UTF_8).trim().split(" ");
+      long recordedStart = Long.parseLong(recorded[1]);
+      long actualStart = startMillis(process.get());
+      return recordedStart >= 0
+          && actualStart >= 0
+          && Math.abs(recordedStart - actualStart) > START_TIME_TOLERANCE_MS;
+    } catch (IOException | RuntimeException unknown) {
+      return false;
+    }
+  }
+
+  /** When a process started, epoch ms; -1 when the system does not say. */
+  private static long startMillis(ProcessHandle process) {
+    return process.info().startInstant().map(Instant::toEpochMilli).orElse(-1L);
   }
 
   public Path path() {
@@ -77,8 +165,7 @@ public final class PrivateTempDir implements AutoCloseable {
     try {
       deleteRecursively(dir);
     } catch (IOException e) {
-      org.slf4j.LoggerFactory.getLogger(PrivateTempDir.class)
-          .warn("Could not delete the private temp directory {}: {}", dir, e.toString());
+      log.warn("Could not delete the private temp directory {}: {}", dir, e.toString());
     }
   }
 

@@ -1,7 +1,9 @@
 package io.akb.runtime.protocol;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,12 +12,20 @@ import java.io.UncheckedIOException;
 
 /**
  * The one JSON mapper for protocol messages: absent fields stay absent when written, unknown enum
- * values parse as UNKNOWN instead of failing, and numbers keep their precision.
+ * values parse as UNKNOWN instead of failing, and numbers keep their precision. It puts no cap of
+ * its own on a string's length (Jackson's default is 20 MB): what bounds the input is the line
+ * limit of {@link AirbyteMessageReader} (64 MiB by default, {@code ConnectorOptions.maxLineBytes})
+ * for a connector's output, and the broker's message size for a topic's record, so a record that
+ * passes those parses everywhere AKB reads it.
  */
 public final class AirbyteJson {
   /** Shared, thread-safe mapper for the Airbyte protocol. */
   public static final ObjectMapper MAPPER =
-      JsonMapper.builder()
+      JsonMapper.builder(
+              JsonFactory.builder()
+                  .streamReadConstraints(
+                      StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
+                  .build())
           .serializationInclusion(JsonInclude.Include.NON_NULL)
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .enable(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_USING_DEFAULT_VALUE)

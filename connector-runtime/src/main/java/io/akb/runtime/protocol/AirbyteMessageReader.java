@@ -1,5 +1,6 @@
 package io.akb.runtime.protocol;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.akb.runtime.AkbException;
 import java.io.IOException;
@@ -10,8 +11,11 @@ import java.util.Arrays;
 
 /**
  * Reads Airbyte messages from a connector's stdout, one JSON object a line. A line that is not a
- * protocol message becomes an INFO {@link AirbyteLogMessage}, never an error; a line longer than
- * {@code maxLineBytes} fails with an {@link AkbException} before it is held in memory whole.
+ * protocol message becomes an INFO {@link AirbyteLogMessage}, never an error. Two kinds of line fail
+ * with an {@link AkbException} instead, because taking them for log lines would drop a record
+ * without a word: a line longer than {@code maxLineBytes} (before it is held in memory whole), and
+ * a line that starts like a protocol message ({@code {"type":}) but is not valid JSON, such as a
+ * record cut off mid-line.
  *
  * <p>Not thread-safe: one reader per stream.
  */
@@ -21,6 +25,7 @@ public final class AirbyteMessageReader implements AutoCloseable {
 
   private static final ObjectReader READER = AirbyteJson.MAPPER.readerFor(AirbyteMessage.class);
   private static final int CHUNK = 64 * 1024;
+  private static final byte[] TYPE_KEY = "\"type\"".getBytes(StandardCharsets.US_ASCII);
 
   private final InputStream in;
   private final int maxLineBytes;
@@ -53,7 +58,13 @@ public final class AirbyteMessageReader implements AutoCloseable {
       if (lineEnd > lineStart && buffer[lineEnd - 1] == '\r') {
         lineEnd--;
       }
-      AirbyteMessage message = parse(buffer, lineStart, lineEnd - lineStart);
+      AirbyteMessage message;
+      try {
+        message = parse(buffer, lineStart, lineEnd - lineStart);
+      } catch (AkbException malformed) {
+        throw new AkbException(
+            malformed.what(), "line " + lineNumber + " " + malformed.why(), malformed.hint());
+      }
       if (message != null) {
         return message;
       }
@@ -67,7 +78,8 @@ public final class AirbyteMessageReader implements AutoCloseable {
 
   /**
    * Parses one line. Returns null for a blank line, a log message for a line that is not a protocol
-   * message.
+   * message; throws {@link AkbException} for a line that starts like a protocol message ({@code
+   * {"type":}) but does not parse.
    */
   public static AirbyteMessage parse(byte[] bytes, int offset, int length) {
     int first = offset;
@@ -87,11 +99,44 @@ public final class AirbyteMessageReader implements AutoCloseable {
           return message;
         }
       } catch (IOException notProtocol) {
-        // Fall through: connectors print plain JSON or partial lines too, and that is a log line.
+        if (startsLikeAMessage(bytes, first + 1, last)) {
+          String reason =
+              notProtocol instanceof JsonProcessingException json
+                  ? json.getOriginalMessage()
+                  : notProtocol.getMessage();
+          throw new AkbException(
+              "reading the connector's output",
+              "starts like a protocol message but is not valid JSON ("
+                  + (last - first)
+                  + " bytes): "
+                  + reason,
+              "The connector printed a broken message (cut off, or two messages on one line);"
+                  + " its record or state would be lost, so the read stops. This is a connector"
+                  + " bug: see its log lines.");
+        }
+        // Otherwise fall through: connectors print plain JSON or partial lines too, a log line.
       }
     }
     return AirbyteMessage.logLine(
         AirbyteLogMessage.Level.INFO, new String(bytes, offset, length, StandardCharsets.UTF_8));
+  }
+
+  /** Whether the bytes after a line's opening brace are {@code "type"} and a colon. */
+  private static boolean startsLikeAMessage(byte[] bytes, int from, int last) {
+    int i = from;
+    while (i < last && isSpace(bytes[i])) {
+      i++;
+    }
+    for (byte b : TYPE_KEY) {
+      if (i >= last || bytes[i] != b) {
+        return false;
+      }
+      i++;
+    }
+    while (i < last && isSpace(bytes[i])) {
+      i++;
+    }
+    return i < last && bytes[i] == ':';
   }
 
   private static boolean isSpace(byte b) {
@@ -123,7 +168,8 @@ public final class AirbyteMessageReader implements AutoCloseable {
                 + maxLineBytes
                 + " bytes for one message",
             "A record this large is almost always a connector bug; if it is real, raise the"
-                + " limit (max line bytes) for this connector.");
+                + " limit for this connector: ConnectorOptions.withMaxLineBytes, or"
+                + " airbyte.max.line.bytes in Kafka Connect.");
       }
       fill();
       scanFrom = start + scanned; // fill() may have moved the line to the buffer's start

@@ -1,15 +1,25 @@
 package io.akb.runtime.topic;
 
+import io.akb.runtime.protocol.StreamDescriptor;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Topic names of the topic contract (ARCHITECTURE.md): a record topic per stream, {@code
  * <prefix><namespace.><stream>}, and one state topic, {@code <prefix>_state}. Characters outside
  * {@code [a-zA-Z0-9._-]} become {@code _}; a name over Kafka's 249-character limit is cut and ends
- * with a short hash of the full name, so two long names never collide.
+ * with a short hash of the full name, so two long names never collide. Two streams of one source
+ * whose names become the same topic ({@code dup name} and {@code dup_name}) are told apart by
+ * {@link #recordTopics}: each topic holds one stream.
  */
 public final class TopicNames {
   /** Kafka's limit on a topic name's length. */
@@ -28,6 +38,68 @@ public final class TopicNames {
   public static String recordTopic(String prefix, String namespace, String stream) {
     String qualified = namespace == null || namespace.isEmpty() ? stream : namespace + "." + stream;
     return legal(prefix + qualified);
+  }
+
+  /**
+   * The record topics of all the streams a source offers (its whole discovered catalog, so that
+   * every task of a connector, each reading some of them, names them alike), in the given order. A
+   * stream's topic is {@link #recordTopic} unless another stream's name becomes the same topic:
+   * then the stream whose qualified name is the topic's name as it is keeps it, and every other one
+   * of the group gets {@code _} and a short hash of its namespace and name appended, such as {@code
+   * airbyte.src.dup_name_3f2a9c1e}. The result depends only on the set of streams, not on their
+   * order. Keys have no unknown fields and a null namespace for an empty one.
+   */
+  public static Map<StreamDescriptor, String> recordTopics(
+      String prefix, Collection<StreamDescriptor> streams) {
+    Map<String, List<StreamDescriptor>> byTopic = new LinkedHashMap<>();
+    Map<StreamDescriptor, String> topics = new LinkedHashMap<>();
+    for (StreamDescriptor stream : streams) {
+      StreamDescriptor key = plain(stream);
+      if (topics.putIfAbsent(key, "") == null) {
+        byTopic
+            .computeIfAbsent(
+                recordTopic(prefix, key.namespace(), key.name()), t -> new ArrayList<>())
+            .add(key);
+      }
+    }
+    Map<StreamDescriptor, String> resolved = new HashMap<>();
+    byTopic.forEach(
+        (topic, group) -> {
+          if (group.size() == 1) {
+            resolved.put(group.get(0), topic);
+            return;
+          }
+          // The one whose name needed no change keeps it; ties broken by name, not by order.
+          StreamDescriptor keeper =
+              group.stream()
+                  .filter(s -> (legal(prefix) + s.qualifiedName()).equals(topic))
+                  .min(
+                      Comparator.comparing(
+                              (StreamDescriptor s) -> s.namespace() == null ? "" : s.namespace())
+                          .thenComparing(StreamDescriptor::name))
+                  .orElse(null);
+          for (StreamDescriptor stream : group) {
+            resolved.put(stream, stream.equals(keeper) ? topic : withHash(topic, stream));
+          }
+        });
+    topics.replaceAll((stream, unset) -> resolved.get(stream));
+    return topics;
+  }
+
+  private static StreamDescriptor plain(StreamDescriptor stream) {
+    String namespace =
+        stream.namespace() == null || stream.namespace().isEmpty() ? null : stream.namespace();
+    return new StreamDescriptor(stream.name(), namespace);
+  }
+
+  private static String withHash(String topic, StreamDescriptor stream) {
+    String hash =
+        shortHash((stream.namespace() == null ? "" : stream.namespace()) + "\0" + stream.name());
+    String base =
+        topic.length() + 1 + HASH_CHARS <= MAX_LENGTH
+            ? topic
+            : topic.substring(0, MAX_LENGTH - HASH_CHARS - 1);
+    return base + "_" + hash;
   }
 
   /** The state topic of a source: {@code <prefix>_state}. */

@@ -1,7 +1,9 @@
 package io.akb.runtime.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.akb.runtime.AkbException;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -48,6 +50,30 @@ class AirbyteMessageReaderTest {
             AirbyteMessage.Type.LOG);
     assertThat(messages.get(0).log().message()).isEqualTo("hello");
     assertThat(messages.get(3).log().message()).isEqualTo("{broken");
+  }
+
+  @Test
+  void aRecordCutOffMidLineFailsNamingTheLineInsteadOfBecomingALogLine() {
+    String cut = "{\"type\": \"RECORD\",\"record\":{\"stream\":\"s\",\"data\":{\"id\":1";
+    assertThatThrownBy(() -> readAll("hello\n" + cut + "\n"))
+        .isInstanceOf(AkbException.class)
+        .hasMessageContaining("line 2 starts like a protocol message but is not valid JSON")
+        .hasMessageContaining("end-of-input")
+        .hasMessageContaining("connector bug");
+  }
+
+  @Test
+  void aRecordWithAStringOverJacksonsDefaultLimitParsesWhole() {
+    String blob = "x".repeat(25_000_000); // Jackson's default cap on one string is 20,000,000
+    String line =
+        "{\"type\":\"RECORD\",\"record\":{\"stream\":\"s\",\"data\":{\"blob\":\""
+            + blob
+            + "\"},\"emitted_at\":1}}";
+    List<AirbyteMessage> messages = readAll(line + "\n");
+    assertThat(messages)
+        .extracting(AirbyteMessage::type)
+        .containsExactly(AirbyteMessage.Type.RECORD);
+    assertThat(messages.get(0).record().data().get("blob").asText()).isEqualTo(blob);
   }
 
   private static com.fasterxml.jackson.databind.JsonNode readTree(String json) {
