@@ -22,7 +22,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * the bridge writes them (one transaction per batch with the batch's offsets), into DuckDB or
  * PostgreSQL. Prints rows/s and the peak heap in use (sampled every 20 ms).
  *
- * <p>Usage (see run.sh): CacheBench LOCATION RECORDS BATCH STRATEGY
+ * <p>Usage (see run.sh): CacheBench LOCATION RECORDS BATCH STRATEGY. STRATEGY {@code limit} loads
+ * the same rows with the database's own bulk load instead (DuckDB: {@code read_json} of a JSONL
+ * file; PostgreSQL: {@code COPY ... FROM STDIN} of a CSV file), in one statement, into the same typed
+ * table AKB creates: the limit AKB is measured against. Writing the file is not timed.
  */
 public class CacheBench {
   private static final String[] NAMES = {"Tien", "Ann", "Bo", "Carla", "Dmitri", "Eve", "Farid", "Gül"};
@@ -32,6 +35,10 @@ public class CacheBench {
     String location = args[0];
     long records = Long.parseLong(args[1]);
     int batch = Integer.parseInt(args[2]);
+    if (args[3].equals("limit")) {
+      limit(location, records);
+      return;
+    }
     WriteStrategy strategy = WriteStrategy.fromProperty(args[3]);
 
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
@@ -86,10 +93,90 @@ public class CacheBench {
       }
       double seconds = (end - start) / 1e9;
       System.out.printf(
-          "location=%s records=%d batch=%d strategy=%s rows_in_table=%d seconds=%.1f rows_per_s=%.0f cpu_s=%.1f generate_cpu_s=%.1f cache_rows_per_cpu_s=%.0f load=%s peak_heap_mb=%.0f max_heap_mb=%d%n",
+          "location=%s records=%d batch=%d strategy=%s rows_in_table=%d seconds=%.1f rows_per_s=%.0f load_rows_per_s=%.0f cpu_s=%.1f generate_cpu_s=%.1f cache_rows_per_cpu_s=%.0f load=%s peak_heap_mb=%.0f max_heap_mb=%d%n",
           location.replaceAll("password=[^&]*", "password=***").replaceAll("//([^:/@]+):[^@/]*@", "//$1:***@"), records, batch, strategy, count, seconds,
-          records / seconds, cpu / 1e9, generateCpu / 1e9, records / ((cpu - generateCpu) / 1e9),
+          records / seconds, records / (seconds - generateCpu / 1e9), cpu / 1e9, generateCpu / 1e9, records / ((cpu - generateCpu) / 1e9),
           java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ")[0], peakHeap.get() / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576);
+    }
+  }
+
+  /** The columns of AKB's users table, in the order both limit files hold them. */
+  private static final String[] LIMIT_COLUMNS = {"_airbyte_raw_id", "_airbyte_extracted_at", "_airbyte_meta",
+      "id", "created_at", "updated_at", "name", "title", "age", "email", "telephone", "gender", "language",
+      "academic_degree", "nationality", "occupation", "height", "blood_type", "weight", "address"};
+
+  /**
+   * The database's own bulk load of the same rows into the same (empty) typed table AKB creates for
+   * the stream, with AKB's indexes: rows/s of the one load statement.
+   */
+  static void limit(String location, long records) throws Exception {
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("akb-limit", location.startsWith("duckdb:") ? ".jsonl" : ".csv");
+    boolean duck = location.startsWith("duckdb:");
+    Random random = new Random(42);
+    try (java.io.Writer out = java.nio.file.Files.newBufferedWriter(file)) {
+      for (long id = 1; id <= records; id++) {
+        ObjectNode row = AirbyteJson.MAPPER.createObjectNode();
+        row.put("_airbyte_raw_id", "raw-" + id);
+        row.put("_airbyte_extracted_at", java.time.Instant.ofEpochMilli(1_700_000_000_000L + id).toString());
+        row.set("_airbyte_meta", AirbyteJson.MAPPER.readTree("{\"changes\":[],\"sync_id\":\"sync-1\"}"));
+        row.setAll((ObjectNode) user(id, random));
+        if (duck) {
+          out.write(row.toString());
+        } else {
+          StringBuilder csv = new StringBuilder();
+          for (String column : LIMIT_COLUMNS) {
+            JsonNode value = row.get(column);
+            String text = value.isValueNode() ? value.asText() : value.toString();
+            csv.append(csv.length() > 0 ? "," : "").append('"').append(text.replace("\"", "\"\"")).append('"');
+          }
+          out.write(csv.toString());
+        }
+        out.write('\n');
+      }
+    }
+    long start;
+    long end;
+    // The cache's own connection factory: the same database, and for DuckDB the same open file.
+    try (SqlCache cache = SqlCache.open(CacheLocation.parse(location), CacheOptions.defaults())) {
+      try (CacheTransaction tx = cache.begin()) {
+        tx.registerStream("source-faker", usersStream(), WriteStrategy.APPEND);
+        tx.commit();
+      }
+      try (java.sql.Connection connection = ((io.akb.cache.jdbc.JdbcSqlCache) cache).openConnection();
+        java.sql.Statement statement = connection.createStatement()) {
+      if (duck) {
+        StringBuilder columns = new StringBuilder();
+        try (java.sql.ResultSet types = statement.executeQuery(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'users'")) {
+          while (types.next()) {
+            columns.append(columns.length() > 0 ? ", " : "").append('\'').append(types.getString(1)).append("': '")
+                .append(types.getString(2)).append('\'');
+          }
+        }
+        start = System.nanoTime();
+        statement.execute("INSERT INTO users BY NAME SELECT * FROM read_json('" + file
+            + "', format = 'newline_delimited', columns = {" + columns + "})");
+        end = System.nanoTime();
+      } else {
+        org.postgresql.copy.CopyManager copy = connection.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
+        start = System.nanoTime();
+        try (java.io.Reader in = java.nio.file.Files.newBufferedReader(file)) {
+          copy.copyIn("COPY users (" + String.join(", ", LIMIT_COLUMNS) + ") FROM STDIN WITH (FORMAT csv)", in);
+        }
+        end = System.nanoTime();
+      }
+      long count;
+      try (java.sql.ResultSet rows = statement.executeQuery("SELECT count(*) FROM users")) {
+        rows.next();
+        count = rows.getLong(1);
+      }
+      double seconds = (end - start) / 1e9;
+      System.out.printf("location=%s records=%d strategy=limit rows_in_table=%d seconds=%.1f rows_per_s=%.0f load=%s%n",
+          location.replaceAll("//([^:/@]+):[^@/]*@", "//$1:***@"), records, count, seconds, records / seconds,
+          java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ")[0]);
+      }
+    } finally {
+      java.nio.file.Files.deleteIfExists(file);
     }
   }
 

@@ -366,6 +366,35 @@ public abstract class SqlCacheContractTest {
   }
 
   @Test
+  void fieldsNamedLikeTheWritersOwnColumnsAreStoredToo() {
+    try (CacheTransaction tx = cache.begin()) {
+      tx.registerStream(
+          SOURCE,
+          stream(
+              "steps",
+              "{'properties': {'id': {'type': 'integer'}, '_akb_seq': {'type': 'integer'},"
+                  + " '_akb_rank': {'type': 'string'}}}",
+              "id",
+              "incremental"),
+          WriteStrategy.MERGE);
+      tx.write(
+          SOURCE,
+          "steps",
+          List.of(
+              record("r1", "s1", "{'id': 1, '_akb_seq': 10, '_akb_rank': 'low'}"),
+              record("r2", "s1", "{'id': 1, '_akb_seq': 11, '_akb_rank': 'high'}")));
+      tx.writeReplay(
+          SOURCE,
+          "steps",
+          List.of(record("r3", "s1", "{'id': 2, '_akb_seq': 12, '_akb_rank': 'x'}")));
+      tx.commit();
+    }
+    assertThat(rowsOf("steps"))
+        .extracting(r -> r.get("id") + ":" + r.get("_akb_seq") + ":" + r.get("_akb_rank").asText())
+        .containsExactly("1:11:high", "2:12:x");
+  }
+
+  @Test
   void mergeLeavesOneRowPerKeyLastRecordWins() {
     try (CacheTransaction tx = cache.begin()) {
       tx.registerStream(

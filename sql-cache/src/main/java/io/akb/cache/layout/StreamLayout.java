@@ -29,6 +29,12 @@ public final class StreamLayout {
   public static final String META = "_airbyte_meta";
   public static final Set<String> INTERNAL_COLUMNS = Set.of(RAW_ID, EXTRACTED_AT, META);
 
+  /**
+   * Names the writer adds next to a table's columns while it applies a batch (the record's place in
+   * its batch, its rank among duplicates): no data column gets them, or they would clash.
+   */
+  public static final Set<String> WRITER_COLUMNS = Set.of("_akb_seq", "_akb_rank");
+
   /** A data column: its identifier and its current type. */
   public record Column(String name, ColumnType type) {}
 
@@ -116,6 +122,7 @@ public final class StreamLayout {
   /** Identifiers already used in the table, internal columns included. */
   public Set<String> takenColumnNames() {
     Set<String> taken = new HashSet<>(INTERNAL_COLUMNS);
+    taken.addAll(WRITER_COLUMNS);
     columns.values().forEach(c -> taken.add(c.name()));
     return taken;
   }

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * Loads a source's {@code read} straight into a {@link SqlCache}, without Kafka: what {@code
  * source.read(sqlCache)} does.
  *
- * <p>Records are buffered per stream and written in transactions of at most {@link
+ * <p>Records are buffered per stream and written with {@link CacheTransaction#write} (the fast
+ * path: every record is new, with a random raw id) in transactions of at most {@link
  * #DEFAULT_BATCH_RECORDS} records (bounded memory). A STATE is written in the same transaction as
  * every record before it, so the stored state never points past the stored records. At the end the
  * sync completes (replaced streams swap in their new generation); when the connector fails, the
@@ -126,7 +127,8 @@ public final class SourceReadLoader {
   private static CacheRecord toCacheRecord(AirbyteRecordMessage record, String syncId) {
     JsonNode changes = record.meta() == null ? null : record.meta().get("changes");
     long emittedAt = record.emittedAt() == null ? System.currentTimeMillis() : record.emittedAt();
-    // A direct read is never replayed, so a random id is as stable as it needs to be.
+    // A direct read is never replayed, so a random id is as stable as it needs to be, and the
+    // records are new to the cache: flush uses the fast write, which looks no raw id up.
     return new CacheRecord(UUID.randomUUID().toString(), syncId, record.data(), emittedAt, changes);
   }
 
