@@ -12,8 +12,12 @@ import io.akb.runtime.ReadResult;
 import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.protocol.AirbyteMessage;
 import io.akb.runtime.protocol.AirbyteRecordMessage;
+import io.akb.runtime.protocol.AirbyteStateMessage;
+import io.akb.runtime.protocol.AirbyteStateType;
 import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
 import io.akb.runtime.protocol.ConfiguredAirbyteStream;
+import io.akb.runtime.protocol.StreamDescriptor;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -31,7 +35,10 @@ import org.slf4j.LoggerFactory;
  * <p>Records are buffered per stream and written with {@link CacheTransaction#write} (the fast
  * path: every record is new, with a random raw id) in transactions of at most {@link
  * #DEFAULT_BATCH_RECORDS} records (bounded memory). A STATE is written in the same transaction as
- * every record before it, so the stored state never points past the stored records. At the end the
+ * every record before it or a later one, so the stored state never points past the stored records;
+ * states do not force a commit of their own (a connector may send one every few records, and each
+ * DuckDB commit costs milliseconds), except when the last commit is older than {@link
+ * #STATE_COMMIT_INTERVAL}, so a slow source's progress is still saved regularly. At the end the
  * sync completes (replaced streams swap in their new generation); when the connector fails, the
  * records read so far stay, the sync completes as failed (replaced streams keep their previous
  * generation) and the failure is rethrown.
@@ -41,6 +48,9 @@ public final class SourceReadLoader {
 
   /** Records per transaction when nothing else is asked. */
   public static final int DEFAULT_BATCH_RECORDS = 10_000;
+
+  /** A STATE commits what came before it once the last commit is this old. */
+  static final Duration STATE_COMMIT_INTERVAL = Duration.ofSeconds(2);
 
   private final SqlCache cache;
   private final int batchRecords;
@@ -81,7 +91,10 @@ public final class SourceReadLoader {
     }
 
     Map<String, List<CacheRecord>> buffers = new HashMap<>();
+    PendingStates states = new PendingStates();
+    RawIds rawIds = new RawIds();
     int buffered = 0;
+    long lastCommit = System.nanoTime();
     try {
       while (messages.hasNext()) {
         AirbyteMessage message = messages.next();
@@ -92,18 +105,23 @@ public final class SourceReadLoader {
           }
           buffers
               .computeIfAbsent(record.stream(), s -> new ArrayList<>())
-              .add(toCacheRecord(record, syncId));
+              .add(toCacheRecord(record, rawIds.next(), syncId));
           counts.merge(record.stream(), 1L, Long::sum);
           if (++buffered >= batchRecords) {
-            flush(sourceName, buffers, null);
+            flush(sourceName, buffers, states);
             buffered = 0;
+            lastCommit = System.nanoTime();
           }
         } else if (message.type() == AirbyteMessage.Type.STATE && message.state() != null) {
-          flush(sourceName, buffers, message.state());
-          buffered = 0;
+          states.add(message.state());
+          if (System.nanoTime() - lastCommit >= STATE_COMMIT_INTERVAL.toNanos()) {
+            flush(sourceName, buffers, states);
+            buffered = 0;
+            lastCommit = System.nanoTime();
+          }
         }
       }
-      flush(sourceName, buffers, null);
+      flush(sourceName, buffers, states);
       complete(sourceName, syncId, true);
     } catch (AkbException connectorFailure) {
       LOG.warn(
@@ -111,7 +129,7 @@ public final class SourceReadLoader {
           sourceName,
           counts.values().stream().mapToLong(Long::longValue).sum());
       try {
-        flush(sourceName, buffers, null);
+        flush(sourceName, buffers, states); // every record before these states is in buffers
         complete(sourceName, syncId, false);
       } catch (RuntimeException e) {
         connectorFailure.addSuppressed(e);
@@ -124,31 +142,76 @@ public final class SourceReadLoader {
     return new ReadResult(sourceName, counts, state(sourceName), datasets, cache);
   }
 
-  private static CacheRecord toCacheRecord(AirbyteRecordMessage record, String syncId) {
+  private static CacheRecord toCacheRecord(
+      AirbyteRecordMessage record, String rawId, String syncId) {
     JsonNode changes = record.meta() == null ? null : record.meta().get("changes");
     long emittedAt = record.emittedAt() == null ? System.currentTimeMillis() : record.emittedAt();
-    // A direct read is never replayed, so a random id is as stable as it needs to be, and the
-    // records are new to the cache: flush uses the fast write, which looks no raw id up.
-    return new CacheRecord(UUID.randomUUID().toString(), syncId, record.data(), emittedAt, changes);
+    return new CacheRecord(rawId, syncId, record.data(), emittedAt, changes);
+  }
+
+  /**
+   * Raw ids of a direct read: a random 64-bit prefix per read and a counter, as a UUID. A direct
+   * read is never replayed, so unique is as stable as it needs to be, and the records are new to
+   * the cache (flush uses the fast write, which looks no raw id up); {@link UUID#randomUUID()} per
+   * record would cost a SecureRandom draw each.
+   */
+  private static final class RawIds {
+    private final long prefix = UUID.randomUUID().getMostSignificantBits();
+    private long next;
+
+    String next() {
+      return new UUID(prefix, next++).toString();
+    }
+  }
+
+  /**
+   * The states received since the last commit, the latest one per stream: a newer STREAM state of a
+   * stream replaces its older one, and a GLOBAL or LEGACY state stands for every stream.
+   */
+  private static final class PendingStates {
+    private final Map<String, AirbyteStateMessage> latest = new LinkedHashMap<>();
+
+    void add(AirbyteStateMessage state) {
+      if (state.effectiveType() == AirbyteStateType.STREAM && state.stream() != null) {
+        StreamDescriptor stream = state.stream().streamDescriptor();
+        latest.remove(""); // a shared state before a per-stream one is its predecessor
+        latest.remove(stream.qualifiedName());
+        latest.put(stream.qualifiedName(), state);
+      } else {
+        latest.clear();
+        latest.put("", state);
+      }
+    }
+
+    boolean isEmpty() {
+      return latest.isEmpty();
+    }
+
+    Iterable<AirbyteStateMessage> inOrder() {
+      return latest.values();
+    }
+
+    void clear() {
+      latest.clear();
+    }
   }
 
   private void flush(
-      String sourceName,
-      Map<String, List<CacheRecord>> buffers,
-      io.akb.runtime.protocol.AirbyteStateMessage state) {
-    if (buffers.isEmpty() && state == null) {
+      String sourceName, Map<String, List<CacheRecord>> buffers, PendingStates states) {
+    if (buffers.isEmpty() && states.isEmpty()) {
       return;
     }
     try (CacheTransaction tx = cache.begin()) {
       for (Map.Entry<String, List<CacheRecord>> entry : buffers.entrySet()) {
         tx.write(sourceName, entry.getKey(), entry.getValue());
       }
-      if (state != null) {
+      for (AirbyteStateMessage state : states.inOrder()) {
         tx.writeState(sourceName, state);
       }
       tx.commit();
     }
     buffers.clear();
+    states.clear();
   }
 
   private void complete(String sourceName, String syncId, boolean succeeded) {

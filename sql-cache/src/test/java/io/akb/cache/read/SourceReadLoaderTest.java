@@ -17,7 +17,9 @@ import io.akb.runtime.testkit.FailingRead;
 import io.akb.runtime.testkit.Faker;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -108,5 +110,37 @@ class SourceReadLoaderTest {
         .hasMessageContaining("exited with code 1");
     long stored = Faker.STREAMS.stream().mapToLong(cache::count).sum();
     assertThat(stored).isEqualTo(recordsBeforeFailure);
+  }
+
+  @Test
+  void statesWaitForTheNextCommitAndAFailureStillStoresTheLastOnesBeforeIt() {
+    // A batch larger than the whole read: no state forces a commit of its own, yet the states
+    // received before the failure are stored with the records before them.
+    List<AirbyteMessage> firstHalf = new ArrayList<>(Faker.recordedRead().subList(0, 120));
+    Map<String, JsonNode> lastStates = new LinkedHashMap<>();
+    for (AirbyteMessage message : firstHalf) {
+      if (message.type() == AirbyteMessage.Type.STATE) {
+        lastStates.put(
+            message.state().stream().streamDescriptor().name(),
+            AirbyteJson.MAPPER.valueToTree(message.state()));
+      }
+    }
+    assertThat(lastStates).isNotEmpty();
+    MessageStream failing =
+        FailingRead.after(
+            firstHalf,
+            new AkbException("source-faker read", "the connector exited with code 1", null));
+
+    assertThatThrownBy(
+            () -> new SourceReadLoader(cache, 100_000).load(Faker.NAME, catalog(), failing))
+        .isInstanceOf(AkbException.class);
+
+    Map<String, JsonNode> stored = cache.states(Faker.NAME);
+    assertThat(stored.keySet()).containsExactlyInAnyOrderElementsOf(lastStates.keySet());
+    lastStates.forEach(
+        (stream, state) ->
+            assertThat(AirbyteJson.MAPPER.valueToTree(stored.get(stream)).toString())
+                .as(stream)
+                .isEqualTo(state.toString()));
   }
 }
