@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * directory records its owner: its name is {@code akb-<pid>-<random>} and its {@value #OWNER_FILE}
  * file holds the owner's PID and start time. Creating a directory first removes the stale ones of
  * this user in the same parent: those whose owner no longer runs, or whose PID now belongs to a
- * process started at another time (a restarted container reuses PIDs).
+ * process started at another time (a restarted container reuses PIDs). A connector such a JVM left
+ * running (its command line names the stale directory) is stopped first.
  */
 public final class PrivateTempDir implements AutoCloseable {
   /** The file in each directory naming its owner: {@code <pid> <start time, epoch ms>}. */
@@ -88,6 +90,7 @@ public final class PrivateTempDir implements AutoCloseable {
             || !isStale(entry, Long.parseLong(name.group(1)))) {
           continue;
         }
+        stopOrphans(entry);
         try {
           deleteRecursively(entry);
           log.info("Removed {}, left by process {} which no longer runs", entry, name.group(1));
@@ -99,6 +102,31 @@ public final class PrivateTempDir implements AutoCloseable {
       log.debug(
           "Could not look for stale private temp directories in {}: {}", parent, e.toString());
     }
+  }
+
+  /**
+   * Stops the connectors a killed JVM left running: processes whose command line names a file in
+   * its stale directory (a connector gets {@code --config <dir>/config.json}). Without its reader a
+   * connector blocks or spins for ever, holding its source's resources.
+   */
+  private static void stopOrphans(Path staleDir) {
+    String marker = staleDir.toAbsolutePath() + "/";
+    ProcessHandle.allProcesses()
+        .filter(process -> process.pid() != ProcessHandle.current().pid())
+        .filter(process -> process.info().commandLine().filter(c -> c.contains(marker)).isPresent())
+        .forEach(
+            orphan -> {
+              log.warn(
+                  "Stopping process {}, a connector left running by the process that owned {}",
+                  orphan.pid(),
+                  staleDir);
+              orphan.destroy();
+              try {
+                orphan.onExit().get(5, TimeUnit.SECONDS);
+              } catch (Exception notYet) {
+                orphan.destroyForcibly();
+              }
+            });
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,6 +75,34 @@ class PrivateTempDirTest {
     try (PrivateTempDir created = PrivateTempDir.create(tmp)) {
       assertThat(unrelated).exists();
       assertThat(oldStyle).exists();
+    }
+  }
+
+  @Test
+  void aConnectorLeftRunningByAKilledJvmIsStoppedWithItsDirectory() throws Exception {
+    Process exited = new ProcessBuilder("true").start();
+    exited.waitFor();
+    Path stale = leftBy(exited.pid(), 0);
+    // As a connector runs: python, its script, --config <private dir>/config.json.
+    Process orphan =
+        new ProcessBuilder(
+                "python3",
+                "-c",
+                "import time; time.sleep(600)",
+                "read",
+                "--config",
+                stale.resolve("config.json").toString())
+            .start();
+    Process bystander = new ProcessBuilder("python3", "-c", "import time; time.sleep(600)").start();
+    try {
+      try (PrivateTempDir created = PrivateTempDir.create(tmp)) {
+        assertThat(orphan.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(stale).doesNotExist();
+        assertThat(bystander.isAlive()).isTrue();
+      }
+    } finally {
+      orphan.destroyForcibly();
+      bystander.destroyForcibly();
     }
   }
 }
