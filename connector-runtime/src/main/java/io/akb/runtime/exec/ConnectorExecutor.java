@@ -1,5 +1,7 @@
 package io.akb.runtime.exec;
 
+import java.nio.file.Path;
+
 /**
  * Starts a connector program, one process per command. Implementations: {@code LocalExecutor} (a
  * program on PATH or at a path), {@code VenvExecutor} (a PyPI package in a venv under {@code
@@ -16,6 +18,15 @@ public interface ConnectorExecutor {
 
   /** Makes the connector runnable (creates the venv, checks the image exists). Idempotent. */
   default void install() {}
+
+  /**
+   * Where this connector's spec may be kept between runs, or null when the program can change under
+   * the same description (a local program): a spec depends only on the installed program, and
+   * asking for it costs a start of the connector.
+   */
+  default Path specFile() {
+    return null;
+  }
 
   /**
    * Starts the connector for one command. The executor writes the invocation's files into a private

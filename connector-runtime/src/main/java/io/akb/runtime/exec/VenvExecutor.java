@@ -404,6 +404,12 @@ public final class VenvExecutor implements ConnectorExecutor {
     return describe();
   }
 
+  /** The venv's spec file: a venv's program never changes once it is installed. */
+  @Override
+  public Path specFile() {
+    return venv.resolve(".akb-spec.json");
+  }
+
   /** The package this executor installs. */
   public String packageName() {
     return packageName;

@@ -1,0 +1,71 @@
+package io.akb.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.akb.runtime.exec.ConnectorExecutor;
+import io.akb.runtime.exec.ConnectorInvocation;
+import io.akb.runtime.exec.ConnectorProcess;
+import io.akb.runtime.secret.SecretResolver;
+import io.akb.runtime.testkit.FakeConnector;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SourceSpecFileTest {
+  @TempDir Path dir;
+
+  /** The fake connector behind a description of its own, keeping its spec where told. */
+  private static ConnectorExecutor keepingSpecIn(
+      FakeConnector connector, String description, Path specFile) {
+    ConnectorExecutor local = connector.executor();
+    return new ConnectorExecutor() {
+      @Override
+      public String describe() {
+        return description;
+      }
+
+      @Override
+      public Path specFile() {
+        return specFile;
+      }
+
+      @Override
+      public ConnectorProcess start(ConnectorInvocation invocation) {
+        return local.start(invocation);
+      }
+    };
+  }
+
+  @Test
+  void aSpecKeptByTheExecutorIsReadByTheNextRunWithoutStartingTheConnector() throws Exception {
+    Path starts = dir.resolve("starts.log");
+    FakeConnector connector =
+        FakeConnector.bash(
+            dir,
+            "source-fake",
+            "echo \"$1\" >> '" + starts + "'\necho '" + FakeConnector.SPEC_WITH_SECRET + "'");
+    Path specFile = dir.resolve("venv-spec.json");
+
+    // Two runs of the same installed connector: two JVMs, as far as the in-memory memo knows.
+    Source first =
+        new Source(
+            "source-fake",
+            keepingSpecIn(connector, "run 1 " + dir, specFile),
+            ConnectorOptions.defaults(),
+            SecretResolver.defaults(),
+            null);
+    Source second =
+        new Source(
+            "source-fake",
+            keepingSpecIn(connector, "run 2 " + dir, specFile),
+            ConnectorOptions.defaults(),
+            SecretResolver.defaults(),
+            null);
+
+    assertThat(first.configSpec().path("required").get(0).asText()).isEqualTo("api_key");
+    assertThat(specFile).exists();
+    assertThat(second.configSpec()).isEqualTo(first.configSpec());
+    assertThat(Files.readAllLines(starts)).containsExactly("spec");
+  }
+}
