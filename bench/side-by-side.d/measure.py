@@ -4,6 +4,9 @@
   measure.py --out FILE --comparison C --name NAME --records N [--bytes B] [--check CMD]
              [--gc-log FILE] [--timeout S] -- COMMAND...
 
+--timeout: default $BENCH_TIMEOUT, else 600 s + 1 s per 500 records; then COMMAND is killed and
+the result is an error.
+
 COMMAND runs under /usr/bin/time -v (peak RSS = the largest process it waited for, so a JVM's or
 Python's own RSS, not a sum), its output in FILE with .log instead of .json. seconds = wall time of
 COMMAND, unless it prints a line BENCH_SECONDS=<s> (its own timing, e.g. first row to last row,
@@ -17,6 +20,7 @@ import datetime
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -59,6 +63,20 @@ def peak_heap_mib(gc_log):
     return peak
 
 
+def stop(proc):
+    """SIGTERM to the contender's process group, SIGKILL 30 s later if anything is left."""
+    for sig, grace in ((signal.SIGTERM, 30), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=grace)
+            return
+        except subprocess.TimeoutExpired:
+            pass
+
+
 def tail(path, lines=25):
     try:
         with open(path, errors="replace") as f:
@@ -76,11 +94,15 @@ def main():
     p.add_argument("--bytes", type=int, default=None)
     p.add_argument("--check")
     p.add_argument("--gc-log")
-    p.add_argument("--timeout", type=float, default=3600)
+    p.add_argument("--timeout", type=float, default=None)
     p.add_argument("--note", default=None)
     p.add_argument("command", nargs=argparse.REMAINDER)
     a = p.parse_args()
     command = a.command[1:] if a.command[:1] == ["--"] else a.command
+    if a.timeout is None:
+        # Long enough for 500 records/s after 10 minutes of start-up: a contender slower than that
+        # is stuck (or hopeless) and the run goes on without it.
+        a.timeout = float(os.environ.get("BENCH_TIMEOUT") or 600 + a.records / 500)
     log = a.out[:-5] + ".log" if a.out.endswith(".json") else a.out + ".log"
     timefile = log + ".time"
     result = {"comparison": a.comparison, "name": a.name, "records": a.records,
@@ -92,16 +114,23 @@ def main():
     start = time.monotonic()
     try:
         with open(log, "w") as out:
-            proc = subprocess.run(["/usr/bin/time", "-v", "-o", timefile] + command,
-                                  stdout=out, stderr=subprocess.STDOUT, timeout=a.timeout)
+            # Its own process group, so a timeout stops the contender's children too (a JVM under
+            # a launcher script, a connector under a JVM).
+            proc = subprocess.Popen(["/usr/bin/time", "-v", "-o", timefile] + command,
+                                    stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            try:
+                proc.wait(timeout=a.timeout)
+            except subprocess.TimeoutExpired:
+                stop(proc)
+                raise
         if proc.returncode != 0:
-            error = "exit code %d: %s" % (proc.returncode, tail(log))
+            error = "exit code %d; its log ends: %s" % (proc.returncode, tail(log))
     except subprocess.TimeoutExpired:
-        error = "timed out after %.0f s: %s" % (a.timeout, tail(log))
+        error = "timed out after %.0f s; its log ends: %s" % (a.timeout, tail(log))
     except OSError as e:
         error = "could not run %s: %s" % (command[:1], e)
     seconds = time.monotonic() - start
-    for key, value in re.findall(r"^BENCH_([A-Z_]+)=([0-9.]+)$", tail(log, 1000), re.M):
+    for key, value in re.findall(r"^BENCH_([A-Z0-9_]+)=([0-9.]+)$", tail(log, 1000), re.M):
         if key == "SECONDS":
             result["wall_seconds"] = round(seconds, 3)
             seconds = float(value)

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Turns the side-by-side results in DIR (one JSON per contender) into DIR/summary.json (the
 ratios against AKB's targets), DIR/TABLE.md (a markdown table the README can include) and
-DIR/chart.svg (records/s per comparison, drawn here: no plotting library needed).
+DIR/chart.svg (records/s per comparison, p99 latency for the latency one; drawn here: no
+plotting library needed).
 
 Usage: summarize.py DIR MODE
 """
@@ -15,6 +16,7 @@ COMPARISONS = [
     ("topics", "The same records from Kafka topics into PostgreSQL"),
     ("faker", "Real source-faker into DuckDB"),
     ("memory", "akb sync memory"),
+    ("latency", "10,000 records/s into PostgreSQL: p99 latency, shorter is better"),
 ]
 # (what, numerator, denominator, kind, target): kind "ratio" = numerator's records/s over the
 # denominator's, at least target; "rss" = numerator's peak RSS in MiB, at most target.
@@ -30,7 +32,7 @@ TARGETS = [
     ("akb read vs DuckDB's own JSON load", ("recorded", "akb-read"), ("recorded", "duckdb-own-load"), "ratio", 0.5),
     ("akb sync vs DuckDB's own JSON load", ("recorded", "akb-sync"), ("recorded", "duckdb-own-load"), "ratio", 0.5),
     ("akb sync peak RSS, recorded stream", ("recorded", "akb-sync"), None, "rss", 1024),
-    ("akb sync peak RSS, 10M records", ("memory", "akb-sync-10000000"), None, "rss", 1024),
+    ("akb sync peak RSS, --full memory run", ("memory", "akb-sync-full"), None, "rss", 1024),
 ]
 
 
@@ -49,12 +51,18 @@ def target_rows(results):
     for what, num, den, kind, target in TARGETS:
         a, b = results.get(num), results.get(den) if den else None
         row = {"target": what, "goal": (">= %gx" if kind == "ratio" else "<= %g MiB") % target}
-        missing = [k for k, r in ((num, a), (den, b)) if k and (r is None or r.get("error"))]
-        if missing:
-            row.update(value=None, met=None, why="no result for " + ", ".join("/".join(k) for k in missing))
+        not_run = ["/".join(k) for k, r in ((num, a), (den, b)) if k and r is None]
+        failed = ["/".join(k) for k, r in ((num, a), (den, b)) if k and r is not None and r.get("error")]
+        if not_run or failed:
+            why = "; ".join(w for w in ("not run: " + ", ".join(not_run) if not_run else "",
+                                        "failed: " + ", ".join(failed) if failed else "") if w)
+            row.update(value=None, met=None, why=why)
         elif kind == "ratio":
             row["value"] = round(a["records_per_s"] / b["records_per_s"], 3)
             row["met"] = row["value"] >= target
+            if a.get("steady_records_per_s") and b.get("steady_records_per_s"):
+                # Without either side's start-up (JVM, Connect worker): the rate after the first row.
+                row["steady_value"] = round(a["steady_records_per_s"] / b["steady_records_per_s"], 3)
         else:
             row["value"] = a.get("peak_rss_mib")
             row["met"] = row["value"] is not None and row["value"] <= target
@@ -72,13 +80,19 @@ def table(results, targets, mode):
     out = [f"Side-by-side benchmark ({mode} mode), {m.get('date')}, commit {m.get('git_commit')}: "
            f"{m.get('nproc')} cores ({m.get('cpu_model')}), {m.get('ram_gib')} GiB, "
            f"load {' '.join(m.get('load_avg', []))} at the first contender's start.", ""]
-    out += ["| comparison | contender | records | seconds | records/s | MB/s | peak RSS MiB | peak heap MiB | error |",
+    out += ["| comparison | contender | records | seconds | records/s | MB/s | peak RSS MiB | peak heap MiB | latency, error |",
             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for comparison, _ in COMPARISONS:
         for (c, name), r in results.items():
             if c != comparison:
                 continue
-            error = (r.get("error") or "").splitlines()[0][:120] if r.get("error") else ""
+            error = ""
+            if r.get("error"):
+                lines = r["error"].splitlines()
+                # The first line says what failed; the log's last line usually says why.
+                error = (lines[0][:100] + (" ... " + lines[-1][:100] if len(lines) > 1 else ""))
+            if r.get("p50_ms") is not None:
+                error = f"latency p50 {r['p50_ms']:,.0f} ms, p99 {r['p99_ms']:,.0f} ms" + (f"; {error}" if error else "")
             out.append(f"| {c} | {name} | {r['records']:,} | {fmt(r.get('seconds'), 1)} | "
                        f"{fmt(r.get('records_per_s'))} | {fmt(r.get('mb_per_s'), 1)} | "
                        f"{fmt(r.get('peak_rss_mib'))} | {fmt(r.get('peak_heap_mib'))} | "
@@ -87,6 +101,8 @@ def table(results, targets, mode):
     for t in targets:
         measured = t.get("why") if t["value"] is None else (
             f"{t['value']:,.2f}x" if t["goal"].startswith(">=") else f"{t['value']:,.0f} MiB")
+        if t.get("steady_value") is not None:
+            measured += f" ({t['steady_value']:,.2f}x after the first row)"
         met = {True: "yes", False: "**no**", None: "not measured"}[t["met"]]
         out.append(f"| {t['target']} | {t['goal']} | {measured} | {met} |")
     return "\n".join(out) + "\n"
@@ -96,8 +112,8 @@ def chart(results):
     """One panel per comparison, a bar per contender, each panel scaled to its own fastest."""
     width, label_w, bar_w, row_h = 760, 200, 440, 22
     parts, y = [], 30
-    parts.append(f'<text x="10" y="20" font-size="15" font-weight="bold">records/s, longer is faster '
-                 f'(each panel on its own scale)</text>')
+    parts.append(f'<text x="10" y="20" font-size="15" font-weight="bold">records/s, longer is faster (latency: '
+                 f'shorter is better); each panel on its own scale</text>')
     for comparison, title in COMPARISONS:
         rows = [(n, r) for (c, n), r in results.items() if c == comparison and n != "fill"]
         if not rows:
@@ -105,16 +121,18 @@ def chart(results):
         y += 12
         parts.append(f'<text x="10" y="{y + 12}" font-size="13" font-weight="bold">{html.escape(title)}</text>')
         y += 20
-        top = max((r.get("records_per_s") or 0) for _, r in rows) or 1
+        metric = "p99_ms" if comparison == "latency" else "records_per_s"
+        top = max((r.get(metric) or 0) for _, r in rows) or 1
         for name, r in rows:
-            rate = r.get("records_per_s")
+            rate = r.get(metric) if not r.get("error") else None
             akb = name.startswith(("akb", "bridge"))
             parts.append(f'<text x="{label_w - 8}" y="{y + 15}" font-size="12" text-anchor="end">{html.escape(name)}</text>')
             if rate:
                 w = max(1, int(bar_w * rate / top))
                 color = "#2b6cb0" if akb else "#a0aec0"
                 parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{w}" height="{row_h - 6}" fill="{color}"/>')
-                parts.append(f'<text x="{label_w + w + 6}" y="{y + 15}" font-size="12">{rate:,.0f}</text>')
+                text = f"{rate:,.0f}" if metric == "records_per_s" else f"p50 {r['p50_ms']:,.0f} ms, p99 {rate:,.0f} ms"
+                parts.append(f'<text x="{label_w + w + 6}" y="{y + 15}" font-size="12">{text}</text>')
             else:
                 parts.append(f'<text x="{label_w}" y="{y + 15}" font-size="12" fill="#c53030">failed</text>')
             y += row_h
@@ -129,7 +147,8 @@ def main():
     targets = target_rows(results)
     summary = {"mode": mode, "targets": targets,
                "results": {f"{c}/{n}": {k: r.get(k) for k in ("records", "seconds", "records_per_s", "mb_per_s",
-                                                             "peak_rss_mib", "peak_heap_mib", "error")}
+                                                             "peak_rss_mib", "peak_heap_mib", "steady_records_per_s",
+                                                             "p50_ms", "p99_ms", "max_ms", "error")}
                            for (c, n), r in results.items()},
                "machine": next(iter(results.values()), {}).get("machine")}
     with open(os.path.join(directory, "summary.json"), "w") as f:
