@@ -63,6 +63,12 @@ def peak_heap_mib(gc_log):
     return peak
 
 
+def shown(command):
+    """The command as text, a class path or other argument over 300 characters cut short."""
+    return " ".join(arg if len(arg) <= 300 else arg[:80] + "...(%d characters)" % len(arg)
+                    for arg in command)
+
+
 def stop(proc):
     """SIGTERM to the contender's process group, SIGKILL 30 s later if anything is left."""
     for sig, grace in ((signal.SIGTERM, 30), (signal.SIGKILL, 5)):
@@ -106,7 +112,7 @@ def main():
     log = a.out[:-5] + ".log" if a.out.endswith(".json") else a.out + ".log"
     timefile = log + ".time"
     result = {"comparison": a.comparison, "name": a.name, "records": a.records,
-              "command": " ".join(command), "log": os.path.relpath(log, ROOT)}
+              "command": shown(command), "log": os.path.relpath(log, ROOT)}
     if a.note:
         result["note"] = a.note
     result["machine"] = machine()
