@@ -28,7 +28,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The side-by-side benchmark's Kafka part, run on AKB's own class path (the {@code akb} launcher's):
+ * The side-by-side benchmark's Kafka part, compiled by bench/side-by-side against AKB's own class
+ * path (the {@code akb} launcher's) and run on it:
  *
  * <ul>
  *   <li>{@code broker DIR BOOTSTRAP_FILE}: AKB's embedded KRaft broker (the one {@code akb sync}

@@ -5,8 +5,8 @@
 #   pg-sink.sh bridge   BOOTSTRAP DATABASE RECORDS append|merge  PREFIX
 # Prints BENCH_SECONDS (launch to the last row: JVM and worker start included),
 # BENCH_FIRST_ROW_SECONDS (launch to the first row) and BENCH_STEADY_RECORDS_PER_S (rows after the
-# first poll that saw any, over the time since). Needs BENCH_HOME, BENCH_D and AKB_CP set by
-# bench/side-by-side.
+# first poll that saw any, over the time since). Needs BENCH_HOME, BENCH_D and TOPIC_BENCH_CP (AKB's
+# class path with TopicBench compiled) set by bench/side-by-side.
 set -uo pipefail
 kind=$1 bootstrap=$2 db=$3 records=$4 mode=$5 source=$6
 work=$(mktemp -d "${TMPDIR:-/tmp}/akb-pg-sink.XXXXXX")
@@ -52,7 +52,7 @@ EOF
     ;;
   bridge)
     # shellcheck disable=SC2086
-    java ${BENCH_JAVA_OPTS:-} -cp "$AKB_CP" "$BENCH_D/TopicBench.java" bridge "$bootstrap" "$source" \
+    java ${BENCH_JAVA_OPTS:-} -cp "$TOPIC_BENCH_CP" TopicBench bridge "$bootstrap" "$source" \
       "postgres:$pg_url?user=postgres&password=postgres" "$mode" "$records" &
     ;;
   *) echo "unknown contender kind $kind" >&2; exit 2 ;;
