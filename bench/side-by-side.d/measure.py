@@ -39,8 +39,9 @@ def machine():
     mem = re.search(r"MemTotal:\s*(\d+) kB", read("/proc/meminfo"))
     commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
                             capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
-                           capture_output=True, text=True).stdout.strip()
+    # Results the run itself rewrites do not make the code "dirty".
+    dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no", "--",
+                            ".", ":!bench/results"], capture_output=True, text=True).stdout.strip()
     return {
         "nproc": os.cpu_count(),
         "cpu_model": cpu.group(1).strip() if cpu else None,

@@ -75,11 +75,17 @@ def fmt(value, digits=0):
 
 
 def table(results, targets, mode):
-    any_result = next(iter(results.values()), {})
-    m = any_result.get("machine", {})
-    out = [f"Side-by-side benchmark ({mode} mode), {m.get('date')}, commit {m.get('git_commit')}: "
+    machines = [r.get("machine", {}) for r in results.values()]
+    m = machines[0] if machines else {}
+    dates = sorted(x.get("date") or "" for x in machines)
+    commits = sorted({x.get("git_commit") or "?" for x in machines})
+    loads = [float(x["load_avg"][0]) for x in machines if x.get("load_avg")]
+    # Results of several runs (--only) can sit side by side: say so rather than hide it.
+    out = [f"Side-by-side benchmark ({mode} mode), {dates[0] if dates else '?'}"
+           + (f" to {dates[-1]}" if len(dates) > 1 and dates[-1] != dates[0] else "")
+           + f", commit{'s' if len(commits) > 1 else ''} {', '.join(commits)}: "
            f"{m.get('nproc')} cores ({m.get('cpu_model')}), {m.get('ram_gib')} GiB, "
-           f"load {' '.join(m.get('load_avg', []))} at the first contender's start.", ""]
+           + (f"1-minute load {min(loads):.1f} to {max(loads):.1f} at the contenders' starts." if loads else ""), ""]
     out += ["| comparison | contender | records | seconds | records/s | MB/s | peak RSS MiB | peak heap MiB | latency, error |",
             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for comparison, _ in COMPARISONS:
