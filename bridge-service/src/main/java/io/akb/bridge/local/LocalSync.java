@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * One {@code akb sync}: the Airbyte source runs as a Kafka Connect source connector in a standalone
@@ -39,6 +40,13 @@ public final class LocalSync implements AutoCloseable {
   static final String CONNECTOR_CLASS = "io.akb.connect.source.AirbyteSourceConnector";
 
   private static final Duration TICK = Duration.ofMillis(500);
+
+  /**
+   * How long the records a completed sync counted may take to be all in Kafka. The source writes
+   * SYNC_COMPLETED to the state topic while its producer may still be sending records to theirs;
+   * stopping the task before they are sent would drop them.
+   */
+  static final Duration RECORDS_IN_KAFKA_WAIT = Duration.ofSeconds(60);
 
   /** One sync per run: the connector would start the next one after this long. */
   private static final long ONE_DAY_MS = Duration.ofDays(1).toMillis();
@@ -131,6 +139,7 @@ public final class LocalSync implements AutoCloseable {
       CacheReplay replay) {
     long completedAt = -1;
     StateEvent completed = null;
+    long completedSeenNanos = 0;
     while (true) {
       for (SyncTopics.PositionedEvent positioned : topics.pollEvents(TICK)) {
         StateEvent event = positioned.event();
@@ -139,6 +148,7 @@ public final class LocalSync implements AutoCloseable {
             && event.syncId().equals(progress.syncId())) {
           completedAt = positioned.offset();
           completed = event;
+          completedSeenNanos = System.nanoTime();
         }
       }
       progress.sampleRecords(topics.recordsSinceStart(progress.topics()));
@@ -154,9 +164,24 @@ public final class LocalSync implements AutoCloseable {
             "The records read before the failure are in the cache; the next run resumes from the"
                 + " last checkpoint. The log file has the source's output.");
       } else if (progress.phase() != SyncProgress.Phase.CACHING) {
-        progress.phase(SyncProgress.Phase.CACHING);
-        // Stopping the task now writes its final offsets, and no second sync starts.
-        worker.stopConnector(connector);
+        Map<String, Long> missing = recordsNotInKafkaYet(completed, topics);
+        if (missing.isEmpty()) {
+          progress.phase(SyncProgress.Phase.CACHING);
+          // Stopping the task now writes its final offsets, and no second sync starts.
+          worker.stopConnector(connector);
+        } else if (System.nanoTime() - completedSeenNanos > RECORDS_IN_KAFKA_WAIT.toNanos()) {
+          throw new AkbException(
+              "syncing " + options.sourceName(),
+              "the source's sync completed, but "
+                  + RECORDS_IN_KAFKA_WAIT.toSeconds()
+                  + " s later records it counted are still not in Kafka: "
+                  + missing.entrySet().stream()
+                      .map(entry -> entry.getValue() + " of " + entry.getKey())
+                      .collect(Collectors.joining(", ")),
+              "Look in the log file for the Connect worker's producer errors (a broker that"
+                  + " refuses records, a full disk). The records already in the cache stay; run"
+                  + " the sync again.");
+        }
       }
       TargetStatus cacheStatus = replay.status();
       progress.sampleCache(cacheStatus);
@@ -180,6 +205,38 @@ public final class LocalSync implements AutoCloseable {
       }
       display.update(progress);
     }
+  }
+
+  /**
+   * Records a completed sync counted per record topic that are not in the topic yet: the checkpoint
+   * counts are per {@code topic/partition}, the topics' growth since this run started per topic.
+   * Empty once all are there.
+   */
+  private static Map<String, Long> recordsNotInKafkaYet(StateEvent completed, SyncTopics topics) {
+    Map<String, Long> counted = new LinkedHashMap<>();
+    if (completed.counts() != null) {
+      completed
+          .counts()
+          .forEach(
+              (topicPartition, count) ->
+                  counted.merge(
+                      topicPartition.substring(0, topicPartition.lastIndexOf('/')),
+                      count,
+                      Long::sum));
+    }
+    if (counted.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, Long> inKafka = topics.recordsSinceStart(List.copyOf(counted.keySet()));
+    Map<String, Long> missing = new LinkedHashMap<>();
+    counted.forEach(
+        (topic, count) -> {
+          long notYet = count - inKafka.getOrDefault(topic, 0L);
+          if (notYet > 0) {
+            missing.put(topic, notYet);
+          }
+        });
+    return missing;
   }
 
   /** The connector's options, as a Connect worker would receive them in its REST request. */

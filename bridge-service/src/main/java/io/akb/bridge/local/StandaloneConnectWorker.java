@@ -55,6 +55,9 @@ public final class StandaloneConnectWorker implements AutoCloseable {
         StandaloneConfig.OFFSET_STORAGE_FILE_FILENAME_CONFIG,
         offsetsFile.toAbsolutePath().toString());
     props.put(WorkerConfig.OFFSET_COMMIT_INTERVAL_MS_CONFIG, String.valueOf(OFFSET_FLUSH_MS));
+    // Connect's 5 s default, on a busy machine, cancels a stopping task and closes its producer
+    // with records still unsent: they would be lost. A task that stops sends them first.
+    props.put(WorkerConfig.TASK_SHUTDOWN_GRACEFUL_TIMEOUT_MS_CONFIG, "60000");
     props.put(WorkerConfig.PLUGIN_DISCOVERY_CONFIG, "service_load");
     try {
       StandaloneConfig config = new StandaloneConfig(props);
