@@ -2,6 +2,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.akb.bridge.kafka.KafkaCache;
 import io.akb.bridge.local.EmbeddedKafkaBroker;
+import io.akb.bridge.target.RecordGap;
 import io.akb.bridge.target.TargetReplicator;
 import io.akb.bridge.target.TargetSettings;
 import io.akb.cache.CacheLocation;
@@ -126,7 +127,7 @@ public class TopicBench {
         new CacheOptions("", null, WriteStrategy.fromProperty(strategy)), List.of(prefix), List.of(),
         Map.of(), 10_000, 16L * 1024 * 1024, Duration.ofSeconds(1), Duration.ofSeconds(5),
         Duration.ofSeconds(5), "akb-bench-" + System.nanoTime(), Map.of("bootstrap.servers", bootstrap),
-        null);
+        null, RecordGap.GapPolicy.FAIL);
     TargetReplicator target = new TargetReplicator(settings, null);
     long start = System.nanoTime();
     Thread thread = new Thread(target, "akb-target-bench");

@@ -41,7 +41,11 @@ public final class DuckDbCache extends JdbcSqlCache {
       properties.setProperty("jdbc_stream_results", "true");
       // DuckDB's own default is 80% of the machine's RAM; a cache shares its process with a broker,
       // a Connect worker and the bridge, so it gets a bound (DuckDB spills beyond it to disk).
-      properties.setProperty("memory_limit", memoryLimit());
+      properties.setProperty("memory_limit", setting(MEMORY_LIMIT_ENV, DEFAULT_MEMORY_LIMIT));
+      // DuckDB folds its WAL into the file every 16 MB by default: with a commit per batch that
+      // rewrites the table's last row groups again and again (1M records loaded 1.6x slower).
+      properties.setProperty(
+          "checkpoint_threshold", setting(CHECKPOINT_THRESHOLD_ENV, DEFAULT_CHECKPOINT_THRESHOLD));
       Connection connection = DriverManager.getConnection("jdbc:duckdb:" + file, properties);
       DuckDBConnection root = connection.unwrap(DuckDBConnection.class);
       return new DuckDbCache(file, root, options);
@@ -57,19 +61,21 @@ public final class DuckDbCache extends JdbcSqlCache {
     }
   }
 
-  /**
-   * DuckDB's memory limit for a cache: {@value #MEMORY_LIMIT_ENV}, else {@value
-   * #DEFAULT_MEMORY_LIMIT}.
-   */
-  static String memoryLimit() {
-    String configured = System.getenv(MEMORY_LIMIT_ENV);
-    return configured == null || configured.isBlank() ? DEFAULT_MEMORY_LIMIT : configured.trim();
+  /** A DuckDB setting from the environment variable {@code env}, else {@code fallback}. */
+  private static String setting(String env, String fallback) {
+    String configured = System.getenv(env);
+    return configured == null || configured.isBlank() ? fallback : configured.trim();
   }
 
   /** The environment variable that sets DuckDB's memory limit, in DuckDB's syntax ({@code 1GB}). */
   public static final String MEMORY_LIMIT_ENV = "AKB_DUCKDB_MEMORY_LIMIT";
 
   static final String DEFAULT_MEMORY_LIMIT = "256MB";
+
+  /** The environment variable that sets how large DuckDB's WAL grows before a checkpoint. */
+  public static final String CHECKPOINT_THRESHOLD_ENV = "AKB_DUCKDB_CHECKPOINT_THRESHOLD";
+
+  static final String DEFAULT_CHECKPOINT_THRESHOLD = "512MB";
 
   @Override
   public Connection openConnection() throws SQLException {

@@ -24,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,7 +137,7 @@ public final class SourceReadLoader {
     }
 
     Map<String, CachedDataset> datasets = new LinkedHashMap<>();
-    streams.keySet().forEach(name -> datasets.put(name, new SqlCachedDataset(cache, name)));
+    streams.keySet().forEach(name -> datasets.put(name, cache.dataset(name)));
     return new ReadResult(sourceName, counts, state(sourceName), datasets, cache);
   }
 
@@ -218,19 +217,6 @@ public final class SourceReadLoader {
     try (CacheTransaction tx = cache.begin()) {
       tx.completeSync(sourceName, syncId, succeeded);
       tx.commit();
-    }
-  }
-
-  /** A stream of a SQL cache, read back through the cache. */
-  private record SqlCachedDataset(SqlCache cache, String streamName) implements CachedDataset {
-    @Override
-    public long count() {
-      return cache.count(streamName);
-    }
-
-    @Override
-    public Stream<JsonNode> records() {
-      return cache.rows(streamName);
     }
   }
 }

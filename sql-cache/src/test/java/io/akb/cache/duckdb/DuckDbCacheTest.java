@@ -39,4 +39,15 @@ class DuckDbCacheTest extends SqlCacheContractTest {
       assertThat(limit.getString(1)).isEqualTo("244.1 MiB");
     }
   }
+
+  @Test
+  void theCachesDuckDbFoldsItsWalIntoTheFileEvery512MegabytesNot16() throws Exception {
+    try (Connection connection = sqlConnection();
+        Statement statement = connection.createStatement();
+        ResultSet threshold =
+            statement.executeQuery("SELECT current_setting('checkpoint_threshold')")) {
+      threshold.next();
+      assertThat(threshold.getString(1)).isEqualTo("488.2 MiB");
+    }
+  }
 }
