@@ -8,13 +8,18 @@ import io.akb.runtime.ConnectorOptions;
 import io.akb.runtime.protocol.SyncMode;
 import io.akb.runtime.topic.TopicNames;
 import io.akb.runtime.topic.TopicRetention;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -133,8 +138,9 @@ public final class AirbyteSourceConfig extends AbstractConfig {
   public static final String SYNC_RESUME_SCHEDULE_CONFIG = "sync.resume.schedule";
   private static final String SYNC_RESUME_SCHEDULE_DOC =
       "Whether a restarted task keeps the schedule: it waits the rest of sync.interval.ms since"
-          + " the end of the last successful sync (kept in Connect's offsets) before it syncs."
-          + " false starts a sync as soon as the task starts.";
+          + " the end of the last successful sync (kept in Connect's offsets) before it syncs;"
+          + " a task restarted with a changed configuration syncs at once. false starts a sync as"
+          + " soon as the task starts.";
 
   public static final String SYNC_RETRIES_CONFIG = "sync.retries";
   private static final String SYNC_RETRIES_DOC =
@@ -590,6 +596,28 @@ public final class AirbyteSourceConfig extends AbstractConfig {
   }
 
   /** The original properties, for passing on to tasks. */
+  /**
+   * A SHA-256 digest of every option as given (sorted by name), for {@link SyncSchedule}: equal for
+   * a task restarted with the same configuration, different once anything changed. Holds no secret
+   * in the clear.
+   */
+  public String scheduleDigest() {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      new TreeMap<>(originalStrings)
+          .forEach(
+              (name, value) -> {
+                digest.update(name.getBytes(StandardCharsets.UTF_8));
+                digest.update((byte) 0);
+                digest.update(String.valueOf(value).getBytes(StandardCharsets.UTF_8));
+                digest.update((byte) 0);
+              });
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JVM", e);
+    }
+  }
+
   public Map<String, String> originalStrings() {
     return originalStrings;
   }

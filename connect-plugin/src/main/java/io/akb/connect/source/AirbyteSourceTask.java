@@ -93,14 +93,15 @@ public class AirbyteSourceTask extends SourceTask {
     if (stored != null) {
       restored.putAll(stored);
     }
-    offsets = new SourceOffsets(restored, taskCount);
+    offsets = new SourceOffsets(restored, taskCount, config.scheduleDigest());
     topics =
         new TopicProvisioner(
             config.adminClientConfig(), config.replicationFactor(), config.topicRetention());
     long now = System.currentTimeMillis();
     nextSyncAt =
         config.resumeSchedule()
-            ? SyncSchedule.nextSyncAt(offsets.scheduleOffset(), config.syncIntervalMs(), now)
+            ? SyncSchedule.nextSyncAt(
+                offsets.scheduleOffset(), config.syncIntervalMs(), now, config.scheduleDigest())
             : now;
     log.info(
         "{} Started for streams {}, {} stored state(s); next sync {}",

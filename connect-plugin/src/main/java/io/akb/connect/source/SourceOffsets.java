@@ -24,11 +24,22 @@ import java.util.Map;
 final class SourceOffsets {
   private final Map<Map<String, Object>, Map<String, Object>> latest = new HashMap<>();
   private final int taskCount;
+  private final String configDigest;
   private AirbyteStateType sharedType;
   private Map<String, Object> schedule;
 
   SourceOffsets(Map<Map<String, Object>, Map<String, Object>> restored, int taskCount) {
+    this(restored, taskCount, null);
+  }
+
+  /**
+   * @param configDigest the task configuration's digest, recorded with each successful sync's end
+   *     (see {@link SyncSchedule}), or null
+   */
+  SourceOffsets(
+      Map<Map<String, Object>, Map<String, Object>> restored, int taskCount, String configDigest) {
     this.taskCount = taskCount;
+    this.configDigest = configDigest;
     restored.forEach(
         (partition, offset) -> {
           if (SyncSchedule.isSchedulePartition(partition)) {
@@ -80,7 +91,7 @@ final class SourceOffsets {
 
   /** Records that a sync ended successfully at {@code endedAtMs}; returns the schedule offset. */
   Map<String, Object> syncSucceeded(long endedAtMs) {
-    schedule = SyncSchedule.offset(endedAtMs);
+    schedule = SyncSchedule.offset(endedAtMs, configDigest);
     return schedule;
   }
 

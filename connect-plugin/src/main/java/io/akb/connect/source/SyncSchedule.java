@@ -9,11 +9,15 @@ import java.util.Map;
  * offset {@code {"last_sync_ended_at": <epoch ms>}}, so Connect commits the end time once that
  * event is written. A restarted task then waits the rest of {@code sync.interval.ms} instead of
  * syncing at once. A failed sync leaves the stored time as it was: the next start after a failure
- * is due as soon as the interval since the last success has passed.
+ * is due as soon as the interval since the last success has passed. The offset also holds a digest
+ * of the task's configuration ({@code "config_digest"}): a task restarted with another
+ * configuration (a changed {@code airbyte.config}, other streams) syncs at once, as its user
+ * expects after changing it.
  */
 final class SyncSchedule {
   static final String PARTITION_KEY = "sync_schedule";
   static final String ENDED_AT_KEY = "last_sync_ended_at";
+  static final String CONFIG_KEY = "config_digest";
 
   private SyncSchedule() {}
 
@@ -22,9 +26,14 @@ final class SyncSchedule {
     return Map.of(PARTITION_KEY, taskId);
   }
 
-  /** The offset recording that a sync ended successfully at {@code endedAtMs}. */
-  static Map<String, Object> offset(long endedAtMs) {
-    return Map.of(ENDED_AT_KEY, endedAtMs);
+  /**
+   * The offset recording that a sync of the configuration with digest {@code configDigest} (null:
+   * none recorded) ended successfully at {@code endedAtMs}.
+   */
+  static Map<String, Object> offset(long endedAtMs, String configDigest) {
+    return configDigest == null
+        ? Map.of(ENDED_AT_KEY, endedAtMs)
+        : Map.of(ENDED_AT_KEY, endedAtMs, CONFIG_KEY, configDigest);
   }
 
   static boolean isSchedulePartition(Map<String, ?> partition) {
@@ -33,12 +42,19 @@ final class SyncSchedule {
 
   /**
    * When the next sync is due: {@code intervalMs} after the stored end of the last successful sync,
-   * now when none is stored. A stored time in the future (a clock set back) counts as now.
+   * now when none is stored or it was a sync of another configuration than {@code configDigest}'s.
+   * A stored time in the future (a clock set back) counts as now.
    *
    * @throws AkbException when the stored offset is not {@code {"last_sync_ended_at": <ms>}}
    */
-  static long nextSyncAt(Map<String, ?> storedOffset, long intervalMs, long nowMs) {
+  static long nextSyncAt(
+      Map<String, ?> storedOffset, long intervalMs, long nowMs, String configDigest) {
     if (storedOffset == null) {
+      return nowMs;
+    }
+    Object storedDigest = storedOffset.get(CONFIG_KEY);
+    if (storedDigest != null && !storedDigest.equals(configDigest)) {
+      endedAt(storedOffset); // still refuse a malformed offset
       return nowMs;
     }
     long endedAt = Math.min(endedAt(storedOffset), nowMs);
@@ -52,7 +68,12 @@ final class SyncSchedule {
    */
   static long endedAt(Map<String, ?> offset) {
     Object value = offset.get(ENDED_AT_KEY);
-    if (!(value instanceof Number number) || offset.size() != 1 || number.longValue() < 0) {
+    Object digest = offset.get(CONFIG_KEY);
+    int expectedSize = digest == null ? 1 : 2;
+    if (!(value instanceof Number number)
+        || offset.size() != expectedSize
+        || (digest != null && !(digest instanceof String))
+        || number.longValue() < 0) {
       throw new AkbException(
           "Reading the stored sync schedule " + offset,
           "a schedule offset is {\"" + ENDED_AT_KEY + "\": <epoch milliseconds>}",

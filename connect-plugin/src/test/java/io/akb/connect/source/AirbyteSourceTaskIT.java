@@ -113,7 +113,7 @@ class AirbyteSourceTaskIT {
     first.stop();
     assertThat(records.stream().filter(r -> r.topic().equals("schedule.numbers"))).hasSize(3);
     Map<String, Object> schedule = committed.get(SyncSchedule.partition("counting-0"));
-    assertThat(schedule).containsOnlyKeys("last_sync_ended_at");
+    assertThat(schedule).containsOnlyKeys("last_sync_ended_at", "config_digest");
     long storedEnd = ((Number) schedule.get("last_sync_ended_at")).longValue();
     assertThat(storedEnd).isLessThanOrEqualTo(endedAt).isGreaterThan(endedAt - 60_000);
 
@@ -129,13 +129,25 @@ class AirbyteSourceTaskIT {
     started.get(0).stop();
     committed.put(
         SyncSchedule.partition("counting-0"),
-        SyncSchedule.offset(System.currentTimeMillis() - 2 * HOUR_MS));
+        SyncSchedule.offset(System.currentTimeMillis() - 2 * HOUR_MS, null));
 
     AirbyteSourceTask restarted = start(props("overdue."));
     List<SourceRecord> second = syncToTheEnd(restarted);
     assertThat(type(second.get(0))).isEqualTo("SYNC_STARTED");
     // Incremental from the committed state: nothing read again.
     assertThat(second.stream().filter(r -> r.topic().equals("overdue.numbers"))).isEmpty();
+  }
+
+  @Test
+  void aTaskRestartedWithAnotherConfigurationSyncsAtOnce() throws Exception {
+    syncToTheEnd(start(props("reconfigured.")));
+    started.get(0).stop();
+    assertThat(committed.get(SyncSchedule.partition("counting-0"))).containsKey("config_digest");
+
+    // The user changed the connector (here its poll batch size): the interval does not hold.
+    AirbyteSourceTask restarted = start(props("reconfigured.", "poll.batch.size", "7"));
+    List<SourceRecord> batch = restarted.poll();
+    assertThat(batch).extracting(AirbyteSourceTaskIT::type).contains("SYNC_STARTED");
   }
 
   @Test
