@@ -94,6 +94,18 @@ class PrivateTempDirTest {
                 stale.resolve("config.json").toString())
             .start();
     Process bystander = new ProcessBuilder("python3", "-c", "import time; time.sleep(600)").start();
+    // An orphan has long been running when the next JVM starts: wait until this one has exec'd
+    // python (before, its command line is the JVM's spawn helper's).
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (orphan
+            .toHandle()
+            .info()
+            .commandLine()
+            .filter(c -> c.contains(stale.toString()))
+            .isEmpty()
+        && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
     try {
       try (PrivateTempDir created = PrivateTempDir.create(tmp)) {
         assertThat(orphan.waitFor(10, TimeUnit.SECONDS)).isTrue();
