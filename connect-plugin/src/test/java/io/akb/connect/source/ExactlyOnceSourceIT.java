@@ -35,7 +35,9 @@ class ExactlyOnceSourceIT {
       String stateTopic = prefix + "_state";
       Map<String, String> config =
           cluster.countingSourceConfig(
-              program, prefix, "{\"count\": " + COUNT + ", \"delay_ms\": 4, \"state_every\": 100}");
+              program,
+              prefix,
+              "{\"count\": " + COUNT + ", \"delay_ms\": 10, \"state_every\": 100}");
       config.put("tasks.max", "1");
       config.put("topic.partitions", "2");
       config.put("bootstrap.servers", cluster.bootstrapServers());
@@ -44,7 +46,9 @@ class ExactlyOnceSourceIT {
       config.put("transaction.boundary", "connector");
       cluster.connect.configureConnector("eos", config);
 
-      // Mid-sync: a few checkpoints are committed, the sync is far from done.
+      // Mid-sync: a few checkpoints are committed, the sync is far from done (it takes 30 s, so
+      // the restart lands before its end even on a loaded machine: a restart after a successful
+      // sync waits for the next interval, and there would be no second sync to check).
       List<JsonNode> before =
           cluster.awaitStateEvents(
               stateTopic, true, e -> count(e, "CHECKPOINT", null) >= 3, Duration.ofMinutes(2));
