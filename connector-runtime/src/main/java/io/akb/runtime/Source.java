@@ -216,14 +216,16 @@ public final class Source {
     return CHECKS.get(
         executor.describe(),
         run.configJson,
-        () ->
-            run.runner
-                .runForResult(
-                    new ConnectorInvocation(
-                        "check", Map.of("--config", run.configJson), List.of(), false),
-                    AirbyteMessage.Type.CONNECTION_STATUS)
-                .connectionStatus(),
+        () -> withConfig(run, "check", AirbyteMessage.Type.CONNECTION_STATUS).connectionStatus(),
         status -> status.status() == AirbyteConnectionStatus.Status.SUCCEEDED);
+  }
+
+  /** Runs {@code command --config ...} and returns its one answer of type {@code answer}. */
+  private static AirbyteMessage withConfig(
+      ConnectorRun run, String command, AirbyteMessage.Type answer) {
+    return run.runner.runForResult(
+        new ConnectorInvocation(command, Map.of("--config", run.configJson), List.of(), false),
+        answer);
   }
 
   /**
@@ -256,13 +258,7 @@ public final class Source {
           CATALOGS.get(
               executor.describe(),
               run.configJson,
-              () ->
-                  run.runner
-                      .runForResult(
-                          new ConnectorInvocation(
-                              "discover", Map.of("--config", run.configJson), List.of(), false),
-                          AirbyteMessage.Type.CATALOG)
-                      .catalog(),
+              () -> withConfig(run, "discover", AirbyteMessage.Type.CATALOG).catalog(),
               catalog -> true);
       discovered = known;
     }
