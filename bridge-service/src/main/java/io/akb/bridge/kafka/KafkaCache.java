@@ -105,6 +105,10 @@ public final class KafkaCache implements Cache, AutoCloseable {
     props.put("value.serializer", ByteArraySerializer.class.getName());
     props.put("enable.idempotence", "true");
     props.put("acks", "all");
+    // One request in flight per broker: right after the cache creates its topics a broker may
+    // answer the first batches with NOT_LEADER, and several batches in flight then came back
+    // OUT_OF_ORDER_SEQUENCE until their delivery timeout (seen in KafkaCacheIT under load).
+    props.put("max.in.flight.requests.per.connection", "1");
     props.putIfAbsent("linger.ms", "5");
     producer = new KafkaProducer<>(props);
   }
