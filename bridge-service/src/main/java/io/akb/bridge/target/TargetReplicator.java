@@ -5,12 +5,12 @@ import io.akb.cache.CacheRecord;
 import io.akb.cache.CacheTransaction;
 import io.akb.cache.SqlCache;
 import io.akb.cache.StoredOffset;
+import io.akb.cache.load.CacheLoader;
 import io.akb.runtime.AkbException;
 import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.protocol.AirbyteStateMessage;
 import io.akb.runtime.protocol.AirbyteStateType;
 import io.akb.runtime.protocol.ConfiguredAirbyteStream;
-import io.akb.runtime.topic.CheckpointTracker;
 import io.akb.runtime.topic.RecordHeaders;
 import io.akb.runtime.topic.StateEvent;
 import java.io.IOException;
@@ -89,8 +89,8 @@ public final class TargetReplicator implements BridgeTarget {
   // Owned by the replay thread.
   private SqlCache cache;
   private KafkaConsumer<byte[], byte[]> consumer;
-  private final ReplayBatch batch = new ReplayBatch();
-  private final CheckpointTracker<PendingEvent> tracker = new CheckpointTracker<>();
+  private CacheLoader<PendingEvent> loader;
+  private CacheLoader.BatchLimits limits;
   private final Map<String, ActiveSync> syncs = new HashMap<>();
   private final Map<String, Set<String>> runningTasksBySync = new HashMap<>();
   private final Map<String, StateTopicProgress> stateTopics = new HashMap<>();
@@ -253,6 +253,10 @@ public final class TargetReplicator implements BridgeTarget {
     phase = Phase.STARTING;
     cache = SqlCache.open(settings.cache(), settings.cacheOptions());
     stored = new HashMap<>(cache.storedOffsets(settings.name()));
+    loader = new CacheLoader<>(cache);
+    limits =
+        new CacheLoader.BatchLimits(
+            settings.batchMaxRecords(), settings.batchMaxBytes(), settings.batchMaxWait());
     consumer = TargetConsumer.open(settings);
     nextTopicRefresh = 0;
     nextLagCheck = 0;
@@ -302,16 +306,14 @@ public final class TargetReplicator implements BridgeTarget {
         gapsToReport = null;
       }
       settleOverSyncs(caughtUp);
-      if (batch.recordCount() >= settings.batchMaxRecords()
-          || batch.bytes() >= settings.batchMaxBytes()
-          || batch.ageNanos() >= settings.batchMaxWait().toNanos()
-          || (caughtUp && (batch.recordCount() > 0 || positionsDirty))
+      if (loader.isDue(limits)
+          || (caughtUp && (loader.hasWork() || positionsDirty))
           || pauseRequested && positionsDirty) {
         flush();
       }
       publishStatus();
     }
-    if (positionsDirty || batch.recordCount() > 0) {
+    if (positionsDirty || loader.hasWork()) {
       flush(); // a graceful stop keeps what was read
     }
   }
@@ -364,13 +366,14 @@ public final class TargetReplicator implements BridgeTarget {
   private List<String> waitingOn(List<RecordGap> found) {
     Set<String> partitions = new HashSet<>();
     found.forEach(gap -> partitions.add(gap.partitionKey()));
-    return LostCheckpoints.waitingOn(tracker.pending(), PendingEvent::event, tracker, partitions);
+    return LostCheckpoints.waitingOn(
+        loader.waiting(), c -> c.tag().event(), loader.counts(), partitions);
   }
 
   /** FAILED on records gone: what was read is kept, and the target waits for a reset. */
   private void standFailed() {
     if (phase != Phase.FAILED) {
-      if (positionsDirty || batch.recordCount() > 0) {
+      if (positionsDirty || loader.hasWork()) {
         flush();
       }
       phase = Phase.FAILED;
@@ -394,7 +397,7 @@ public final class TargetReplicator implements BridgeTarget {
       return;
     }
     nextSettleCheck = System.nanoTime() + LAG_CHECK_INTERVAL.toNanos();
-    Set<String> over = lost.overSyncs(tracker.pending(), PendingEvent::event);
+    Set<String> over = lost.overSyncs(loader.waiting(), c -> c.tag().event());
     if (over.isEmpty()) {
       return;
     }
@@ -406,31 +409,35 @@ public final class TargetReplicator implements BridgeTarget {
   }
 
   /**
-   * In the flush's transaction: the settling syncs' events still waiting are dropped with a warning
-   * (a sync end is applied as failed), and the syncs are finished.
+   * In the flush's transaction, once its complete checkpoints are applied: the settling syncs'
+   * events still waiting are dropped with a warning, the loader ends each sync as failed, and the
+   * syncs are finished.
    */
-  private void settle(CacheTransaction tx) {
+  private void settle() {
     for (String syncId : settling) {
-      String sourceName = null;
-      for (PendingEvent pending : tracker.pending()) {
-        StateEvent event = pending.event();
-        if (!event.syncId().equals(syncId)) {
-          continue;
-        }
-        sourceName = sourceNameOfSync(syncId, pending.stateTopic());
-        log.warn(
-            "Target {} drops {}: it can never complete (records gone, or its sync abandoned)",
-            settings.name(),
-            LostCheckpoints.describe(event, tracker, null));
-        checkpointsDropped++;
-        if (event.type() == StateEvent.Type.SYNC_COMPLETED) {
-          tx.completeSync(sourceName, syncId, false);
-        }
-        stateTopics.get(pending.stateTopic()).applied(event, pending.offset());
-      }
       PendingEvent end = lost.settledEnd(syncId);
+      String stateTopic = end != null ? end.stateTopic() : null;
+      for (CacheLoader.Checkpoint<PendingEvent> waiting : loader.waiting()) {
+        if (waiting.syncId().equals(syncId)) {
+          stateTopic = waiting.tag().stateTopic();
+          log.warn(
+              "Target {} drops {}: it can never complete (records gone, or its sync abandoned)",
+              settings.name(),
+              LostCheckpoints.describe(waiting.tag().event(), loader.counts(), null));
+          checkpointsDropped++;
+        }
+      }
+      if (stateTopic == null) {
+        finishSync(syncId);
+        continue;
+      }
+      for (CacheLoader.Checkpoint<PendingEvent> dropped :
+          loader.dropSync(sourceNameOfSync(syncId, stateTopic), syncId)) {
+        stateTopics
+            .get(dropped.tag().stateTopic())
+            .applied(dropped.tag().event(), dropped.tag().offset());
+      }
       if (end != null) {
-        tx.completeSync(sourceNameOfSync(syncId, end.stateTopic()), syncId, false);
         stateTopics.get(end.stateTopic()).applied(end.event(), end.offset());
         log.warn(
             "Target {} ends sync {} as failed: its task started a newer sync without ending it",
@@ -468,7 +475,7 @@ public final class TargetReplicator implements BridgeTarget {
   private void applyPause() {
     Set<TopicPartition> assigned = consumer.assignment();
     if (pauseRequested && phase != Phase.PAUSED) {
-      if (positionsDirty || batch.recordCount() > 0) {
+      if (positionsDirty || loader.hasWork()) {
         flush();
       }
       consumer.pause(assigned);
@@ -505,7 +512,7 @@ public final class TargetReplicator implements BridgeTarget {
       } else {
         seekTo = offset == null ? 0 : offset.nextOffset();
         if (offset != null) {
-          tracker.restoreApplied(key, replayGuard.restore(key, offset.appliedPerSync()));
+          loader.counts().restoreApplied(key, replayGuard.restore(key, offset.appliedPerSync()));
         }
       }
       consumer.seek(partition, seekTo);
@@ -556,8 +563,10 @@ public final class TargetReplicator implements BridgeTarget {
         runningTasksBySync
             .computeIfAbsent(event.syncId(), id -> new HashSet<>())
             .add(String.valueOf(event.task()));
-        // Registering is idempotent, and a restarted bridge must register before writing.
-        catalog.forEach(stream -> batch.register(sourceName, stream));
+        // Registering is idempotent, and a restarted bridge must register before writing; a
+        // start applied before keeps the generation the cache already has.
+        loader.syncStarted(
+            sourceName, replayed ? null : event.syncId(), catalog, settings::strategyFor);
         for (String older : progress.abandonedBy(event)) {
           abandon(older, event, record.topic(), record.offset());
         }
@@ -583,10 +592,18 @@ public final class TargetReplicator implements BridgeTarget {
             progress.read(record.offset());
           }
         } else {
-          tracker.await(
-              event.syncId(),
-              event.counts(),
-              new PendingEvent(record.topic(), record.offset(), event));
+          PendingEvent pending = new PendingEvent(record.topic(), record.offset(), event);
+          String sourceName = sourceNameOfSync(event.syncId(), record.topic());
+          if (event.type() == StateEvent.Type.CHECKPOINT) {
+            loader.checkpoint(sourceName, event.syncId(), event.state(), event.counts(), pending);
+          } else {
+            loader.syncCompleted(
+                sourceName,
+                event.syncId(),
+                StateEvent.SYNC_SUCCEEDED.equals(event.status()),
+                event.counts(),
+                pending);
+          }
           progress.awaiting(record.offset());
         }
       }
@@ -647,13 +664,13 @@ public final class TargetReplicator implements BridgeTarget {
             changes);
     String table = stream.stream().name();
     String partitionKey = StateEvent.countsKey(record.topic(), record.partition());
-    batch.add(
+    loader.record(
         sync.sourceName(),
         table,
+        partitionKey,
         cacheRecord,
         record.serializedValueSize(),
         replayGuard.mayRepeat(partitionKey, record.offset()));
-    tracker.recordApplied(syncId, partitionKey);
     StreamProgress progress = streamProgress.computeIfAbsent(table, name -> new StreamProgress());
     progress.sourceName = sync.sourceName();
     progress.recordsApplied++;
@@ -694,65 +711,43 @@ public final class TargetReplicator implements BridgeTarget {
   /** Writes the batch, the checkpoints it completes and all positions in one transaction. */
   private void flush() {
     long started = System.nanoTime();
-    List<PendingEvent> complete = tracker.drainComplete();
-    int records = batch.recordCount();
-    long bytes = batch.bytes();
-    try (CacheTransaction tx = cache.begin()) {
-      for (ReplayBatch.Registration registration : batch.registrations()) {
-        tx.registerStream(
-            registration.sourceName(),
-            registration.stream(),
-            settings.strategyFor(registration.stream().stream().name()));
-      }
-      batch
-          .records()
-          .forEach(
-              (key, streamRecords) -> {
-                if (batch.mayRepeat(key)) {
-                  tx.writeReplay(key.sourceName(), key.stream(), streamRecords);
-                } else {
-                  tx.write(key.sourceName(), key.stream(), streamRecords);
-                }
-              });
-      for (PendingEvent pending : complete) {
-        StateEvent event = pending.event();
-        String sourceName = sourceNameOfSync(event.syncId(), pending.stateTopic());
-        if (event.type() == StateEvent.Type.CHECKPOINT) {
-          if (event.state() != null) {
-            tx.writeState(sourceName, event.state());
-            noteCheckpoint(sourceName, event.state());
-          }
-        } else {
-          tx.completeSync(
-              sourceName, event.syncId(), StateEvent.SYNC_SUCCEEDED.equals(event.status()));
-        }
-        stateTopics.get(pending.stateTopic()).applied(event, pending.offset());
-        if (event.type() == StateEvent.Type.SYNC_COMPLETED) {
-          finishSyncTask(event);
-        }
-      }
-      if (!settling.isEmpty()) {
-        settle(tx);
-      }
-      tx.saveOffsets(settings.name(), offsetsToStore());
-      tx.commit();
-    }
+    CacheLoader.Flushed<PendingEvent> flushed =
+        loader.flush(settings.name(), this::applied, this::offsetsToStore);
     // A failed transaction rolled back and threw: run() then starts over from the stored offsets,
     // since what this run holds in memory is ahead of the cache.
-    batch.clear();
     positionsDirty = false;
-    recordsApplied.addAndGet(records);
+    recordsApplied.addAndGet(flushed.records());
     long nanos = System.nanoTime() - started;
-    if (records > 0) {
+    if (flushed.records() > 0) {
       Instant now = Instant.now();
       if (lastBatchAt != null) {
         double seconds = Math.max(1e-3, Duration.between(lastBatchAt, now).toNanos() / 1e9);
-        recordsPerSecond = records / seconds;
+        recordsPerSecond = flushed.records() / seconds;
       }
       lastBatchAt = now;
     }
-    observer.batchCommitted(records, bytes, nanos);
+    observer.batchCommitted(flushed.records(), flushed.bytes(), nanos);
     TargetConsumer.commitQuietly(consumer, positions, settings.name());
+  }
+
+  /**
+   * In the flush's transaction, before the offsets: the state topics move past what it writes, then
+   * the settling syncs are settled.
+   */
+  private void applied(List<CacheLoader.Checkpoint<PendingEvent>> written) {
+    for (CacheLoader.Checkpoint<PendingEvent> checkpoint : written) {
+      PendingEvent pending = checkpoint.tag();
+      if (checkpoint.state() != null) {
+        noteCheckpoint(checkpoint.sourceName(), checkpoint.state());
+      }
+      stateTopics.get(pending.stateTopic()).applied(pending.event(), pending.offset());
+      if (checkpoint.kind() == CacheLoader.Kind.SYNC_COMPLETED) {
+        finishSyncTask(pending.event());
+      }
+    }
+    if (!settling.isEmpty()) {
+      settle();
+    }
   }
 
   private void noteCheckpoint(String sourceName, AirbyteStateMessage state) {
@@ -791,7 +786,7 @@ public final class TargetReplicator implements BridgeTarget {
     runningTasksBySync.remove(syncId);
     syncs.remove(syncId);
     finishedSyncs.add(syncId);
-    tracker.forgetSync(syncId);
+    loader.forgetSync(syncId);
   }
 
   private Map<String, StoredOffset> offsetsToStore() {
@@ -805,7 +800,8 @@ public final class TargetReplicator implements BridgeTarget {
           } else {
             offsets.put(
                 key,
-                new StoredOffset(next, replayGuard.store(key, next, tracker.appliedPerSync(key))));
+                new StoredOffset(
+                    next, replayGuard.store(key, next, loader.counts().appliedPerSync(key))));
           }
         });
     stored.putAll(offsets);
@@ -813,8 +809,7 @@ public final class TargetReplicator implements BridgeTarget {
   }
 
   private void resetPositions() {
-    batch.clear();
-    tracker.clear();
+    loader.clear();
     syncs.clear();
     runningTasksBySync.clear();
     waitingForSync.clear();
@@ -906,7 +901,7 @@ public final class TargetReplicator implements BridgeTarget {
                     progress.recordsApplied,
                     progress.lastState,
                     progress.lastCheckpointAt)));
-    int pending = tracker.pending().size();
+    int pending = loader == null ? 0 : loader.waiting().size();
     status =
         new TargetStatus(
             settings.name(),
@@ -939,7 +934,7 @@ public final class TargetReplicator implements BridgeTarget {
       return -1;
     }
     Map<TopicPartition, Long> ends = consumer.endOffsets(recordPartitions, Duration.ofSeconds(5));
-    long sum = batch.recordCount();
+    long sum = loader.bufferedRecords();
     for (TopicPartition partition : recordPartitions) {
       sum += Math.max(0, ends.getOrDefault(partition, 0L) - positions.get(partition));
     }
@@ -960,8 +955,7 @@ public final class TargetReplicator implements BridgeTarget {
       }
     }
     // In-memory progress is only valid with the cache it was read from.
-    batch.clear();
-    tracker.clear();
+    loader = null;
     syncs.clear();
     runningTasksBySync.clear();
     finishedSyncs.clear();

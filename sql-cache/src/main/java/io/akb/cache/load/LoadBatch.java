@@ -1,33 +1,37 @@
-package io.akb.bridge.target;
+package io.akb.cache.load;
 
 import io.akb.cache.CacheRecord;
+import io.akb.cache.WriteStrategy;
 import io.akb.runtime.protocol.ConfiguredAirbyteStream;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * What a target writes in its next cache transaction: streams to register, records grouped per
- * stream in arrival order, and how big it has grown (records and value bytes), so the target can
- * bound its memory by writing it before it grows past the configured limits.
+ * What a {@link CacheLoader} writes in its next transaction: streams to register, records grouped
+ * per stream in arrival order, and how big it has grown (records and value bytes), so the loader
+ * bounds its memory by writing it before it grows past the caller's limits.
  */
-final class ReplayBatch {
-  /** A stream to register before any record is written: its source and catalog entry. */
-  record Registration(String sourceName, ConfiguredAirbyteStream stream) {}
+final class LoadBatch {
+  /** A stream to register before any record is written. */
+  record Registration(
+      String sourceName, ConfiguredAirbyteStream stream, WriteStrategy strategy, String syncId) {}
 
   /** Where a group of records goes. */
   record StreamKey(String sourceName, String stream) {}
 
   private final List<Registration> registrations = new ArrayList<>();
   private final Map<StreamKey, List<CacheRecord>> records = new LinkedHashMap<>();
-  private final java.util.Set<StreamKey> mayRepeat = new java.util.HashSet<>();
+  private final Set<StreamKey> mayRepeat = new HashSet<>();
   private int recordCount;
   private long bytes;
-  private long firstAddedNanos;
 
-  void register(String sourceName, ConfiguredAirbyteStream stream) {
-    registrations.add(new Registration(sourceName, stream));
+  void register(
+      String sourceName, ConfiguredAirbyteStream stream, WriteStrategy strategy, String syncId) {
+    registrations.add(new Registration(sourceName, stream, strategy, syncId));
   }
 
   /**
@@ -36,9 +40,6 @@ final class ReplayBatch {
    */
   void add(
       String sourceName, String stream, CacheRecord record, long valueBytes, boolean mayRepeat) {
-    if (recordCount == 0) {
-      firstAddedNanos = System.nanoTime();
-    }
     StreamKey key = new StreamKey(sourceName, stream);
     records.computeIfAbsent(key, k -> new ArrayList<>()).add(record);
     if (mayRepeat) {
@@ -67,11 +68,6 @@ final class ReplayBatch {
 
   long bytes() {
     return bytes;
-  }
-
-  /** How long the oldest record has waited, in nanoseconds; 0 when there is none. */
-  long ageNanos() {
-    return recordCount == 0 ? 0 : System.nanoTime() - firstAddedNanos;
   }
 
   void clear() {

@@ -1,0 +1,284 @@
+package io.akb.cache.load;
+
+import io.akb.cache.CacheRecord;
+import io.akb.cache.CacheTransaction;
+import io.akb.cache.SqlCache;
+import io.akb.cache.StoredOffset;
+import io.akb.cache.WriteStrategy;
+import io.akb.runtime.protocol.AirbyteStateMessage;
+import io.akb.runtime.protocol.ConfiguredAirbyteStream;
+import io.akb.runtime.topic.CheckpointTracker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The one core that loads a {@link SqlCache} from the topic contract's events (sync started,
+ * records, checkpoint, sync completed): {@code Source.read(cache)} / {@code akb read} feed it
+ * straight from a connector, the bridge's cache targets from Kafka. It owns what both must do
+ * alike:
+ *
+ * <ul>
+ *   <li><b>Batching</b>: records are buffered per stream in arrival order until {@link #isDue} says
+ *       the batch is full (records, value bytes) or old enough; a caller that has caught up with
+ *       its input flushes at once, so batches are large while a reader catches up and small when it
+ *       is live.
+ *   <li><b>Checkpoint completion</b>: a checkpoint (or a sync end) waits until every record it
+ *       counts ({@code topic/partition} to cumulative records of its sync, {@link
+ *       CheckpointTracker}) has been added; events without counts complete at once, which is right
+ *       for an ordered input such as a connector's stdout.
+ *   <li><b>State rows</b>: the complete checkpoints of a batch are written in the batch's
+ *       transaction, the latest one per stream (a GLOBAL or LEGACY state stands for all), so the
+ *       stored state never points past the stored records, and a connector that checkpoints every
+ *       few records costs one state row per batch.
+ *   <li><b>Strategies</b>: streams are registered (tables created or evolved) with their write
+ *       strategy before any of their records are written; a stream that may receive records the
+ *       cache already holds (a replay) is written through the guarded {@link
+ *       CacheTransaction#writeReplay}, every other through the fast {@link CacheTransaction#write}.
+ *   <li><b>Offsets</b>: the caller's positions are stored in the same transaction as the rows and
+ *       states, so after a crash it resumes exactly where the cache stands.
+ * </ul>
+ *
+ * <p>A failed flush rolls the transaction back and throws; what this loader holds is then ahead of
+ * the cache, and the caller starts over from the stored offsets with a new loader (or {@link
+ * #clear()}). Not thread-safe.
+ *
+ * @param <E> what the caller attaches to a checkpoint to learn when it is written (for the bridge:
+ *     where the event sits on its state topic)
+ */
+public final class CacheLoader<E> {
+
+  /** When a batch is due: records, value bytes, and the age of its oldest entry. */
+  public record BatchLimits(int maxRecords, long maxBytes, Duration maxWait) {
+    public BatchLimits {
+      if (maxRecords < 1 || maxBytes < 1 || maxWait.isNegative()) {
+        throw new IllegalArgumentException(
+            "batch limits must be positive: " + maxRecords + " records, " + maxBytes + " bytes");
+      }
+    }
+  }
+
+  /** What a checkpoint of the contract asks of the cache once complete. */
+  public enum Kind {
+    /** Store a state. */
+    CHECKPOINT,
+    /** End a sync (replaced streams swap in their new generation when it succeeded). */
+    SYNC_COMPLETED
+  }
+
+  /**
+   * A checkpoint or sync end waiting for its records, then written: {@code state} for a CHECKPOINT
+   * (null: nothing to store), {@code succeeded} for a SYNC_COMPLETED; {@code tag} is the caller's.
+   */
+  public record Checkpoint<E>(
+      Kind kind,
+      String sourceName,
+      String syncId,
+      AirbyteStateMessage state,
+      boolean succeeded,
+      E tag) {}
+
+  /** What one flush wrote. */
+  public record Flushed<E>(int records, long bytes, List<Checkpoint<E>> checkpoints) {}
+
+  private final SqlCache cache;
+  private final LoadBatch batch = new LoadBatch();
+  private final CheckpointTracker<Checkpoint<E>> tracker = new CheckpointTracker<>();
+  private final Map<String, String> failedSyncs = new LinkedHashMap<>();
+  private long oldestNanos = -1;
+
+  public CacheLoader(SqlCache cache) {
+    this.cache = cache;
+  }
+
+  /**
+   * Sync {@code syncId} of {@code sourceName} starts with {@code streams}: each is registered with
+   * its strategy in the next transaction (idempotent, so a reader that restarts registers again).
+   * {@code syncId} null: register only, do not start the sync's new generation of replaced streams
+   * (a start read again after a restart, whose generation the cache already knows).
+   */
+  public void syncStarted(
+      String sourceName,
+      String syncId,
+      List<ConfiguredAirbyteStream> streams,
+      Function<String, WriteStrategy> strategyOfStream) {
+    for (ConfiguredAirbyteStream stream : streams) {
+      batch.register(sourceName, stream, strategyOfStream.apply(stream.stream().name()), syncId);
+    }
+  }
+
+  /**
+   * Adds a record of registered {@code stream}; {@code position} is where it was read from (the
+   * {@code topic/partition} checkpoints count), {@code bytes} its size for the batch limit, {@code
+   * mayRepeat} whether the cache may already hold it.
+   */
+  public void record(
+      String sourceName,
+      String stream,
+      String position,
+      CacheRecord record,
+      long bytes,
+      boolean mayRepeat) {
+    touch();
+    batch.add(sourceName, stream, record, bytes, mayRepeat);
+    tracker.recordApplied(record.syncId(), position);
+  }
+
+  /**
+   * A checkpoint of {@code syncId}: its state is written in the first transaction that holds every
+   * record {@code counts} names (null or empty: the next one).
+   */
+  public void checkpoint(
+      String sourceName,
+      String syncId,
+      AirbyteStateMessage state,
+      Map<String, Long> counts,
+      E tag) {
+    touch();
+    tracker.await(
+        syncId, counts, new Checkpoint<>(Kind.CHECKPOINT, sourceName, syncId, state, false, tag));
+  }
+
+  /** The end of {@code syncId}, applied as {@link #checkpoint} is once its counts are in. */
+  public void syncCompleted(
+      String sourceName, String syncId, boolean succeeded, Map<String, Long> counts, E tag) {
+    touch();
+    tracker.await(
+        syncId,
+        counts,
+        new Checkpoint<>(Kind.SYNC_COMPLETED, sourceName, syncId, null, succeeded, tag));
+  }
+
+  /**
+   * Stops waiting for {@code syncId}, whose records can never all arrive: its waiting checkpoints
+   * are dropped (returned, for the caller to report), and the next transaction ends the sync as
+   * failed (replaced streams keep their previous generation).
+   */
+  public List<Checkpoint<E>> dropSync(String sourceName, String syncId) {
+    List<Checkpoint<E>> dropped = new ArrayList<>();
+    for (Checkpoint<E> waiting : tracker.pending()) {
+      if (waiting.syncId().equals(syncId)) {
+        dropped.add(waiting);
+      }
+    }
+    tracker.forgetSync(syncId);
+    failedSyncs.put(syncId, sourceName);
+    touch();
+    return dropped;
+  }
+
+  /** A finished sync's counts and waiting events are forgotten (a long-running reader's memory). */
+  public void forgetSync(String syncId) {
+    tracker.forgetSync(syncId);
+  }
+
+  /**
+   * The counts of records added per sync and position: a reader that stores them with its offsets
+   * ({@link CheckpointTracker#appliedPerSync}) restores them after a restart ({@link
+   * CheckpointTracker#restoreApplied}) so checkpoints of a sync spanning the restart complete.
+   */
+  public CheckpointTracker<Checkpoint<E>> counts() {
+    return tracker;
+  }
+
+  /** The checkpoints still waiting for records, oldest first. */
+  public List<Checkpoint<E>> waiting() {
+    return tracker.pending();
+  }
+
+  public int bufferedRecords() {
+    return batch.recordCount();
+  }
+
+  /** Whether the batch has reached a limit, or its oldest entry has waited {@code maxWait}. */
+  public boolean isDue(BatchLimits limits) {
+    return batch.recordCount() >= limits.maxRecords()
+        || batch.bytes() >= limits.maxBytes()
+        || (oldestNanos >= 0 && System.nanoTime() - oldestNanos >= limits.maxWait().toNanos());
+  }
+
+  /** Whether a flush would write anything (records, registrations, checkpoints, sync ends). */
+  public boolean hasWork() {
+    return oldestNanos >= 0 || !batch.registrations().isEmpty();
+  }
+
+  /**
+   * Writes, in one transaction: the registrations, the buffered records, the checkpoints they
+   * complete (states, sync ends), then hands those checkpoints to {@code beforeOffsets} (so the
+   * caller can move its positions past them, and drop syncs that can never complete: {@link
+   * #dropSync} works there, on what is still waiting), ends the dropped syncs as failed, and, when
+   * {@code target} is not null, stores the offsets {@code offsets} gives, asked last. Returns what
+   * was written.
+   */
+  public Flushed<E> flush(
+      String target,
+      Consumer<List<Checkpoint<E>>> beforeOffsets,
+      Supplier<Map<String, StoredOffset>> offsets) {
+    List<Checkpoint<E>> complete = tracker.drainComplete();
+    int records = batch.recordCount();
+    long bytes = batch.bytes();
+    try (CacheTransaction tx = cache.begin()) {
+      for (LoadBatch.Registration registration : batch.registrations()) {
+        tx.registerStream(
+            registration.sourceName(),
+            registration.stream(),
+            registration.strategy(),
+            registration.syncId());
+      }
+      batch
+          .records()
+          .forEach(
+              (key, streamRecords) -> {
+                if (batch.mayRepeat(key)) {
+                  tx.writeReplay(key.sourceName(), key.stream(), streamRecords);
+                } else {
+                  tx.write(key.sourceName(), key.stream(), streamRecords);
+                }
+              });
+      LatestStates states = new LatestStates();
+      for (Checkpoint<E> checkpoint : complete) {
+        if (checkpoint.kind() == Kind.CHECKPOINT) {
+          if (checkpoint.state() != null) {
+            states.add(checkpoint.sourceName(), checkpoint.state());
+          }
+        } else {
+          // States before a sync end are written before it: the end may swap tables.
+          states.writeTo(tx);
+          tx.completeSync(checkpoint.sourceName(), checkpoint.syncId(), checkpoint.succeeded());
+        }
+      }
+      states.writeTo(tx);
+      beforeOffsets.accept(complete); // may drop syncs, ended below
+      failedSyncs.forEach((syncId, sourceName) -> tx.completeSync(sourceName, syncId, false));
+      if (target != null) {
+        tx.saveOffsets(target, offsets.get());
+      }
+      tx.commit();
+    }
+    clearBatch();
+    return new Flushed<>(records, bytes, complete);
+  }
+
+  /** Forgets the batch, the counts and the waiting checkpoints (the reader starts over). */
+  public void clear() {
+    clearBatch();
+    tracker.clear();
+  }
+
+  private void clearBatch() {
+    batch.clear();
+    failedSyncs.clear();
+    oldestNanos = -1;
+  }
+
+  private void touch() {
+    if (oldestNanos < 0) {
+      oldestNanos = System.nanoTime();
+    }
+  }
+}
