@@ -26,15 +26,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,53 +64,38 @@ import org.slf4j.LoggerFactory;
  *       ReplayGuard}).
  * </ul>
  */
-public final class TargetReplicator implements BridgeTarget {
+public final class TargetReplicator extends ReplayLoop {
   private static final Logger log = LoggerFactory.getLogger(TargetReplicator.class);
-  private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
-  private static final Duration LAG_CHECK_INTERVAL = Duration.ofSeconds(1);
 
   /** How long a target that found records gone reads its state topics on before it fails. */
   static final Duration GAP_REPORT_WAIT = Duration.ofSeconds(2);
 
-  private final TargetSettings settings;
-  private final BatchObserver observer;
-  private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
-  private volatile boolean stopping;
-  private volatile boolean pauseRequested;
-  private volatile TargetStatus status;
+  /** A stored offset that reads a partition from its earliest retained record (a reset). */
+  private static final long FROM_START = -1;
+
   private final AtomicLong recordsApplied = new AtomicLong();
-  private final AtomicLong lag = new AtomicLong(-1);
 
   // Owned by the replay thread.
   private SqlCache cache;
-  private KafkaConsumer<byte[], byte[]> consumer;
   private CacheLoader<PendingEvent> loader;
   private CacheLoader.BatchLimits limits;
   private final Map<String, ActiveSync> syncs = new HashMap<>();
   private final Map<String, Set<String>> runningTasksBySync = new HashMap<>();
   private final Map<String, StateTopicProgress> stateTopics = new HashMap<>();
-  private final Map<TopicPartition, Long> positions = new LinkedHashMap<>();
   private final Set<TopicPartition> waitingForSync = new HashSet<>();
   private final Set<String> finishedSyncs = new HashSet<>();
   private final Map<String, StreamProgress> streamProgress = new LinkedHashMap<>();
   private Map<String, StoredOffset> stored = Map.of();
   private boolean positionsDirty;
-  private long nextTopicRefresh;
-  private long nextLagCheck;
-  private Phase phase = Phase.STARTING;
-  private String lastError;
   private Instant lastBatchAt;
   private double recordsPerSecond;
-  private long skippedRecords;
   private final LostCheckpoints<PendingEvent> lost = new LostCheckpoints<>();
   private final ReplayGuard replayGuard = new ReplayGuard();
-  private final List<RecordGap> gaps = new ArrayList<>();
   private long checkpointsDropped;
   private Set<String> settling = Set.of();
   private long nextSettleCheck;
   private List<RecordGap> gapsToReport;
   private long gapsFoundAt;
-  private RecordGap.RecordsGone gapFailure;
 
   /** An event of a state topic waiting for its records. */
   private record PendingEvent(String stateTopic, long offset, StateEvent event) {}
@@ -129,20 +109,7 @@ public final class TargetReplicator implements BridgeTarget {
   }
 
   public TargetReplicator(TargetSettings settings, BatchObserver observer) {
-    this.settings = settings;
-    this.observer = observer == null ? (records, bytes, nanos) -> {} : observer;
-    this.status = TargetStatus.starting(settings);
-  }
-
-  @Override
-  public TargetSettings settings() {
-    return settings;
-  }
-
-  /** A snapshot of the target's progress, refreshed by the replay thread every poll. */
-  @Override
-  public TargetStatus status() {
-    return status;
+    super(settings, observer);
   }
 
   /** Records written to the cache since this process started. */
@@ -151,197 +118,108 @@ public final class TargetReplicator implements BridgeTarget {
     return recordsApplied.get();
   }
 
-  /** Records on the target's record partitions not yet written, or -1 when not known yet. */
-  @Override
-  public long lag() {
-    return lag.get();
-  }
-
-  /** Stops reading (the current batch is written first); the target stays assigned. */
-  @Override
-  public void pause() {
-    pauseRequested = true;
-  }
-
-  /** Reads again after {@link #pause()}. */
-  @Override
-  public void resume() {
-    pauseRequested = false;
-  }
-
-  /**
-   * Forgets the target's stored offsets and replays every topic from the earliest retained offset.
-   * The rows already in the cache stay: raw ids are derived from the records' offsets, and up to
-   * the old positions the records go through the cache's guarded write, so no stream gets a row
-   * twice. A target FAILED on records gone reads on (records before the earliest retained offset
-   * stay lost, and checkpoints waiting on them are dropped). Completes once the offsets are reset.
-   */
-  @Override
-  public CompletableFuture<Void> reset() {
-    return query(
-        ignored -> {
-          resetPositions();
-          return null;
-        });
-  }
-
   /**
    * Runs {@code work} against the cache on the replay thread, between two polls, so that callers
    * never use the cache at the same time as the writer (DuckDB allows one connection per file).
    */
   public <T> CompletableFuture<T> query(Function<SqlCache, T> work) {
     CompletableFuture<T> result = new CompletableFuture<>();
-    commands.add(
+    submit(
         () -> {
           try {
-            if (cache == null) {
-              throw new AkbException(
-                  "querying target '" + settings.name() + "'",
-                  "its cache is not open ("
-                      + phase
-                      + (lastError == null ? "" : ": " + lastError)
-                      + ")",
-                  "Look at GET /targets/" + settings.name() + " for the error and retry.");
-            }
-            result.complete(work.apply(cache));
+            result.complete(work.apply(openCache("querying target '" + settings.name() + "'")));
           } catch (RuntimeException e) {
             result.completeExceptionally(e);
           }
         });
-    // No wakeup(): it could interrupt the replay thread in the middle of a flush. A poll lasts
-    // at most POLL_TIMEOUT, so the command runs soon enough.
     return result;
   }
 
-  /** Asks the replay thread to write its batch and stop; {@link #run()} returns soon after. */
-  @Override
-  public void close() {
-    stopping = true;
-    KafkaConsumer<byte[], byte[]> current = consumer;
-    if (current != null) {
-      current.wakeup();
+  private SqlCache openCache(String what) {
+    if (cache == null) {
+      throw new AkbException(
+          what,
+          "its cache is not open (" + phase + (lastError == null ? "" : ": " + lastError) + ")",
+          "Look at GET /targets/" + settings.name() + " for the error and retry.");
     }
+    return cache;
   }
 
   @Override
-  public void run() {
-    Thread.currentThread().setName("akb-target-" + settings.name());
-    while (!stopping) {
-      try {
-        open();
-        replay();
-      } catch (WakeupException e) {
-        // close() woke the consumer; the loop ends.
-      } catch (RuntimeException e) {
-        lastError = e instanceof AkbException akb ? akb.summary() : String.valueOf(e);
-        phase = Phase.FAILED;
-        log.error("Target {} failed; retrying in {}", settings.name(), settings.retryBackoff(), e);
-      } finally {
-        closeQuietly();
-      }
-      publishStatus();
-      if (!stopping) {
-        sleep(settings.retryBackoff());
-      }
-    }
-    phase = Phase.STOPPED;
-    publishStatus();
-    runCommands(); // the cache is closed: each completes exceptionally with the reason
-  }
-
-  private void open() {
-    phase = Phase.STARTING;
+  protected String openWriter() {
     cache = SqlCache.open(settings.cache(), settings.cacheOptions());
     stored = new HashMap<>(cache.storedOffsets(settings.name()));
     loader = new CacheLoader<>(cache);
     limits =
         new CacheLoader.BatchLimits(
             settings.batchMaxRecords(), settings.batchMaxBytes(), settings.batchMaxWait());
-    consumer = TargetConsumer.open(settings);
-    nextTopicRefresh = 0;
-    nextLagCheck = 0;
-    lastError = null;
-    phase = pauseRequested ? Phase.PAUSED : Phase.RUNNING;
     log.info("Target {} opened {}", settings.name(), cache.describe());
+    return null;
   }
 
-  private void replay() {
-    while (!stopping) {
-      runCommands();
-      if (gapFailure != null) {
-        standFailed();
-        continue;
-      }
-      if (System.nanoTime() >= nextTopicRefresh) {
-        assignNewPartitions();
-        nextTopicRefresh = System.nanoTime() + settings.topicRefreshInterval().toNanos();
-      }
-      applyPause();
-      ConsumerRecords<byte[], byte[]> polled;
-      try {
-        polled = TargetConsumer.poll(consumer, POLL_TIMEOUT);
-      } catch (WakeupException e) {
-        continue; // a command or close() woke us
-      } catch (OffsetOutOfRangeException e) {
-        onGaps(TargetConsumer.gaps(consumer, e));
-        continue;
-      }
-      Set<TopicPartition> blocked = new HashSet<>();
-      for (ConsumerRecord<byte[], byte[]> record : polled) {
-        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-        if (blocked.contains(partition)) {
-          continue;
-        }
-        if (settings.isStateTopic(record.topic())) {
-          handleStateEvent(record);
-        } else if (!handleRecord(record, partition)) {
-          blocked.add(partition);
-        }
-      }
-      boolean caughtUp = polled.isEmpty();
-      if (gapsToReport != null
-          && (System.nanoTime() - gapsFoundAt >= GAP_REPORT_WAIT.toNanos()
-              || TargetConsumer.stateTopicsReadToEnd(consumer, settings))) {
-        gapFailure = RecordGap.failure(settings.name(), gapsToReport, waitingOn(gapsToReport));
-        gapsToReport = null;
-      }
-      settleOverSyncs(caughtUp);
-      if (loader.isDue(limits)
-          || (caughtUp && (loader.hasWork() || positionsDirty))
-          || pauseRequested && positionsDirty) {
-        flush();
-      }
-      publishStatus();
+  @Override
+  protected boolean handle(ConsumerRecord<byte[], byte[]> record) {
+    if (settings.isStateTopic(record.topic())) {
+      handleStateEvent(record);
+      return true;
     }
-    if (positionsDirty || loader.hasWork()) {
-      flush(); // a graceful stop keeps what was read
+    return handleRecord(record, new TopicPartition(record.topic(), record.partition()));
+  }
+
+  @Override
+  protected void afterPoll(boolean caughtUp) {
+    if (gapsToReport != null
+        && (System.nanoTime() - gapsFoundAt >= GAP_REPORT_WAIT.toNanos()
+            || TargetConsumer.stateTopicsReadToEnd(consumer, settings))) {
+      List<RecordGap> found = gapsToReport;
+      gapsToReport = null;
+      throw RecordGap.failure(settings.name(), found, waitingOn(found));
     }
+    settleOverSyncs(caughtUp);
+    if (loader.isDue(limits)
+        || (caughtUp && (loader.hasWork() || positionsDirty))
+        || pauseRequested() && positionsDirty) {
+      flush();
+    }
+  }
+
+  @Override
+  protected void writeWhatWasRead() {
+    if (loader != null && (positionsDirty || loader.hasWork())) {
+      flush();
+    }
+  }
+
+  @Override
+  protected void finish() {
+    writeWhatWasRead(); // a graceful stop keeps what was read
+  }
+
+  @Override
+  protected Set<TopicPartition> resumable(Set<TopicPartition> assigned) {
+    Set<TopicPartition> running = new HashSet<>(assigned);
+    running.removeAll(waitingForSync);
+    return running;
   }
 
   /**
-   * Records are gone: remembered for the status; then either (skip) read on from the first record
-   * there is, or (fail) the target stops reading records and fails once its state topics say which
-   * checkpoints wait on them.
+   * The target stops reading records and fails once its state topics say which checkpoints wait on
+   * the records gone (at most {@link #GAP_REPORT_WAIT} later).
    */
-  private void onGaps(List<RecordGap> found) {
-    if (found.isEmpty()) {
-      return;
+  @Override
+  protected void gapsFound(List<RecordGap> found) {
+    if (gapsToReport == null) {
+      gapsToReport = new ArrayList<>();
+      gapsFoundAt = System.nanoTime();
     }
-    gaps.addAll(found);
-    while (gaps.size() > TargetStatus.MAX_GAPS) {
-      gaps.remove(0);
-    }
-    if (settings.onGap() == RecordGap.GapPolicy.FAIL) {
-      if (gapsToReport == null) {
-        gapsToReport = new ArrayList<>();
-        gapsFoundAt = System.nanoTime();
-      }
-      gapsToReport.addAll(found);
-      TargetConsumer.pauseAllButStateTopics(consumer, settings, found);
-      return;
-    }
-    List<String> waiting = waitingOn(found);
-    for (RecordGap gap : found) {
+    gapsToReport.addAll(found);
+    TargetConsumer.pauseAllButStateTopics(consumer, settings, found);
+  }
+
+  @Override
+  protected void gapsSkipped(List<RecordGap> skipped) {
+    List<String> waiting = waitingOn(skipped);
+    for (RecordGap gap : skipped) {
       log.warn(
           "Target {} skips records gone (on-gap=skip): {}{}",
           settings.name(),
@@ -350,9 +228,6 @@ public final class TargetReplicator implements BridgeTarget {
               ? ""
               : "; checkpoints waiting on it are dropped once the target has caught up: "
                   + waiting);
-      TopicPartition partition = new TopicPartition(gap.topic(), gap.partition());
-      consumer.seek(partition, gap.resumeAt());
-      positions.put(partition, gap.resumeAt());
       StateTopicProgress progress = stateTopics.get(gap.topic());
       if (progress != null) {
         progress.skipTo(gap.resumeAt());
@@ -368,20 +243,6 @@ public final class TargetReplicator implements BridgeTarget {
     found.forEach(gap -> partitions.add(gap.partitionKey()));
     return LostCheckpoints.waitingOn(
         loader.waiting(), c -> c.tag().event(), loader.counts(), partitions);
-  }
-
-  /** FAILED on records gone: what was read is kept, and the target waits for a reset. */
-  private void standFailed() {
-    if (phase != Phase.FAILED) {
-      if (positionsDirty || loader.hasWork()) {
-        flush();
-      }
-      phase = Phase.FAILED;
-      lastError = gapFailure.summary();
-      log.error("Target {} stopped: {}", settings.name(), lastError);
-    }
-    publishStatus();
-    TargetConsumer.sleep(POLL_TIMEOUT, () -> stopping || gapFailure == null, this::runCommands);
   }
 
   /**
@@ -472,58 +333,41 @@ public final class TargetReplicator implements BridgeTarget {
     progress.awaiting(offset);
   }
 
-  private void applyPause() {
-    Set<TopicPartition> assigned = consumer.assignment();
-    if (pauseRequested && phase != Phase.PAUSED) {
-      if (positionsDirty || loader.hasWork()) {
-        flush();
-      }
-      consumer.pause(assigned);
-      phase = Phase.PAUSED;
-      log.info("Target {} paused", settings.name());
-    } else if (!pauseRequested && phase == Phase.PAUSED) {
-      Set<TopicPartition> running = new HashSet<>(assigned);
-      running.removeAll(waitingForSync);
-      consumer.resume(running);
-      phase = Phase.RUNNING;
-      log.info("Target {} resumed", settings.name());
-    }
-  }
-
-  /** Assigns partitions of topics that appeared since the last look, seeking each. */
-  private void assignNewPartitions() {
-    Set<TopicPartition> assigned = new HashSet<>(consumer.assignment());
-    List<TopicPartition> added = TargetConsumer.partitionsToRead(consumer, settings, assigned);
-    if (added.isEmpty()) {
-      return;
-    }
-    assigned.addAll(added);
-    consumer.assign(assigned);
-    Map<TopicPartition, Long> expected = new LinkedHashMap<>();
+  /**
+   * A state topic is read from where its progress says (its oldest running sync or waiting event),
+   * a record partition from its stored offset; one never read from offset 0, so that records before
+   * its beginning are a gap. After a reset, from the earliest retained offset: records before it
+   * are gone, and checkpoints that counted them are dropped once the target has caught up.
+   */
+  @Override
+  protected Map<TopicPartition, Long> startOffsets(List<TopicPartition> added) {
+    Map<TopicPartition, Long> beginnings = null;
+    Map<TopicPartition, Long> start = new LinkedHashMap<>();
     for (TopicPartition partition : added) {
       String key = TargetConsumer.key(partition);
       StoredOffset offset = stored.get(key);
-      long seekTo;
-      // A partition never read is read from offset 0: records before its beginning are a gap.
+      if (offset != null && offset.nextOffset() == FROM_START) {
+        if (beginnings == null) {
+          beginnings = consumer.beginningOffsets(added);
+        }
+        long beginning = beginnings.getOrDefault(partition, 0L);
+        if (beginning > 0) {
+          lost.gapSkipped();
+        }
+        offset = new StoredOffset(beginning, offset.appliedPerSync());
+      }
       if (settings.isStateTopic(partition.topic())) {
         StateTopicProgress progress = new StateTopicProgress(offset, 0);
         stateTopics.put(partition.topic(), progress);
-        seekTo = progress.seekOffset();
+        start.put(partition, progress.seekOffset());
       } else {
-        seekTo = offset == null ? 0 : offset.nextOffset();
+        start.put(partition, offset == null ? 0 : offset.nextOffset());
         if (offset != null) {
           loader.counts().restoreApplied(key, replayGuard.restore(key, offset.appliedPerSync()));
         }
       }
-      consumer.seek(partition, seekTo);
-      positions.put(partition, seekTo);
-      expected.put(partition, seekTo);
-      if (phase == Phase.PAUSED) {
-        consumer.pause(List.of(partition));
-      }
     }
-    log.info("Target {} reads {} new partitions: {}", settings.name(), added.size(), added);
-    onGaps(TargetConsumer.gaps(consumer, expected));
+    return start;
   }
 
   private void handleStateEvent(ConsumerRecord<byte[], byte[]> record) {
@@ -727,6 +571,7 @@ public final class TargetReplicator implements BridgeTarget {
       lastBatchAt = now;
     }
     observer.batchCommitted(flushed.records(), flushed.bytes(), nanos);
+    succeeded();
     TargetConsumer.commitQuietly(consumer, positions, settings.name());
   }
 
@@ -808,18 +653,15 @@ public final class TargetReplicator implements BridgeTarget {
     return offsets;
   }
 
-  private void resetPositions() {
-    loader.clear();
-    syncs.clear();
-    runningTasksBySync.clear();
-    waitingForSync.clear();
-    stateTopics.clear();
-    streamProgress.clear();
-    lost.clear();
-    settling = Set.of();
-    Map<String, StoredOffset> rewound = new LinkedHashMap<>();
-    Set<TopicPartition> assigned = consumer.assignment();
-    Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(assigned);
+  /**
+   * Rewinds every assigned partition to its earliest retained offset, in the cache. The rows
+   * already in the cache stay: raw ids are derived from the records' offsets, and up to the old
+   * positions the records go through the cache's guarded write ({@link ReplayGuard}), so no stream
+   * gets a row twice. What was read and not written yet is dropped: the replay reads it again.
+   */
+  @Override
+  protected void rewind() {
+    SqlCache open = openCache("resetting target '" + settings.name() + "'");
     Map<String, Long> before = new HashMap<>();
     stored.forEach(
         (key, offset) -> {
@@ -828,30 +670,18 @@ public final class TargetReplicator implements BridgeTarget {
           }
         });
     replayGuard.reset(before);
-    for (TopicPartition partition : assigned) {
-      long beginning = beginnings.getOrDefault(partition, 0L);
-      String key = TargetConsumer.key(partition);
-      if (beginning > 0) {
-        // Records before it are gone: checkpoints that counted them are dropped once caught up.
-        lost.gapSkipped();
-      }
-      rewound.put(key, new StoredOffset(beginning, replayGuard.store(key, beginning, Map.of())));
+    Map<String, StoredOffset> rewound = new LinkedHashMap<>();
+    Set<String> keys = new HashSet<>(stored.keySet());
+    consumer.assignment().forEach(partition -> keys.add(TargetConsumer.key(partition)));
+    for (String key : keys) {
+      rewound.put(key, new StoredOffset(FROM_START, replayGuard.store(key, FROM_START, Map.of())));
     }
-    try (CacheTransaction tx = cache.begin()) {
+    try (CacheTransaction tx = open.begin()) {
       tx.saveOffsets(settings.name(), rewound);
       tx.commit();
     }
     stored = new HashMap<>(rewound);
-    positions.clear();
-    consumer.assign(List.of());
-    nextTopicRefresh = 0;
-    if (gapFailure != null || gapsToReport != null) {
-      gapFailure = null;
-      gapsToReport = null;
-      lastError = null;
-      phase = Phase.RUNNING;
-    }
-    log.info("Target {} reset: replaying from the earliest offsets", settings.name());
+    streamProgress.clear();
   }
 
   private String sourceNameOfSync(String syncId, String stateTopic) {
@@ -875,22 +705,8 @@ public final class TargetReplicator implements BridgeTarget {
         : new String(header.value(), StandardCharsets.UTF_8);
   }
 
-  private void runCommands() {
-    Runnable command;
-    while ((command = commands.poll()) != null) {
-      command.run();
-    }
-  }
-
-  private void publishStatus() {
-    long totalLag = lag.get();
-    if (consumer == null || phase == Phase.FAILED) {
-      totalLag = -1;
-    } else if (System.nanoTime() >= nextLagCheck) {
-      totalLag = measureLag();
-      nextLagCheck = System.nanoTime() + LAG_CHECK_INTERVAL.toNanos();
-    }
-    lag.set(totalLag);
+  @Override
+  protected TargetStatus status(long lag) {
     List<TargetStatus.StreamStatus> streams = new ArrayList<>();
     streamProgress.forEach(
         (name, progress) ->
@@ -901,50 +717,36 @@ public final class TargetReplicator implements BridgeTarget {
                     progress.recordsApplied,
                     progress.lastState,
                     progress.lastCheckpointAt)));
-    int pending = loader == null ? 0 : loader.waiting().size();
-    status =
-        new TargetStatus(
-            settings.name(),
-            settings.cache().kind() + ":" + settings.cache().target(),
-            null,
-            phase,
-            lastError,
-            totalLag,
-            recordsApplied.get(),
-            recordsPerSecond,
-            skippedRecords,
-            pending,
-            waitingForSync.size(),
-            lastBatchAt,
-            gaps,
-            checkpointsDropped,
-            streams);
+    return new TargetStatus(
+        settings.name(),
+        settings.cache().kind() + ":" + settings.cache().target(),
+        null,
+        phase,
+        lastError,
+        lag,
+        recordsApplied.get(),
+        recordsPerSecond,
+        skippedRecords,
+        loader == null ? 0 : loader.waiting().size(),
+        waitingForSync.size(),
+        lastBatchAt,
+        gaps,
+        checkpointsDropped,
+        streams);
   }
 
-  /**
-   * Records on the record partitions after what this target has read, plus those read but not
-   * written yet; -1 while no record partition is assigned. Asks the broker for the end offsets.
-   */
-  private long measureLag() {
-    List<TopicPartition> recordPartitions =
-        positions.keySet().stream()
-            .filter(partition -> !stateTopics.containsKey(partition.topic()))
-            .toList();
-    if (recordPartitions.isEmpty()) {
-      return -1;
-    }
-    Map<TopicPartition, Long> ends = consumer.endOffsets(recordPartitions, Duration.ofSeconds(5));
-    long sum = loader.bufferedRecords();
-    for (TopicPartition partition : recordPartitions) {
-      sum += Math.max(0, ends.getOrDefault(partition, 0L) - positions.get(partition));
-    }
-    return sum;
+  @Override
+  protected long behind(TopicPartition partition, long endOffset) {
+    return Math.max(0, endOffset - positions.get(partition));
   }
 
-  private void closeQuietly() {
-    KafkaConsumer<byte[], byte[]> current = consumer;
-    consumer = null;
-    TargetConsumer.closeQuietly(current, settings.name());
+  @Override
+  protected long unwritten() {
+    return loader == null ? 0 : loader.bufferedRecords();
+  }
+
+  @Override
+  protected void closeWriter() {
     SqlCache currentCache = cache;
     cache = null;
     if (currentCache != null) {
@@ -960,20 +762,12 @@ public final class TargetReplicator implements BridgeTarget {
     runningTasksBySync.clear();
     finishedSyncs.clear();
     stateTopics.clear();
-    positions.clear();
     waitingForSync.clear();
     positionsDirty = false;
     lost.clear();
     replayGuard.clear();
     settling = Set.of();
     gapsToReport = null;
-    gapFailure = null;
-  }
-
-  private void sleep(Duration duration) {
-    if (!TargetConsumer.sleep(duration, () -> stopping, this::runCommands)) {
-      stopping = true;
-    }
   }
 
   @Override
