@@ -27,17 +27,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,14 +63,9 @@ import org.slf4j.LoggerFactory;
  *       and reads on from the first record there is.
  * </ul>
  */
-public final class DestinationReplicator implements BridgeTarget {
+public final class DestinationReplicator extends ReplayLoop {
   private static final Logger log = LoggerFactory.getLogger(DestinationReplicator.class);
-  private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
-  private static final Duration LAG_CHECK_INTERVAL = Duration.ofSeconds(1);
   private static final Duration CATALOG_READ_LIMIT = Duration.ofMinutes(2);
-
-  /** The longest wait between two restarts of a failing destination. */
-  static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
 
   /**
    * A stored offset that reads a partition from its earliest retained record, whatever it is (a
@@ -85,16 +74,9 @@ public final class DestinationReplicator implements BridgeTarget {
    */
   private static final StoredOffset FROM_START = new StoredOffset(-1, Map.of());
 
-  private final TargetSettings settings;
   private final DestinationSettings destinationSettings;
   private final BridgeStateStore store;
-  private final BatchObserver observer;
-  private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
-  private volatile boolean stopping;
-  private volatile boolean pauseRequested;
-  private volatile TargetStatus status;
   private final AtomicLong recordsConfirmed = new AtomicLong();
-  private final AtomicLong lag = new AtomicLong(-1);
 
   /** The newest positions the destination confirmed, set on its reader thread, stored here. */
   private final AtomicReference<Map<String, Position>> confirmedToStore = new AtomicReference<>();
@@ -109,56 +91,29 @@ public final class DestinationReplicator implements BridgeTarget {
 
   // Owned by the replay thread.
   private Destination destination;
-  private KafkaConsumer<byte[], byte[]> consumer;
   private TopicDestinationFeed feed;
   private ConfiguredAirbyteCatalog catalog;
   private TopicStreamRouter router;
-  private final Map<TopicPartition, Long> positions = new LinkedHashMap<>();
   private final Set<String> unknownAfterRefresh = new HashSet<>();
   private Map<String, StoredOffset> stored = Map.of();
+
+  /** Where the feed starts, per partition, until it is created on the first assignment. */
+  private Map<String, Position> start;
+
   private int handedOverSinceState;
   private long oldestUnsentNanos;
-  private long nextTopicRefresh;
-  private long nextLagCheck;
-  private volatile int failuresInARow;
-  private Phase phase = Phase.STARTING;
-  private String lastError;
-  private long skippedRecords;
   private double recordsPerSecond;
   private Instant lastRateAt;
   private long lastRateRecords;
-  private final List<RecordGap> gaps = new ArrayList<>();
-
-  /** Set by {@link #reset()}: a target FAILED on records gone may start again. */
-  private volatile boolean resetSinceGap;
-
-  /** Ends a run so that the next one starts from the stored offsets, without counting a failure. */
-  private static final class Restart extends RuntimeException {
-    Restart(String why) {
-      super(why, null, false, false);
-    }
-  }
 
   public DestinationReplicator(
       TargetSettings settings, BridgeStateStore store, BatchObserver observer) {
+    super(settings, observer);
     if (settings.destination() == null) {
       throw new IllegalArgumentException("target " + settings.name() + " has no destination");
     }
-    this.settings = settings;
     this.destinationSettings = settings.destination();
     this.store = store;
-    this.observer = observer == null ? (records, bytes, nanos) -> {} : observer;
-    this.status = TargetStatus.starting(settings);
-  }
-
-  @Override
-  public TargetSettings settings() {
-    return settings;
-  }
-
-  @Override
-  public TargetStatus status() {
-    return status;
   }
 
   @Override
@@ -166,146 +121,31 @@ public final class DestinationReplicator implements BridgeTarget {
     return recordsConfirmed.get();
   }
 
+  /**
+   * Finishes the destination's run and rewinds the target's stored offsets to the earliest retained
+   * ones: the destination gets every retained record once more. A target that is waiting for its
+   * first sync or for its next attempt after a failure is rewound too, and reads from the start
+   * when it opens.
+   */
   @Override
-  public long lag() {
-    return lag.get();
-  }
-
-  @Override
-  public void pause() {
-    pauseRequested = true;
-  }
-
-  @Override
-  public void resume() {
-    pauseRequested = false;
+  protected void rewind() {
+    finishRun();
+    // Offset 0 reads as the beginning: a seek never goes below the earliest retained one.
+    Map<String, StoredOffset> rewound = new LinkedHashMap<>();
+    store.load(settings.name()).keySet().forEach(key -> rewound.put(key, FROM_START));
+    positions.keySet().forEach(p -> rewound.put(TargetConsumer.key(p), FROM_START));
+    // A target FAILED on records gone may have stored nothing for those partitions yet.
+    gaps.forEach(gap -> rewound.put(gap.partitionKey(), FROM_START));
+    store.save(settings.name(), rewound);
+    stored = new HashMap<>(rewound);
   }
 
   /**
-   * Finishes the destination's run, rewinds the target's stored offsets to the earliest retained
-   * ones and starts again from there: the destination gets every retained record once more. A
-   * target that is waiting for its first sync or for its next attempt after a failure is rewound
-   * too, and reads from the start when it opens.
+   * Reads the catalog and starts the destination; why it waits when no source has started a sync
+   * yet (the target looks again).
    */
   @Override
-  public CompletableFuture<Void> reset() {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    commands.add(
-        () -> {
-          if (stopping) {
-            done.completeExceptionally(
-                new AkbException(
-                    "resetting target '" + settings.name() + "'",
-                    "the target is stopping",
-                    "Reset it again once the bridge runs."));
-            return;
-          }
-          boolean running = feed != null;
-          try {
-            finishRun();
-            // Offset 0 reads as the beginning: a seek never goes below the earliest retained one.
-            Map<String, StoredOffset> rewound = new LinkedHashMap<>();
-            store.load(settings.name()).keySet().forEach(key -> rewound.put(key, FROM_START));
-            positions.keySet().forEach(p -> rewound.put(TargetConsumer.key(p), FROM_START));
-            // A target FAILED on records gone may have stored nothing for those partitions yet.
-            gaps.forEach(gap -> rewound.put(gap.partitionKey(), FROM_START));
-            store.save(settings.name(), rewound);
-            stored = new HashMap<>(rewound);
-            resetSinceGap = true;
-            done.complete(null);
-          } catch (RuntimeException e) {
-            done.completeExceptionally(e);
-            if (running) {
-              throw e; // the run failed while finishing: it starts again as after any failure
-            }
-            return;
-          }
-          log.info("Target {} reset: replaying from the earliest offsets", settings.name());
-          if (running) {
-            throw new Restart("reset");
-          }
-        });
-    return done;
-  }
-
-  @Override
-  public void close() {
-    stopping = true;
-    KafkaConsumer<byte[], byte[]> current = consumer;
-    if (current != null) {
-      current.wakeup();
-    }
-  }
-
-  @Override
-  public void run() {
-    Thread.currentThread().setName("akb-target-" + settings.name());
-    while (!stopping) {
-      boolean failed = false;
-      try {
-        if (open()) {
-          replay();
-          finishRun(); // a graceful stop: what was sent is confirmed and stored
-        }
-      } catch (Restart restart) {
-        log.info(
-            "Target {} starts its destination again: {}", settings.name(), restart.getMessage());
-      } catch (WakeupException e) {
-        // close() woke the consumer; the loop ends.
-      } catch (RecordGap.RecordsGone e) {
-        // Not transient: no retry, the target waits for a reset (or the bridge to stop).
-        lastError = e.getMessage();
-        phase = Phase.FAILED;
-        log.error("Target {} stopped: {}", settings.name(), lastError);
-        closeQuietly();
-        publishStatus();
-        resetSinceGap = false;
-        TargetConsumer.sleep(
-            Duration.ofDays(3650), () -> stopping || resetSinceGap, this::runCommands);
-        continue;
-      } catch (RuntimeException e) {
-        failed = true;
-        failuresInARow++;
-        // The full message: for a destination it carries its last log lines. A bug's exception
-        // may have none: then its class says what happened.
-        lastError = e.getMessage() != null ? e.getMessage() : e.toString();
-        phase = Phase.FAILED;
-        log.error(
-            "Target {} failed; starting again from its confirmed offsets in {}",
-            settings.name(),
-            backoff(),
-            e);
-      } finally {
-        closeQuietly();
-        storeConfirmed();
-      }
-      publishStatus();
-      if (!stopping && failed) {
-        sleep(backoff());
-      }
-    }
-    phase = Phase.STOPPED;
-    publishStatus();
-    runCommands(); // stopping: a reset still queued completes exceptionally
-  }
-
-  private Duration backoff() {
-    Duration backoff = settings.retryBackoff();
-    for (int i = 1; i < failuresInARow && backoff.compareTo(MAX_BACKOFF) < 0; i++) {
-      backoff = backoff.multipliedBy(2);
-    }
-    return backoff.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff;
-  }
-
-  /**
-   * Opens the consumer, reads the catalog and starts the destination; false when no source has
-   * started a sync yet (the target waits and looks again).
-   */
-  private boolean open() {
-    if (phase != Phase.WAITING) { // a waiting target stays WAITING while it looks again
-      phase = Phase.STARTING;
-      publishStatus();
-    }
+  protected String openWriter() {
     if (destination == null) {
       // Installs the connector (a venv) and checks the config against its spec, once.
       destination =
@@ -315,27 +155,30 @@ public final class DestinationReplicator implements BridgeTarget {
               destinationSettings.options());
     }
     stored = new HashMap<>(store.load(settings.name()));
-    consumer = TargetConsumer.open(settings);
-    List<TopicPartition> partitions = TargetConsumer.partitionsToRead(consumer, settings, Set.of());
-    catalog = readCatalog(partitions);
+    catalog = readCatalog(TargetConsumer.partitionsToRead(consumer, settings, Set.of()));
     if (catalog.streams().isEmpty()) {
-      phase = Phase.WAITING;
-      lastError =
-          "waiting for a SYNC_STARTED event on the state topics of "
-              + settings.sourcePrefixes()
-              + settings.topics()
-              + " (no source has started a sync yet)";
-      publishStatus();
-      sleep(settings.topicRefreshInterval());
-      return false;
+      return "waiting for a SYNC_STARTED event on the state topics of "
+          + settings.sourcePrefixes()
+          + settings.topics()
+          + " (no source has started a sync yet)";
     }
     router =
         new TopicStreamRouter(
             catalog,
             Map.of(),
             settings.sourcePrefixes().size() == 1 ? settings.sourcePrefixes().get(0) : null);
-    consumer.assign(partitions);
-    Map<String, Position> start = seek(partitions);
+    start = new LinkedHashMap<>();
+    handedOverSinceState = 0;
+    oldestUnsentNanos = 0;
+    return null;
+  }
+
+  /** The feed starts with the first partitions assigned, from the positions they start at. */
+  @Override
+  protected void assigned(List<TopicPartition> added) {
+    if (feed != null) {
+      return;
+    }
     feed =
         new TopicDestinationFeed(
             destination,
@@ -345,18 +188,11 @@ public final class DestinationReplicator implements BridgeTarget {
             true, // the state store keeps the counts: a restart completes waiting checkpoints
             start,
             this::confirmed);
-    nextTopicRefresh = System.nanoTime() + settings.topicRefreshInterval().toNanos();
-    nextLagCheck = 0;
-    handedOverSinceState = 0;
-    oldestUnsentNanos = 0;
-    lastError = null;
-    phase = Phase.RUNNING;
     log.info(
         "Target {} writes streams {} into {}",
         settings.name(),
         router.streamNames(),
         destination.describe());
-    return true;
   }
 
   /** The streams of every SYNC_STARTED on the state topics, from their start to their end now. */
@@ -370,7 +206,7 @@ public final class DestinationReplicator implements BridgeTarget {
       Map<TopicPartition, Long> end = consumer.endOffsets(statePartitions);
       long deadline = System.nanoTime() + CATALOG_READ_LIMIT.toNanos();
       while (!reached(end)) {
-        if (stopping) {
+        if (stopping()) {
           throw new Restart("stopping");
         }
         if (System.nanoTime() > deadline) {
@@ -388,6 +224,7 @@ public final class DestinationReplicator implements BridgeTarget {
           }
         }
       }
+      consumer.assign(List.of()); // the loop assigns every partition at its stored offset
     }
     return TopicCatalog.merge(
         started,
@@ -405,93 +242,71 @@ public final class DestinationReplicator implements BridgeTarget {
   }
 
   /**
-   * Seeks each partition to its stored offset (0 when never read; its beginning after a reset); the
-   * feed starts from there. Records gone before that offset are a gap ({@link #onGaps}).
+   * Each partition from its stored offset (0 when never read; its beginning after a reset); the
+   * feed starts from there. Records gone before that offset are a gap.
    */
-  private Map<String, Position> seek(List<TopicPartition> partitions) {
-    Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(partitions);
-    Map<String, Position> start = new LinkedHashMap<>();
-    Map<TopicPartition, Long> expected = new LinkedHashMap<>();
-    for (TopicPartition partition : partitions) {
+  @Override
+  protected Map<TopicPartition, Long> startOffsets(List<TopicPartition> added) {
+    Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(added);
+    Map<TopicPartition, Long> offsets = new LinkedHashMap<>();
+    for (TopicPartition partition : added) {
       StoredOffset offset = stored.get(TargetConsumer.key(partition));
       long seekTo = offset == null ? 0 : offset.nextOffset();
       if (seekTo < 0) {
         seekTo = beginnings.getOrDefault(partition, 0L); // FROM_START
       }
-      consumer.seek(partition, seekTo);
-      positions.put(partition, seekTo);
-      expected.put(partition, seekTo);
-      if (offset != null) {
+      offsets.put(partition, seekTo);
+      if (offset != null && feed == null) {
         start.put(TargetConsumer.key(partition), new Position(seekTo, offset.appliedPerSync()));
       }
     }
-    for (RecordGap gap : onGaps(TargetConsumer.gaps(consumer, expected))) {
-      start.computeIfPresent(
-          gap.partitionKey(),
-          (key, position) -> new Position(gap.resumeAt(), position.appliedPerSync()));
-    }
-    return start;
+    return offsets;
   }
 
-  /**
-   * Records are gone: remembered for the status; with {@code on-gap=fail} throws {@link
-   * RecordGap.RecordsGone}, else warns and seeks past them.
-   *
-   * @return the gaps skipped
-   */
-  private List<RecordGap> onGaps(List<RecordGap> found) {
-    if (found.isEmpty()) {
-      return found;
-    }
-    gaps.addAll(found);
-    while (gaps.size() > TargetStatus.MAX_GAPS) {
-      gaps.remove(0);
-    }
-    if (settings.onGap() == RecordGap.GapPolicy.FAIL) {
-      throw RecordGap.failure(settings.name(), found, List.of());
-    }
-    for (RecordGap gap : found) {
-      log.warn("Target {} skips records gone (on-gap=skip): {}", settings.name(), gap.describe());
-      TopicPartition partition = new TopicPartition(gap.topic(), gap.partition());
-      consumer.seek(partition, gap.resumeAt());
-      positions.put(partition, gap.resumeAt());
-    }
-    return found;
+  /** With {@code on-gap=fail}: at once, the target stands FAILED until it is reset. */
+  @Override
+  protected void gapsFound(List<RecordGap> found) {
+    throw RecordGap.failure(settings.name(), found, List.of());
   }
 
-  private void replay() {
-    while (!stopping) {
-      runCommands();
-      if (System.nanoTime() >= nextTopicRefresh) {
-        assignNewPartitions();
-        nextTopicRefresh = System.nanoTime() + settings.topicRefreshInterval().toNanos();
+  @Override
+  protected void gapsSkipped(List<RecordGap> skipped) {
+    super.gapsSkipped(skipped);
+    if (feed == null) {
+      for (RecordGap gap : skipped) {
+        start.computeIfPresent(
+            gap.partitionKey(),
+            (key, position) -> new Position(gap.resumeAt(), position.appliedPerSync()));
       }
-      applyPause();
-      ConsumerRecords<byte[], byte[]> polled;
-      try {
-        polled = TargetConsumer.poll(consumer, POLL_TIMEOUT);
-      } catch (WakeupException e) {
-        continue;
-      } catch (OffsetOutOfRangeException e) {
-        onGaps(TargetConsumer.gaps(consumer, e));
-        continue;
-      }
-      for (ConsumerRecord<byte[], byte[]> record : polled) {
-        handle(record);
-        if (handedOverSinceState >= settings.batchMaxRecords()) {
-          sendPositions();
-        }
-      }
-      if (handedOverSinceState > 0
-          && (polled.isEmpty()
-              || System.nanoTime() - oldestUnsentNanos >= settings.batchMaxWait().toNanos())) {
-        sendPositions();
-      }
+    }
+  }
+
+  @Override
+  protected void afterPoll(boolean caughtUp) {
+    if (handedOverSinceState > 0
+        && (caughtUp
+            || System.nanoTime() - oldestUnsentNanos >= settings.batchMaxWait().toNanos())) {
+      sendPositions();
+    }
+    if (feed != null) {
       feed.checkHealthy();
       feed.checkEchoes(destinationSettings.stateEchoTimeout());
-      storeConfirmed();
-      publishStatus();
     }
+    storeConfirmed();
+  }
+
+  /** What was read gets confirmed and stored while the target rests (or stands FAILED). */
+  @Override
+  protected void writeWhatWasRead() {
+    if (feed != null) {
+      sendPositions();
+    }
+  }
+
+  /** A graceful stop: what was sent is confirmed and stored. */
+  @Override
+  protected void finish() {
+    finishRun();
   }
 
   /**
@@ -502,7 +317,8 @@ public final class DestinationReplicator implements BridgeTarget {
     handedOverSinceState = 0;
   }
 
-  private void handle(ConsumerRecord<byte[], byte[]> record) {
+  @Override
+  protected boolean handle(ConsumerRecord<byte[], byte[]> record) {
     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
     JsonNode value;
     try {
@@ -555,6 +371,10 @@ public final class DestinationReplicator implements BridgeTarget {
     if (handedOverSinceState++ == 0) {
       oldestUnsentNanos = System.nanoTime();
     }
+    if (handedOverSinceState >= settings.batchMaxRecords()) {
+      sendPositions();
+    }
+    return true;
   }
 
   private boolean bringsNewStreams(StateEvent event) {
@@ -580,7 +400,7 @@ public final class DestinationReplicator implements BridgeTarget {
   private void confirmed(ConfirmedState state, Map<String, Position> confirmedPositions) {
     confirmedToStore.set(confirmedPositions);
     lastConfirmedAt = Instant.now();
-    failuresInARow = 0;
+    succeeded();
     if (!TopicDestinationFeed.isPositionsState(state.state())) {
       JsonNode json = AirbyteJson.MAPPER.valueToTree(state.state());
       String stream =
@@ -641,53 +461,8 @@ public final class DestinationReplicator implements BridgeTarget {
     }
   }
 
-  private void applyPause() {
-    if (pauseRequested && phase != Phase.PAUSED) {
-      // What was read gets confirmed and stored while the target rests.
-      sendPositions();
-      consumer.pause(consumer.assignment());
-      phase = Phase.PAUSED;
-      log.info("Target {} paused", settings.name());
-    } else if (!pauseRequested && phase == Phase.PAUSED) {
-      consumer.resume(consumer.assignment());
-      phase = Phase.RUNNING;
-      log.info("Target {} resumed", settings.name());
-    }
-  }
-
-  /** New partitions of topics this target reads: read from their stored offset or beginning. */
-  private void assignNewPartitions() {
-    List<TopicPartition> added =
-        TargetConsumer.partitionsToRead(consumer, settings, consumer.assignment());
-    if (added.isEmpty()) {
-      return;
-    }
-    Set<TopicPartition> all = new HashSet<>(consumer.assignment());
-    all.addAll(added);
-    consumer.assign(all);
-    seek(added);
-    if (phase == Phase.PAUSED) {
-      consumer.pause(added);
-    }
-    log.info("Target {} reads {} new partitions: {}", settings.name(), added.size(), added);
-  }
-
-  private void runCommands() {
-    Runnable command;
-    while ((command = commands.poll()) != null) {
-      command.run();
-    }
-  }
-
-  private void publishStatus() {
-    long totalLag = lag.get();
-    if (consumer == null || phase == Phase.FAILED) {
-      totalLag = -1;
-    } else if (System.nanoTime() >= nextLagCheck) {
-      totalLag = measureLag();
-      nextLagCheck = System.nanoTime() + LAG_CHECK_INTERVAL.toNanos();
-    }
-    lag.set(totalLag);
+  @Override
+  protected TargetStatus status(long lag) {
     Instant now = Instant.now();
     if (lastRateAt == null || Duration.between(lastRateAt, now).toSeconds() >= 1) {
       long confirmedNow = recordsConfirmed.get();
@@ -708,61 +483,42 @@ public final class DestinationReplicator implements BridgeTarget {
                     sent.get(),
                     lastSourceStates.getOrDefault(name, lastSourceStates.get("")),
                     lastSourceStates.isEmpty() ? null : lastConfirmedAt)));
-    status =
-        new TargetStatus(
-            settings.name(),
-            null,
-            destinationSettings.name(),
-            phase,
-            lastError,
-            totalLag,
-            recordsConfirmed.get(),
-            recordsPerSecond,
-            skippedRecords,
-            feed == null ? 0 : feed.checkpointsPending(),
-            0,
-            lastConfirmedAt,
-            gaps,
-            0,
-            streams);
+    return new TargetStatus(
+        settings.name(),
+        null,
+        destinationSettings.name(),
+        phase,
+        lastError,
+        lag,
+        recordsConfirmed.get(),
+        recordsPerSecond,
+        skippedRecords,
+        feed == null ? 0 : feed.checkpointsPending(),
+        0,
+        lastConfirmedAt,
+        gaps,
+        0,
+        streams);
   }
 
-  /**
-   * Records on the record partitions after the offsets the destination confirmed; -1 while no
-   * record partition is assigned. Asks the broker for the end offsets.
-   */
-  private long measureLag() {
-    List<TopicPartition> recordPartitions =
-        positions.keySet().stream().filter(p -> !settings.isStateTopic(p.topic())).toList();
-    if (recordPartitions.isEmpty()) {
-      return -1;
-    }
-    Map<TopicPartition, Long> ends = consumer.endOffsets(recordPartitions, Duration.ofSeconds(5));
-    long sum = 0;
-    for (TopicPartition partition : recordPartitions) {
-      StoredOffset confirmedOffset = stored.get(TargetConsumer.key(partition));
-      long confirmed = confirmedOffset == null ? 0 : Math.max(0, confirmedOffset.nextOffset());
-      sum += Math.max(0, ends.getOrDefault(partition, 0L) - confirmed);
-    }
-    return sum;
+  /** Records after the offset the destination confirmed. */
+  @Override
+  protected long behind(TopicPartition partition, long endOffset) {
+    StoredOffset confirmedOffset = stored.get(TargetConsumer.key(partition));
+    long confirmed = confirmedOffset == null ? 0 : Math.max(0, confirmedOffset.nextOffset());
+    return Math.max(0, endOffset - confirmed);
   }
 
-  private void closeQuietly() {
+  @Override
+  protected void closeWriter() {
     TopicDestinationFeed currentFeed = feed;
     feed = null;
-    if (currentFeed != null) {
-      currentFeed.close();
-    }
-    KafkaConsumer<byte[], byte[]> current = consumer;
-    consumer = null;
-    TargetConsumer.closeQuietly(current, settings.name());
-    positions.clear();
-  }
-
-  /** Waits, running commands meanwhile, so that a reset of a waiting or failed target completes. */
-  private void sleep(Duration duration) {
-    if (!TargetConsumer.sleep(duration, () -> stopping, this::runCommands)) {
-      stopping = true;
+    try {
+      if (currentFeed != null) {
+        currentFeed.close();
+      }
+    } finally {
+      storeConfirmed();
     }
   }
 

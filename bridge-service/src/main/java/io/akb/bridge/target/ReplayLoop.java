@@ -224,6 +224,10 @@ public abstract class ReplayLoop implements BridgeTarget {
             log.info("Target {} reset: replaying from the earliest offsets", settings.name());
           } catch (RuntimeException e) {
             done.completeExceptionally(e);
+            if (consumer != null) {
+              // The writer may be half rewound (a destination's run half finished): start over.
+              restartRequested = "the reset failed: " + e.getMessage();
+            }
           }
         });
     return done;
