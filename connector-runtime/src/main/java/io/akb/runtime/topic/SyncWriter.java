@@ -239,7 +239,7 @@ public final class SyncWriter {
     if (changes != null) {
       headers.put(RecordHeaders.META, AirbyteJson.toJson(changes));
     }
-    return headers;
+    return Collections.unmodifiableMap(headers);
   }
 
   private ContractRecord.Event onState(AirbyteStateMessage state) {
