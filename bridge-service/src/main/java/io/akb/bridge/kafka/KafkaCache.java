@@ -9,24 +9,20 @@ import io.akb.runtime.MessageStream;
 import io.akb.runtime.ReadResult;
 import io.akb.runtime.Source;
 import io.akb.runtime.protocol.AirbyteJson;
-import io.akb.runtime.protocol.AirbyteMessage;
-import io.akb.runtime.protocol.AirbyteRecordMessage;
 import io.akb.runtime.protocol.AirbyteStateMessage;
 import io.akb.runtime.protocol.AirbyteStateType;
-import io.akb.runtime.protocol.AirbyteTraceMessage;
 import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
-import io.akb.runtime.protocol.ConfiguredAirbyteStream;
 import io.akb.runtime.protocol.StreamDescriptor;
-import io.akb.runtime.topic.RecordHeaders;
+import io.akb.runtime.topic.ContractRecord;
 import io.akb.runtime.topic.RecordPartitioner;
 import io.akb.runtime.topic.StateEvent;
+import io.akb.runtime.topic.SyncWriter;
 import io.akb.runtime.topic.TopicNames;
 import io.akb.runtime.topic.TopicRetention;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -37,7 +33,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -50,7 +45,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -60,16 +54,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * {@code acks=all}), without a Connect worker. The bridge's targets replay these topics as they
  * replay the source connector's.
  *
- * <ul>
- *   <li>Record topic per stream, {@code <prefix><namespace.><stream>}, created when missing with
- *       {@code partitions} partitions. Value: the record's data as JSON; key: the primary key
- *       fields as a JSON object (null without a key); timestamp: {@code emitted_at}; headers per
- *       {@link RecordHeaders}. The cache picks the partition as the source connector does ({@link
- *       RecordPartitioner}), so it knows the per-partition counts.
- *   <li>State topic {@code <prefix>_state} (one partition, key = {@link #TASK}): {@code
- *       SYNC_STARTED} with the catalog, a {@code CHECKPOINT} per STATE sent only after every record
- *       before it is acknowledged, {@code STREAM_STATUS}, {@code SYNC_COMPLETED}.
- * </ul>
+ * <p>What goes on the topics is {@link SyncWriter}'s, as for the source connector: record topics
+ * per stream (created when missing with {@code partitions} partitions, kept forever), the state
+ * topic {@code <prefix>_state} with key {@link #TASK}. This class only sends it, and waits for
+ * every record before a {@code CHECKPOINT} to be acknowledged before sending the checkpoint.
  *
  * <p>{@link #state} reads the state topic back: the latest checkpointed state per stream (or the
  * latest GLOBAL / LEGACY one), so a second read is incremental. The prefix is the one given, or
@@ -159,7 +147,6 @@ public final class KafkaCache implements Cache, AutoCloseable {
   public ReadResult write(Source source, ConfiguredAirbyteCatalog catalog, MessageStream messages) {
     String sourceName = source.name();
     String topicPrefix = prefix(sourceName);
-    String stateTopic = TopicNames.stateTopic(topicPrefix);
     // Named over every stream the source offers, as the source connector does: streams whose
     // names collide after sanitizing get distinct topics, the same ones whatever is selected.
     List<StreamDescriptor> offered = new ArrayList<>();
@@ -168,50 +155,38 @@ public final class KafkaCache implements Cache, AutoCloseable {
     }
     catalog.streams().forEach(s -> offered.add(s.stream().descriptor()));
     Map<StreamDescriptor, String> recordTopics = TopicNames.recordTopics(topicPrefix, offered);
-    Map<StreamDescriptor, Target> targets = new LinkedHashMap<>();
-    for (ConfiguredAirbyteStream configured : catalog.streams()) {
-      StreamDescriptor stream = normalized(configured.stream().descriptor());
-      List<List<String>> key =
-          configured.primaryKey() == null ? List.of() : configured.primaryKey();
-      targets.put(stream, new Target(stream, recordTopics.get(stream), key, new long[1]));
-    }
-    Map<String, Integer> partitionsByTopic = ensureTopics(stateTopic, targets.values());
+    Set<String> topics = new LinkedHashSet<>();
+    catalog
+        .streams()
+        .forEach(s -> topics.add(recordTopics.get(TopicNames.streamKey(s.stream().descriptor()))));
+    Map<String, Integer> partitionsByTopic =
+        ensureTopics(TopicNames.stateTopic(topicPrefix), topics);
 
-    Sync sync = new Sync(UUID.randomUUID().toString(), stateTopic);
-    sync.send(StateEvent.syncStarted(sync.id, TASK, sourceName, catalog, now()));
-    Set<StreamDescriptor> reported = new HashSet<>();
+    SyncWriter sync =
+        new SyncWriter(
+            TASK,
+            sourceName,
+            topicPrefix,
+            catalog,
+            recordTopics,
+            partitionsByTopic,
+            new RecordPartitioner());
+    send(sync.started());
     try {
       while (messages.hasNext()) {
-        AirbyteMessage message = messages.next();
-        switch (message.type()) {
-          case RECORD -> {
-            AirbyteRecordMessage record = message.record();
-            Target target =
-                targets.get(normalized(new StreamDescriptor(record.stream(), record.namespace())));
-            if (target != null) {
-              sync.record(target, partitionsByTopic.get(target.topic()), record);
-            }
-          }
-          case STATE -> {
+        for (ContractRecord record : sync.onMessage(messages.next())) {
+          if (record instanceof ContractRecord.Event event
+              && event.event().type() == StateEvent.Type.CHECKPOINT) {
             // The checkpoint must not get ahead of its records: wait until they are all acked.
             flush();
-            sync.send(
-                StateEvent.checkpoint(
-                    sync.id, TASK, ++sync.seq, sync.counts, message.state(), now()));
           }
-          case TRACE -> {
-            Target target = streamEnded(message.trace(), targets);
-            if (target != null && reported.add(target.stream())) {
-              sync.streamStatus(target, message.trace().streamStatus().status());
-            }
-          }
-          default -> {}
+          send(record);
         }
       }
-      complete(sync, targets, reported, null);
+      complete(sync, null);
     } catch (AkbException connectorFailure) {
       try {
-        complete(sync, targets, reported, connectorFailure.getMessage());
+        complete(sync, connectorFailure.getMessage());
       } catch (RuntimeException e) {
         connectorFailure.addSuppressed(e);
       }
@@ -220,112 +195,33 @@ public final class KafkaCache implements Cache, AutoCloseable {
 
     Map<String, Long> recordsRead = new LinkedHashMap<>();
     Map<String, CachedDataset> datasets = new LinkedHashMap<>();
-    for (Target target : targets.values()) {
-      recordsRead.merge(target.stream().name(), target.read()[0], Long::sum);
-      datasets.put(
-          target.stream().name(), new TopicDataset(target.stream().name(), target.topic()));
-    }
+    sync.recordsPerStream()
+        .forEach(
+            (stream, records) -> {
+              recordsRead.merge(stream.name(), records, Long::sum);
+              datasets.put(
+                  stream.name(), new TopicDataset(stream.name(), recordTopics.get(stream)));
+            });
     return new ReadResult(sourceName, recordsRead, state(sourceName), datasets);
   }
 
-  private void complete(
-      Sync sync,
-      Map<StreamDescriptor, Target> targets,
-      Set<StreamDescriptor> reported,
-      String error) {
+  /** Ends the sync once its records are acknowledged, so its events count only what landed. */
+  private void complete(SyncWriter sync, String error) {
     flush();
-    for (Target target : targets.values()) {
-      if (reported.add(target.stream())) {
-        sync.streamStatus(
-            target, error == null ? StateEvent.STREAM_COMPLETE : StateEvent.STREAM_INCOMPLETE);
-      }
-    }
-    sync.send(
-        StateEvent.syncCompleted(
-            sync.id,
-            TASK,
-            error == null ? StateEvent.SYNC_SUCCEEDED : StateEvent.SYNC_FAILED,
-            error,
-            sync.counts,
-            now()));
+    sync.completed(error).forEach(this::send);
     flush();
   }
 
-  /** The stream a TRACE STREAM_STATUS says is COMPLETE or INCOMPLETE, or null. */
-  private static Target streamEnded(
-      AirbyteTraceMessage trace, Map<StreamDescriptor, Target> targets) {
-    if (trace == null
-        || trace.type() != AirbyteTraceMessage.TraceType.STREAM_STATUS
-        || trace.streamStatus() == null
-        || trace.streamStatus().streamDescriptor() == null) {
-      return null;
-    }
-    String status = trace.streamStatus().status();
-    if (!StateEvent.STREAM_COMPLETE.equals(status)
-        && !StateEvent.STREAM_INCOMPLETE.equals(status)) {
-      return null;
-    }
-    return targets.get(normalized(trace.streamStatus().streamDescriptor()));
-  }
-
-  /** Where one stream's records go; {@code read[0]} counts the records read in this run. */
-  private record Target(
-      StreamDescriptor stream, String topic, List<List<String>> primaryKey, long[] read) {}
-
-  /** One read's sync: its id, checkpoint sequence and cumulative counts per topic/partition. */
-  private final class Sync {
-    final String id;
-    final String stateTopic;
-    final Map<String, Long> counts = new LinkedHashMap<>();
-    final RecordPartitioner partitioner = new RecordPartitioner();
-    long seq;
-
-    Sync(String id, String stateTopic) {
-      this.id = id;
-      this.stateTopic = stateTopic;
-    }
-
-    void record(Target target, int topicPartitions, AirbyteRecordMessage record) {
-      JsonNode data = record.data() == null ? AirbyteJson.MAPPER.nullNode() : record.data();
-      RecordPartitioner.Key primaryKey = RecordPartitioner.Key.of(target.primaryKey(), data);
-      byte[] key = primaryKey == null ? null : bytes(AirbyteJson.toJson(primaryKey.toJson()));
-      int partition = partitioner.partition(target.topic(), topicPartitions, primaryKey);
-      var headers = new org.apache.kafka.common.header.internals.RecordHeaders();
-      headers.add(new RecordHeader(RecordHeaders.STREAM, bytes(target.stream().name())));
-      if (target.stream().namespace() != null) {
-        headers.add(new RecordHeader(RecordHeaders.NAMESPACE, bytes(target.stream().namespace())));
-      }
-      headers.add(new RecordHeader(RecordHeaders.SYNC_ID, bytes(id)));
-      if (record.changes() != null) {
-        headers.add(
-            new RecordHeader(RecordHeaders.META, bytes(AirbyteJson.toJson(record.changes()))));
-      }
-      long timestamp = record.emittedAt() == null ? now() : record.emittedAt();
-      producer.send(
-          new ProducerRecord<>(
-              target.topic(), partition, timestamp, key, bytes(AirbyteJson.toJson(data)), headers),
-          KafkaCache.this::noteFailure);
-      counts.merge(StateEvent.countsKey(target.topic(), partition), 1L, Long::sum);
-      target.read()[0]++;
-    }
-
-    void streamStatus(Target target, String status) {
-      Map<String, Long> streamCounts = new LinkedHashMap<>();
-      counts.forEach(
-          (topicPartition, count) -> {
-            if (topicPartition.startsWith(target.topic() + "/")) {
-              streamCounts.put(topicPartition, count);
-            }
-          });
-      send(StateEvent.streamStatus(id, TASK, target.stream(), status, streamCounts, now()));
-    }
-
-    void send(StateEvent event) {
-      producer.send(
-          new ProducerRecord<>(
-              stateTopic, 0, event.emittedAt(), bytes(TASK), bytes(AirbyteJson.toJson(event))),
-          KafkaCache.this::noteFailure);
-    }
+  private void send(ContractRecord record) {
+    ProducerRecord<byte[], byte[]> sent =
+        new ProducerRecord<>(
+            record.topic(),
+            record.partition(),
+            record.timestamp(),
+            record.keyBytes(),
+            record.valueBytes());
+    record.headers().forEach((name, value) -> sent.headers().add(name, bytes(value)));
+    producer.send(sent, this::noteFailure);
   }
 
   /** Waits until everything sent is acknowledged; fails when a send failed (counts would lie). */
@@ -348,11 +244,11 @@ public final class KafkaCache implements Cache, AutoCloseable {
     }
   }
 
-  /** Creates missing topics; returns every record topic's partition count. */
-  private Map<String, Integer> ensureTopics(String stateTopic, Iterable<Target> targets) {
+  /** Creates missing topics; returns every topic's partition count. */
+  private Map<String, Integer> ensureTopics(String stateTopic, Set<String> recordTopics) {
     Set<String> topics = new LinkedHashSet<>();
     topics.add(stateTopic);
-    targets.forEach(target -> topics.add(target.topic()));
+    topics.addAll(recordTopics);
     try (Admin admin = Admin.create(properties())) {
       Set<String> existing = admin.listTopics().names().get();
       List<NewTopic> missing = new ArrayList<>();
@@ -517,18 +413,8 @@ public final class KafkaCache implements Cache, AutoCloseable {
     }
   }
 
-  private static StreamDescriptor normalized(StreamDescriptor stream) {
-    String namespace =
-        stream.namespace() == null || stream.namespace().isEmpty() ? null : stream.namespace();
-    return new StreamDescriptor(stream.name(), namespace);
-  }
-
   private static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static long now() {
-    return System.currentTimeMillis();
   }
 
   @Override

@@ -159,7 +159,7 @@ public class AirbyteSourceTask extends SourceTask {
     for (ConfiguredAirbyteStream stream : configured.streams()) {
       boolean keyed = stream.primaryKey() != null && !stream.primaryKey().isEmpty();
       wanted.put(
-          recordTopics.get(SyncRun.normalized(stream.stream().descriptor())),
+          recordTopics.get(TopicNames.streamKey(stream.stream().descriptor())),
           new TopicProvisioner.WantedTopic(
               config.topicPartitions(), retention.recordTopicConfigs(keyed)));
     }

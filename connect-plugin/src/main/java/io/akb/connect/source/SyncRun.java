@@ -7,68 +7,46 @@ import io.akb.runtime.AkbException;
 import io.akb.runtime.protocol.AirbyteCatalog;
 import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.protocol.AirbyteMessage;
-import io.akb.runtime.protocol.AirbyteRecordMessage;
-import io.akb.runtime.protocol.AirbyteStateMessage;
 import io.akb.runtime.protocol.AirbyteStream;
-import io.akb.runtime.protocol.AirbyteStreamStatusTraceMessage;
-import io.akb.runtime.protocol.AirbyteTraceMessage;
 import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
 import io.akb.runtime.protocol.ConfiguredAirbyteStream;
 import io.akb.runtime.protocol.StreamDescriptor;
-import io.akb.runtime.topic.RecordHeaders;
+import io.akb.runtime.topic.ContractRecord;
 import io.akb.runtime.topic.RecordPartitioner;
 import io.akb.runtime.topic.StateEvent;
+import io.akb.runtime.topic.SyncWriter;
 import io.akb.runtime.topic.TopicNames;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * One sync of one task: turns the connector's messages into Connect records following the topic
- * contract. RECORD becomes a record on its stream's topic (key, partition, timestamp, headers);
- * STATE becomes a {@code CHECKPOINT} on the state topic whose source offset is that state; a
- * stream's TRACE STREAM_STATUS becomes a {@code STREAM_STATUS} event. It counts what it sends to
- * each {@code topic/partition}, cumulatively for the sync. Not thread-safe.
+ * One sync of one task as Connect records: {@link SyncWriter} decides what the topic contract
+ * sends, this turns each {@link ContractRecord} into a {@link SourceRecord} in the connector's
+ * {@code record.format} and gives it its Connect source offset. A record carries its stream's
+ * latest state; a {@code CHECKPOINT}'s offset is its state, so Connect commits the state only after
+ * every record before it; {@code SYNC_COMPLETED}'s is the schedule (see {@link SyncSchedule}). Not
+ * thread-safe.
  */
 final class SyncRun {
-  private static final Logger log = LoggerFactory.getLogger(SyncRun.class);
-
-  private final String syncId = UUID.randomUUID().toString();
-  private final String taskId;
-  private final String sourceName;
-  private final String stateTopic;
-  private final ConfiguredAirbyteCatalog catalog;
-  private final Map<StreamDescriptor, StreamTarget> targets = new LinkedHashMap<>();
+  private final SyncWriter writer;
   private final SourceOffsets offsets;
-  private final RecordPartitioner partitioner;
-  private final Map<String, Long> counts = new LinkedHashMap<>();
-  private final Set<StreamDescriptor> reported = new LinkedHashSet<>();
+  private final RecordFormat format;
+  private final Map<StreamDescriptor, StreamSchemas> schemas = new HashMap<>();
   private final Set<SourceRecord> checkpoints = Collections.newSetFromMap(new IdentityHashMap<>());
-  private final boolean raw;
-  private long seq;
-  private long skipped;
+  private final StreamDescriptor firstStream;
 
-  /** Where one stream's records go and how they are shaped. */
-  private record StreamTarget(
-      StreamDescriptor stream,
-      String topic,
-      int partitions,
-      List<List<String>> primaryKey,
-      Schema valueSchema,
-      Schema keySchema) {}
+  /** A stream's Connect schemas under {@code record.format=struct}. */
+  private record StreamSchemas(Schema value, Schema key) {}
 
   /**
    * @param recordTopics the record topic of each stream, from {@link #recordTopics}
@@ -84,52 +62,41 @@ final class SyncRun {
       RecordFormat format,
       SourceOffsets offsets,
       RecordPartitioner partitioner) {
-    this.taskId = taskId;
-    this.sourceName = sourceName;
-    this.stateTopic = TopicNames.stateTopic(topicPrefix);
-    this.catalog = catalog;
+    this.writer =
+        new SyncWriter(
+            taskId, sourceName, topicPrefix, catalog, recordTopics, partitionsByTopic, partitioner);
     this.offsets = offsets;
-    this.partitioner = partitioner;
-    this.raw = format == RecordFormat.RAW;
-    for (ConfiguredAirbyteStream configured : catalog.streams()) {
-      StreamDescriptor stream = normalized(configured.stream().descriptor());
-      String topic = recordTopics.get(stream);
-      if (topic == null) {
-        throw new IllegalStateException("the record topic of " + stream + " is unknown");
+    this.format = format;
+    if (catalog.streams().isEmpty()) {
+      // Sync-wide events need a stream's partition to carry their offset.
+      throw new IllegalStateException("a sync needs at least one stream");
+    }
+    this.firstStream = TopicNames.streamKey(catalog.streams().get(0).stream().descriptor());
+    if (format == RecordFormat.STRUCT) {
+      for (ConfiguredAirbyteStream configured : catalog.streams()) {
+        StreamDescriptor stream = TopicNames.streamKey(configured.stream().descriptor());
+        schemas.put(stream, structSchemas(stream, configured));
       }
-      List<List<String>> key =
-          configured.primaryKey() == null ? List.of() : configured.primaryKey();
-      Schema valueSchema = null;
-      Schema keySchema = null;
-      if (format == RecordFormat.STRUCT) {
-        valueSchema =
-            JsonSchemaConverter.toConnectSchema(
-                stream.qualifiedName(), configured.stream().jsonSchema());
-        if (valueSchema.type() != Schema.Type.STRUCT) {
-          throw new AkbException(
-              "Building the schema of stream " + stream.qualifiedName(),
-              "its JSON schema does not describe an object with properties",
-              "Use record.format=json for this source.");
-        }
-        keySchema =
-            key.isEmpty()
-                ? null
-                : JsonSchemaConverter.keySchema(stream.qualifiedName(), valueSchema, key);
-      }
-      targets.put(
-          stream,
-          new StreamTarget(
-              stream, topic, partitionsOf(partitionsByTopic, topic), key, valueSchema, keySchema));
     }
   }
 
-  private static int partitionsOf(Map<String, Integer> partitionsByTopic, String topic) {
-    Integer partitions = partitionsByTopic.get(topic);
-    if (partitions == null) {
-      // Guessing would put every record in partition 0, or in one that does not exist.
-      throw new IllegalStateException("the partition count of topic " + topic + " is unknown");
+  private static StreamSchemas structSchemas(
+      StreamDescriptor stream, ConfiguredAirbyteStream configured) {
+    Schema value =
+        JsonSchemaConverter.toConnectSchema(
+            stream.qualifiedName(), configured.stream().jsonSchema());
+    if (value.type() != Schema.Type.STRUCT) {
+      throw new AkbException(
+          "Building the schema of stream " + stream.qualifiedName(),
+          "its JSON schema does not describe an object with properties",
+          "Use record.format=json for this source.");
     }
-    return partitions;
+    List<List<String>> key = configured.primaryKey();
+    return new StreamSchemas(
+        value,
+        key == null || key.isEmpty()
+            ? null
+            : JsonSchemaConverter.keySchema(stream.qualifiedName(), value, key));
   }
 
   /**
@@ -146,28 +113,17 @@ final class SyncRun {
   }
 
   String syncId() {
-    return syncId;
+    return writer.syncId();
   }
 
   /** The {@code SYNC_STARTED} event. */
   SourceRecord started() {
-    return event(
-        StateEvent.syncStarted(syncId, taskId, sourceName, catalog, now()), firstPartition());
+    return toConnect(writer.started());
   }
 
   /** The records one connector message becomes; empty for LOG and the rest. */
   List<SourceRecord> onMessage(AirbyteMessage message) {
-    switch (message.type()) {
-      case RECORD:
-        SourceRecord record = onRecord(message.record());
-        return record == null ? List.of() : List.of(record);
-      case STATE:
-        return List.of(onState(message.state()));
-      case TRACE:
-        return onTrace(message.trace());
-      default:
-        return List.of();
-    }
+    return toConnect(writer.onMessage(message));
   }
 
   /** Whether a record is a {@code CHECKPOINT}, which ends a transaction under exactly-once. */
@@ -180,50 +136,56 @@ final class SyncRun {
    * SYNC_COMPLETED} (FAILED with the error's text when {@code failure} is set).
    */
   List<SourceRecord> completed(String failure) {
-    List<SourceRecord> events = new ArrayList<>();
-    String status = failure == null ? StateEvent.STREAM_COMPLETE : StateEvent.STREAM_INCOMPLETE;
-    for (StreamTarget target : targets.values()) {
-      if (!reported.contains(target.stream())) {
-        events.add(streamStatus(target, status));
-      }
-    }
-    if (skipped > 0) {
-      log.warn("Sync {} skipped {} records of streams outside its catalog", syncId, skipped);
-    }
-    long endedAt = now();
-    StateEvent completed =
-        StateEvent.syncCompleted(
-            syncId,
-            taskId,
-            failure == null ? StateEvent.SYNC_SUCCEEDED : StateEvent.SYNC_FAILED,
-            failure,
-            counts,
-            endedAt);
-    // Its offset is the schedule (see SyncSchedule): a success moves it, a failure keeps it.
-    Map<String, Object> schedule =
-        failure == null ? offsets.syncSucceeded(endedAt) : offsets.scheduleOffset();
-    events.add(
-        schedule == null
-            ? event(completed, firstPartition())
-            : event(completed, SyncSchedule.partition(taskId), schedule));
-    return events;
+    return toConnect(writer.completed(failure));
   }
 
   /** Cumulative records of this sync per {@code topic/partition}. */
   Map<String, Long> counts() {
-    return counts;
+    return writer.counts();
   }
 
-  private SourceRecord onRecord(AirbyteRecordMessage record) {
-    StreamDescriptor stream = normalized(new StreamDescriptor(record.stream(), record.namespace()));
-    StreamTarget target = targets.get(stream);
-    if (target == null) {
-      skipped++;
-      return null;
+  private List<SourceRecord> toConnect(List<? extends ContractRecord> written) {
+    if (written.size() == 1) {
+      return List.of(toConnect(written.get(0)));
     }
-    JsonNode data = record.data() == null ? AirbyteJson.MAPPER.nullNode() : record.data();
-    RecordPartitioner.Key primaryKey = RecordPartitioner.Key.of(target.primaryKey(), data);
-    Schema keySchema = target.keySchema();
+    List<SourceRecord> records = new ArrayList<>(written.size());
+    written.forEach(record -> records.add(toConnect(record)));
+    return records;
+  }
+
+  /** The Connect record of one contract record, with the source offset it must carry. */
+  private SourceRecord toConnect(ContractRecord written) {
+    if (written instanceof ContractRecord.StreamRecord record) {
+      return record(record);
+    }
+    ContractRecord.Event event = (ContractRecord.Event) written;
+    StateEvent value = event.event();
+    switch (value.type()) {
+      case CHECKPOINT:
+        SourceRecord checkpoint = event(event, offsets.advance(value.state()));
+        checkpoints.add(checkpoint);
+        return checkpoint;
+      case STREAM_STATUS:
+        return event(event, offsets.partitionOf(value.stream()));
+      case SYNC_COMPLETED:
+        // Its offset is the schedule (see SyncSchedule): a success moves it, a failure keeps it.
+        Map<String, Object> schedule =
+            StateEvent.SYNC_SUCCEEDED.equals(value.status())
+                ? offsets.syncSucceeded(value.emittedAt())
+                : offsets.scheduleOffset();
+        return schedule == null
+            ? event(event, firstPartition())
+            : event(event, SyncSchedule.partition(event.task()), schedule);
+      default: // SYNC_STARTED
+        return event(event, firstPartition());
+    }
+  }
+
+  private SourceRecord record(ContractRecord.StreamRecord record) {
+    StreamSchemas struct = schemas.get(record.stream());
+    Schema valueSchema = struct == null ? null : struct.value();
+    Schema keySchema = struct == null ? null : struct.key();
+    RecordPartitioner.Key primaryKey = record.key();
     Object key = null;
     if (primaryKey != null && keySchema == null) {
       Map<String, Object> keyMap = new LinkedHashMap<>();
@@ -241,116 +203,58 @@ final class SyncRun {
       key = keyStruct;
     }
     Object value;
-    if (raw) {
-      value = AirbyteJson.toJsonBytes(data);
-    } else if (target.valueSchema() == null) {
-      value = JsonSchemaConverter.toSchemalessValue(data);
+    if (format == RecordFormat.RAW) {
+      value = record.valueBytes();
+    } else if (valueSchema == null) {
+      value = JsonSchemaConverter.toSchemalessValue(record.data());
     } else {
-      value = JsonSchemaConverter.toConnectValue(target.valueSchema(), data);
+      value = JsonSchemaConverter.toConnectValue(valueSchema, record.data());
     }
-    int partition = partitioner.partition(target.topic(), target.partitions(), primaryKey);
-    counts.merge(StateEvent.countsKey(target.topic(), partition), 1L, Long::sum);
-
     ConnectHeaders headers = new ConnectHeaders();
-    headers.addString(RecordHeaders.STREAM, stream.name());
-    if (stream.namespace() != null) {
-      headers.addString(RecordHeaders.NAMESPACE, stream.namespace());
-    }
-    headers.addString(RecordHeaders.SYNC_ID, syncId);
-    JsonNode changes = record.changes();
-    if (changes != null) {
-      headers.addString(RecordHeaders.META, AirbyteJson.toJson(changes));
-    }
-    Map<String, Object> sourcePartition = offsets.partitionOf(stream);
+    record.headers().forEach(headers::addString);
+    Map<String, Object> sourcePartition = offsets.partitionOf(record.stream());
     return new SourceRecord(
         sourcePartition,
         offsets.offsetOf(sourcePartition),
-        target.topic(),
-        partition,
+        record.topic(),
+        record.partition(),
         keySchema,
         key,
-        target.valueSchema(),
+        valueSchema,
         value,
-        record.emittedAt(),
+        record.timestamp(),
         headers);
   }
 
-  private SourceRecord onState(AirbyteStateMessage state) {
-    Map<String, Object> partition = offsets.advance(state);
-    seq++;
-    SourceRecord checkpoint =
-        event(StateEvent.checkpoint(syncId, taskId, seq, counts, state, now()), partition);
-    checkpoints.add(checkpoint);
-    return checkpoint;
-  }
-
-  private List<SourceRecord> onTrace(AirbyteTraceMessage trace) {
-    if (trace.type() != AirbyteTraceMessage.TraceType.STREAM_STATUS
-        || trace.streamStatus() == null) {
-      return List.of();
-    }
-    AirbyteStreamStatusTraceMessage status = trace.streamStatus();
-    if (status.streamDescriptor() == null) {
-      return List.of();
-    }
-    StreamTarget target = targets.get(normalized(status.streamDescriptor()));
-    String ended =
-        "COMPLETE".equals(status.status())
-            ? StateEvent.STREAM_COMPLETE
-            : "INCOMPLETE".equals(status.status()) ? StateEvent.STREAM_INCOMPLETE : null;
-    if (target == null || ended == null || reported.contains(target.stream())) {
-      return List.of();
-    }
-    reported.add(target.stream());
-    return List.of(streamStatus(target, ended));
-  }
-
-  private SourceRecord streamStatus(StreamTarget target, String status) {
-    Map<String, Long> streamCounts = new HashMap<>();
-    String prefix = target.topic() + "/";
-    counts.forEach(
-        (topicPartition, count) -> {
-          if (topicPartition.startsWith(prefix)) {
-            streamCounts.put(topicPartition, count);
-          }
-        });
-    return event(
-        StateEvent.streamStatus(syncId, taskId, target.stream(), status, streamCounts, now()),
-        offsets.partitionOf(target.stream()));
+  /** Sync-wide events are tracked under the first stream's partition (or the shared one). */
+  private Map<String, Object> firstPartition() {
+    return offsets.partitionOf(firstStream);
   }
 
   /**
    * An event on the state topic. It carries its partition's latest offset like every record, so
    * committing it never moves or deletes a stored state (see {@link SourceOffsets}).
    */
-  private SourceRecord event(StateEvent event, Map<String, Object> partition) {
+  private SourceRecord event(ContractRecord.Event event, Map<String, Object> partition) {
     return event(event, partition, offsets.offsetOf(partition));
   }
 
   private SourceRecord event(
-      StateEvent event, Map<String, Object> partition, Map<String, Object> offset) {
+      ContractRecord.Event event, Map<String, Object> partition, Map<String, Object> offset) {
     // Under the raw format the connector's value converter takes bytes only, events included.
     Object value =
-        raw
-            ? AirbyteJson.toJsonBytes(event)
-            : JsonSchemaConverter.toSchemalessValue(AirbyteJson.MAPPER.valueToTree(event));
+        format == RecordFormat.RAW
+            ? event.valueBytes()
+            : JsonSchemaConverter.toSchemalessValue(AirbyteJson.MAPPER.valueToTree(event.event()));
     return new SourceRecord(
-        partition, offset, stateTopic, 0, null, taskId, null, value, event.emittedAt());
-  }
-
-  /** Sync-wide events are tracked under the first stream's partition (or the shared one). */
-  private Map<String, Object> firstPartition() {
-    return offsets.partitionOf(targets.keySet().iterator().next());
-  }
-
-  /** A descriptor without unknown fields and with a null namespace for an empty one. */
-  static StreamDescriptor normalized(StreamDescriptor stream) {
-    String namespace =
-        stream.namespace() == null || stream.namespace().isEmpty() ? null : stream.namespace();
-    return new StreamDescriptor(stream.name(), namespace);
-  }
-
-  private static long now() {
-    return System.currentTimeMillis();
+        partition,
+        offset,
+        event.topic(),
+        event.partition(),
+        null,
+        event.task(),
+        null,
+        value,
+        event.timestamp());
   }
 }

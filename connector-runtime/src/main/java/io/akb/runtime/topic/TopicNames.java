@@ -54,7 +54,7 @@ public final class TopicNames {
     Map<String, List<StreamDescriptor>> byTopic = new LinkedHashMap<>();
     Map<StreamDescriptor, String> topics = new LinkedHashMap<>();
     for (StreamDescriptor stream : streams) {
-      StreamDescriptor key = plain(stream);
+      StreamDescriptor key = streamKey(stream);
       if (topics.putIfAbsent(key, "") == null) {
         byTopic
             .computeIfAbsent(
@@ -86,7 +86,12 @@ public final class TopicNames {
     return topics;
   }
 
-  private static StreamDescriptor plain(StreamDescriptor stream) {
+  /**
+   * A stream as the contract identifies it, and as {@link #recordTopics} keys it: without unknown
+   * fields and with a null namespace for an empty one, so a connector's {@code ""} and a catalog's
+   * missing namespace name one stream.
+   */
+  public static StreamDescriptor streamKey(StreamDescriptor stream) {
     String namespace =
         stream.namespace() == null || stream.namespace().isEmpty() ? null : stream.namespace();
     return new StreamDescriptor(stream.name(), namespace);
