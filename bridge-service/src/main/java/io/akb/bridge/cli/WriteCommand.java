@@ -1,11 +1,11 @@
 package io.akb.bridge.cli;
 
-import io.akb.bridge.target.BridgeStateStore;
-import io.akb.bridge.target.BridgeTarget;
-import io.akb.bridge.target.DestinationReplicator;
-import io.akb.bridge.target.DestinationSettings;
-import io.akb.bridge.target.TargetSettings;
-import io.akb.bridge.target.TargetStatus;
+import io.akb.bridge.replay.BridgeStateStore;
+import io.akb.bridge.replay.BridgeTarget;
+import io.akb.bridge.replay.DestinationReplicator;
+import io.akb.bridge.replay.DestinationSettings;
+import io.akb.bridge.replay.TargetSettings;
+import io.akb.bridge.replay.TargetStatus;
 import io.akb.cache.CacheLocation;
 import io.akb.cache.CacheOptions;
 import io.akb.cache.SqlCache;

@@ -1,9 +1,9 @@
 package io.akb.bridge.health;
 
-import io.akb.bridge.target.BridgeTarget;
-import io.akb.bridge.target.BridgeTargets;
-import io.akb.bridge.target.RecordGap;
-import io.akb.bridge.target.TargetStatus;
+import io.akb.bridge.replay.BridgeTarget;
+import io.akb.bridge.replay.BridgeTargets;
+import io.akb.bridge.replay.RecordGap;
+import io.akb.bridge.replay.TargetStatus;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.health.api.HealthRegistry;
 import jakarta.annotation.Priority;

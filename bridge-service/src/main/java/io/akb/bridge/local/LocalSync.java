@@ -1,8 +1,8 @@
 package io.akb.bridge.local;
 
-import io.akb.bridge.target.BridgeTarget;
-import io.akb.bridge.target.RecordGap;
-import io.akb.bridge.target.TargetStatus;
+import io.akb.bridge.replay.BridgeTarget;
+import io.akb.bridge.replay.RecordGap;
+import io.akb.bridge.replay.TargetStatus;
 import io.akb.runtime.AkbException;
 import io.akb.runtime.ConnectorOptions;
 import io.akb.runtime.topic.StateEvent;

@@ -1,6 +1,6 @@
 package io.akb.bridge.local;
 
-import io.akb.bridge.target.TargetStatus;
+import io.akb.bridge.replay.TargetStatus;
 import io.akb.runtime.protocol.AirbyteStateMessage;
 import io.akb.runtime.protocol.AirbyteStateType;
 import io.akb.runtime.protocol.ConfiguredAirbyteStream;

@@ -1,10 +1,10 @@
 package io.akb.bridge.metrics;
 
-import io.akb.bridge.target.BridgeStateStore;
-import io.akb.bridge.target.BridgeTarget;
-import io.akb.bridge.target.DestinationReplicator;
-import io.akb.bridge.target.TargetReplicator;
-import io.akb.bridge.target.TargetSettings;
+import io.akb.bridge.replay.BridgeStateStore;
+import io.akb.bridge.replay.BridgeTarget;
+import io.akb.bridge.replay.DestinationReplicator;
+import io.akb.bridge.replay.TargetReplicator;
+import io.akb.bridge.replay.TargetSettings;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;

@@ -1,9 +1,9 @@
 package io.akb.bridge.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.akb.bridge.target.BridgeTarget;
-import io.akb.bridge.target.BridgeTargets;
-import io.akb.bridge.target.TargetStatus;
+import io.akb.bridge.replay.BridgeTarget;
+import io.akb.bridge.replay.BridgeTargets;
+import io.akb.bridge.replay.TargetStatus;
 import io.akb.runtime.AkbException;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;

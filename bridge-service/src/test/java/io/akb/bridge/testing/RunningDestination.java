@@ -1,10 +1,10 @@
 package io.akb.bridge.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.akb.bridge.target.BridgeStateStore;
-import io.akb.bridge.target.DestinationReplicator;
-import io.akb.bridge.target.DestinationSettings;
-import io.akb.bridge.target.TargetSettings;
+import io.akb.bridge.replay.BridgeStateStore;
+import io.akb.bridge.replay.DestinationReplicator;
+import io.akb.bridge.replay.DestinationSettings;
+import io.akb.bridge.replay.TargetSettings;
 import io.akb.cache.CacheOptions;
 import io.akb.cache.WriteStrategy;
 import io.akb.runtime.ConnectorOptions;

@@ -1,9 +1,9 @@
 package io.akb.bridge.testing;
 
-import io.akb.bridge.target.BridgeTarget;
-import io.akb.bridge.target.RecordGap;
-import io.akb.bridge.target.TargetReplicator;
-import io.akb.bridge.target.TargetSettings;
+import io.akb.bridge.replay.BridgeTarget;
+import io.akb.bridge.replay.RecordGap;
+import io.akb.bridge.replay.TargetReplicator;
+import io.akb.bridge.replay.TargetSettings;
 import io.akb.cache.CacheLocation;
 import io.akb.cache.CacheOptions;
 import io.akb.cache.SqlCache;

@@ -1,4 +1,4 @@
-package io.akb.bridge.target;
+package io.akb.bridge.replay;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;

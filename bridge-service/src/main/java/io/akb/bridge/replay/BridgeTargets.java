@@ -1,4 +1,4 @@
-package io.akb.bridge.target;
+package io.akb.bridge.replay;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package io.akb.bridge.target;
+package io.akb.bridge.replay;
 
 import static io.akb.bridge.testing.RunningTarget.await;
 import static org.assertj.core.api.Assertions.assertThat;

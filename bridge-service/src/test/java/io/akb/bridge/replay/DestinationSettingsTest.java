@@ -1,4 +1,4 @@
-package io.akb.bridge.target;
+package io.akb.bridge.replay;
 
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

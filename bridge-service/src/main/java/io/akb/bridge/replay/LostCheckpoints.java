@@ -1,4 +1,4 @@
-package io.akb.bridge.target;
+package io.akb.bridge.replay;
 
 import io.akb.runtime.topic.CheckpointTracker;
 import io.akb.runtime.topic.StateEvent;

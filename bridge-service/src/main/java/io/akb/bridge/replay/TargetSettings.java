@@ -1,4 +1,4 @@
-package io.akb.bridge.target;
+package io.akb.bridge.replay;
 
 import io.akb.cache.CacheLocation;
 import io.akb.cache.CacheOptions;
