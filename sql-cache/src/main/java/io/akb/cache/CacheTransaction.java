@@ -55,6 +55,21 @@ public interface CacheTransaction extends AutoCloseable {
    */
   void completeSync(String sourceName, String syncId, boolean succeeded);
 
+  /**
+   * Claims {@code target} for the caller: a new epoch, higher than any before, recorded with {@code
+   * holder} (who claims, for the message an older claimer gets). Once committed, every transaction
+   * of an older claimer fails at {@link #checkClaim}: it has been fenced.
+   */
+  long claimTarget(String target, String holder);
+
+  /**
+   * Fails with {@link TargetTakenOver} unless {@code epoch} is still the newest claim of {@code
+   * target}; where several processes may write (PostgreSQL), holds the claim's row locked until
+   * this transaction ends, so a newer claim waits for it and then fences the older claimer's next
+   * transaction. Call it first in every transaction of a claimer.
+   */
+  void checkClaim(String target, long epoch);
+
   /** Stores a target's consumed offsets, in this same transaction as the rows. */
   void saveOffsets(String target, Map<String, StoredOffset> offsets);
 

@@ -38,29 +38,25 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps one Airbyte destination up to date from the topics of its sources, at least once: the
- * bridge's side of {@link TopicDestinationFeed}, which the Kafka Connect sink uses too.
+ * {@link ReplayLoop}'s writer for a destination, and the bridge's side of {@link
+ * TopicDestinationFeed}, which the Kafka Connect sink uses too.
  *
- * <p>Contract:
+ * <p>Contract, beyond the loop's:
  *
  * <ul>
- *   <li>One thread runs {@link #run()}; it alone uses the consumer and the destination. Other
- *       threads use {@link #status()}, {@link #pause()}, {@link #resume()} and {@link #reset()}.
  *   <li>The destination's catalog is the streams of the {@code SYNC_STARTED} events on the state
- *       topics, read from their start at each (re)start; a record of a stream the catalog lacks
- *       makes the target finish the destination's run and start it again with the new catalog.
+ *       topics, read from their start at each (re)start (phase WAITING while there is none); a
+ *       record of a stream the catalog lacks makes the target finish the destination's run and
+ *       start it again with the new catalog.
  *   <li>Every batch ends with a STATE carrying the offsets read so far; only once the destination
  *       echoes it are those offsets stored, in the bridge's {@link BridgeStateStore} under the
  *       target's name. A restart (of the bridge, or of the target after a failure) seeks to the
  *       stored offsets, so no record is lost and a record the destination did not confirm is sent
  *       again.
  *   <li>A destination that exits, reports an error or does not echo a state within the echo timeout
- *       fails the target (phase FAILED, the error with its last log lines); the target starts it
- *       again after the retry backoff, doubled after each failure in a row up to {@link
- *       #MAX_BACKOFF}.
- *   <li>Records gone before the target read them ({@link RecordGap}) are found as by a cache
- *       target, through {@link TargetConsumer}: with {@code on-gap=fail} the target turns FAILED
- *       and stays so, without retrying, until {@link #reset()}; with {@code on-gap=skip} it warns
- *       and reads on from the first record there is.
+ *       fails the target (phase FAILED, the error with its last log lines), and the loop starts it
+ *       again after its backoff.
+ *   <li>With {@code on-gap=fail}, records gone fail the target at once.
  * </ul>
  */
 public final class DestinationReplicator extends ReplayLoop {

@@ -1,5 +1,6 @@
 package io.akb.bridge.replay;
 
+import io.akb.cache.TargetTakenOver;
 import io.akb.runtime.AkbException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,6 +45,9 @@ import org.slf4j.LoggerFactory;
  *       #gapsFound}) by throwing {@link RecordGap.RecordsGone}: the target turns FAILED and stays
  *       so, its writer's side still open (a cache still answers queries), without retrying, until
  *       {@link #reset()}.
+ *   <li>A cache writer whose target another process claimed since ({@link TargetTakenOver}: that
+ *       process fenced this one) turns FAILED and stays so until this process stops: retrying would
+ *       take the target back and fence the other in turn.
  *   <li>{@link #reset()} rewinds the writer's stored offsets ({@link #rewind()}) and starts the
  *       target again from them.
  * </ul>
@@ -276,7 +280,10 @@ public abstract class ReplayLoop implements BridgeTarget {
       } catch (WakeupException e) {
         // close() woke the consumer; the loop ends.
       } catch (RecordGap.RecordsGone gone) {
-        standFailed(gone);
+        writeWhatWasRead();
+        standFailed(gone, true);
+      } catch (TargetTakenOver fenced) {
+        standFailed(fenced, false);
       } catch (RuntimeException e) {
         failed = true;
         failuresInARow++;
@@ -364,14 +371,17 @@ public abstract class ReplayLoop implements BridgeTarget {
     }
   }
 
-  /** FAILED on records gone: what was read is kept, and the target waits for a reset. */
-  private void standFailed(RecordGap.RecordsGone gone) {
-    writeWhatWasRead();
+  /**
+   * FAILED for a reason a retry cannot cure (records gone, the target taken over by another
+   * process): the target waits, its writer's side open, for a reset ({@code resettable}) or the
+   * process to stop.
+   */
+  private void standFailed(AkbException why, boolean resettable) {
     phase = Phase.FAILED;
-    lastError = gone.summary();
+    lastError = why.summary();
     log.error("Target {} stopped: {}", settings.name(), lastError);
     publishStatus();
-    waitFor(Duration.ofDays(3650), () -> stopping || restartRequested != null);
+    waitFor(Duration.ofDays(3650), () -> stopping || resettable && restartRequested != null);
   }
 
   private void applyPause() {

@@ -2,7 +2,6 @@ package io.akb.bridge.replay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.cache.CacheRecord;
-import io.akb.cache.CacheTransaction;
 import io.akb.cache.SqlCache;
 import io.akb.cache.StoredOffset;
 import io.akb.cache.load.CacheLoader;
@@ -35,30 +34,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps one target (a SQL cache) up to date from the topics of its sources, exactly once.
+ * Keeps one target (a SQL cache) up to date from the topics of its sources, exactly once: the
+ * {@link ReplayLoop}'s writer for a cache, and the Kafka adapter of the {@link CacheLoader} core
+ * that {@code akb read} drives too.
  *
- * <p>Contract:
+ * <p>Contract, beyond the loop's:
  *
  * <ul>
- *   <li>One thread runs {@link #run()}; it alone uses the consumer and the cache. Other threads
- *       talk to it through {@link #status()}, {@link #pause()}, {@link #resume()}, {@link #reset()}
- *       and {@link #query}, which run between two polls.
- *   <li>Records, the checkpoints they complete and the offsets they advance are written in one
- *       cache transaction per batch; on start the consumer seeks to the offsets stored in the cache
- *       (or the earliest offset when none), so a crash at any moment loses and doubles nothing.
- *   <li>The partitions are assigned by the target itself (no group rebalancing moves them), so a
- *       target is replayed by one bridge process; the group id names it for Kafka's tools, which
- *       see its progress through offsets committed after each transaction.
- *   <li>A failure (cache or broker) closes both, waits the retry backoff and starts again from the
- *       stored offsets.
- *   <li>Records gone before the target read them ({@link RecordGap}: retention, a deleted or
- *       recreated topic) are found when a partition is assigned and when a fetch is out of range.
- *       With {@code on-gap=fail} the target reads its state topics on for at most {@link
- *       #GAP_REPORT_WAIT} (to name the checkpoints that can no longer complete), then turns FAILED
- *       and stays so, without retrying, until {@link #reset()}. With {@code on-gap=skip} it warns
- *       and reads on from the first record there is. Checkpoints that can never complete are
- *       dropped with a warning ({@link LostCheckpoints}), as are those of a sync whose task was
- *       killed and started a newer one.
+ *   <li>It reads the state topics of its sources alongside their record topics, and turns them into
+ *       the core's events: a {@code SYNC_STARTED} registers the sync's streams, a record joins the
+ *       batch (a partition whose sync has not started yet waits at that record), a {@code
+ *       CHECKPOINT} or {@code SYNC_COMPLETED} waits for the records its counts name.
+ *   <li>Records, the checkpoints they complete and the offsets they advance (record partitions, and
+ *       each state topic's {@link StateTopicProgress}) are written in one cache transaction per
+ *       batch; on start the consumer seeks to the offsets stored in the cache (or offset 0 when
+ *       none), so a crash at any moment loses and doubles nothing. Kafka's tools see the progress
+ *       through offsets committed after each transaction.
+ *   <li>{@link #query} runs work against the cache on the replay thread, between two polls.
+ *   <li>With {@code on-gap=fail} the target reads its state topics on for at most {@link
+ *       #GAP_REPORT_WAIT} (to name the checkpoints that can no longer complete) before it fails.
+ *       Checkpoints that can never complete are dropped with a warning ({@link LostCheckpoints}),
+ *       as are those of a sync whose task was killed and started a newer one.
  *   <li>Records go through the cache's fast {@code write}; only a replay after {@link #reset()}
  *       uses the guarded {@code writeReplay} until it passes the old positions ({@link
  *       ReplayGuard}).
@@ -148,13 +144,26 @@ public final class TargetReplicator extends ReplayLoop {
   @Override
   protected String openWriter() {
     cache = SqlCache.open(settings.cache(), settings.cacheOptions());
-    stored = new HashMap<>(cache.storedOffsets(settings.name()));
     loader = new CacheLoader<>(cache);
+    // Claimed before the offsets are read: an older process replaying this target can no longer
+    // move them, its next transaction fails instead.
+    stored = new HashMap<>(loader.claim(settings.name(), holder()));
     limits =
         new CacheLoader.BatchLimits(
             settings.batchMaxRecords(), settings.batchMaxBytes(), settings.batchMaxWait());
     log.info("Target {} opened {}", settings.name(), cache.describe());
     return null;
+  }
+
+  /** This process, as a fenced one is told who took its target over. */
+  private static String holder() {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException | RuntimeException e) {
+      host = "unknown host";
+    }
+    return "bridge process " + ProcessHandle.current().pid() + " on " + host;
   }
 
   @Override
@@ -555,8 +564,7 @@ public final class TargetReplicator extends ReplayLoop {
   /** Writes the batch, the checkpoints it completes and all positions in one transaction. */
   private void flush() {
     long started = System.nanoTime();
-    CacheLoader.Flushed<PendingEvent> flushed =
-        loader.flush(settings.name(), this::applied, this::offsetsToStore);
+    CacheLoader.Flushed<PendingEvent> flushed = loader.flush(this::applied, this::offsetsToStore);
     // A failed transaction rolled back and threw: run() then starts over from the stored offsets,
     // since what this run holds in memory is ahead of the cache.
     positionsDirty = false;
@@ -661,7 +669,7 @@ public final class TargetReplicator extends ReplayLoop {
    */
   @Override
   protected void rewind() {
-    SqlCache open = openCache("resetting target '" + settings.name() + "'");
+    openCache("resetting target '" + settings.name() + "'");
     Map<String, Long> before = new HashMap<>();
     stored.forEach(
         (key, offset) -> {
@@ -676,10 +684,7 @@ public final class TargetReplicator extends ReplayLoop {
     for (String key : keys) {
       rewound.put(key, new StoredOffset(FROM_START, replayGuard.store(key, FROM_START, Map.of())));
     }
-    try (CacheTransaction tx = open.begin()) {
-      tx.saveOffsets(settings.name(), rewound);
-      tx.commit();
-    }
+    loader.rewind(rewound);
     stored = new HashMap<>(rewound);
     streamProgress.clear();
   }

@@ -286,6 +286,69 @@ class TargetReplicatorIT {
   }
 
   @Test
+  void aSecondBridgeOnTheSamePostgresTargetFencesTheFirstAndEveryRowLandsOnce() throws Exception {
+    String prefix = prefix();
+    String url = postgres("fence");
+    try (ContractProducer source = new ContractProducer(prefix, "source-it")) {
+      source.createTopics(Map.of("users", 1));
+      source.startSync(
+          List.of(
+              ContractProducer.stream(
+                  "users",
+                  USERS_SCHEMA,
+                  List.of("id"),
+                  SyncMode.INCREMENTAL,
+                  List.of("updated_at"),
+                  DestinationSyncMode.APPEND)));
+      for (int id = 1; id <= 100; id++) {
+        source.record("users", key(id), user(id, "first"));
+      }
+      source.flush();
+      // Append writes every record it gets: a row written by both processes would be there twice.
+      try (RunningTarget first =
+          RunningTarget.start("fence", "postgres:" + url, prefix, WriteStrategy.APPEND, Map.of(), 10)) {
+        first.awaitCaughtUp();
+        assertThat(first.count("users")).isEqualTo(100);
+        try (RunningTarget second =
+            RunningTarget.start(
+                "fence", "postgres:" + url, prefix, WriteStrategy.APPEND, Map.of(), 10)) {
+          second.awaitCaughtUp();
+          for (int id = 101; id <= 200; id++) {
+            source.record("users", key(id), user(id, "second"));
+          }
+          source.checkpoint("users", json("{\"cursor\":200}"));
+          source.completeSync(true);
+          source.flush();
+          RunningTarget.await(
+              "the first process is fenced",
+              Duration.ofSeconds(30),
+              () -> first.replicator().status().phase() == BridgeTarget.Phase.FAILED);
+          assertThat(first.replicator().status().lastError())
+              .contains("another process took the target over (bridge process ")
+              .contains("stop one of the two");
+          second.awaitCaughtUp();
+          long distinct =
+              second.query(
+                  cache -> {
+                    try (var rows = cache.rows("users")) {
+                      return rows.map(row -> row.get("id").asLong()).distinct().count();
+                    }
+                  });
+          assertThat(second.count("users")).isEqualTo(200);
+          assertThat(distinct).isEqualTo(200);
+          assertThat(second.query(cache -> cache.states("source-it")).get("users").toString())
+              .contains("200");
+          // Fenced is final: the first process does not retry and take the target back.
+          Thread.sleep(2_000);
+          assertThat(first.replicator().status().phase()).isEqualTo(BridgeTarget.Phase.FAILED);
+          assertThat(second.replicator().status().phase()).isEqualTo(BridgeTarget.Phase.RUNNING);
+          assertThat(second.count("users")).isEqualTo(200);
+        }
+      }
+    }
+  }
+
+  @Test
   void replaceSwapsInTheNewGenerationOnlyWhenItsSyncCompletes() throws Exception {
     String prefix = prefix();
     var catalog =

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.akb.cache.CacheRecord;
 import io.akb.cache.CacheTransaction;
 import io.akb.cache.StoredOffset;
+import io.akb.cache.TargetTakenOver;
 import io.akb.cache.WriteStrategy;
 import io.akb.cache.layout.ColumnType;
 import io.akb.cache.layout.StreamLayout;
@@ -16,6 +17,7 @@ import io.akb.runtime.protocol.ConfiguredAirbyteStream;
 import io.akb.runtime.protocol.SyncMode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
@@ -381,6 +383,54 @@ final class JdbcCacheTransaction implements CacheTransaction {
         List.of(sourceName),
         row -> streams.add(row.getString(1)));
     return streams;
+  }
+
+  @Override
+  public long claimTarget(String target, String holder) {
+    String table = cache.qualified(JdbcSqlCache.TARGET_CLAIMS_TABLE);
+    try {
+      long epoch = 1;
+      try (PreparedStatement select =
+          connection.prepareStatement(
+              "SELECT epoch FROM "
+                  + table
+                  + " WHERE target = ?"
+                  + cache.dialect().lockRowsRead())) {
+        select.setString(1, target);
+        try (ResultSet rows = select.executeQuery()) {
+          if (rows.next()) {
+            epoch = rows.getLong(1) + 1;
+          }
+        }
+      }
+      replaceRow(
+          JdbcSqlCache.TARGET_CLAIMS_TABLE,
+          row("target", target),
+          row("epoch", epoch, "holder", holder, "claimed_at", Timestamp.from(Instant.now())));
+      return epoch;
+    } catch (SQLException e) {
+      throw cache.failure("claiming target " + target, e);
+    }
+  }
+
+  @Override
+  public void checkClaim(String target, long epoch) {
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT epoch, holder, claimed_at FROM "
+                + cache.qualified(JdbcSqlCache.TARGET_CLAIMS_TABLE)
+                + " WHERE target = ?"
+                + cache.dialect().lockRowsRead())) {
+      select.setString(1, target);
+      try (ResultSet rows = select.executeQuery()) {
+        if (rows.next() && rows.getLong(1) != epoch) {
+          throw new TargetTakenOver(
+              target, epoch, rows.getLong(1), rows.getString(2), rows.getTimestamp(3));
+        }
+      }
+    } catch (SQLException e) {
+      throw cache.failure("checking the claim on target " + target, e);
+    }
   }
 
   @Override

@@ -57,6 +57,12 @@ public abstract class JdbcSqlCache implements SqlCache {
   /** AKB's consumed offsets per target and topic partition. */
   public static final String OFFSETS_TABLE = "_akb_offsets";
 
+  /**
+   * Per target, the epoch of its newest claimer ({@link
+   * io.akb.cache.CacheTransaction#claimTarget}).
+   */
+  public static final String TARGET_CLAIMS_TABLE = "_akb_target_claims";
+
   /** AKB's layout per stream: field-to-column names, types, strategy, pending generation. */
   public static final String LAYOUTS_TABLE = "_akb_streams";
 
@@ -178,6 +184,7 @@ public abstract class JdbcSqlCache implements SqlCache {
                 STREAMS_TABLE,
                 STATE_TABLE,
                 OFFSETS_TABLE,
+                TARGET_CLAIMS_TABLE,
                 LAYOUTS_TABLE,
                 DESTINATION_POSITIONS_TABLE,
                 "_airbyte_destination_state",

@@ -66,6 +66,15 @@ public interface SqlDialect {
    * Statements that create the internal tables in {@code schema} when missing: the resource {@code
    * internal-tables.sql} next to the dialect's class, so each dialect keeps its DDL as SQL.
    */
+  /**
+   * What makes a SELECT lock the rows it reads until the transaction ends, so that a concurrent
+   * writer of the same rows waits: PostgreSQL's {@code FOR UPDATE}; nothing where one process
+   * writes at a time (DuckDB).
+   */
+  default String lockRowsRead() {
+    return "";
+  }
+
   default List<String> internalTablesDdl(String schema) {
     return DdlScript.load(getClass(), "internal-tables.sql", schema);
   }

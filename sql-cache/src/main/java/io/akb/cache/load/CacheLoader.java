@@ -4,6 +4,7 @@ import io.akb.cache.CacheRecord;
 import io.akb.cache.CacheTransaction;
 import io.akb.cache.SqlCache;
 import io.akb.cache.StoredOffset;
+import io.akb.cache.TargetTakenOver;
 import io.akb.cache.WriteStrategy;
 import io.akb.runtime.protocol.AirbyteStateMessage;
 import io.akb.runtime.protocol.ConfiguredAirbyteStream;
@@ -40,8 +41,13 @@ import java.util.function.Supplier;
  *       strategy before any of their records are written; a stream that may receive records the
  *       cache already holds (a replay) is written through the guarded {@link
  *       CacheTransaction#writeReplay}, every other through the fast {@link CacheTransaction#write}.
- *   <li><b>Offsets</b>: the caller's positions are stored in the same transaction as the rows and
- *       states, so after a crash it resumes exactly where the cache stands.
+ *   <li><b>Offsets</b>: a reader that resumes from positions ({@link #claim}s a target) has them
+ *       stored in the same transaction as the rows and states, so after a crash it resumes exactly
+ *       where the cache stands.
+ *   <li><b>Fencing</b>: claiming a target fences every earlier claimer; each transaction first
+ *       checks the claim ({@link CacheTransaction#checkClaim}), so of two processes replaying the
+ *       same target only the newer writes, and the older one's transaction fails with {@link
+ *       TargetTakenOver} instead of doubling rows.
  * </ul>
  *
  * <p>A failed flush rolls the transaction back and throws; what this loader holds is then ahead of
@@ -91,9 +97,26 @@ public final class CacheLoader<E> {
   private final CheckpointTracker<Checkpoint<E>> tracker = new CheckpointTracker<>();
   private final Map<String, String> failedSyncs = new LinkedHashMap<>();
   private long oldestNanos = -1;
+  private String target;
+  private long epoch;
 
   public CacheLoader(SqlCache cache) {
     this.cache = cache;
+  }
+
+  /**
+   * Claims {@code target} for this loader (fencing whoever claimed it before) and returns the
+   * offsets it stored last: read them only after the claim, so an older claimer can no longer move
+   * them. From now on every flush stores offsets under {@code target}. {@code holder} names this
+   * process in the message a fenced one gets.
+   */
+  public Map<String, StoredOffset> claim(String target, String holder) {
+    try (CacheTransaction tx = cache.begin()) {
+      epoch = tx.claimTarget(target, holder);
+      tx.commit();
+    }
+    this.target = target;
+    return cache.storedOffsets(target);
   }
 
   /**
@@ -208,21 +231,24 @@ public final class CacheLoader<E> {
   }
 
   /**
-   * Writes, in one transaction: the registrations, the buffered records, the checkpoints they
-   * complete (states, sync ends), then hands those checkpoints to {@code beforeOffsets} (so the
-   * caller can move its positions past them, and drop syncs that can never complete: {@link
-   * #dropSync} works there, on what is still waiting), ends the dropped syncs as failed, and, when
-   * {@code target} is not null, stores the offsets {@code offsets} gives, asked last. Returns what
-   * was written.
+   * Writes, in one transaction (after checking the claim, when there is one): the registrations,
+   * the buffered records, the checkpoints they complete (states, sync ends), then hands those
+   * checkpoints to {@code beforeOffsets} (so the caller can move its positions past them, and drop
+   * syncs that can never complete: {@link #dropSync} works there, on what is still waiting), ends
+   * the dropped syncs as failed, and, for a loader that claimed a target, stores the offsets {@code
+   * offsets} gives, asked last. Returns what was written.
+   *
+   * @throws TargetTakenOver when another loader claimed the target since this one did
    */
   public Flushed<E> flush(
-      String target,
-      Consumer<List<Checkpoint<E>>> beforeOffsets,
-      Supplier<Map<String, StoredOffset>> offsets) {
+      Consumer<List<Checkpoint<E>>> beforeOffsets, Supplier<Map<String, StoredOffset>> offsets) {
     List<Checkpoint<E>> complete = tracker.drainComplete();
     int records = batch.recordCount();
     long bytes = batch.bytes();
     try (CacheTransaction tx = cache.begin()) {
+      if (target != null) {
+        tx.checkClaim(target, epoch);
+      }
       for (LoadBatch.Registration registration : batch.registrations()) {
         tx.registerStream(
             registration.sourceName(),
@@ -262,6 +288,22 @@ public final class CacheLoader<E> {
     }
     clearBatch();
     return new Flushed<>(records, bytes, complete);
+  }
+
+  /**
+   * Stores {@code offsets} alone (a reader rewinding its positions), in a transaction that checks
+   * the claim; drops the batch and the counts, which the rewound positions read again.
+   */
+  public void rewind(Map<String, StoredOffset> offsets) {
+    if (target == null) {
+      throw new IllegalStateException("only a loader that claimed a target has offsets");
+    }
+    try (CacheTransaction tx = cache.begin()) {
+      tx.checkClaim(target, epoch);
+      tx.saveOffsets(target, offsets);
+      tx.commit();
+    }
+    clear();
   }
 
   /** Forgets the batch, the counts and the waiting checkpoints (the reader starts over). */

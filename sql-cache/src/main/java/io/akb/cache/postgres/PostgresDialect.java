@@ -26,6 +26,11 @@ public final class PostgresDialect implements SqlDialect {
   }
 
   @Override
+  public String lockRowsRead() {
+    return " FOR UPDATE";
+  }
+
+  @Override
   public int maxIdentifierLength() {
     return MAX_IDENTIFIER_LENGTH;
   }

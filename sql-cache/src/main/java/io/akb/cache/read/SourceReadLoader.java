@@ -134,7 +134,7 @@ public final class SourceReadLoader {
   }
 
   private static void flush(CacheLoader<Void> loader) {
-    loader.flush(null, written -> {}, Map::of);
+    loader.flush(written -> {}, Map::of);
   }
 
   private static CacheRecord toCacheRecord(

@@ -6,3 +6,6 @@ CREATE TABLE IF NOT EXISTS ${schema}."_akb_offsets" (target VARCHAR, topic_parti
 CREATE TABLE IF NOT EXISTS ${schema}."_akb_streams" (stream_name VARCHAR PRIMARY KEY, source_name VARCHAR, table_name VARCHAR, layout VARCHAR);
 -- Per destination, the position in each stream up to which it confirmed a write from this cache.
 CREATE TABLE IF NOT EXISTS ${schema}."_akb_destination_positions" (destination VARCHAR, stream_name VARCHAR, state_json VARCHAR, updated_at TIMESTAMP WITH TIME ZONE, PRIMARY KEY (destination, stream_name));
+-- Per target, the newest claim: a bridge process that opens a target takes a new epoch, and every
+-- transaction of an older claimer fails (it was fenced), so two processes never both write.
+CREATE TABLE IF NOT EXISTS ${schema}."_akb_target_claims" (target VARCHAR PRIMARY KEY, epoch BIGINT NOT NULL, holder VARCHAR, claimed_at TIMESTAMP WITH TIME ZONE);

@@ -1,6 +1,7 @@
 package io.akb.cache.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.cache.CacheLocation;
@@ -8,6 +9,7 @@ import io.akb.cache.CacheOptions;
 import io.akb.cache.CacheRecord;
 import io.akb.cache.SqlCache;
 import io.akb.cache.StoredOffset;
+import io.akb.cache.TargetTakenOver;
 import io.akb.cache.WriteStrategy;
 import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.protocol.AirbyteStateMessage;
@@ -39,6 +41,7 @@ class CacheLoaderTest {
         SqlCache.open(
             CacheLocation.parse("duckdb:" + dir.resolve("load.duckdb")), CacheOptions.defaults());
     loader = new CacheLoader<>(cache);
+    loader.claim("target-1", "this test");
   }
 
   @AfterEach
@@ -90,8 +93,7 @@ class CacheLoaderTest {
   }
 
   private void flush(Map<String, StoredOffset> offsets, List<String> written) {
-    loader.flush(
-        "target-1", checkpoints -> checkpoints.forEach(c -> written.add(c.tag())), () -> offsets);
+    loader.flush(checkpoints -> checkpoints.forEach(c -> written.add(c.tag())), () -> offsets);
   }
 
   private long cursorStored(String stream) {
@@ -147,7 +149,6 @@ class CacheLoaderTest {
     List<String> written = new ArrayList<>();
     try {
       loader.flush(
-          "target-1",
           checkpoints -> {
             throw new IllegalStateException("the caller fails mid-transaction");
           },
@@ -175,7 +176,6 @@ class CacheLoaderTest {
     loader.syncStarted(SOURCE, "sync-2", List.of(users), name -> WriteStrategy.REPLACE);
     loader.syncCompleted(SOURCE, "sync-2", true, Map.of("t/0", 10L), "end2");
     loader.flush(
-        "target-1",
         checkpoints ->
             assertThat(loader.dropSync(SOURCE, "sync-2"))
                 .extracting(CacheLoader.Checkpoint::tag)
@@ -183,6 +183,28 @@ class CacheLoaderTest {
         Map::of);
     assertThat(cache.count("users")).as("the previous generation stays").isEqualTo(3);
     assertThat(loader.waiting()).isEmpty();
+  }
+
+  @Test
+  void aNewerClaimFencesTheOlderLoaderWhoseNextFlushWritesNothing() {
+    loader.syncStarted(
+        SOURCE, SYNC, List.of(stream("users", "append")), name -> WriteStrategy.APPEND);
+    records("users", "t/0", 1, 2);
+    flush(Map.of("t/0", new StoredOffset(2, Map.of())), new ArrayList<>());
+
+    CacheLoader<String> newer = new CacheLoader<>(cache);
+    assertThat(newer.claim("target-1", "the newer process").get("t/0").nextOffset()).isEqualTo(2);
+
+    records("users", "t/0", 3, 4);
+    assertThatThrownBy(() -> flush(Map.of("t/0", new StoredOffset(4, Map.of())), new ArrayList<>()))
+        .isInstanceOf(TargetTakenOver.class)
+        .hasMessageContaining("another process took the target over (the newer process)")
+        .hasMessageContaining("stop one of the two");
+    assertThat(cache.count("users")).as("the fenced batch is not written").isEqualTo(2);
+    assertThat(cache.storedOffsets("target-1").get("t/0").nextOffset()).isEqualTo(2);
+
+    newer.flush(c -> {}, () -> Map.of("t/0", new StoredOffset(3, Map.of())));
+    assertThat(cache.storedOffsets("target-1").get("t/0").nextOffset()).isEqualTo(3);
   }
 
   @Test
