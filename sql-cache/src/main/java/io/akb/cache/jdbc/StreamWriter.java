@@ -29,9 +29,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes one batch of a stream: evolves the table to fit the batch (new fields add columns, values
- * that do not fit widen their column, noted in the row's {@code _airbyte_meta}), converting each
- * value once into what the dialect's bulk load takes (typed values for DuckDB's appender, text for
- * PostgreSQL's COPY), then loads it the cheapest way its strategy allows:
+ * that do not fit widen their column, noted in the row's {@code _airbyte_meta}, as is a value the
+ * database stores only with a change, a {@link ChangedValue}), converting each value once into what
+ * the dialect's bulk load takes (typed values for DuckDB's appender, text for PostgreSQL's COPY),
+ * then loads it the cheapest way its strategy allows:
  *
  * <ul>
  *   <li>append and replace ({@link #write} with {@code replay} false): straight into the table (a
@@ -626,6 +627,17 @@ final class StreamWriter {
         } else {
           int at = batchIndex[i];
           value = converted == null || at < 0 || at >= converted.length ? null : converted[at];
+        }
+        if (value instanceof ChangedValue changed) {
+          if (changes == null) {
+            changes = AirbyteJson.MAPPER.createArrayNode();
+          }
+          changes
+              .addObject()
+              .put("field", fields.get(i))
+              .put("change", changed.change())
+              .put("reason", changed.reason());
+          value = changed.value();
         }
         row[offset + c] = value;
       }
