@@ -40,6 +40,8 @@ public interface SqlDialect {
         return "TIMESTAMP";
       case TIME:
         return "TIME";
+      case TIME_TZ:
+        return "TIME WITH TIME ZONE";
       case JSON:
         return "JSON";
       case VARCHAR:

@@ -478,6 +478,9 @@ final class StreamWriter {
 
   void changeColumnType(StreamLayout layout, String field, ColumnType type) throws SQLException {
     StreamLayout.Column column = layout.column(field);
+    if (type == ColumnType.DOUBLE && changesAStoredNumber(layout, column)) {
+      type = ColumnType.VARCHAR; // the text of every number, exactly
+    }
     LOG.info(
         "Widening column {} of stream {} from {} to {}",
         column.name(),
@@ -493,6 +496,49 @@ final class StreamWriter {
       }
     }
     layout.putColumn(field, new StreamLayout.Column(column.name(), type));
+  }
+
+  /**
+   * Whether turning a BIGINT or DECIMAL column into DOUBLE would change a value it holds (more
+   * significant digits than a double gives back): then the column becomes VARCHAR instead. One scan
+   * of the column, at a change of its type, which rewrites the column anyway.
+   */
+  private boolean changesAStoredNumber(StreamLayout layout, StreamLayout.Column column)
+      throws SQLException {
+    if (column.type() != ColumnType.BIGINT && column.type() != ColumnType.DECIMAL) {
+      return false;
+    }
+    SqlDialect dialect = cache.dialect();
+    String quoted = dialect.quote(column.name());
+    // The double's shortest text read back as a decimal: equal exactly when the double keeps it.
+    String readBack =
+        "CAST(CAST(CAST("
+            + quoted
+            + " AS "
+            + dialect.sqlType(ColumnType.DOUBLE)
+            + ") AS "
+            + dialect.sqlType(ColumnType.VARCHAR)
+            + ") AS "
+            + dialect.sqlType(ColumnType.DECIMAL)
+            + ")";
+    try (Statement statement = cache.writer().createStatement()) {
+      for (String table : layout.physicalTables()) {
+        try (ResultSet changed =
+            statement.executeQuery(
+                "SELECT 1 FROM "
+                    + cache.qualified(table)
+                    + " WHERE "
+                    + readBack
+                    + " <> "
+                    + quoted
+                    + " LIMIT 1")) {
+          if (changed.next()) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
   }
 
   /**
