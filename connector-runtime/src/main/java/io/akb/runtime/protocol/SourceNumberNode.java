@@ -12,8 +12,9 @@ import java.math.BigInteger;
 /**
  * A JSON number with a fraction or an exponent, kept as its exact decimal value and the text the
  * source wrote: written back, it is that text ({@code 1e10}, {@code 100.0}, {@code 0.0}), never a
- * re-rendering of the value ({@code 1E+10}, {@code 1E+2}, {@code 0}). Equal to another such node
- * with the same decimal value and scale, as Jackson's {@code DecimalNode} is.
+ * re-rendering of the value ({@code 1E+10}, {@code 1E+2}, {@code 0}). Equal to another such node of
+ * the same value whatever its text or scale ({@code 1.50} and {@code 1.5}), as trees compared when
+ * Jackson's reader stripped trailing zeros.
  */
 final class SourceNumberNode extends NumericNode {
   private static final long serialVersionUID = 1L;
@@ -117,11 +118,11 @@ final class SourceNumberNode extends NumericNode {
   @Override
   public boolean equals(Object other) {
     return other == this
-        || (other instanceof SourceNumberNode number && number.value.equals(value));
+        || (other instanceof SourceNumberNode number && number.value.compareTo(value) == 0);
   }
 
   @Override
   public int hashCode() {
-    return value.hashCode();
+    return value.signum() == 0 ? 0 : value.stripTrailingZeros().hashCode();
   }
 }

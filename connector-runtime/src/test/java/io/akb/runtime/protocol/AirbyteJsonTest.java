@@ -35,6 +35,10 @@ class AirbyteJsonTest {
     assertThat(tree.get("huge").isBigInteger()).isTrue();
     assertThat(tree.get("n").isNull()).isTrue();
     assertThat(tree.get("s").isTextual()).isTrue();
+    // Trees compare by value, as they did when Jackson stripped trailing zeros.
+    assertThat(AirbyteJson.parse("{\"x\":1.50,\"z\":0.0}"))
+        .isEqualTo(AirbyteJson.parse("{\"x\":1.5,\"z\":0e3}"))
+        .hasSameHashCodeAs(AirbyteJson.parse("{\"x\":1.5,\"z\":0e3}"));
   }
 
   @Test
