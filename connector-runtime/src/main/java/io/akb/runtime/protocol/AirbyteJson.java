@@ -7,16 +7,21 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import java.io.UncheckedIOException;
 
 /**
  * The one JSON mapper for protocol messages: absent fields stay absent when written, unknown enum
- * values parse as UNKNOWN instead of failing, and numbers keep their precision. It puts no cap of
- * its own on a string's length (Jackson's default is 20 MB): what bounds the input is the line
- * limit of {@link AirbyteMessageReader} (64 MiB by default, {@code ConnectorOptions.maxLineBytes})
- * for a connector's output, and the broker's message size for a topic's record, so a record that
- * passes those parses everywhere AKB reads it.
+ * values parse as UNKNOWN instead of failing, and numbers keep their precision and their text: a
+ * tree read through it writes a number with a fraction or an exponent back as the source wrote it
+ * ({@code 1e10}, {@code 100.0}, {@code 0.0}), so records and states stored or passed on keep the
+ * source's own number text (Jackson's own tree reader would make them {@code 1E+10}, {@code 1E+2},
+ * {@code 0}). It puts no cap of its own on a string's length (Jackson's default is 20 MB): what
+ * bounds the input is the line limit of {@link AirbyteMessageReader} (64 MiB by default, {@code
+ * ConnectorOptions.maxLineBytes}) for a connector's output, and the broker's message size for a
+ * topic's record, so a record that passes those parses everywhere AKB reads it.
  */
 public final class AirbyteJson {
   /** Shared, thread-safe mapper for the Airbyte protocol. */
@@ -30,6 +35,11 @@ public final class AirbyteJson {
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .enable(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_USING_DEFAULT_VALUE)
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          // For trees typed ObjectNode or ArrayNode, which Jackson's reader still reads.
+          .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
+          .addModule(
+              new SimpleModule("akb-source-numbers")
+                  .addDeserializer(JsonNode.class, new SourceTreeDeserializer()))
           .build();
 
   private AirbyteJson() {}

@@ -64,7 +64,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
  *   <tr><td>TIMESTAMP WITH TIME ZONE</td><td>timestamp[us, tz=UTC]</td></tr>
  *   <tr><td>TIMESTAMP</td><td>timestamp[us]</td></tr>
  *   <tr><td>TIME</td><td>time64[us]</td></tr>
- *   <tr><td>VARCHAR, JSON</td><td>string (JSON as its text)</td></tr>
+ *   <tr><td>TIME WITH TIME ZONE, VARCHAR, JSON</td><td>string (the database's text of the time
+ *   with its offset, which Arrow's times lack; JSON as its text)</td></tr>
  * </table>
  *
  * <p>Every column is nullable. Memory stays bounded by the batch size: one batch is held at a time.
@@ -88,7 +89,7 @@ public final class ArrowExport {
       case TIMESTAMP_TZ -> new ArrowType.Timestamp(TimeUnit.MICROSECOND, "UTC");
       case TIMESTAMP -> new ArrowType.Timestamp(TimeUnit.MICROSECOND, null);
       case TIME -> new ArrowType.Time(TimeUnit.MICROSECOND, 64);
-      case VARCHAR, JSON -> ArrowType.Utf8.INSTANCE;
+      case TIME_TZ, VARCHAR, JSON -> ArrowType.Utf8.INSTANCE;
     };
   }
 
@@ -290,7 +291,7 @@ public final class ArrowExport {
           ((TimeMicroVector) vector).setSafe(row, timeOfDay(value).toNanoOfDay() / 1_000);
         }
       }
-      case VARCHAR, JSON -> {
+      case TIME_TZ, VARCHAR, JSON -> {
         String value = rows.getString(column);
         if (value == null) {
           vector.setNull(row);

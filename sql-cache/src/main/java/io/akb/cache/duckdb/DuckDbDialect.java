@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
+import java.time.OffsetTime;
 import java.util.Iterator;
 import java.util.List;
 import org.duckdb.DuckDBAppender;
@@ -62,8 +63,9 @@ public final class DuckDbDialect implements SqlDialect {
   public Object loadValue(ColumnType type, JsonNode value) {
     Object typed = type.value(value);
     if (typed instanceof BigDecimal) {
-      // The appender takes a decimal only at the column's exact scale (DECIMAL(38, 9)).
-      return ((BigDecimal) typed).setScale(DECIMAL_SCALE, RoundingMode.HALF_UP);
+      // The appender takes a decimal only at the column's exact scale (DECIMAL(38, 9)); the type's
+      // check let through only values with at most 9 decimals, so nothing is rounded.
+      return ((BigDecimal) typed).setScale(DECIMAL_SCALE, RoundingMode.UNNECESSARY);
     }
     return typed;
   }
@@ -136,6 +138,8 @@ public final class DuckDbDialect implements SqlDialect {
       appender.append((LocalDate) value);
     } else if (value instanceof LocalTime) {
       appender.append((LocalTime) value);
+    } else if (value instanceof OffsetTime) {
+      appender.append((OffsetTime) value);
     } else {
       throw new SQLException("no typed append for " + value.getClass().getName());
     }

@@ -534,6 +534,7 @@ public abstract class JdbcSqlCache implements SqlCache {
   private String readExpression(StreamLayout.Column column) {
     switch (column.type()) {
       case TIME:
+      case TIME_TZ:
       case JSON:
         return castToText(column.name());
       default:

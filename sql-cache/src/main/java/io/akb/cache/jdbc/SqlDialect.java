@@ -40,6 +40,8 @@ public interface SqlDialect {
         return "TIMESTAMP";
       case TIME:
         return "TIME";
+      case TIME_TZ:
+        return "TIME WITH TIME ZONE";
       case JSON:
         return "JSON";
       case VARCHAR:
@@ -85,12 +87,12 @@ public interface SqlDialect {
   /**
    * The value {@link #bulkLoad} takes for a JSON value in a column of {@code type}, or null when
    * the value does not fit the type: checked and converted in one pass. By default the canonical
-   * text ({@link ColumnType#text}, made {@link #storable}), for databases that load text into typed
-   * columns.
+   * text ({@link ColumnType#text}), for databases that load text into typed columns. A value the
+   * database can store only with a change comes as a {@link ChangedValue}, which the writer unwraps
+   * and records in the row's {@code _airbyte_meta}.
    */
   default Object loadValue(ColumnType type, JsonNode value) {
-    String text = type.text(value);
-    return text == null ? null : storable(text);
+    return type.text(value);
   }
 
   /** The value {@link #bulkLoad} takes for {@code _airbyte_extracted_at}. */
@@ -109,8 +111,8 @@ public interface SqlDialect {
    * Loads {@code rows} in bulk (typed appender, COPY) into {@code schema.table}, or into the
    * session's staging table {@code table} when {@code schema} is null. {@code columns} are all the
    * table's columns in the table's order; each row holds one value per column: null, a {@code Long}
-   * for {@code _akb_seq}, or what {@link #loadValue}, {@link #loadTimestamp} and {@link #storable}
-   * gave.
+   * for {@code _akb_seq}, or what {@link #loadValue} (unwrapped from a {@link ChangedValue}),
+   * {@link #loadTimestamp} and {@link #storable} gave.
    */
   void bulkLoad(
       Connection connection,
@@ -120,7 +122,10 @@ public interface SqlDialect {
       Iterator<Object[]> rows)
       throws SQLException;
 
-  /** Text the database can store: PostgreSQL refuses the NUL character in text and JSON. */
+  /**
+   * JSON text the database can store, for {@code _airbyte_meta}: PostgreSQL refuses the NUL
+   * character in JSONB. Record values go through {@link #loadValue}, which tells of such a change.
+   */
   default String storable(String text) {
     return text;
   }

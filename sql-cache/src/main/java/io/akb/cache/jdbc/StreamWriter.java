@@ -29,9 +29,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes one batch of a stream: evolves the table to fit the batch (new fields add columns, values
- * that do not fit widen their column, noted in the row's {@code _airbyte_meta}), converting each
- * value once into what the dialect's bulk load takes (typed values for DuckDB's appender, text for
- * PostgreSQL's COPY), then loads it the cheapest way its strategy allows:
+ * that do not fit widen their column, noted in the row's {@code _airbyte_meta}, as is a value the
+ * database stores only with a change, a {@link ChangedValue}), converting each value once into what
+ * the dialect's bulk load takes (typed values for DuckDB's appender, text for PostgreSQL's COPY),
+ * then loads it the cheapest way its strategy allows:
  *
  * <ul>
  *   <li>append and replace ({@link #write} with {@code replay} false): straight into the table (a
@@ -477,6 +478,9 @@ final class StreamWriter {
 
   void changeColumnType(StreamLayout layout, String field, ColumnType type) throws SQLException {
     StreamLayout.Column column = layout.column(field);
+    if (type == ColumnType.DOUBLE && changesAStoredNumber(layout, column)) {
+      type = ColumnType.VARCHAR; // the text of every number, exactly
+    }
     LOG.info(
         "Widening column {} of stream {} from {} to {}",
         column.name(),
@@ -492,6 +496,49 @@ final class StreamWriter {
       }
     }
     layout.putColumn(field, new StreamLayout.Column(column.name(), type));
+  }
+
+  /**
+   * Whether turning a BIGINT or DECIMAL column into DOUBLE would change a value it holds (more
+   * significant digits than a double gives back): then the column becomes VARCHAR instead. One scan
+   * of the column, at a change of its type, which rewrites the column anyway.
+   */
+  private boolean changesAStoredNumber(StreamLayout layout, StreamLayout.Column column)
+      throws SQLException {
+    if (column.type() != ColumnType.BIGINT && column.type() != ColumnType.DECIMAL) {
+      return false;
+    }
+    SqlDialect dialect = cache.dialect();
+    String quoted = dialect.quote(column.name());
+    // The double's shortest text read back as a decimal: equal exactly when the double keeps it.
+    String readBack =
+        "CAST(CAST(CAST("
+            + quoted
+            + " AS "
+            + dialect.sqlType(ColumnType.DOUBLE)
+            + ") AS "
+            + dialect.sqlType(ColumnType.VARCHAR)
+            + ") AS "
+            + dialect.sqlType(ColumnType.DECIMAL)
+            + ")";
+    try (Statement statement = cache.writer().createStatement()) {
+      for (String table : layout.physicalTables()) {
+        try (ResultSet changed =
+            statement.executeQuery(
+                "SELECT 1 FROM "
+                    + cache.qualified(table)
+                    + " WHERE "
+                    + readBack
+                    + " <> "
+                    + quoted
+                    + " LIMIT 1")) {
+          if (changed.next()) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
   }
 
   /**
@@ -626,6 +673,17 @@ final class StreamWriter {
         } else {
           int at = batchIndex[i];
           value = converted == null || at < 0 || at >= converted.length ? null : converted[at];
+        }
+        if (value instanceof ChangedValue changed) {
+          if (changes == null) {
+            changes = AirbyteJson.MAPPER.createArrayNode();
+          }
+          changes
+              .addObject()
+              .put("field", fields.get(i))
+              .put("change", changed.change())
+              .put("reason", changed.reason());
+          value = changed.value();
         }
         row[offset + c] = value;
       }

@@ -2,26 +2,39 @@ package io.akb.cache.layout;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
+import java.math.MathContext;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
+import java.time.OffsetTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 
 /**
- * The logical type of a stream column, from the stream's JSON schema as PyAirbyte maps it: integer
- * → BIGINT, number → DECIMAL(38,9), string with format date / date-time / time → DATE / TIMESTAMP
- * WITH TIME ZONE (TIMESTAMP without zone for {@code timestamp_without_timezone}) / TIME, object and
- * array → JSON, anything else → VARCHAR. Each dialect names the SQL type.
+ * The logical type of a stream column, from the stream's JSON schema: integer → BIGINT, number →
+ * DOUBLE, string with format date / date-time / time → DATE / TIMESTAMP WITH TIME ZONE (TIMESTAMP
+ * without zone for {@code timestamp_without_timezone}) / TIME (TIME WITH TIME ZONE for {@code
+ * time_with_timezone}), object and array → JSON, anything else → VARCHAR. A nullable union ({@code
+ * ["null","number"]}, {@code oneOf} or {@code anyOf} with a null member) is typed as its non-null
+ * members. Each dialect names the SQL type.
  *
- * <p>{@link #text(JsonNode)} checks that a value fits and gives the canonical text a text bulk load
+ * <p>A value is stored only where its type keeps it exactly, so nothing changes without a word:
+ * {@link #text(JsonNode)} checks that a value fits and gives the canonical text a text bulk load
  * (PostgreSQL's COPY) parses; {@link #value(JsonNode)} makes the same check and gives the typed
  * Java value a typed bulk load (DuckDB's appender) takes; {@link #widenFor(JsonNode)} gives the
  * next type when it does not fit: integers widen to DECIMAL then DOUBLE, other scalars to VARCHAR,
  * objects and arrays to JSON. JSON holds every value, so widening always ends.
+ *
+ * <p>Numbers: PyAirbyte's DECIMAL(38,9) rounds π to 3.141592654 and 1e-10 to 0, so a number is a
+ * DOUBLE, which holds every number a source prints from a float (JSON's own number type). A DOUBLE
+ * holds a number when the double nearest to it gives back the source's significant digits (up to
+ * 17); a number it does not hold (more digits, such as a database's exact decimal, or beyond a
+ * double's range) widens the column to VARCHAR, which keeps every number's text, the change
+ * recorded in the rows' {@code _airbyte_meta}. DECIMAL(38,9), still used for existing columns and
+ * for integers beyond BIGINT, holds a number with at most 29 digits before the point and 9 after.
  */
 public enum ColumnType {
   BIGINT,
@@ -33,10 +46,23 @@ public enum ColumnType {
   TIMESTAMP_TZ,
   TIMESTAMP,
   TIME,
+  TIME_TZ,
   JSON;
 
   /** DECIMAL(38,9) keeps 29 digits before the point. */
   private static final BigDecimal DECIMAL_LIMIT = new BigDecimal("1e29");
+
+  /** DECIMAL(38,9) keeps 9 digits after the point. */
+  private static final int DECIMAL_SCALE = 9;
+
+  /** Integers up to 2^53 are doubles exactly. */
+  private static final long EXACT_DOUBLE_INTEGER = 1L << 53;
+
+  /** Any decimal of up to 15 significant digits is given back by its nearest double. */
+  private static final int DOUBLE_SAFE_DIGITS = 15;
+
+  /** A double has no more than 17 significant decimal digits to give back. */
+  private static final int DOUBLE_MAX_DIGITS = 17;
 
   /** The column type of one JSON-schema property. */
   public static ColumnType fromJsonSchema(JsonNode property) {
@@ -50,6 +76,7 @@ public enum ColumnType {
       case "timestamp_without_timezone":
         return TIMESTAMP;
       case "time_with_timezone":
+        return TIME_TZ;
       case "time_without_timezone":
         return TIME;
       case "integer":
@@ -59,11 +86,44 @@ public enum ColumnType {
       default:
         break;
     }
-    String type = singleType(property.get("type"));
+    JsonNode type = property.get("type");
     String format = property.path("format").asText("");
-    if (type == null) {
+    if (type == null || type.isNull()) {
+      JsonNode members = property.has("oneOf") ? property.get("oneOf") : property.get("anyOf");
+      if (members != null && members.isArray()) {
+        return ofMembers(members);
+      }
       return property.has("properties") ? JSON : VARCHAR;
     }
+    if (type.isTextual()) {
+      return ofType(type.asText(), format);
+    }
+    // ["null","number"] is a number; ["integer","number"] holds both; ["string","integer"] text.
+    ColumnType union = null;
+    for (JsonNode item : type) {
+      if (!"null".equals(item.asText())) {
+        ColumnType member = ofType(item.asText(), format);
+        union = union == null ? member : union.unionWith(member);
+      }
+    }
+    return union == null ? VARCHAR : union;
+  }
+
+  /** The type of a {@code oneOf} or {@code anyOf}: what holds each non-null member's values. */
+  private static ColumnType ofMembers(JsonNode members) {
+    ColumnType union = null;
+    for (JsonNode member : members) {
+      JsonNode type = member.get("type");
+      if (type != null && type.isTextual() && "null".equals(type.asText())) {
+        continue;
+      }
+      ColumnType next = fromJsonSchema(member);
+      union = union == null ? next : union.unionWith(next);
+    }
+    return union == null ? VARCHAR : union;
+  }
+
+  private static ColumnType ofType(String type, String format) {
     switch (type) {
       case "string":
         switch (format) {
@@ -79,7 +139,7 @@ public enum ColumnType {
       case "integer":
         return BIGINT;
       case "number":
-        return DECIMAL;
+        return DOUBLE;
       case "boolean":
         return BOOLEAN;
       case "object":
@@ -88,26 +148,6 @@ public enum ColumnType {
       default:
         return VARCHAR;
     }
-  }
-
-  /** {@code "string"} from {@code "string"} or {@code ["null","string"]}; null when ambiguous. */
-  private static String singleType(JsonNode type) {
-    if (type == null || type.isNull()) {
-      return null;
-    }
-    if (type.isTextual()) {
-      return type.asText();
-    }
-    String found = null;
-    for (JsonNode item : type) {
-      if (!"null".equals(item.asText())) {
-        if (found != null) {
-          return null; // a union such as ["string","integer"] stays VARCHAR-compatible via widening
-        }
-        found = item.asText();
-      }
-    }
-    return found;
   }
 
   /**
@@ -168,13 +208,10 @@ public enum ColumnType {
         }
         return null;
       case DECIMAL:
-        if (!value.isNumber()) {
-          return null;
-        }
-        BigDecimal decimal = value.decimalValue();
-        return decimal.abs().compareTo(DECIMAL_LIMIT) < 0 ? decimal.toPlainString() : null;
+        BigDecimal decimal = exactDecimal(value);
+        return decimal == null ? null : decimal.toPlainString();
       case DOUBLE:
-        return value.isNumber() && Double.isFinite(value.doubleValue()) ? value.asText() : null;
+        return exactDouble(value) == null ? null : value.asText();
       case BOOLEAN:
         return value.isBoolean() ? Boolean.toString(value.booleanValue()) : null;
       case VARCHAR:
@@ -187,6 +224,12 @@ public enum ColumnType {
         return value.isTextual() ? parseTimestamp(value.textValue()) : null;
       case TIME:
         return value.isTextual() ? parseTime(value.textValue()) : null;
+      case TIME_TZ:
+        if (!value.isTextual()) {
+          return null;
+        }
+        OffsetTime time = timeWithZoneValue(value.textValue());
+        return time == null ? null : timeWithZoneText(time);
       case JSON:
         return value.toString();
       default:
@@ -199,8 +242,9 @@ public enum ColumnType {
    * same check as {@link #text}): {@code Long} for BIGINT, {@code BigDecimal} for DECIMAL, {@code
    * Double}, {@code Boolean}, {@code String} for VARCHAR, {@code LocalDate}, {@code Instant} for
    * TIMESTAMP_TZ (the instant is what the type keeps; a date-time without zone is UTC), {@code
-   * LocalDateTime}, {@code LocalTime}, and the JSON text for JSON. Checking and converting is one
-   * pass: nothing is rendered to be parsed again. Never called for JSON null.
+   * LocalDateTime}, {@code LocalTime}, {@code OffsetTime} for TIME_TZ (a time without zone is UTC),
+   * and the JSON text for JSON. Checking and converting is one pass: nothing is rendered to be
+   * parsed again. Never called for JSON null.
    */
   public Object value(JsonNode value) {
     switch (this) {
@@ -217,15 +261,9 @@ public enum ColumnType {
         }
         return null;
       case DECIMAL:
-        if (!value.isNumber()) {
-          return null;
-        }
-        BigDecimal decimal = value.decimalValue();
-        return decimal.abs().compareTo(DECIMAL_LIMIT) < 0 ? decimal : null;
+        return exactDecimal(value);
       case DOUBLE:
-        return value.isNumber() && Double.isFinite(value.doubleValue())
-            ? value.doubleValue()
-            : null;
+        return exactDouble(value);
       case BOOLEAN:
         return value.isBoolean() ? value.booleanValue() : null;
       case VARCHAR:
@@ -238,11 +276,61 @@ public enum ColumnType {
         return value.isTextual() ? timestampValue(value.textValue()) : null;
       case TIME:
         return value.isTextual() ? timeValue(value.textValue()) : null;
+      case TIME_TZ:
+        return value.isTextual() ? timeWithZoneValue(value.textValue()) : null;
       case JSON:
         return value.toString();
       default:
         throw new IllegalStateException("unknown type " + this);
     }
+  }
+
+  /** The number as DECIMAL(38,9) keeps it, or null when it has more digits than that. */
+  private static BigDecimal exactDecimal(JsonNode value) {
+    if (!value.isNumber()) {
+      return null;
+    }
+    BigDecimal decimal = value.decimalValue();
+    if (decimal.abs().compareTo(DECIMAL_LIMIT) >= 0) {
+      return null;
+    }
+    return decimal.scale() <= DECIMAL_SCALE || decimal.stripTrailingZeros().scale() <= DECIMAL_SCALE
+        ? decimal
+        : null;
+  }
+
+  /**
+   * The double nearest to the number, or null when that double does not give back the number's
+   * significant digits: more than 17 of them, or beyond a double's range (1e400, 1e-400). Up to 15
+   * digits always come back, so only longer numbers cost a comparison.
+   */
+  private static Double exactDouble(JsonNode value) {
+    if (!value.isNumber()) {
+      return null;
+    }
+    if (value.canConvertToLong() && value.isIntegralNumber()) {
+      long integer = value.longValue();
+      if (integer >= -EXACT_DOUBLE_INTEGER && integer <= EXACT_DOUBLE_INTEGER) {
+        return (double) integer;
+      }
+    }
+    BigDecimal decimal = value.decimalValue();
+    double nearest = decimal.doubleValue();
+    if (!Double.isFinite(nearest)) {
+      return null;
+    }
+    if (decimal.precision() <= DOUBLE_SAFE_DIGITS && Math.abs(nearest) >= Double.MIN_NORMAL) {
+      return nearest;
+    }
+    if (decimal.signum() == 0) {
+      return 0.0;
+    }
+    BigDecimal digits = decimal.stripTrailingZeros();
+    if (digits.precision() > DOUBLE_MAX_DIGITS) {
+      return null;
+    }
+    BigDecimal back = new BigDecimal(nearest).round(new MathContext(digits.precision()));
+    return back.compareTo(digits) == 0 ? nearest : null;
   }
 
   private static LocalDate dateValue(String text) {
@@ -277,6 +365,22 @@ public enum ColumnType {
     } catch (DateTimeParseException e) {
       return null;
     }
+  }
+
+  /** A time with its offset; a time without one is UTC, as a date-time without zone is. */
+  private static OffsetTime timeWithZoneValue(String text) {
+    try {
+      return OffsetTime.parse(text);
+    } catch (DateTimeParseException e) {
+      LocalTime local = timeValue(text);
+      return local == null ? null : local.atOffset(ZoneOffset.UTC);
+    }
+  }
+
+  /** ISO text with a numeric offset ({@code +00:00}, not {@code Z}), which both databases read. */
+  private static String timeWithZoneText(OffsetTime time) {
+    String offset = time.getOffset().getTotalSeconds() == 0 ? "+00:00" : time.getOffset().getId();
+    return time.toLocalTime().format(DateTimeFormatter.ISO_LOCAL_TIME) + offset;
   }
 
   private static LocalTime timeValue(String text) {

@@ -1,5 +1,7 @@
 package io.akb.cache.postgres;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.akb.cache.jdbc.ChangedValue;
 import io.akb.cache.jdbc.SqlDialect;
 import io.akb.cache.layout.ColumnType;
 import java.nio.charset.StandardCharsets;
@@ -75,13 +77,58 @@ public final class PostgresDialect implements SqlDialect {
     return statements;
   }
 
+  /**
+   * The canonical text, without the NUL characters PostgreSQL's text and JSONB refuse: in text the
+   * character, in JSON its escape (a backslash, then {@code u0000}). A value that loses them is a
+   * {@link ChangedValue}, so the row's {@code _airbyte_meta} says so.
+   */
+  @Override
+  public Object loadValue(ColumnType type, JsonNode value) {
+    String text = type.text(value);
+    if (text == null) {
+      return null;
+    }
+    String stored = type == ColumnType.JSON ? withoutNulEscapes(text) : withoutNul(text);
+    return stored == text ? text : ChangedValue.truncated(stored);
+  }
+
   @Override
   public String storable(String text) {
-    // PostgreSQL text and JSONB refuse NUL, as a character and as the JSON escape.
-    if (text == null || (text.indexOf('\0') < 0 && !text.contains("\\u0000"))) {
-      return text;
+    return text == null ? null : withoutNulEscapes(text);
+  }
+
+  /** The text without NUL characters; the same instance when it has none. */
+  static String withoutNul(String text) {
+    return text.indexOf('\0') < 0 ? text : text.replace("\0", "");
+  }
+
+  /**
+   * JSON text without the escape (a backslash, then {@code u0000}) (nor a raw NUL, which JSON text
+   * never holds unescaped); the same instance when it has none. Escape-aware: an escaped backslash
+   * followed by the text {@code u0000} is kept as it is.
+   */
+  static String withoutNulEscapes(String json) {
+    if (json.indexOf("\\u0000") < 0 && json.indexOf('\0') < 0) {
+      return json;
     }
-    return text.replace("\0", "").replace("\\u0000", "");
+    StringBuilder kept = new StringBuilder(json.length());
+    int length = json.length();
+    for (int i = 0; i < length; i++) {
+      char c = json.charAt(i);
+      if (c == '\0') {
+        continue;
+      }
+      if (c == '\\' && i + 1 < length) {
+        if (json.startsWith("u0000", i + 1)) {
+          i += 5;
+          continue;
+        }
+        kept.append(c).append(json.charAt(++i)); // an escape pair: its second character is data
+        continue;
+      }
+      kept.append(c);
+    }
+    return kept.length() == length ? json : kept.toString();
   }
 
   @Override

@@ -4,13 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.akb.cache.CacheLocation;
 import io.akb.cache.CacheOptions;
+import io.akb.cache.CacheTransaction;
 import io.akb.cache.SqlCache;
 import io.akb.cache.SqlCacheContractTest;
+import io.akb.cache.WriteStrategy;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,6 +51,32 @@ class DuckDbCacheTest extends SqlCacheContractTest {
             statement.executeQuery("SELECT current_setting('checkpoint_threshold')")) {
       threshold.next();
       assertThat(threshold.getString(1)).isEqualTo("488.2 MiB");
+    }
+  }
+
+  @Test
+  void aJsonColumnHoldsTheSourcesOwnText() throws Exception {
+    try (CacheTransaction tx = cache.begin()) {
+      tx.registerStream(
+          SOURCE,
+          stream("docs", "{'properties': {'doc': {'type': 'object'}}}", null, "incremental"),
+          WriteStrategy.APPEND);
+      tx.write(
+          SOURCE,
+          "docs",
+          List.of(
+              record(
+                  "r1",
+                  "s1",
+                  "{'doc': {'big': 1e10, 'round': 100.0, 'zero': 0.0, 'small': 0.0000001}}")));
+      tx.commit();
+    }
+    try (Connection connection = sqlConnection();
+        Statement statement = connection.createStatement();
+        ResultSet doc = statement.executeQuery("SELECT CAST(doc AS VARCHAR) FROM docs")) {
+      doc.next();
+      assertThat(doc.getString(1))
+          .isEqualTo("{\"big\":1e10,\"round\":100.0,\"zero\":0.0,\"small\":0.0000001}");
     }
   }
 }

@@ -85,7 +85,11 @@ class PyAirbyteCompatibilityIT {
                   + "']}"));
     }
     // A duplicate key in the same batch: merge keeps the last one.
-    users.add(record("u51", "{'id': 1, 'name': 'user 1 updated', 'age': 99}"));
+    users.add(
+        record(
+            "u51",
+            "{'id': 1, 'name': 'user 1 updated', 'age': 99, 'score': 3.141592653589793,"
+                + " 'wake': '07:30:00+01:00'}"));
     try (SqlCache cache =
             SqlCache.open(CacheLocation.parse("duckdb:" + file), CacheOptions.defaults());
         CacheTransaction tx = cache.begin()) {
@@ -120,6 +124,8 @@ class PyAirbyteCompatibilityIT {
     assertThat(first).isNotNull();
     assertThat(first.get("name").asText()).isEqualTo("user 1 updated");
     assertThat(first.get("age").asInt()).isEqualTo(99);
+    assertThat(first.get("score").doubleValue()).isEqualTo(Math.PI);
+    assertThat(first.get("wake").asText()).isEqualTo("07:30:00+01:00");
     JsonNode second = read.at("/records/users/1");
     assertThat(second.get("name").asText()).startsWith("user ");
     assertThat(second.get("address").toString()).contains("City");
@@ -173,14 +179,14 @@ class PyAirbyteCompatibilityIT {
     assertThat(read.get("types"))
         .isEqualTo(
             json(
-                "{'id': 'int64', 'name': 'string', 'age': 'int64', 'score': 'decimal128(38, 9)',"
+                "{'id': 'int64', 'name': 'string', 'age': 'int64', 'score': 'double',"
                     + " 'active': 'bool', 'created_at': 'timestamp[us, tz=UTC]', 'born': 'date32[day]',"
-                    + " 'address': 'string', 'tags': 'string', '_airbyte_raw_id': 'string',"
+                    + " 'address': 'string', 'tags': 'string', 'wake': 'string', '_airbyte_raw_id': 'string',"
                     + " '_airbyte_extracted_at': 'timestamp[us, tz=UTC]', '_airbyte_meta': 'string'}"));
     JsonNode first = read.at("/rows/0");
     assertThat(first.get("id").asLong()).isEqualTo(1);
     assertThat(first.get("name").asText()).isEqualTo("Zoë");
-    assertThat(first.get("score").asText()).isEqualTo("2.500000000");
+    assertThat(first.get("score").doubleValue()).isEqualTo(2.5);
     assertThat(first.get("active").asBoolean()).isTrue();
     assertThat(first.get("created_at").asText()).isEqualTo("2024-03-01 08:00:00.123456+00:00");
     assertThat(first.get("born").asText()).isEqualTo("1990-05-17");
@@ -239,7 +245,8 @@ class PyAirbyteCompatibilityIT {
         "{'type': 'object', 'properties': {'id': {'type': 'integer'}, 'name': {'type': 'string'},"
             + " 'age': {'type': 'integer'}, 'score': {'type': 'number'}, 'active': {'type': 'boolean'},"
             + " 'created_at': {'type': 'string', 'format': 'date-time'}, 'born': {'type': 'string', 'format': 'date'},"
-            + " 'address': {'type': 'object'}, 'tags': {'type': 'array'}}}";
+            + " 'address': {'type': 'object'}, 'tags': {'type': 'array'},"
+            + " 'wake': {'type': 'string', 'format': 'time', 'airbyte_type': 'time_with_timezone'}}}";
     return AirbyteJson.MAPPER.convertValue(
         json(
             "{'stream': {'name': '"

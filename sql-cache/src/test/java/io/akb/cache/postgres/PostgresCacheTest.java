@@ -46,7 +46,7 @@ class PostgresCacheTest extends SqlCacheContractTest {
   @EnumSource(
       value = WriteStrategy.class,
       names = {"APPEND", "MERGE"})
-  void aNulCharacterIsDroppedBecausePostgresRefusesIt(WriteStrategy strategy) {
+  void aNulCharacterIsDroppedBecausePostgresRefusesItAndTheRowSaysSo(WriteStrategy strategy) {
     try (CacheTransaction tx = cache.begin()) {
       tx.registerStream(
           SOURCE,
@@ -60,12 +60,25 @@ class PostgresCacheTest extends SqlCacheContractTest {
       tx.write(
           SOURCE,
           "notes",
-          List.of(record("r1", "s1", "{'id': 1, 'text': 'a\\u0000b', 'doc': {'k': 'c\\u0000d'}}")));
+          List.of(
+              record("r1", "s1", "{'id': 1, 'text': 'a\\u0000b', 'doc': {'k': 'c\\u0000d'}}"),
+              // A backslash followed by the text u0000 is no NUL: kept as it is, no change.
+              record("r2", "s1", "{'id': 2, 'text': 'a\\\\u0000b', 'doc': {'k': 'c\\\\u0000d'}}")));
       tx.commit();
     }
-    JsonNode row = rowsOf("notes").get(0);
+    List<JsonNode> rows = rowsOf("notes");
+    JsonNode row = rows.get(0);
     assertThat(row.get("text").asText()).isEqualTo("ab");
     assertThat(row.get("doc")).isEqualTo(json("{'k': 'cd'}"));
+    assertThat(row.get("_airbyte_meta").get("changes"))
+        .isEqualTo(
+            json(
+                "[{'field': 'text', 'change': 'TRUNCATED', 'reason': 'DESTINATION_SERIALIZATION_ERROR'},"
+                    + " {'field': 'doc', 'change': 'TRUNCATED', 'reason': 'DESTINATION_SERIALIZATION_ERROR'}]"));
+    JsonNode kept = rows.get(1);
+    assertThat(kept.get("text").asText()).isEqualTo("a\\u0000b");
+    assertThat(kept.get("doc").get("k").asText()).isEqualTo("c\\u0000d");
+    assertThat(kept.get("_airbyte_meta").get("changes")).isEmpty();
   }
 
   @Override
