@@ -306,7 +306,8 @@ class TargetReplicatorIT {
       source.flush();
       // Append writes every record it gets: a row written by both processes would be there twice.
       try (RunningTarget first =
-          RunningTarget.start("fence", "postgres:" + url, prefix, WriteStrategy.APPEND, Map.of(), 10)) {
+          RunningTarget.start(
+              "fence", "postgres:" + url, prefix, WriteStrategy.APPEND, Map.of(), 10)) {
         first.awaitCaughtUp();
         assertThat(first.count("users")).isEqualTo(100);
         try (RunningTarget second =
