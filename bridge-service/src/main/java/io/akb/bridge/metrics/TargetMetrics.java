@@ -86,6 +86,11 @@ public class TargetMetrics {
         .description("Checkpoints dropped because they can never complete")
         .tags(tags)
         .register(registry);
+    Gauge.builder("akb.target.count.mismatches", target, t -> t.status().countMismatches())
+        .description(
+            "Checkpoints whose sourceStats.recordCount differed from the records the target applied")
+        .tags(tags)
+        .register(registry);
     return target;
   }
 }

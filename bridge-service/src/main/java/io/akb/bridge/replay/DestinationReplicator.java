@@ -478,7 +478,10 @@ public final class DestinationReplicator extends ReplayLoop {
                     null,
                     sent.get(),
                     lastSourceStates.getOrDefault(name, lastSourceStates.get("")),
-                    lastSourceStates.isEmpty() ? null : lastConfirmedAt)));
+                    lastSourceStates.isEmpty() ? null : lastConfirmedAt,
+                    null,
+                    null,
+                    0)));
     return new TargetStatus(
         settings.name(),
         null,

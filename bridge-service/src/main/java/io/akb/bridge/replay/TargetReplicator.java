@@ -10,8 +10,10 @@ import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.protocol.AirbyteStateMessage;
 import io.akb.runtime.protocol.AirbyteStateType;
 import io.akb.runtime.protocol.ConfiguredAirbyteStream;
+import io.akb.runtime.protocol.StreamDescriptor;
 import io.akb.runtime.topic.RecordHeaders;
 import io.akb.runtime.topic.StateEvent;
+import io.akb.runtime.topic.TopicNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -88,6 +90,11 @@ public final class TargetReplicator extends ReplayLoop {
   private final LostCheckpoints<PendingEvent> lost = new LostCheckpoints<>();
   private final ReplayGuard replayGuard = new ReplayGuard();
   private long checkpointsDropped;
+  private final CountProof countProof = new CountProof();
+
+  /** Qualified stream name to its record topic, as records showed it. */
+  private final Map<String, String> topicOfStream = new HashMap<>();
+
   private Set<String> settling = Set.of();
   private long nextSettleCheck;
   private List<RecordGap> gapsToReport;
@@ -102,6 +109,9 @@ public final class TargetReplicator extends ReplayLoop {
     long recordsApplied;
     JsonNode lastState;
     Instant lastCheckpointAt;
+    Long lastCheckpointSourceCount;
+    Long lastCheckpointRecords;
+    long countMismatches;
   }
 
   public TargetReplicator(TargetSettings settings, BatchObserver observer) {
@@ -442,6 +452,8 @@ public final class TargetReplicator extends ReplayLoop {
             progress.completedEarlier(event, record.offset());
             finishSyncTask(event);
           } else {
+            // Applied before a restart: its counts are the next checkpoint's baseline.
+            proveCount(new PendingEvent(record.topic(), record.offset(), event), true);
             progress.read(record.offset());
           }
         } else {
@@ -527,6 +539,7 @@ public final class TargetReplicator extends ReplayLoop {
     StreamProgress progress = streamProgress.computeIfAbsent(table, name -> new StreamProgress());
     progress.sourceName = sync.sourceName();
     progress.recordsApplied++;
+    topicOfStream.putIfAbsent(stream.stream().descriptor().qualifiedName(), record.topic());
     return true;
   }
 
@@ -590,6 +603,9 @@ public final class TargetReplicator extends ReplayLoop {
   private void applied(List<CacheLoader.Checkpoint<PendingEvent>> written) {
     for (CacheLoader.Checkpoint<PendingEvent> checkpoint : written) {
       PendingEvent pending = checkpoint.tag();
+      if (checkpoint.kind() == CacheLoader.Kind.CHECKPOINT) {
+        proveCount(pending, false);
+      }
       if (checkpoint.state() != null) {
         noteCheckpoint(checkpoint.sourceName(), checkpoint.state());
       }
@@ -601,6 +617,64 @@ public final class TargetReplicator extends ReplayLoop {
     if (!settling.isEmpty()) {
       settle();
     }
+  }
+
+  /**
+   * The count proof of a checkpoint being written ({@link CountProof}): kept for the status, and a
+   * warning with both numbers when they differ. One {@code applied} before a restart only gives the
+   * next checkpoint its baseline.
+   */
+  private void proveCount(PendingEvent pending, boolean appliedBefore) {
+    StateEvent event = pending.event();
+    AirbyteStateMessage state = event.state();
+    boolean perStream =
+        state != null && state.effectiveType() == AirbyteStateType.STREAM && state.stream() != null;
+    StreamDescriptor stream = perStream ? state.stream().streamDescriptor() : null;
+    String topic = stream == null ? null : recordTopicOf(stream, pending.stateTopic());
+    CountProof.Result result =
+        countProof.check(
+            event.syncId(),
+            state,
+            event.counts(),
+            partition -> partition.substring(0, partition.lastIndexOf('/')).equals(topic));
+    if (result == null || appliedBefore) {
+      return;
+    }
+    String name = stream == null ? "every stream" : "stream " + stream.qualifiedName();
+    if (!result.matches()) {
+      log.warn(
+          "Target {}: CHECKPOINT {} of sync {} ({}): the source counted {} records, the target"
+              + " applied {}",
+          settings.name(),
+          event.seq(),
+          event.syncId(),
+          name,
+          result.sourceCount(),
+          result.applied());
+    }
+    List<StreamProgress> proven = new ArrayList<>();
+    if (stream != null) {
+      proven.add(streamProgress.computeIfAbsent(stream.name(), n -> new StreamProgress()));
+    } else {
+      proven.addAll(streamProgress.values());
+    }
+    for (StreamProgress progress : proven) {
+      progress.lastCheckpointSourceCount = result.sourceCount();
+      progress.lastCheckpointRecords = result.applied();
+      if (!result.matches()) {
+        progress.countMismatches++;
+      }
+    }
+  }
+
+  /** A stream's record topic: as its records showed it, else as the contract names it. */
+  private String recordTopicOf(StreamDescriptor stream, String stateTopic) {
+    String seen = topicOfStream.get(stream.qualifiedName());
+    if (seen != null) {
+      return seen;
+    }
+    String prefix = stateTopic.substring(0, stateTopic.length() - "_state".length());
+    return TopicNames.recordTopic(prefix, stream.namespace(), stream.name());
   }
 
   private void noteCheckpoint(String sourceName, AirbyteStateMessage state) {
@@ -639,6 +713,7 @@ public final class TargetReplicator extends ReplayLoop {
     runningTasksBySync.remove(syncId);
     syncs.remove(syncId);
     finishedSyncs.add(syncId);
+    countProof.forget(syncId);
     loader.forgetSync(syncId);
   }
 
@@ -721,7 +796,10 @@ public final class TargetReplicator extends ReplayLoop {
                     progress.sourceName,
                     progress.recordsApplied,
                     progress.lastState,
-                    progress.lastCheckpointAt)));
+                    progress.lastCheckpointAt,
+                    progress.lastCheckpointSourceCount,
+                    progress.lastCheckpointRecords,
+                    progress.countMismatches)));
     return new TargetStatus(
         settings.name(),
         settings.cache().kind() + ":" + settings.cache().target(),
@@ -771,6 +849,7 @@ public final class TargetReplicator extends ReplayLoop {
     positionsDirty = false;
     lost.clear();
     replayGuard.clear();
+    countProof.clear();
     settling = Set.of();
     gapsToReport = null;
   }

@@ -75,13 +75,25 @@ public record TargetStatus(
    *     the destination confirmed by echoing a state)
    * @param lastCheckpoint the last complete checkpoint's Airbyte STATE written, or null
    * @param lastCheckpointAt when it was written, or null
+   * @param lastCheckpointSourceCount the records the source said the last checkpoint with a count
+   *     covers ({@code sourceStats.recordCount}), or null when it sent none ({@link CountProof})
+   * @param lastCheckpointRecords the records the target applied for that checkpoint, or null
+   * @param countMismatches checkpoints whose two counts differed, since this process started
    */
   public record StreamStatus(
       String stream,
       String source,
       long recordsApplied,
       JsonNode lastCheckpoint,
-      Instant lastCheckpointAt) {}
+      Instant lastCheckpointAt,
+      Long lastCheckpointSourceCount,
+      Long lastCheckpointRecords,
+      long countMismatches) {}
+
+  /** Checkpoints whose source count differed from the records applied, over all streams. */
+  public long countMismatches() {
+    return streams == null ? 0 : streams.stream().mapToLong(StreamStatus::countMismatches).sum();
+  }
 
   static TargetStatus starting(TargetSettings settings) {
     return new TargetStatus(

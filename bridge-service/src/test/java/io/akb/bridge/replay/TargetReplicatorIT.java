@@ -349,6 +349,71 @@ class TargetReplicatorIT {
     }
   }
 
+  /** A STREAM state of {@code stream} whose source counted {@code records} records for it. */
+  private static AirbyteStateMessage countedState(String stream, int cursor, double records) {
+    ObjectNode json =
+        (ObjectNode)
+            AirbyteJson.MAPPER.valueToTree(
+                ContractProducer.streamState(stream, json("{\"cursor\":" + cursor + "}")));
+    json.putObject("sourceStats").put("recordCount", records);
+    return AirbyteJson.convert(json, AirbyteStateMessage.class);
+  }
+
+  @Test
+  void aCheckpointsSourceCountIsComparedWithTheRecordsAppliedForIt() throws Exception {
+    String prefix = prefix();
+    try (ContractProducer source = new ContractProducer(prefix, "source-it")) {
+      source.createTopics(Map.of("users", 2, "orders", 1));
+      source.startSync(
+          List.of(
+              ContractProducer.stream(
+                  "users",
+                  USERS_SCHEMA,
+                  List.of("id"),
+                  SyncMode.INCREMENTAL,
+                  List.of("updated_at"),
+                  DestinationSyncMode.APPEND),
+              ContractProducer.stream(
+                  "orders",
+                  USERS_SCHEMA,
+                  List.of("id"),
+                  SyncMode.INCREMENTAL,
+                  List.of("updated_at"),
+                  DestinationSyncMode.APPEND)));
+      for (int id = 1; id <= 30; id++) {
+        source.record("users", key(id), user(id, "u"));
+      }
+      for (int id = 1; id <= 5; id++) {
+        source.record("orders", key(id), user(id, "o"));
+      }
+      source.checkpoint(countedState("users", 30, 30.0), source.counts());
+      for (int id = 31; id <= 40; id++) {
+        source.record("users", key(id), user(id, "u"));
+      }
+      // The source says 12, but sent 10 users since its last users state.
+      source.checkpoint(countedState("users", 40, 12.0), source.counts());
+      source.checkpoint(countedState("orders", 5, 5.0), source.counts());
+      source.completeSync(true);
+      source.flush();
+
+      try (RunningTarget target =
+          duckDb("count-proof", "count.duckdb", prefix, WriteStrategy.APPEND, Map.of(), 7)) {
+        target.awaitCaughtUp();
+        Map<String, TargetStatus.StreamStatus> streams =
+            target.replicator().status().streams().stream()
+                .collect(Collectors.toMap(TargetStatus.StreamStatus::stream, s -> s));
+        assertThat(streams.get("users").lastCheckpointSourceCount()).isEqualTo(12);
+        assertThat(streams.get("users").lastCheckpointRecords()).isEqualTo(10);
+        assertThat(streams.get("users").countMismatches()).isEqualTo(1);
+        assertThat(streams.get("orders").lastCheckpointSourceCount()).isEqualTo(5);
+        assertThat(streams.get("orders").lastCheckpointRecords()).isEqualTo(5);
+        assertThat(streams.get("orders").countMismatches()).isZero();
+        assertThat(target.replicator().status().countMismatches()).isEqualTo(1);
+        assertThat(target.count("users")).isEqualTo(40);
+      }
+    }
+  }
+
   @Test
   void replaceSwapsInTheNewGenerationOnlyWhenItsSyncCompletes() throws Exception {
     String prefix = prefix();
