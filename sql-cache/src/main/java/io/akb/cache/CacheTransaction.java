@@ -70,6 +70,19 @@ public interface CacheTransaction extends AutoCloseable {
    */
   void checkClaim(String target, long epoch);
 
+  /**
+   * Records that {@code target} skipped records gone from Kafka: {@code topicPartition} from offset
+   * {@code fromOffset} up to {@code resumeAt}, {@code recordsLost} of them (-1: unknown), described
+   * in a sentence; kept in {@code _akb_gaps}, so the cache says what it lacks.
+   */
+  void recordGap(
+      String target,
+      String topicPartition,
+      long fromOffset,
+      long resumeAt,
+      long recordsLost,
+      String description);
+
   /** Stores a target's consumed offsets, in this same transaction as the rows. */
   void saveOffsets(String target, Map<String, StoredOffset> offsets);
 

@@ -49,6 +49,9 @@ public interface SqlCache extends Cache, ReadableCache, AutoCloseable {
    */
   Map<String, StoredOffset> storedOffsets(String target);
 
+  /** The records {@code target} found gone from Kafka and skipped, oldest first. */
+  List<SkippedRecords> skippedRecords(String target);
+
   /** Stream names that have a table, as registered in {@code _airbyte_streams}. */
   @Override
   List<String> streams();

@@ -251,6 +251,8 @@ public final class TargetReplicator extends ReplayLoop {
       if (progress != null) {
         progress.skipTo(gap.resumeAt());
       }
+      loader.gapSkipped(
+          gap.partitionKey(), gap.from(), gap.resumeAt(), gap.records(), gap.describe());
     }
     positionsDirty = true;
     lost.gapSkipped();

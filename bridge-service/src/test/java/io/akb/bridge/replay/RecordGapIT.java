@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.akb.bridge.testing.ContractProducer;
 import io.akb.bridge.testing.RunningTarget;
 import io.akb.bridge.testing.TopicRecords;
+import io.akb.cache.SkippedRecords;
 import io.akb.cache.StoredOffset;
 import io.akb.cache.WriteStrategy;
 import io.akb.runtime.protocol.AirbyteJson;
@@ -187,6 +188,18 @@ class RecordGapIT {
                 });
         Map<String, JsonNode> states = target.query(cache -> cache.states("source-skip"));
         assertThat(states).isEmpty();
+        List<SkippedRecords> skipped = target.query(cache -> cache.skippedRecords("gap-skip"));
+        assertThat(skipped)
+            .as("the cache says what it lacks")
+            .singleElement()
+            .satisfies(
+                gap -> {
+                  assertThat(gap.topicPartition()).isEqualTo(source.recordTopic("users") + "/0");
+                  assertThat(gap.fromOffset()).isZero();
+                  assertThat(gap.resumeAt()).isEqualTo(40);
+                  assertThat(gap.recordsLost()).isEqualTo(40);
+                  assertThat(gap.description()).contains("40 records (offsets 0..39) are gone");
+                });
         await(
             "the state topic position passed the sync's end",
             Duration.ofSeconds(30),

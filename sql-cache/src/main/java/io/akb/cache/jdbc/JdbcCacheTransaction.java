@@ -434,6 +434,33 @@ final class JdbcCacheTransaction implements CacheTransaction {
   }
 
   @Override
+  public void recordGap(
+      String target,
+      String topicPartition,
+      long fromOffset,
+      long resumeAt,
+      long recordsLost,
+      String description) {
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO "
+                + cache.qualified(JdbcSqlCache.GAPS_TABLE)
+                + " (target, topic_partition, from_offset, resume_at, records_lost, description,"
+                + " found_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+      insert.setString(1, target);
+      insert.setString(2, topicPartition);
+      insert.setLong(3, fromOffset);
+      insert.setLong(4, resumeAt);
+      insert.setLong(5, recordsLost);
+      insert.setString(6, cache.dialect().storable(description));
+      insert.setTimestamp(7, Timestamp.from(Instant.now()));
+      insert.executeUpdate();
+    } catch (SQLException e) {
+      throw cache.failure("recording a gap of target " + target, e);
+    }
+  }
+
+  @Override
   public void saveOffsets(String target, Map<String, StoredOffset> offsets) {
     try {
       Timestamp now = Timestamp.from(Instant.now());

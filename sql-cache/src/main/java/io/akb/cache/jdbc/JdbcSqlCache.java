@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.akb.cache.CacheOptions;
 import io.akb.cache.CacheTransaction;
+import io.akb.cache.SkippedRecords;
 import io.akb.cache.SqlCache;
 import io.akb.cache.SqlCacheDataset;
 import io.akb.cache.StoredOffset;
@@ -62,6 +63,9 @@ public abstract class JdbcSqlCache implements SqlCache {
    * io.akb.cache.CacheTransaction#claimTarget}).
    */
   public static final String TARGET_CLAIMS_TABLE = "_akb_target_claims";
+
+  /** Records targets found gone from Kafka and skipped. */
+  public static final String GAPS_TABLE = "_akb_gaps";
 
   /** AKB's layout per stream: field-to-column names, types, strategy, pending generation. */
   public static final String LAYOUTS_TABLE = "_akb_streams";
@@ -185,6 +189,7 @@ public abstract class JdbcSqlCache implements SqlCache {
                 STATE_TABLE,
                 OFFSETS_TABLE,
                 TARGET_CLAIMS_TABLE,
+                GAPS_TABLE,
                 LAYOUTS_TABLE,
                 DESTINATION_POSITIONS_TABLE,
                 "_airbyte_destination_state",
@@ -238,6 +243,31 @@ public abstract class JdbcSqlCache implements SqlCache {
             ? StreamLayout.fromJson(stream, rows.getString(1), rows.getString(2), rows.getString(3))
             : null;
       }
+    }
+  }
+
+  @Override
+  public List<SkippedRecords> skippedRecords(String target) {
+    try (Connection reader = openConnection()) {
+      List<SkippedRecords> skipped = new ArrayList<>();
+      eachRow(
+          reader,
+          "SELECT topic_partition, from_offset, resume_at, records_lost, description, found_at FROM "
+              + qualified(GAPS_TABLE)
+              + " WHERE target = ? ORDER BY found_at",
+          List.of(target),
+          row ->
+              skipped.add(
+                  new SkippedRecords(
+                      row.getString(1),
+                      row.getLong(2),
+                      row.getLong(3),
+                      row.getLong(4),
+                      row.getString(5),
+                      row.getTimestamp(6).toInstant())));
+      return skipped;
+    } catch (SQLException e) {
+      throw failure("reading the skipped records of target " + target, e);
     }
   }
 

@@ -89,6 +89,10 @@ public final class CacheLoader<E> {
       boolean succeeded,
       E tag) {}
 
+  /** Records gone from the input that the reader skipped, recorded in the cache. */
+  private record Gap(
+      String topicPartition, long fromOffset, long resumeAt, long records, String description) {}
+
   /** What one flush wrote. */
   public record Flushed<E>(int records, long bytes, List<Checkpoint<E>> checkpoints) {}
 
@@ -96,6 +100,7 @@ public final class CacheLoader<E> {
   private final LoadBatch batch = new LoadBatch();
   private final CheckpointTracker<Checkpoint<E>> tracker = new CheckpointTracker<>();
   private final Map<String, String> failedSyncs = new LinkedHashMap<>();
+  private final List<Gap> gaps = new ArrayList<>();
   private long oldestNanos = -1;
   private String target;
   private long epoch;
@@ -195,6 +200,16 @@ public final class CacheLoader<E> {
     return dropped;
   }
 
+  /**
+   * The reader skipped records gone from its input (see {@link CacheTransaction#recordGap}): kept
+   * in the cache's {@code _akb_gaps} by the next transaction, which needs a claimed target.
+   */
+  public void gapSkipped(
+      String topicPartition, long fromOffset, long resumeAt, long records, String description) {
+    gaps.add(new Gap(topicPartition, fromOffset, resumeAt, records, description));
+    touch();
+  }
+
   /** A finished sync's counts and waiting events are forgotten (a long-running reader's memory). */
   public void forgetSync(String syncId) {
     tracker.forgetSync(syncId);
@@ -282,6 +297,15 @@ public final class CacheLoader<E> {
       beforeOffsets.accept(complete); // may drop syncs, ended below
       failedSyncs.forEach((syncId, sourceName) -> tx.completeSync(sourceName, syncId, false));
       if (target != null) {
+        for (Gap gap : gaps) {
+          tx.recordGap(
+              target,
+              gap.topicPartition(),
+              gap.fromOffset(),
+              gap.resumeAt(),
+              gap.records(),
+              gap.description());
+        }
         tx.saveOffsets(target, offsets.get());
       }
       tx.commit();
@@ -315,6 +339,7 @@ public final class CacheLoader<E> {
   private void clearBatch() {
     batch.clear();
     failedSyncs.clear();
+    gaps.clear();
     oldestNanos = -1;
   }
 

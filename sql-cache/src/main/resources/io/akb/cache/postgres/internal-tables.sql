@@ -9,3 +9,5 @@ CREATE TABLE IF NOT EXISTS ${schema}."_akb_destination_positions" (destination V
 -- Per target, the newest claim: a bridge process that opens a target takes a new epoch, and every
 -- transaction of an older claimer fails (it was fenced), so two processes never both write.
 CREATE TABLE IF NOT EXISTS ${schema}."_akb_target_claims" (target VARCHAR PRIMARY KEY, epoch BIGINT NOT NULL, holder VARCHAR, claimed_at TIMESTAMP WITH TIME ZONE);
+-- Records a target found gone from Kafka and skipped (on-gap=skip), so the cache itself says what it lacks.
+CREATE TABLE IF NOT EXISTS ${schema}."_akb_gaps" (target VARCHAR, topic_partition VARCHAR, from_offset BIGINT, resume_at BIGINT, records_lost BIGINT, description VARCHAR, found_at TIMESTAMP WITH TIME ZONE);
