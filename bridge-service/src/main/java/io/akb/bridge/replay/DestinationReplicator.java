@@ -96,6 +96,11 @@ public final class DestinationReplicator extends ReplayLoop {
   /** Where the feed starts, per partition, until it is created on the first assignment. */
   private Map<String, Position> start;
 
+  /** Partitions whose records gone were skipped: checkpoints waiting on them never complete. */
+  private final Set<String> gapPartitions = new HashSet<>();
+
+  private long nextSettleCheck;
+  private long checkpointsDropped;
   private int handedOverSinceState;
   private long oldestUnsentNanos;
   private double recordsPerSecond;
@@ -250,6 +255,10 @@ public final class DestinationReplicator extends ReplayLoop {
       long seekTo = offset == null ? 0 : offset.nextOffset();
       if (seekTo < 0) {
         seekTo = beginnings.getOrDefault(partition, 0L); // FROM_START
+        if (seekTo > 0) {
+          // A reset reads on from the first record there is: the ones before it are gone.
+          gapPartitions.add(TargetConsumer.key(partition));
+        }
       }
       offsets.put(partition, seekTo);
       if (offset != null && feed == null) {
@@ -268,6 +277,7 @@ public final class DestinationReplicator extends ReplayLoop {
   @Override
   protected void gapsSkipped(List<RecordGap> skipped) {
     super.gapsSkipped(skipped);
+    skipped.forEach(gap -> gapPartitions.add(gap.partitionKey()));
     if (feed == null) {
       for (RecordGap gap : skipped) {
         start.computeIfPresent(
@@ -287,8 +297,34 @@ public final class DestinationReplicator extends ReplayLoop {
     if (feed != null) {
       feed.checkHealthy();
       feed.checkEchoes(destinationSettings.stateEchoTimeout());
+      dropWhatCanNeverComplete(caughtUp);
     }
     storeConfirmed();
+  }
+
+  /**
+   * After a skipped gap, once the target has read every partition to its end: the checkpoints and
+   * sync ends still lacking records of the gaps' partitions can never complete, and are dropped
+   * with a warning instead of holding the state topics forever.
+   */
+  private void dropWhatCanNeverComplete(boolean caughtUp) {
+    if (gapPartitions.isEmpty() || !caughtUp || System.nanoTime() < nextSettleCheck) {
+      return;
+    }
+    nextSettleCheck = System.nanoTime() + LAG_CHECK_INTERVAL.toNanos();
+    if (!TargetConsumer.readToEnd(consumer, consumer.assignment())) {
+      return;
+    }
+    for (StateEvent event : feed.dropWaitingOn(gapPartitions)) {
+      checkpointsDropped++;
+      log.warn(
+          "Target {} drops {}{} of sync {}: it can never complete (records gone)",
+          settings.name(),
+          event.type(),
+          event.seq() == null ? "" : " " + event.seq(),
+          event.syncId());
+    }
+    gapPartitions.clear();
   }
 
   /** What was read gets confirmed and stored while the target rests (or stands FAILED). */
@@ -496,7 +532,7 @@ public final class DestinationReplicator extends ReplayLoop {
         0,
         lastConfirmedAt,
         gaps,
-        0,
+        checkpointsDropped,
         streams);
   }
 
@@ -512,6 +548,7 @@ public final class DestinationReplicator extends ReplayLoop {
   protected void closeWriter() {
     TopicDestinationFeed currentFeed = feed;
     feed = null;
+    gapPartitions.clear(); // the next run finds the gaps again from the stored offsets
     try {
       if (currentFeed != null) {
         currentFeed.close();

@@ -17,6 +17,7 @@ import io.akb.runtime.topic.StateEvent;
 import io.akb.runtime.topic.TopicRecord;
 import io.akb.runtime.topic.TopicStreamRouter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -311,6 +312,24 @@ public final class TopicDestinationFeed implements AutoCloseable {
                     Math.min(next, oldestAwaited.getOrDefault(key, next)),
                     tracker.appliedPerSync(key))));
     return positions;
+  }
+
+  /**
+   * Stops waiting for the checkpoints and sync ends that still lack records from {@code
+   * partitions}, whose missing records are gone (the reader skipped them and has read the
+   * partitions to their end since): their states are never passed on, and the held state topics
+   * move past them. Returns the events dropped, for the reader to report.
+   */
+  public List<StateEvent> dropWaitingOn(Set<String> partitions) {
+    List<StateEvent> dropped = new ArrayList<>();
+    for (Awaited awaited : tracker.dropIncompleteOn(partitions)) {
+      dropped.add(awaited.event());
+      if (awaited.event().type() == StateEvent.Type.SYNC_COMPLETED) {
+        finishSyncTask(awaited.event());
+      }
+    }
+    handedOverSinceLastState = true; // the next positions state stores the state topics' move
+    return dropped;
   }
 
   /** Checkpoints waiting for their records. */

@@ -6,6 +6,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Decides when a checkpoint of the topic contract is complete for one reader (ARCHITECTURE.md): a
@@ -116,6 +117,27 @@ public final class CheckpointTracker<E> {
       }
     }
     return complete;
+  }
+
+  /**
+   * Removes and returns the awaited events, oldest first, that still lack records from one of
+   * {@code partitions}: a reader that skipped records gone from those partitions, and has read them
+   * to their end since, knows that these can never complete.
+   */
+  public List<E> dropIncompleteOn(Set<String> partitions) {
+    List<E> dropped = new ArrayList<>();
+    for (Iterator<Awaited<E>> it = pending.iterator(); it.hasNext(); ) {
+      Awaited<E> awaited = it.next();
+      for (Map.Entry<String, Long> count : awaited.counts().entrySet()) {
+        if (partitions.contains(count.getKey())
+            && applied(awaited.syncId(), count.getKey()) < count.getValue()) {
+          dropped.add(awaited.event());
+          it.remove();
+          break;
+        }
+      }
+    }
+    return dropped;
   }
 
   /** The awaited events that are not complete yet, oldest first. */
