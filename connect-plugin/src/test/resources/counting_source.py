@@ -2,7 +2,8 @@
 """A small real Airbyte source for tests: stream `numbers` with ids 1..count.
 
 Incremental on `id` (it resumes after the id in its state), a STATE every `state_every` records,
-`delay_ms` of sleep per record (to kill a sync midway), `crash_after` to fail a read, and an `api_key` secret that `check`
+`delay_ms` of sleep per record (to kill a sync midway), `crash_after` to fail a read, `hang_after`
+to fall silent midway, and an `api_key` secret that `check`
 accepts only when it is "open-sesame". It prints its key in a log line on purpose: AKB must mask it.
 """
 import json
@@ -39,6 +40,8 @@ SPEC = {
             "state_every": {"type": "integer", "minimum": 1, "default": 100},
             "crash_after": {"type": "integer", "minimum": 0,
                             "description": "exit 1 after this many records of a read"},
+            "hang_after": {"type": "integer", "minimum": 0,
+                           "description": "print nothing more after this many records of a read"},
             "emitted_at": {"type": "integer",
                            "description": "emitted_at of every record (epoch ms); default now"},
         },
@@ -91,7 +94,10 @@ def main():
         log("reading numbers after %d" % cursor)
         now = int(config.get("emitted_at", time.time() * 1000))
         crash_after = config.get("crash_after")
+        hang_after = config.get("hang_after")
         for i in range(cursor + 1, count + 1):
+            if hang_after is not None and i - cursor > hang_after:
+                time.sleep(3600)
             if crash_after is not None and i - cursor > crash_after:
                 sys.stderr.write("boom: the numbers service answered 503\n")
                 sys.exit(1)

@@ -7,6 +7,7 @@ import io.akb.runtime.AkbException;
 import io.akb.runtime.ConnectorOptions;
 import io.akb.runtime.protocol.AirbyteMessageReader;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
@@ -19,10 +20,10 @@ import org.apache.kafka.common.config.types.Password;
 
 /**
  * The {@code airbyte.*} options that name the Airbyte connector and say how it runs (executor, pip
- * URL, Docker image, local program, install dir, line limit) and what its config is. The source and
- * the sink connector both {@link #define} them into their {@code ConfigDef} and read them here, so
- * both connectors accept the same names, values and defaults, and turn them into the runtime's
- * {@link ConnectorOptions} the same way.
+ * URL, Docker image, local program, install dir, line limit, idle timeout) and what its config is.
+ * The source and the sink connector both {@link #define} them into their {@code ConfigDef} and read
+ * them here, so both connectors accept the same names, values and defaults, and turn them into the
+ * runtime's {@link ConnectorOptions} the same way.
  */
 public final class ConnectorSettings {
   /**
@@ -46,6 +47,11 @@ public final class ConnectorSettings {
   public static final String INSTALL_DIR_CONFIG = "airbyte.install.dir";
   public static final String CONNECTOR_CONFIG_CONFIG = "airbyte.config";
   public static final String MAX_LINE_BYTES_CONFIG = "airbyte.max.line.bytes";
+  public static final String IDLE_TIMEOUT_CONFIG = "airbyte.idle.timeout.ms";
+
+  /** The runtime's default idle timeout, in ms: the one {@link ConnectorOptions} uses. */
+  private static final long DEFAULT_IDLE_TIMEOUT_MS =
+      ConnectorOptions.defaults().idleTimeout().toMillis();
 
   /** Which kind of Airbyte connector the options describe; it words the docs and examples. */
   public enum Role {
@@ -234,7 +240,24 @@ public final class ConnectorSettings {
             group,
             ++order,
             Width.SHORT,
-            "Max line bytes");
+            "Max line bytes")
+        .define(
+            IDLE_TIMEOUT_CONFIG,
+            Type.LONG,
+            DEFAULT_IDLE_TIMEOUT_MS,
+            ConfigDef.Range.atLeast(0),
+            Importance.LOW,
+            "How long the connector may print nothing (no record, state or log line) before it is"
+                + " killed and its run fails, in ms; 0 waits forever. Raise it for a "
+                + noun
+                + " that is silent for long while it works (a slow API, a large query)."
+                + (role == Role.DESTINATION
+                    ? " A destination's write waits for its input and is never timed out."
+                    : ""),
+            group,
+            ++order,
+            Width.SHORT,
+            "Idle timeout (ms)");
   }
 
   /** {@code airbyte.connector.name}. */
@@ -265,7 +288,8 @@ public final class ConnectorSettings {
     ConnectorOptions options =
         ConnectorOptions.defaults()
             .withVersion(string(config, CONNECTOR_VERSION_CONFIG))
-            .withMaxLineBytes(config.getInt(MAX_LINE_BYTES_CONFIG));
+            .withMaxLineBytes(config.getInt(MAX_LINE_BYTES_CONFIG))
+            .withIdleTimeout(Duration.ofMillis(config.getLong(IDLE_TIMEOUT_CONFIG)));
     if (installDir != null) {
       options = options.withInstallDir(Path.of(installDir));
     }

@@ -10,6 +10,7 @@ import io.akb.connect.source.AirbyteSourceConnector;
 import io.akb.runtime.AkbException;
 import io.akb.runtime.ConnectorOptions;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,8 @@ class ConnectorSettingsTest {
           ConnectorSettings.LOCAL_EXECUTABLE_CONFIG,
           ConnectorSettings.INSTALL_DIR_CONFIG,
           ConnectorSettings.CONNECTOR_CONFIG_CONFIG,
-          ConnectorSettings.MAX_LINE_BYTES_CONFIG);
+          ConnectorSettings.MAX_LINE_BYTES_CONFIG,
+          ConnectorSettings.IDLE_TIMEOUT_CONFIG);
 
   @Test
   void bothConnectorsOfferTheSameAirbyteOptionsAndOnlySourcesAManifest() {
@@ -67,6 +69,26 @@ class ConnectorSettingsTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("airbyte.max.line.bytes")
         .hasMessageContaining("at least 1024");
+  }
+
+  @Test
+  void theIdleTimeoutReachesTheRuntimeAndDefaultsToItsOwn() {
+    Map<String, String> props = source();
+    assertThat(new AirbyteSourceConfig(props).connectorOptions().idleTimeout())
+        .isEqualTo(ConnectorOptions.defaults().idleTimeout())
+        .isEqualTo(Duration.ofMinutes(10));
+    props.put(ConnectorSettings.IDLE_TIMEOUT_CONFIG, "3600000");
+    assertThat(new AirbyteSourceConfig(props).connectorOptions().idleTimeout())
+        .isEqualTo(Duration.ofHours(1));
+    props.put(ConnectorSettings.IDLE_TIMEOUT_CONFIG, "0");
+    assertThat(new AirbyteSourceConfig(props).connectorOptions().idleTimeout())
+        .as("waits forever")
+        .isZero();
+    props.put(ConnectorSettings.IDLE_TIMEOUT_CONFIG, "-1");
+    assertThatThrownBy(() -> new AirbyteSourceConfig(props))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("airbyte.idle.timeout.ms")
+        .hasMessageContaining("at least 0");
   }
 
   @Test

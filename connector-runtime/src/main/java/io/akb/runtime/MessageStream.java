@@ -26,6 +26,16 @@ public interface MessageStream extends Iterator<AirbyteMessage>, AutoCloseable {
   AirbyteMessage next();
 
   /**
+   * Whether {@link #hasNext()} would answer now, without waiting for the connector: the next
+   * message, or the end, is already here. A reader that gathers messages into batches hands over
+   * what it has when this is false, so what a connector sent never waits behind its silence. Never
+   * blocks. The default, for messages in memory, is true.
+   */
+  default boolean ready() {
+    return true;
+  }
+
+  /**
    * The connector's stdin, for {@code write}: RECORD and STATE lines go in, the caller closes it to
    * end the input. Only for a run started with stdin.
    */

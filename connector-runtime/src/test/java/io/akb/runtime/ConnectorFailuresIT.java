@@ -186,7 +186,9 @@ class ConnectorFailuresIT {
       assertThatThrownBy(() -> drain(messages, received))
           .isInstanceOf(AkbException.class)
           .hasMessageContaining("the connector printed nothing for 2.0 s (the idle timeout)")
-          .hasMessageContaining("raise the idle timeout");
+          .hasMessageContaining("raise the idle timeout: --idle-timeout of akb read and akb sync")
+          .hasMessageContaining("airbyte.idle.timeout.ms of the Kafka Connect connector")
+          .hasMessageContaining("ConnectorOptions.withIdleTimeout");
     }
     assertThat(received).filteredOn(m -> m.type() == AirbyteMessage.Type.RECORD).hasSize(1);
     for (String pid : Files.readString(pids).trim().split(" ")) {
@@ -199,6 +201,27 @@ class ConnectorFailuresIT {
                   throw new AssertionError("process " + pid + " still runs", e);
                 }
               });
+    }
+  }
+
+  @Test
+  void whatASilentConnectorSentIsReadyAndThenItsSilenceIsNot() throws Exception {
+    FakeConnector connector =
+        connector(
+            "echo '"
+                + FakeConnector.record("users", 1)
+                + "'\n"
+                + "echo '"
+                + FakeConnector.state("users", 1)
+                + "'\n"
+                + "exec sleep 600");
+    try (MessageStream messages = source(connector).read()) {
+      assertThat(messages.hasNext()).isTrue();
+      assertThat(messages.next().type()).isEqualTo(AirbyteMessage.Type.RECORD);
+      assertThat(messages.hasNext()).isTrue();
+      assertThat(messages.next().type()).isEqualTo(AirbyteMessage.Type.STATE);
+      // The connector sleeps: a batching reader must hand over the two messages now, not wait.
+      assertThat(messages.ready()).isFalse();
     }
   }
 

@@ -1,11 +1,13 @@
 package io.akb.bridge.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.akb.bridge.local.ReadProgress;
 import io.akb.cache.CacheLocation;
 import io.akb.cache.CacheOptions;
 import io.akb.cache.SqlCache;
 import io.akb.cache.WriteStrategy;
 import io.akb.runtime.Airbyte;
-import io.akb.runtime.MessageStream;
+import io.akb.runtime.ConnectorOptions;
 import io.akb.runtime.ReadResult;
 import io.akb.runtime.Source;
 import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
@@ -15,6 +17,8 @@ import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -41,14 +45,29 @@ final class ReadCommand implements Runnable {
 
   @Mixin CacheWriteOptions cache;
 
+  @Mixin IdleTimeoutOption idle;
+
+  @Option(
+      names = "--progress-interval",
+      paramLabel = "SECONDS",
+      defaultValue = "5",
+      description =
+          "Seconds between progress lines while the source reads. Default: ${DEFAULT-VALUE}.")
+  int progressInterval;
+
   @Spec CommandSpec spec;
 
   @Override
   public void run() {
     WriteStrategy writeStrategy = cache.effectiveStrategy();
     boolean fullRefresh = cache.fullRefresh;
+    if (progressInterval < 1) {
+      throw new ParameterException(
+          spec.commandLine(), "--progress-interval must be at least 1, not " + progressInterval);
+    }
     CacheLocation location = cache.location();
-    Source source = Airbyte.getSource(name, config.load(name), executor.toConnectorOptions());
+    ConnectorOptions options = executor.toConnectorOptions().withIdleTimeout(idle.idleTimeout);
+    Source source = Airbyte.getSource(name, config.load(name), options);
     if (streams.streams.isEmpty()) {
       source.selectAllStreams();
     } else {
@@ -58,13 +77,26 @@ final class ReadCommand implements Runnable {
     long started = System.nanoTime();
     try (SqlCache sqlCache = SqlCache.open(location, new CacheOptions("", null, writeStrategy))) {
       ReadResult result;
-      if (fullRefresh) {
-        ConfiguredAirbyteCatalog catalog = source.configuredCatalog(source.selectedStreams(), true);
-        try (MessageStream messages = source.read(catalog, null)) {
+      // As Source.read(cache) does, with the progress counted on the way.
+      ConfiguredAirbyteCatalog catalog =
+          fullRefresh
+              ? source.configuredCatalog(source.selectedStreams(), true)
+              : source.configuredCatalog();
+      JsonNode state = fullRefresh ? null : sqlCache.state(source.name());
+      try (ReadProgress messages =
+          new ReadProgress(
+              source.read(catalog, state),
+              name,
+              options.idleTimeout(),
+              out,
+              Duration.ofSeconds(progressInterval))) {
+        try {
           result = sqlCache.write(source, catalog, messages);
+        } catch (RuntimeException e) {
+          messages.finish(true);
+          throw e;
         }
-      } else {
-        result = source.read(sqlCache);
+        messages.finish(false);
       }
       Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
       out.printf(

@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
  * {@code akb sync SOURCE}: reads an Airbyte source through Kafka into a SQL cache (see {@link
  * LocalSync}), on a Kafka broker inside this process unless {@code KAFKA_BOOTSTRAP_SERVERS} names a
  * cluster. Progress goes to stdout (a live table on a terminal, plain lines otherwise), every log
- * line to {@code <work dir>/logs/akb-sync.log}.
+ * line to a file of the run's own in {@code <work dir>/logs/} (see {@link SyncLogFile}).
  */
 @Command(
     name = "sync",
@@ -47,12 +47,15 @@ final class SyncCommand implements Runnable {
 
   @Mixin CacheWriteOptions cache;
 
+  @Mixin IdleTimeoutOption idle;
+
   @Option(
       names = "--work-dir",
       paramLabel = "DIR",
       defaultValue = "./.cache",
       description =
-          "Where the embedded broker's log, Connect's offsets and the log file are kept. Default:"
+          "Where the embedded broker's log, Connect's offsets and the run logs (logs/akb-sync-<time>.log,"
+              + " the last 10 runs; logs/akb-sync.log links to the newest) are kept. Default:"
               + " ${DEFAULT-VALUE}.")
   Path workDir;
 
@@ -74,11 +77,11 @@ final class SyncCommand implements Runnable {
           spec.commandLine(), "--progress-interval must be at least 1, not " + progressInterval);
     }
     SyncOptions options = options();
-    SyncLogFile.route(options.workDir().resolve("logs").resolve("akb-sync.log"));
+    Path logFile = SyncLogFile.route(options.workDir().resolve("logs"));
     PrintStream out = System.out;
     ProgressDisplay display =
         ProgressDisplay.forOutput(out, ProgressDisplay.onTerminal(), options.plainInterval());
-    LocalSync sync = new LocalSync(options, display, out);
+    LocalSync sync = new LocalSync(options, display, out, logFile);
     // Ctrl-C: stop the connector (its offsets are written), the cache and the broker cleanly.
     Thread hook = new Thread(sync::close, "akb-sync-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
@@ -103,7 +106,7 @@ final class SyncCommand implements Runnable {
         cache.location(),
         cache.strategyOrNull(),
         cache.fullRefresh,
-        executor.toConnectorOptions(),
+        executor.toConnectorOptions().withIdleTimeout(idle.idleTimeout),
         bootstrap == null || bootstrap.isBlank() ? null : bootstrap.strip(),
         workDir,
         Duration.ofSeconds(progressInterval));

@@ -29,6 +29,10 @@ final class LiveProgressDisplay implements ProgressDisplay {
     if (!progress.streams().isEmpty()) {
       lines.addAll(ProgressTable.lines(progress));
     }
+    String waiting = progress.waiting();
+    if (waiting != null) {
+      lines.add(waiting);
+    }
     redraw(lines);
   }
 

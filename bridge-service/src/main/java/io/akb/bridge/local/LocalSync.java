@@ -48,20 +48,43 @@ public final class LocalSync implements AutoCloseable {
    */
   static final Duration RECORDS_IN_KAFKA_WAIT = Duration.ofSeconds(60);
 
+  /**
+   * How long a failed sync waits for the cache to apply what the source sent before it failed: the
+   * summary then says truly what is in the cache. Past it, the summary gives both numbers.
+   */
+  static final Duration FAILED_SYNC_CACHE_WAIT = Duration.ofSeconds(60);
+
   /** One sync per run: the connector would start the next one after this long. */
   private static final long ONE_DAY_MS = Duration.ofDays(1).toMillis();
 
   private final SyncOptions options;
   private final ProgressDisplay display;
   private final PrintStream out;
+  private final Path logFile;
   private final Deque<AutoCloseable> open = new ArrayDeque<>();
   private boolean closed;
 
   /** A sync that reports to {@code display} and prints its summary to {@code out}. */
   public LocalSync(SyncOptions options, ProgressDisplay display, PrintStream out) {
+    this(options, display, out, null);
+  }
+
+  /**
+   * As above, with this run's log file (see {@link SyncLogFile#route}), which the summary and error
+   * messages name; null when the log goes elsewhere.
+   */
+  public LocalSync(SyncOptions options, ProgressDisplay display, PrintStream out, Path logFile) {
     this.options = options;
     this.display = display;
     this.out = out;
+    this.logFile = logFile == null ? null : logFile.toAbsolutePath().normalize();
+  }
+
+  /** Where this run's log is, as error messages put it. */
+  String logFileText() {
+    return logFile == null
+        ? "the log file in " + options.workDir().resolve("logs").toAbsolutePath().normalize()
+        : "the log file " + logFile;
   }
 
   /** The name of the connector, and of its offsets file: {@code akb-sync-<source>}. */
@@ -80,7 +103,8 @@ public final class LocalSync implements AutoCloseable {
     String stateTopic = TopicNames.stateTopic(prefix);
     String connector = connectorName(options.sourceName());
     Path offsetsFile = options.workDir().resolve("connect").resolve(connector + ".offsets");
-    SyncProgress progress = new SyncProgress(prefix);
+    SyncProgress progress =
+        new SyncProgress(prefix, options.sourceName(), options.connector().idleTimeout());
     try {
       prepareOffsets(offsetsFile);
       String bootstrap = options.bootstrapServers();
@@ -112,7 +136,7 @@ public final class LocalSync implements AutoCloseable {
       progress.phase(SyncProgress.Phase.WAITING_FOR_SOURCE);
       display.update(progress);
 
-      follow(progress, topics, worker, connector, replay);
+      follow(progress, topics, worker, connector, replay, bootstrap, offsetsFile);
 
       progress.sampleCache(replay.status());
       Map<String, Long> rows = rowsInCache(replay, progress);
@@ -120,12 +144,14 @@ public final class LocalSync implements AutoCloseable {
       progress.phase(SyncProgress.Phase.DONE);
       progress.settleRates();
       display.finish(progress);
-      new SyncSummary(options, progress, rows, states, offsetsFile)
+      new SyncSummary(options, progress, rows, states, offsetsFile, logFile)
           .print(out, bootstrap, options.bootstrapServers() == null);
       return progress;
     } catch (RuntimeException e) {
-      progress.phase(SyncProgress.Phase.FAILED);
-      display.finish(progress);
+      if (progress.phase() != SyncProgress.Phase.FAILED) {
+        progress.phase(SyncProgress.Phase.FAILED);
+        display.finish(progress);
+      }
       throw e;
     }
   }
@@ -136,7 +162,9 @@ public final class LocalSync implements AutoCloseable {
       SyncTopics topics,
       StandaloneConnectWorker worker,
       String connector,
-      CacheReplay replay) {
+      CacheReplay replay,
+      String bootstrap,
+      Path offsetsFile) {
     long completedAt = -1;
     StateEvent completed = null;
     long completedSeenNanos = 0;
@@ -158,11 +186,14 @@ public final class LocalSync implements AutoCloseable {
           throw connectorFailed(failure.get());
         }
       } else if (StateEvent.SYNC_FAILED.equals(completed.status())) {
-        throw new AkbException(
-            "syncing " + options.sourceName(),
-            completed.error() == null ? "the source failed" : completed.error(),
-            "The records read before the failure are in the cache; the next run resumes from the"
-                + " last checkpoint. The log file has the source's output.");
+        progress.phase(SyncProgress.Phase.SAVING_FAILED);
+        // The cache applies what the source sent before it failed: wait for it (bounded), so the
+        // summary can say what is in the cache, not guess it.
+        boolean caughtUp =
+            recordsNotInKafkaYet(completed, topics).isEmpty() && replay.appliedThrough(completedAt);
+        if (caughtUp || System.nanoTime() - completedSeenNanos > FAILED_SYNC_CACHE_WAIT.toNanos()) {
+          throw syncFailed(completed, progress, topics, replay, caughtUp, bootstrap, offsetsFile);
+        }
       } else if (progress.phase() != SyncProgress.Phase.CACHING) {
         Map<String, Long> missing = recordsNotInKafkaYet(completed, topics);
         if (missing.isEmpty()) {
@@ -178,9 +209,10 @@ public final class LocalSync implements AutoCloseable {
                   + missing.entrySet().stream()
                       .map(entry -> entry.getValue() + " of " + entry.getKey())
                       .collect(Collectors.joining(", ")),
-              "Look in the log file for the Connect worker's producer errors (a broker that"
-                  + " refuses records, a full disk). The records already in the cache stay; run"
-                  + " the sync again.");
+              "Look in "
+                  + logFileText()
+                  + " for the Connect worker's producer errors (a broker that refuses records, a"
+                  + " full disk). The records already in the cache stay; run the sync again.");
         }
       }
       TargetStatus cacheStatus = replay.status();
@@ -205,6 +237,52 @@ public final class LocalSync implements AutoCloseable {
       }
       display.update(progress);
     }
+  }
+
+  /**
+   * Ends a sync whose source failed: prints the summary with what is in Kafka and in the cache, and
+   * returns the error, whose hint gives the same numbers.
+   *
+   * @param caughtUp whether the cache applied everything before the failure; when not, it stopped
+   *     waiting after {@link #FAILED_SYNC_CACHE_WAIT}
+   */
+  private AkbException syncFailed(
+      StateEvent completed,
+      SyncProgress progress,
+      SyncTopics topics,
+      CacheReplay replay,
+      boolean caughtUp,
+      String bootstrap,
+      Path offsetsFile) {
+    long inKafka =
+        topics.recordsSinceStart(progress.topics()).values().stream()
+            .mapToLong(Long::longValue)
+            .sum();
+    progress.sampleCache(replay.status());
+    Map<String, Long> rows = rowsInCache(replay, progress);
+    int states = statesInCache(replay);
+    long cached = progress.streams().stream().mapToLong(SyncProgress.StreamProgress::cached).sum();
+    long rowsTotal = rows.values().stream().mapToLong(Long::longValue).sum();
+    progress.phase(SyncProgress.Phase.FAILED);
+    progress.settleRates();
+    display.finish(progress);
+    SyncSummary summary = new SyncSummary(options, progress, rows, states, offsetsFile, logFile);
+    String numbers = summary.failedNumbers(inKafka, cached, rowsTotal, caughtUp);
+    summary.printFailed(out, bootstrap, options.bootstrapServers() == null, numbers);
+    return new AkbException(
+        "syncing " + options.sourceName(),
+        completed.error() == null ? "the source failed" : completed.error(),
+        "\n"
+            + numbers
+            + " The next akb sync resumes from the source's last checkpoint"
+            + (caughtUp ? "" : " and writes the records still in Kafka to the cache")
+            + ". "
+            + capitalized(logFileText())
+            + " has the source's output.");
+  }
+
+  private static String capitalized(String text) {
+    return Character.toUpperCase(text.charAt(0)) + text.substring(1);
   }
 
   /**
@@ -279,6 +357,7 @@ public final class LocalSync implements AutoCloseable {
     config.put("sync.interval.ms", String.valueOf(ONE_DAY_MS));
     config.put("sync.resume.schedule", "false"); // each akb sync run is one sync, started at once
     config.put("sync.retries", "0");
+    config.put("airbyte.idle.timeout.ms", String.valueOf(source.idleTimeout().toMillis()));
     return config;
   }
 
@@ -342,7 +421,7 @@ public final class LocalSync implements AutoCloseable {
     return new AkbException(
         "running " + options.sourceName() + " as a Kafka Connect source connector",
         message,
-        "The log file in " + options.workDir().resolve("logs") + " has Connect's full output.");
+        capitalized(logFileText()) + " has Connect's full output.");
   }
 
   /** A cache location without its password, fit to print. */

@@ -15,6 +15,7 @@ final class PlainProgressDisplay implements ProgressDisplay {
   private final long intervalNanos;
   private long lastPrinted;
   private SyncProgress.Phase lastPhase;
+  private boolean lastWaiting;
 
   PlainProgressDisplay(PrintStream out, Duration interval) {
     this.out = out;
@@ -25,7 +26,11 @@ final class PlainProgressDisplay implements ProgressDisplay {
   public void update(SyncProgress progress) {
     long now = System.nanoTime();
     boolean phaseChanged = progress.phase() != lastPhase;
-    if (!phaseChanged && now - lastPrinted < intervalNanos) {
+    // The moment the sync starts waiting for a silent source is news, as a phase change is.
+    boolean waiting = progress.waiting() != null;
+    boolean startsWaiting = waiting && !lastWaiting;
+    lastWaiting = waiting;
+    if (!phaseChanged && !startsWaiting && now - lastPrinted < intervalNanos) {
       return;
     }
     lastPrinted = now;
@@ -50,7 +55,8 @@ final class PlainProgressDisplay implements ProgressDisplay {
   static final int STREAMS_LISTED = 4;
 
   /**
-   * {@code [12.5s] reading: users 1,200 (400/s, 1 checkpoint), ...; cached 1,000}. With more than
+   * {@code [12.5s] reading: users 1,200 (400/s, 1 checkpoint), ...; cached 1,000}, then what the
+   * sync waits for when the source is silent (see {@link SyncProgress#waiting}). With more than
    * {@link #STREAMS_LISTED} streams the line stays short: the totals, then the busiest streams.
    */
   static String line(SyncProgress progress) {
@@ -93,7 +99,9 @@ final class PlainProgressDisplay implements ProgressDisplay {
         listed.add(named.toString());
       }
     }
-    return line.append(listed).append("; cached ").append(ProgressTable.count(cached)).toString();
+    line.append(listed).append("; cached ").append(ProgressTable.count(cached));
+    String waiting = progress.waiting();
+    return waiting == null ? line.toString() : line.append("; ").append(waiting).toString();
   }
 
   private static String figures(SyncProgress.StreamProgress stream) {

@@ -26,6 +26,7 @@ public final class SyncProgress {
     WAITING_FOR_SOURCE("starting the source"),
     READING("reading"),
     CACHING("writing the last records to the cache"),
+    SAVING_FAILED("the source failed: writing what it sent to the cache"),
     DONE("done"),
     FAILED("failed");
 
@@ -90,6 +91,12 @@ public final class SyncProgress {
 
   private final long startedNanos = System.nanoTime();
   private final String prefix;
+  private final String source;
+  private final Duration idleTimeout;
+
+  /** When a record or event of this sync was last seen (nanoTime), 0 before the sync started. */
+  private long lastActivityNanos;
+
   private final Map<String, StreamProgress> streams = new LinkedHashMap<>();
   private Phase phase = Phase.STARTING_KAFKA;
   private String syncId;
@@ -100,7 +107,78 @@ public final class SyncProgress {
 
   /** Progress of a sync writing topics under {@code prefix}. */
   public SyncProgress(String prefix) {
+    this(prefix, "the source", Duration.ZERO);
+  }
+
+  /**
+   * Progress of a sync of {@code source} writing topics under {@code prefix}, whose connector is
+   * stopped after {@code idleTimeout} without output ({@link Duration#ZERO}: never).
+   */
+  public SyncProgress(String prefix, String source, Duration idleTimeout) {
     this.prefix = prefix;
+    this.source = source;
+    this.idleTimeout = idleTimeout;
+  }
+
+  /**
+   * How long the source must have sent nothing before the progress says it waits for it: soon
+   * enough to be seen before a short idle timeout ends the wait, late enough not to flicker.
+   */
+  static Duration silenceShownAfter(Duration idleTimeout) {
+    Duration usual = Duration.ofSeconds(10);
+    if (idleTimeout.isZero() || idleTimeout.isNegative()) {
+      return usual;
+    }
+    Duration quarter = idleTimeout.dividedBy(4);
+    return quarter.compareTo(usual) < 0 ? quarter : usual;
+  }
+
+  /**
+   * While the source is reading but has sent no record or checkpoint for a while, what the sync
+   * waits for: {@code waiting for source-x: no records or checkpoints for 45 s (...)}; else null.
+   */
+  public String waiting() {
+    return waiting(System.nanoTime());
+  }
+
+  String waiting(long nowNanos) {
+    if (phase != Phase.READING || lastActivityNanos == 0) {
+      return null;
+    }
+    Duration silent = Duration.ofNanos(nowNanos - lastActivityNanos);
+    if (silent.compareTo(silenceShownAfter(idleTimeout)) < 0) {
+      return null;
+    }
+    return waitingText(source, "no records or checkpoints", silent, idleTimeout);
+  }
+
+  /**
+   * {@code waiting for source-x: <what> for 45 s (stopped after 10 min without output; see
+   * --idle-timeout)}: one wording for {@code akb sync} and {@code akb read}.
+   */
+  static String waitingText(String source, String what, Duration silent, Duration idleTimeout) {
+    return "waiting for "
+        + source
+        + ": "
+        + what
+        + " for "
+        + silent.toSeconds()
+        + " s ("
+        + (idleTimeout.isZero() || idleTimeout.isNegative()
+            ? "no idle timeout: it may wait forever; see --idle-timeout)"
+            : "stopped after " + describe(idleTimeout) + " without output; see --idle-timeout)");
+  }
+
+  /** {@code 10 min}, {@code 90 s}, {@code 0.5 s}. */
+  static String describe(Duration duration) {
+    long seconds = duration.toSeconds();
+    if (seconds >= 60 && seconds % 60 == 0) {
+      return seconds / 60 + " min";
+    }
+    if (duration.toMillis() % 1000 == 0) {
+      return seconds + " s";
+    }
+    return duration.toMillis() / 1000.0 + " s";
   }
 
   /** Moves to {@code phase}; {@link Phase#DONE} and {@link Phase#FAILED} stop the clock. */
@@ -161,6 +239,7 @@ public final class SyncProgress {
       syncId = event.syncId();
       phase = Phase.READING;
       readStartedNanos = System.nanoTime();
+      lastActivityNanos = readStartedNanos;
       if (event.catalog() != null && event.catalog().streams() != null) {
         for (ConfiguredAirbyteStream stream : event.catalog().streams()) {
           String name = stream.stream().name();
@@ -175,6 +254,7 @@ public final class SyncProgress {
     if (syncId == null || !syncId.equals(event.syncId())) {
       return;
     }
+    lastActivityNanos = System.nanoTime();
     switch (event.type()) {
       case CHECKPOINT -> countCheckpoint(event.state());
       case SYNC_COMPLETED -> {
@@ -196,6 +276,9 @@ public final class SyncProgress {
       Long records = recordsPerTopic.get(stream.topic);
       if (records == null || records < stream.records) {
         continue;
+      }
+      if (records > stream.records) {
+        lastActivityNanos = now;
       }
       stream.records = records;
       if (stream.lastSampleNanos != 0) {

@@ -15,18 +15,71 @@ final class SyncSummary {
   private final Map<String, Long> rowsInCache;
   private final int statesInCache;
   private final Path offsetsFile;
+  private final Path logFile;
 
+  /**
+   * @param logFile this run's log file; null: {@code <work dir>/logs/}{@value SyncLogFile#LATEST}
+   */
   SyncSummary(
       SyncOptions options,
       SyncProgress progress,
       Map<String, Long> rowsInCache,
       int statesInCache,
-      Path offsetsFile) {
+      Path offsetsFile,
+      Path logFile) {
     this.options = options;
     this.progress = progress;
     this.rowsInCache = rowsInCache;
     this.statesInCache = statesInCache;
     this.offsetsFile = offsetsFile;
+    this.logFile =
+        logFile != null ? logFile : options.workDir().resolve("logs").resolve(SyncLogFile.LATEST);
+  }
+
+  /**
+   * What a failed sync left, in one or two sentences: records the source sent, those in Kafka,
+   * those the cache wrote and its rows.
+   *
+   * @param inKafka records of this sync in its topics
+   * @param cached records the cache wrote in this run
+   * @param rows rows in the cache's tables of the sync's streams
+   * @param caughtUp whether the cache applied everything in Kafka before the failure
+   */
+  String failedNumbers(long inKafka, long cached, long rows, boolean caughtUp) {
+    long sent = progress.totalRecords();
+    StringBuilder text =
+        new StringBuilder("The source sent ")
+            .append(ProgressTable.count(sent))
+            .append(sent == 1 ? " record" : " records")
+            .append(" before it failed: ")
+            .append(ProgressTable.count(inKafka))
+            .append(" in Kafka, ")
+            .append(ProgressTable.count(cached))
+            .append(" written to the cache in this run (")
+            .append(ProgressTable.count(rows))
+            .append(rows == 1 ? " row" : " rows")
+            .append(" in its tables now).");
+    if (!caughtUp) {
+      text.append(" The cache had not applied everything in Kafka after ")
+          .append(LocalSync.FAILED_SYNC_CACHE_WAIT.toSeconds())
+          .append(" s, when AKB stopped waiting: the rest stays in Kafka.");
+    } else {
+      text.append(" The cache has read everything in Kafka up to the failure.");
+    }
+    return text.toString();
+  }
+
+  /** The summary of a failed sync: {@code numbers} (see {@link #failedNumbers}), table, where. */
+  void printFailed(PrintStream out, String bootstrap, boolean embedded, String numbers) {
+    out.println();
+    out.println(
+        "Sync of "
+            + options.sourceName()
+            + " FAILED after "
+            + ProgressTable.duration(progress.elapsed())
+            + ". "
+            + numbers);
+    printTableAndWhere(out, bootstrap, embedded);
   }
 
   void print(PrintStream out, String bootstrap, boolean embedded) {
@@ -47,6 +100,10 @@ final class SyncSummary {
             + ", strategy "
             + options.effectiveStrategy().name().toLowerCase(java.util.Locale.ROOT)
             + ".");
+    printTableAndWhere(out, bootstrap, embedded);
+  }
+
+  private void printTableAndWhere(PrintStream out, String bootstrap, boolean embedded) {
     ProgressTable.lines(progress, rowsInCache).forEach(out::println);
     out.println();
     out.println("Where the data is:");
@@ -74,12 +131,12 @@ final class SyncSummary {
             + (embedded ? "the embedded broker (" + bootstrap + " while running)" : bootstrap));
     out.println(
         "  log:     "
-            + options
-                .workDir()
-                .resolve("logs")
-                .resolve("akb-sync.log")
-                .toAbsolutePath()
-                .normalize());
+            + logFile.toAbsolutePath().normalize()
+            + " (the last "
+            + SyncLogFile.KEPT_RUNS
+            + " runs' logs are kept beside it; "
+            + SyncLogFile.LATEST
+            + " is the newest)");
     out.flush();
   }
 }

@@ -24,6 +24,23 @@ class AkbCommandTest {
   }
 
   @Test
+  void theIdleTimeoutTakesADurationWithItsUnit() {
+    IdleTimeoutOption.DurationConverter duration = new IdleTimeoutOption.DurationConverter();
+    assertThat(duration.convert("90s")).isEqualTo(java.time.Duration.ofSeconds(90));
+    assertThat(duration.convert("10m")).isEqualTo(java.time.Duration.ofMinutes(10));
+    assertThat(duration.convert("2h")).isEqualTo(java.time.Duration.ofHours(2));
+    assertThat(duration.convert("500ms")).isEqualTo(java.time.Duration.ofMillis(500));
+    assertThat(duration.convert("0")).isZero();
+
+    assertThat(akb("read", "source-faker", "--config", "{}", "--idle-timeout", "90")).isOne();
+    assertThat(err.toString())
+        .contains("--idle-timeout")
+        .contains("'90' has no unit: write 90s or 90m");
+    assertThat(akb("sync", "--help")).isZero();
+    assertThat(out.toString()).contains("--idle-timeout=DURATION").contains("Default: 10m");
+  }
+
+  @Test
   void connectorsFiltersByNameAndType() {
     assertThat(akb("connectors", "FAKER", "--type", "source")).isZero();
 

@@ -59,6 +59,16 @@ class LocalSyncTest {
   }
 
   @Test
+  void theIdleTimeoutReachesTheConnector() {
+    assertThat(connectorConfig(ConnectorOptions.defaults()))
+        .containsEntry("airbyte.idle.timeout.ms", "600000");
+    assertThat(connectorConfig(ConnectorOptions.defaults().withIdleTimeout(Duration.ofSeconds(90))))
+        .containsEntry("airbyte.idle.timeout.ms", "90000");
+    assertThat(connectorConfig(ConnectorOptions.defaults().withIdleTimeout(Duration.ZERO)))
+        .containsEntry("airbyte.idle.timeout.ms", "0");
+  }
+
+  @Test
   void printedCacheLocationsHideThePassword() {
     assertThat(
             LocalSync.redacted(

@@ -79,4 +79,35 @@ class SyncProgressTest {
         .containsExactly(2000L, 100L);
     assertThat(progress.totalRecords()).isEqualTo(2100);
   }
+
+  @Test
+  void aSilentSourceIsNamedWithHowLongAndItsIdleTimeout() throws Exception {
+    SyncProgress progress = new SyncProgress(PREFIX, "source-x", java.time.Duration.ofMinutes(10));
+    long now = System.nanoTime();
+    assertThat(progress.waiting(now + 60_000_000_000L)).as("not reading yet").isNull();
+
+    progress.apply(started("s1"));
+    progress.sampleRecords(java.util.Map.of(PREFIX + "users", 500L));
+    long sampled = System.nanoTime();
+    assertThat(progress.waiting(sampled + 1_000_000_000L)).as("silent for a second").isNull();
+    assertThat(progress.waiting(sampled + 45_500_000_000L))
+        .isEqualTo(
+            "waiting for source-x: no records or checkpoints for 45 s (stopped after 10 min"
+                + " without output; see --idle-timeout)");
+
+    SyncProgress forever = new SyncProgress(PREFIX, "source-x", java.time.Duration.ZERO);
+    forever.apply(started("s1"));
+    assertThat(forever.waiting(System.nanoTime() + 11_000_000_000L))
+        .endsWith("for 11 s (no idle timeout: it may wait forever; see --idle-timeout)");
+  }
+
+  @Test
+  void aShortIdleTimeoutIsNamedSoonerThanTheUsualTenSeconds() {
+    assertThat(SyncProgress.silenceShownAfter(java.time.Duration.ofMinutes(10)))
+        .isEqualTo(java.time.Duration.ofSeconds(10));
+    assertThat(SyncProgress.silenceShownAfter(java.time.Duration.ofSeconds(8)))
+        .isEqualTo(java.time.Duration.ofSeconds(2));
+    assertThat(SyncProgress.silenceShownAfter(java.time.Duration.ZERO))
+        .isEqualTo(java.time.Duration.ofSeconds(10));
+  }
 }

@@ -153,7 +153,9 @@ public final class AirbyteSourceConfig extends AbstractConfig {
           + " most sync.interval.ms.";
 
   public static final String BATCH_SIZE_CONFIG = "poll.batch.size";
-  private static final String BATCH_SIZE_DOC = "Most records handed to Connect per poll.";
+  private static final String BATCH_SIZE_DOC =
+      "Most records handed to Connect per poll. A poll hands over fewer as soon as the connector"
+          + " pauses, so what it sent never waits for a full batch.";
 
   /** The options of the connector, with their documentation. */
   public static final ConfigDef CONFIG_DEF =

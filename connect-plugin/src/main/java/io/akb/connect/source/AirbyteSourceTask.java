@@ -34,11 +34,12 @@ import org.slf4j.LoggerFactory;
  * each {@link #poll} either waits for the next sync ({@code sync.interval.ms} after the last one,
  * also across restarts through {@link SyncSchedule}, or a backoff after a failure), starts one
  * (discover, create missing topics, {@code read} with {@code --state} rebuilt from the offsets), or
- * returns the next batch of the running one. A failed sync is retried {@code sync.retries} times
- * with doubling backoff, then the task fails with the connector's last log lines. Under
- * exactly-once with {@code transaction.boundary=connector}, each {@code CHECKPOINT} and each {@code
- * SYNC_COMPLETED} ends a transaction, and a failed sync aborts its records since the last
- * checkpoint (the next sync re-reads them from that checkpoint).
+ * returns the next batch of the running one: up to {@code poll.batch.size} records, fewer as soon
+ * as the connector pauses (what it sent goes to Kafka while it is silent). A failed sync is retried
+ * {@code sync.retries} times with doubling backoff, then the task fails with the connector's last
+ * log lines. Under exactly-once with {@code transaction.boundary=connector}, each {@code
+ * CHECKPOINT} and each {@code SYNC_COMPLETED} ends a transaction, and a failed sync aborts its
+ * records since the last checkpoint (the next sync re-reads them from that checkpoint).
  */
 public class AirbyteSourceTask extends SourceTask {
   private static final Logger log = LoggerFactory.getLogger(AirbyteSourceTask.class);
@@ -213,6 +214,11 @@ public class AirbyteSourceTask extends SourceTask {
           if (run.isCheckpoint(record)) {
             commitTransactionOn(record);
           }
+        }
+        // A silent connector must not hold back what it sent: records and checkpoints go to
+        // Kafka now, not when the batch is full or the idle timeout ends the sync.
+        if (!batch.isEmpty() && !running.ready()) {
+          return batch;
         }
       }
       return batch;

@@ -160,6 +160,55 @@ class AirbyteSourceTaskIT {
     assertThat(batch).extracting(AirbyteSourceTaskIT::type).containsExactly("SYNC_STARTED");
   }
 
+  @Test
+  void whatASilentConnectorSentReachesConnectWhileItIsSilent() throws Exception {
+    // 500 records and 5 checkpoints, then silence: less than one batch of poll.batch.size (2000).
+    AirbyteSourceTask task =
+        start(
+            props(
+                "silent.",
+                "airbyte.config",
+                "{\"count\": 1000, \"hang_after\": 500}",
+                "airbyte.idle.timeout.ms",
+                "30000"));
+    List<SourceRecord> all = new ArrayList<>();
+    long deadline = System.currentTimeMillis() + 120_000;
+    while (all.stream().filter(r -> r.topic().equals("silent.numbers")).count() < 500
+        || all.stream().filter(r -> "CHECKPOINT".equals(type(r))).count() < 5) {
+      assertThat(System.currentTimeMillis()).as("the records arrive").isLessThan(deadline);
+      List<SourceRecord> batch = task.poll();
+      if (batch != null) {
+        all.addAll(batch);
+      }
+    }
+    // Handed over while the connector is still running: before, they waited for a full batch,
+    // that is for the idle timeout to fail the sync.
+    assertThat(all).extracting(AirbyteSourceTaskIT::type).doesNotContain("SYNC_COMPLETED");
+  }
+
+  @Test
+  void theIdleTimeoutOptionEndsTheSyncOfASilentConnector() throws Exception {
+    AirbyteSourceTask task =
+        start(
+            props(
+                "idle.",
+                "airbyte.config",
+                "{\"count\": 10, \"hang_after\": 3}",
+                "airbyte.idle.timeout.ms",
+                "2000",
+                "sync.retries",
+                "0"));
+    List<SourceRecord> records = syncToTheEnd(task);
+    SourceRecord completed =
+        records.stream().filter(r -> "SYNC_COMPLETED".equals(type(r))).findFirst().orElseThrow();
+    Map<?, ?> event = (Map<?, ?>) completed.value();
+    assertThat(event.get("status")).isEqualTo("FAILED");
+    assertThat(String.valueOf(event.get("error")))
+        .contains("the connector printed nothing for 2.0 s (the idle timeout)")
+        .contains("airbyte.idle.timeout.ms");
+    assertThat(records.stream().filter(r -> r.topic().equals("idle.numbers"))).hasSize(3);
+  }
+
   /** The task's view of Connect: its config and the committed offsets. */
   private final class Context implements SourceTaskContext {
     private final Map<String, String> configs;

@@ -83,7 +83,12 @@ final class ChunkPipe {
 
         @Override
         public int available() {
-          return current == null ? 0 : current.length - position;
+          if (current != null && position < current.length) {
+            return current.length - position;
+          }
+          // The next chunk is already here: reading it would not wait.
+          byte[] waiting = ended ? null : chunks.peek();
+          return waiting == null ? 0 : waiting.length;
         }
 
         private boolean fill() throws IOException {

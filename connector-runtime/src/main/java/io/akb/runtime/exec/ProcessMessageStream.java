@@ -25,6 +25,13 @@ import org.slf4j.LoggerFactory;
 
 /** The {@link MessageStream} of a running connector process; see there for the contract. */
 final class ProcessMessageStream implements MessageStream {
+  /** What to do about a connector killed for its silence: every place the timeout is set. */
+  static final String IDLE_TIMEOUT_HINT =
+      "It may be stuck on a slow or unreachable service. If it is only slow, raise the idle"
+          + " timeout: --idle-timeout of akb read and akb sync (such as --idle-timeout 30m; 0"
+          + " waits forever), airbyte.idle.timeout.ms of the Kafka Connect connector, or"
+          + " ConnectorOptions.withIdleTimeout in Java.";
+
   /** How long a connector may take to exit after closing its stdout. */
   private static final Duration EXIT_GRACE = Duration.ofSeconds(60);
 
@@ -121,6 +128,14 @@ final class ProcessMessageStream implements MessageStream {
     }
     next = accept(message);
     return true;
+  }
+
+  @Override
+  public boolean ready() {
+    if (failure != null || next != null || ended || closed) {
+      return true;
+    }
+    return reader.ready();
   }
 
   @Override
@@ -223,8 +238,7 @@ final class ProcessMessageStream implements MessageStream {
     if (timedOut) {
       throw fail(
           "the connector printed nothing for " + describe(idleTimeout) + " (the idle timeout)",
-          "It may be stuck on a slow or unreachable service. If it is only slow, raise the idle"
-              + " timeout.");
+          IDLE_TIMEOUT_HINT);
     }
     if (exit.isEmpty()) {
       process.kill();

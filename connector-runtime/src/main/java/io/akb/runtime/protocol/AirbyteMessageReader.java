@@ -35,6 +35,9 @@ public final class AirbyteMessageReader implements AutoCloseable {
   private boolean eof;
   private long lineNumber;
 
+  /** A line end {@link #ready} found at or after {@link #start}, else -1: not scanned twice. */
+  private int readyNewline = -1;
+
   public AirbyteMessageReader(InputStream in) {
     this(in, DEFAULT_MAX_LINE_BYTES);
   }
@@ -68,6 +71,44 @@ public final class AirbyteMessageReader implements AutoCloseable {
       if (message != null) {
         return message;
       }
+    }
+  }
+
+  /**
+   * Whether {@link #next} can answer without waiting for the connector: a whole line is buffered or
+   * completed by bytes the input already holds (read here without blocking), or the input ended. A
+   * line the connector has only half written is not ready. Never blocks.
+   */
+  public boolean ready() {
+    if (readyNewline >= start || eof) {
+      return true;
+    }
+    int scanFrom = start;
+    while (true) {
+      for (int i = scanFrom; i < end; i++) {
+        if (buffer[i] == '\n') {
+          readyNewline = i;
+          return true;
+        }
+      }
+      if (end - start >= maxLineBytes) {
+        return true; // next() fails on this line at once
+      }
+      int available;
+      try {
+        available = in.available();
+      } catch (IOException e) {
+        return true; // next() reports it
+      }
+      if (available <= 0) {
+        return false;
+      }
+      int scanned = end - start;
+      fill(available);
+      if (eof) {
+        return true;
+      }
+      scanFrom = start + scanned;
     }
   }
 
@@ -145,6 +186,12 @@ public final class AirbyteMessageReader implements AutoCloseable {
 
   /** Index of the next line end in the buffer, reading more as needed; -1 at end of stream. */
   private int findNewline() {
+    if (readyNewline >= start) {
+      int found = readyNewline;
+      readyNewline = -1;
+      return found;
+    }
+    readyNewline = -1;
     int scanFrom = start;
     while (true) {
       for (int i = scanFrom; i < end; i++) {
@@ -171,13 +218,13 @@ public final class AirbyteMessageReader implements AutoCloseable {
                 + " limit for this connector: ConnectorOptions.withMaxLineBytes, or"
                 + " airbyte.max.line.bytes in Kafka Connect.");
       }
-      fill();
+      fill(Integer.MAX_VALUE);
       scanFrom = start + scanned; // fill() may have moved the line to the buffer's start
     }
   }
 
-  /** Compacts or grows the buffer and reads the next chunk. */
-  private void fill() {
+  /** Compacts or grows the buffer and reads the next chunk, of at most {@code most} bytes. */
+  private void fill(int most) {
     if (start > 0) {
       System.arraycopy(buffer, start, buffer, 0, end - start);
       end -= start;
@@ -188,7 +235,7 @@ public final class AirbyteMessageReader implements AutoCloseable {
           Arrays.copyOf(buffer, Math.min(Math.max(buffer.length * 2, CHUNK), maxLineBytes + 1));
     }
     try {
-      int n = in.read(buffer, end, buffer.length - end);
+      int n = in.read(buffer, end, Math.min(most, buffer.length - end));
       if (n < 0) {
         eof = true;
       } else {

@@ -1,5 +1,6 @@
 package io.akb.runtime.protocol;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -20,6 +21,30 @@ class AirbyteMessageReaderTest {
       messages.add(m);
     }
     return messages;
+  }
+
+  @Test
+  void aLineIsReadyOnlyOnceItIsWholeAndReadyNeverWaits() throws Exception {
+    java.io.PipedOutputStream connector = new java.io.PipedOutputStream();
+    AirbyteMessageReader reader =
+        new AirbyteMessageReader(new java.io.PipedInputStream(connector, 1 << 16));
+    String record =
+        "{\"type\":\"RECORD\",\"record\":{\"stream\":\"s\",\"data\":{},\"emitted_at\":1}}";
+
+    assertThat(reader.ready()).as("nothing written yet").isFalse();
+    connector.write((record + "\n" + record + "\n" + record.substring(0, 20)).getBytes(UTF_8));
+    assertThat(reader.ready()).isTrue();
+    assertThat(reader.next().type()).isEqualTo(AirbyteMessage.Type.RECORD);
+    assertThat(reader.ready()).isTrue();
+    assertThat(reader.next().type()).isEqualTo(AirbyteMessage.Type.RECORD);
+    // Half a line: next() would wait for the rest, so it is not ready (and ready() did not wait).
+    assertThat(reader.ready()).isFalse();
+
+    connector.write((record.substring(20) + "\n").getBytes(UTF_8));
+    assertThat(reader.ready()).isTrue();
+    assertThat(reader.next().record().stream()).isEqualTo("s");
+    assertThat(reader.ready()).isFalse();
+    connector.close();
   }
 
   @Test
