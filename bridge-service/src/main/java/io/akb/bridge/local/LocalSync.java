@@ -144,7 +144,8 @@ public final class LocalSync implements AutoCloseable {
       progress.phase(SyncProgress.Phase.DONE);
       progress.settleRates();
       display.finish(progress);
-      new SyncSummary(options, progress, rows, states, offsetsFile, logFile)
+      new SyncSummary(
+              options, progress, rows, states, replay.status().streams(), offsetsFile, logFile)
           .print(out, bootstrap, options.bootstrapServers() == null);
       return progress;
     } catch (RuntimeException e) {
@@ -266,7 +267,9 @@ public final class LocalSync implements AutoCloseable {
     progress.phase(SyncProgress.Phase.FAILED);
     progress.settleRates();
     display.finish(progress);
-    SyncSummary summary = new SyncSummary(options, progress, rows, states, offsetsFile, logFile);
+    SyncSummary summary =
+        new SyncSummary(
+            options, progress, rows, states, replay.status().streams(), offsetsFile, logFile);
     String numbers = summary.failedNumbers(inKafka, cached, rowsTotal, caughtUp);
     summary.printFailed(out, bootstrap, options.bootstrapServers() == null, numbers);
     return new AkbException(

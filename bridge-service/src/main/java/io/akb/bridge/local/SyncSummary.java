@@ -1,8 +1,11 @@
 package io.akb.bridge.local;
 
+import io.akb.bridge.replay.TargetStatus;
 import io.akb.cache.CacheLocation;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,6 +17,7 @@ final class SyncSummary {
   private final SyncProgress progress;
   private final Map<String, Long> rowsInCache;
   private final int statesInCache;
+  private final List<TargetStatus.StreamStatus> cacheStreams;
   private final Path offsetsFile;
   private final Path logFile;
 
@@ -25,12 +29,14 @@ final class SyncSummary {
       SyncProgress progress,
       Map<String, Long> rowsInCache,
       int statesInCache,
+      List<TargetStatus.StreamStatus> cacheStreams,
       Path offsetsFile,
       Path logFile) {
     this.options = options;
     this.progress = progress;
     this.rowsInCache = rowsInCache;
     this.statesInCache = statesInCache;
+    this.cacheStreams = cacheStreams == null ? List.of() : cacheStreams;
     this.offsetsFile = offsetsFile;
     this.logFile =
         logFile != null ? logFile : options.workDir().resolve("logs").resolve(SyncLogFile.LATEST);
@@ -103,8 +109,48 @@ final class SyncSummary {
     printTableAndWhere(out, bootstrap, embedded);
   }
 
+  /**
+   * The count proof of the checkpoints that carried {@code sourceStats.recordCount}, or null when
+   * none did: whether the cache wrote as many records as the source counted, per stream.
+   */
+  String countProof() {
+    List<String> differing = new ArrayList<>();
+    boolean counted = false;
+    long mismatches = 0;
+    for (TargetStatus.StreamStatus stream : cacheStreams) {
+      if (stream.lastCheckpointSourceCount() == null) {
+        continue;
+      }
+      counted = true;
+      mismatches += stream.countMismatches();
+      if (stream.countMismatches() > 0) {
+        differing.add(
+            stream.stream()
+                + " ("
+                + stream.countMismatches()
+                + (stream.countMismatches() == 1 ? " checkpoint" : " checkpoints")
+                + "; last: the source counted "
+                + stream.lastCheckpointSourceCount()
+                + ", the cache wrote "
+                + stream.lastCheckpointRecords()
+                + ")");
+      }
+    }
+    if (!counted) {
+      return null;
+    }
+    return mismatches == 0
+        ? "every checkpoint's record count (sourceStats) matches the records the cache wrote"
+        : "record counts differ from the source's (sourceStats) in " + String.join(", ", differing);
+  }
+
   private void printTableAndWhere(PrintStream out, String bootstrap, boolean embedded) {
     ProgressTable.lines(progress, rowsInCache).forEach(out::println);
+    String proof = countProof();
+    if (proof != null) {
+      out.println();
+      out.println("Count proof: " + proof + ".");
+    }
     out.println();
     out.println("Where the data is:");
     if (options.cache().kind() == CacheLocation.Kind.DUCKDB) {

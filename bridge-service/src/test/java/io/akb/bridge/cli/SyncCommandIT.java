@@ -180,7 +180,11 @@ class SyncCommandIT {
         .contains("Synced source-faker in ")
         .containsPattern("(?m)^  users +2,000 ")
         .containsPattern("(?m)^  products +100 ")
-        .contains("DuckDB file " + dir.resolve(".cache/default_cache.duckdb"));
+        .contains("DuckDB file " + dir.resolve(".cache/default_cache.duckdb"))
+        // The real faker sends sourceStats.recordCount with its states: the count proof holds.
+        .contains(
+            "Count proof: every checkpoint's record count (sourceStats) matches the records the"
+                + " cache wrote.");
     Path duckdb = dir.resolve(".cache/default_cache.duckdb");
     long purchases;
     try (Connection db = DriverManager.getConnection("jdbc:duckdb:" + duckdb)) {
