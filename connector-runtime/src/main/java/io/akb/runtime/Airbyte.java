@@ -130,7 +130,9 @@ public final class Airbyte {
     }
     if (options.localExecutable() != null) {
       return new LocalExecutor(
-          List.of(options.localExecutable()), options.environment(), options.logTailLines());
+          List.of(resolvedProgram(options.localExecutable())),
+          options.environment(),
+          options.logTailLines());
     }
     ConnectorRegistry registry = ConnectorRegistry.getDefault();
     Optional<ConnectorMetadata> metadata = registry.find(name);
@@ -204,5 +206,17 @@ public final class Airbyte {
     return ConnectorRegistry.getDefault().connectors(kind).stream()
         .map(ConnectorMetadata::name)
         .toList();
+  }
+
+  /**
+   * A local program as the caller named it: a relative path ({@code ./source.sh}, {@code bin/src})
+   * is taken from the current directory, since connectors run in a private temporary directory; a
+   * bare name is looked up on the PATH.
+   */
+  static String resolvedProgram(String program) {
+    if (program.indexOf('/') < 0 || program.startsWith("/")) {
+      return program;
+    }
+    return java.nio.file.Path.of(program).toAbsolutePath().normalize().toString();
   }
 }

@@ -3,6 +3,9 @@ package io.akb.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.akb.runtime.testkit.FakeConnector;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class AirbyteTest {
@@ -72,5 +75,26 @@ class AirbyteTest {
     var executor = Airbyte.executorFor("source-faker", ConnectorOptions.defaults());
     assertThat(executor.describe()).startsWith("airbyte-source-faker==7.2.1 in venv ");
     assertThat(executor.describe()).endsWith("venvs/airbyte-source-faker-7.2.1");
+  }
+
+  @Test
+  void aLocalProgramGivenByARelativePathRunsFromTheCallersDirectory() throws Exception {
+    // Connectors run in a private temporary directory: ./source.sh must not be looked up there.
+    Path dir =
+        Files.createDirectories(
+            Path.of("target", "relative-program-" + ProcessHandle.current().pid()));
+    FakeConnector.withSpec(dir, "source-relative", "exit 0");
+    String relative = dir.resolve("source-relative").toString();
+    assertThat(relative).doesNotStartWith("/");
+
+    Source source =
+        Airbyte.getSource(
+            "source-relative",
+            Airbyte.parseConfig("source-relative", "{\"api_key\": \"k\"}"),
+            ConnectorOptions.defaults().withLocalExecutable(relative));
+
+    assertThat(source.spec().connectionSpecification().toString()).contains("api_key");
+    assertThat(Airbyte.resolvedProgram("source-on-path")).isEqualTo("source-on-path");
+    assertThat(Airbyte.resolvedProgram("/opt/src")).isEqualTo("/opt/src");
   }
 }
