@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.runtime.protocol.AirbyteJson;
+import io.akb.runtime.schema.ValueChange;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.data.Schema;
@@ -39,14 +41,19 @@ class JsonSchemaConverterTest {
     assertThat(schema.field("id").schema()).isEqualTo(Schema.OPTIONAL_INT64_SCHEMA);
     assertThat(schema.field("price").schema()).isEqualTo(Schema.OPTIONAL_FLOAT64_SCHEMA);
     assertThat(schema.field("name").schema()).isEqualTo(Schema.OPTIONAL_STRING_SCHEMA);
-    assertThat(schema.field("created_at").schema()).isEqualTo(Schema.OPTIONAL_STRING_SCHEMA);
+    assertThat(schema.field("created_at").schema().type()).isEqualTo(Schema.Type.STRING);
+    assertThat(schema.field("created_at").schema().parameters())
+        .containsEntry(JsonSchemaConverter.TYPE_PARAM, "timestamp_with_timezone");
     assertThat(schema.field("active").schema()).isEqualTo(Schema.OPTIONAL_BOOLEAN_SCHEMA);
     assertThat(schema.field("tags").schema().valueSchema())
         .isEqualTo(Schema.OPTIONAL_STRING_SCHEMA);
     assertThat(schema.field("address").schema().field("city").schema())
         .isEqualTo(Schema.OPTIONAL_STRING_SCHEMA);
-    assertThat(schema.field("extra").schema()).isEqualTo(Schema.OPTIONAL_STRING_SCHEMA);
-    assertThat(schema.field("either").schema()).isEqualTo(Schema.OPTIONAL_STRING_SCHEMA);
+    assertThat(schema.field("extra").schema().parameters())
+        .containsEntry(JsonSchemaConverter.JSON_PARAM, "object_without_properties");
+    assertThat(schema.field("either").schema().parameters())
+        .containsEntry(JsonSchemaConverter.JSON_PARAM, "several_types");
+    assertThat(schema.field("address").schema().name()).isEqualTo("users.address");
 
     Struct value =
         (Struct)
@@ -65,19 +72,26 @@ class JsonSchemaConverterTest {
     assertThat(value.getStruct("address").getString("city")).isEqualTo("Oslo");
     assertThat(value.getString("extra")).isEqualTo("{\"k\":[1,2]}");
     assertThat(value.getString("either")).isEqualTo("3");
+    // ISO text of the instant, as AvroRecordConverter gives it back.
+    assertThat(value.getString("created_at")).isEqualTo("2024-01-01T00:00:00Z");
   }
 
   @Test
-  void valuesOfTheWrongTypeAreConvertedWhenExactElseNull() throws Exception {
+  void valuesOfTheWrongTypeAreConvertedWhenExactElseNulledWithTheChange() throws Exception {
     Schema schema =
         JsonSchemaConverter.toConnectSchema(
             "s",
             json(
                 "{\"properties\": {\"n\": {\"type\": \"integer\"}, \"m\": {\"type\": \"integer\"}}}"));
+    List<ValueChange> changes = new ArrayList<>();
     Struct value =
-        (Struct) JsonSchemaConverter.toConnectValue(schema, json("{\"n\": \"12\", \"m\": \"x\"}"));
+        (Struct)
+            JsonSchemaConverter.toConnectValue(
+                schema, json("{\"n\": \"12\", \"m\": \"x\"}"), changes);
     assertThat(value.getInt64("n")).isEqualTo(12L);
     assertThat(value.getInt64("m")).isNull();
+    assertThat(changes)
+        .containsExactly(new ValueChange("m", "NULLED", "DESTINATION_TYPECAST_ERROR"));
   }
 
   @Test
@@ -108,6 +122,31 @@ class JsonSchemaConverterTest {
     Schema key =
         JsonSchemaConverter.keySchema("s", schema, List.of(List.of("id"), List.of("o", "r")));
     assertThat(key.field("id").schema()).isEqualTo(Schema.OPTIONAL_INT64_SCHEMA);
-    assertThat(key.field("o.r").schema()).isEqualTo(Schema.OPTIONAL_STRING_SCHEMA);
+    // A key field's name is a legal Avro name too; its path stays in a parameter.
+    assertThat(key.field("o_r").schema().type()).isEqualTo(Schema.Type.STRING);
+    assertThat(key.field("o_r").schema().parameters())
+        .containsEntry(JsonSchemaConverter.NAME_PARAM, "o.r");
+  }
+
+  @Test
+  void fieldNamesAvroForbidsAreLegalWithTheJsonNameKept() throws Exception {
+    Schema schema =
+        JsonSchemaConverter.toConnectSchema(
+            "s",
+            json(
+                "{\"properties\": {\"column.with.dots\": {\"type\": \"integer\"},"
+                    + " \"a b\": {\"type\": \"object\", \"properties\": {\"x\": {\"type\": \"string\"}}}}}"));
+    assertThat(schema.fields().stream().map(f -> f.name()))
+        .containsExactly("column_with_dots", "a_b", "_airbyte_additional_properties");
+    assertThat(schema.field("a_b").schema().parameters())
+        .containsEntry(JsonSchemaConverter.NAME_PARAM, "a b");
+    Struct value =
+        (Struct)
+            JsonSchemaConverter.toConnectValue(
+                schema, json("{\"column.with.dots\": 1, \"a b\": {\"x\": \"y\"}, \"other\": [1]}"));
+    value.validate();
+    assertThat(value.getInt64("column_with_dots")).isEqualTo(1L);
+    assertThat(value.getStruct("a_b").getString("x")).isEqualTo("y");
+    assertThat(value.getString("_airbyte_additional_properties")).isEqualTo("{\"other\":[1]}");
   }
 }
