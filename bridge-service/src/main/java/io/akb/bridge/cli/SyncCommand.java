@@ -4,6 +4,7 @@ import io.akb.bridge.local.LocalSync;
 import io.akb.bridge.local.ProgressDisplay;
 import io.akb.bridge.local.SyncLogFile;
 import io.akb.bridge.local.SyncOptions;
+import io.akb.runtime.Airbyte;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,6 +78,9 @@ final class SyncCommand implements Runnable {
           spec.commandLine(), "--progress-interval must be at least 1, not " + progressInterval);
     }
     SyncOptions options = options();
+    // The config is checked against the connector's spec before anything starts: a wrong config is
+    // reported in seconds, naming each bad field, not after the broker and Connect are up.
+    Airbyte.getSource(options.sourceName(), options.config(), options.connector());
     Path logFile = SyncLogFile.route(options.workDir().resolve("logs"));
     PrintStream out = System.out;
     ProgressDisplay display =

@@ -93,6 +93,36 @@ class AkbCommandTest {
   }
 
   @Test
+  void syncChecksTheConfigBeforeItStartsAnything(@TempDir Path dir) throws Exception {
+    Path connector =
+        Files.writeString(
+            dir.resolve("source-strict.sh"),
+            "#!/bin/sh\n[ \"$1\" = spec ] && echo '{\"type\":\"SPEC\",\"spec\":"
+                + "{\"connectionSpecification\":{\"type\":\"object\",\"properties\":"
+                + "{\"count\":{\"type\":\"integer\"}}}}}'\nexit 0\n");
+    assertThat(connector.toFile().setExecutable(true)).isTrue();
+    Path work = dir.resolve("work");
+
+    int exit =
+        akb(
+            "sync",
+            "source-strict",
+            "--local-executable",
+            connector.toString(),
+            "--config",
+            "{\"count\": \"abc\"}",
+            "--work-dir",
+            work.toString());
+
+    assertThat(exit).isEqualTo(1);
+    assertThat(err.toString())
+        .contains("count")
+        .contains("integer")
+        .doesNotContain("/connector-plugins");
+    assertThat(work.resolve("kafka")).as("no broker was started").doesNotExist();
+  }
+
+  @Test
   void aConfigFileIsRead(@TempDir Path dir) throws Exception {
     Path file = Files.writeString(dir.resolve("faker.json"), "{\"count\": 7}");
     ConfigOption option = new ConfigOption();
