@@ -16,6 +16,13 @@ import uuid
 
 NAMESPACE = uuid.UUID("5a1c2f9e-3b7d-4c8a-9e6f-0d1b2c3a4e5f")
 
+# Packages whose newest version on PyPI does not install, pinned to the newest one that does
+# (each checked with `pip install NAME==VERSION` in a fresh venv), with the reason.
+WORKING_PINS = {
+    # 0.6.0's wheel requires a smart-open version that does not exist on PyPI.
+    "airbyte-source-file": "0.5.39",
+}
+
 
 def entry(package, version, summary, kind):
     name = package[len("airbyte-"):]
@@ -42,6 +49,7 @@ def main(path):
             if len(row) < 2:
                 continue
             package, version = row[0], row[1]
+            version = WORKING_PINS.get(package, version)
             summary = row[4] if len(row) > 4 else ""
             if package.startswith("airbyte-source-"):
                 sources.append(entry(package, version, summary, "source"))
