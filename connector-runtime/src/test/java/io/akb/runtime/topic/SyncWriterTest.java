@@ -216,9 +216,10 @@ class SyncWriterTest {
             RecordHeaders.META,
             "[{\"field\":\"name\",\"change\":\"TRUNCATED\","
                 + "\"reason\":\"SOURCE_FIELD_SIZE_LIMITATION\"}]");
-    // The value is the JSON of the data as parsed, UTF-8, field order and escapes kept.
+    // The value is the JSON of the data as parsed, UTF-8, field order, escapes and the source's
+    // own number text (1.50, not 1.5) kept.
     assertThat(new String(user.valueBytes(), StandardCharsets.UTF_8))
-        .isEqualTo("{\"id\":7,\"name\":\"ü \\\"q\\\"\",\"score\":1.5}");
+        .isEqualTo("{\"id\":7,\"name\":\"ü \\\"q\\\"\",\"score\":1.50}");
 
     // A reader gets the connector's record back: data, emitted_at, meta.changes.
     AirbyteRecordMessage back =
