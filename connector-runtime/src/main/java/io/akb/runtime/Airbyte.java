@@ -10,14 +10,17 @@ import io.akb.runtime.exec.VenvExecutor;
 import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.registry.ConnectorMetadata;
 import io.akb.runtime.registry.ConnectorRegistry;
+import io.akb.runtime.secret.SecretManager;
 import io.akb.runtime.secret.SecretResolver;
+import io.akb.runtime.secret.SecretSources;
+import io.akb.runtime.secret.SecretString;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
  * The entry point of the Java API, PyAirbyte's {@code airbyte} module: {@link #getSource}, {@link
- * #getSecret}, {@link #getAvailableConnectors}.
+ * #getDestination}, {@link #getSecret} and the secret managers, {@link #getAvailableConnectors}.
  *
  * <pre>{@code
  * Source source = Airbyte.getSource("source-faker", config, ConnectorOptions.defaults());
@@ -186,12 +189,45 @@ public final class Airbyte {
   }
 
   /**
-   * A secret from the environment, {@code ./.env}, or a console prompt when a console is attached.
+   * A secret, PyAirbyte's {@code get_secret}: from the first of the {@link SecretSources} that has
+   * it (by default the environment, {@code ./.env}, then a console prompt when a console is
+   * attached). The answer prints as {@code ****}; {@link SecretString#value()} gives the value, and
+   * every AKB log line and error hides it from then on.
    *
-   * @throws AkbException when none has it
+   * @throws AkbException naming the places searched when none has it
    */
-  public static String getSecret(String name) {
+  public static SecretString getSecret(String name) {
     return SecretResolver.defaults().get(name);
+  }
+
+  /**
+   * Asks {@code manager} for secrets before every other one, PyAirbyte's {@code
+   * register_secret_manager(manager)}; also for {@code secret://NAME} references in configs.
+   */
+  public static void registerSecretManager(SecretManager manager) {
+    SecretSources.register(manager);
+  }
+
+  /**
+   * Registers a secret manager, PyAirbyte's {@code register_secret_manager(manager, as_backup=...,
+   * replace_existing=...)}.
+   *
+   * @param asBackup ask it after the others (false: before them)
+   * @param replaceExisting drop every other manager, the defaults too
+   */
+  public static void registerSecretManager(
+      SecretManager manager, boolean asBackup, boolean replaceExisting) {
+    SecretSources.register(manager, asBackup, replaceExisting);
+  }
+
+  /**
+   * Stops asking the secret managers named {@code name} ({@code "env"}, {@code "dotenv"}, {@code
+   * "prompt"}, or a custom one's name), PyAirbyte's {@code disable_secret_source}.
+   *
+   * @return whether one was registered
+   */
+  public static boolean disableSecretSource(String name) {
+    return SecretSources.disable(name);
   }
 
   /** The names of every known connector, sources and destinations, sorted. */
