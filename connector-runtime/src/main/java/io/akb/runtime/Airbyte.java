@@ -66,6 +66,19 @@ public final class Airbyte {
         name, config, executorFor(name, unbuffered), unbuffered, SecretResolver.defaults());
   }
 
+  /**
+   * A source as {@link #getSource(String, JsonNode, ConnectorOptions)}, with or without checking
+   * the config against the spec, PyAirbyte's {@code get_source(..., validate=...)}.
+   *
+   * @param validate false skips the check (and the connector's {@code spec} run it needs): the
+   *     config goes to the connector as it is; {@link Source#validateConfig()} checks it later
+   */
+  public static Source getSource(
+      String name, JsonNode config, ConnectorOptions options, boolean validate) {
+    Source source = getSource(name, (JsonNode) null, options);
+    return config == null ? source : source.setConfig(config, validate);
+  }
+
   /** {@link #getSource(String, JsonNode, ConnectorOptions)} with the default options. */
   public static Source getSource(String name, JsonNode config) {
     return getSource(name, config, ConnectorOptions.defaults());
