@@ -16,11 +16,13 @@ import io.akb.runtime.secret.SecretSources;
 import io.akb.runtime.secret.SecretString;
 import java.util.List;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.regex.Pattern;
 
 /**
  * The entry point of the Java API, PyAirbyte's {@code airbyte} module: {@link #getSource}, {@link
- * #getDestination}, {@link #getSecret} and the secret managers, {@link #getAvailableConnectors}.
+ * #getDestination}, {@link #getSecret} and the secret managers, {@link #defaultCache()} and {@link
+ * #newLocalCache}, {@link #getAvailableConnectors}.
  *
  * <pre>{@code
  * Source source = Airbyte.getSource("source-faker", config, ConnectorOptions.defaults());
@@ -241,6 +243,54 @@ public final class Airbyte {
    */
   public static boolean disableSecretSource(String name) {
     return SecretSources.disable(name);
+  }
+
+  /**
+   * The default local cache, PyAirbyte's {@code get_default_cache()}: the DuckDB file {@code
+   * ./.cache/default_cache.duckdb} (the {@code akb} command's default), opened and created when
+   * missing. Needs {@code sql-cache} on the class path; the cache is its {@code
+   * io.akb.cache.SqlCache}, so assign it to one to open datasets by name and to close it ({@code
+   * try (SqlCache cache = Airbyte.defaultCache()) {...}}): DuckDB lets one process have the file.
+   *
+   * @throws AkbException when no {@code sql-cache} is on the class path, or the file cannot be
+   *     opened (another process has it)
+   */
+  @SuppressWarnings("unchecked")
+  public static <C extends Cache> C defaultCache() {
+    return (C) localCaches().defaultCache();
+  }
+
+  /**
+   * A new local cache, PyAirbyte's {@code new_local_cache(cache_name)}: the DuckDB file {@code
+   * ./.cache/<name>/db_<name>.duckdb}, opened and created when missing; as {@link #defaultCache()}
+   * otherwise.
+   *
+   * @param name letters, digits and underscores; null for a new random name
+   * @throws AkbException for a name with other characters
+   */
+  public static <C extends Cache> C newLocalCache(String name) {
+    return newLocalCache(name, null);
+  }
+
+  /**
+   * {@link #newLocalCache(String)} in {@code cacheDir} instead of {@code ./.cache/<name>},
+   * PyAirbyte's {@code new_local_cache(cache_name, cache_dir)}.
+   */
+  @SuppressWarnings("unchecked")
+  public static <C extends Cache> C newLocalCache(String name, java.nio.file.Path cacheDir) {
+    return (C) localCaches().newLocalCache(name, cacheDir);
+  }
+
+  private static LocalCacheProvider localCaches() {
+    return ServiceLoader.load(LocalCacheProvider.class, Airbyte.class.getClassLoader())
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new AkbException(
+                    "opening a local cache",
+                    "no cache implementation is on the class path",
+                    "Add the io.akb:sql-cache module (DuckDB and PostgreSQL caches) to the"
+                        + " dependencies."));
   }
 
   /** The names of every known connector, sources and destinations, sorted. */
