@@ -10,14 +10,19 @@ import io.akb.runtime.exec.VenvExecutor;
 import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.registry.ConnectorMetadata;
 import io.akb.runtime.registry.ConnectorRegistry;
+import io.akb.runtime.secret.SecretManager;
 import io.akb.runtime.secret.SecretResolver;
+import io.akb.runtime.secret.SecretSources;
+import io.akb.runtime.secret.SecretString;
 import java.util.List;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.regex.Pattern;
 
 /**
  * The entry point of the Java API, PyAirbyte's {@code airbyte} module: {@link #getSource}, {@link
- * #getSecret}, {@link #getAvailableConnectors}.
+ * #getDestination}, {@link #getSecret} and the secret managers, {@link #defaultCache()} and {@link
+ * #newLocalCache}, {@link #getAvailableConnectors}.
  *
  * <pre>{@code
  * Source source = Airbyte.getSource("source-faker", config, ConnectorOptions.defaults());
@@ -61,6 +66,19 @@ public final class Airbyte {
     ConnectorOptions unbuffered = options.withEnvironment(environment);
     return new Destination(
         name, config, executorFor(name, unbuffered), unbuffered, SecretResolver.defaults());
+  }
+
+  /**
+   * A source as {@link #getSource(String, JsonNode, ConnectorOptions)}, with or without checking
+   * the config against the spec, PyAirbyte's {@code get_source(..., validate=...)}.
+   *
+   * @param validate false skips the check (and the connector's {@code spec} run it needs): the
+   *     config goes to the connector as it is; {@link Source#validateConfig()} checks it later
+   */
+  public static Source getSource(
+      String name, JsonNode config, ConnectorOptions options, boolean validate) {
+    Source source = getSource(name, (JsonNode) null, options);
+    return config == null ? source : source.setConfig(config, validate);
   }
 
   /** {@link #getSource(String, JsonNode, ConnectorOptions)} with the default options. */
@@ -188,12 +206,93 @@ public final class Airbyte {
   }
 
   /**
-   * A secret from the environment, {@code ./.env}, or a console prompt when a console is attached.
+   * A secret, PyAirbyte's {@code get_secret}: from the first of the {@link SecretSources} that has
+   * it (by default the environment, {@code ./.env}, then a console prompt when a console is
+   * attached). The answer prints as {@code ****}; {@link SecretString#value()} gives the value, and
+   * every AKB log line and error hides it from then on.
    *
-   * @throws AkbException when none has it
+   * @throws AkbException naming the places searched when none has it
    */
-  public static String getSecret(String name) {
+  public static SecretString getSecret(String name) {
     return SecretResolver.defaults().get(name);
+  }
+
+  /**
+   * Asks {@code manager} for secrets before every other one, PyAirbyte's {@code
+   * register_secret_manager(manager)}; also for {@code secret://NAME} references in configs.
+   */
+  public static void registerSecretManager(SecretManager manager) {
+    SecretSources.register(manager);
+  }
+
+  /**
+   * Registers a secret manager, PyAirbyte's {@code register_secret_manager(manager, as_backup=...,
+   * replace_existing=...)}.
+   *
+   * @param asBackup ask it after the others (false: before them)
+   * @param replaceExisting drop every other manager, the defaults too
+   */
+  public static void registerSecretManager(
+      SecretManager manager, boolean asBackup, boolean replaceExisting) {
+    SecretSources.register(manager, asBackup, replaceExisting);
+  }
+
+  /**
+   * Stops asking the secret managers named {@code name} ({@code "env"}, {@code "dotenv"}, {@code
+   * "prompt"}, or a custom one's name), PyAirbyte's {@code disable_secret_source}.
+   *
+   * @return whether one was registered
+   */
+  public static boolean disableSecretSource(String name) {
+    return SecretSources.disable(name);
+  }
+
+  /**
+   * The default local cache, PyAirbyte's {@code get_default_cache()}: the DuckDB file {@code
+   * ./.cache/default_cache.duckdb} (the {@code akb} command's default), opened and created when
+   * missing. Needs {@code sql-cache} on the class path; the cache is its {@code
+   * io.akb.cache.SqlCache}, so assign it to one to open datasets by name and to close it ({@code
+   * try (SqlCache cache = Airbyte.defaultCache()) {...}}): DuckDB lets one process have the file.
+   *
+   * @throws AkbException when no {@code sql-cache} is on the class path, or the file cannot be
+   *     opened (another process has it)
+   */
+  @SuppressWarnings("unchecked")
+  public static <C extends Cache> C defaultCache() {
+    return (C) localCaches().defaultCache();
+  }
+
+  /**
+   * A new local cache, PyAirbyte's {@code new_local_cache(cache_name)}: the DuckDB file {@code
+   * ./.cache/<name>/db_<name>.duckdb}, opened and created when missing; as {@link #defaultCache()}
+   * otherwise.
+   *
+   * @param name letters, digits and underscores; null for a new random name
+   * @throws AkbException for a name with other characters
+   */
+  public static <C extends Cache> C newLocalCache(String name) {
+    return newLocalCache(name, null);
+  }
+
+  /**
+   * {@link #newLocalCache(String)} in {@code cacheDir} instead of {@code ./.cache/<name>},
+   * PyAirbyte's {@code new_local_cache(cache_name, cache_dir)}.
+   */
+  @SuppressWarnings("unchecked")
+  public static <C extends Cache> C newLocalCache(String name, java.nio.file.Path cacheDir) {
+    return (C) localCaches().newLocalCache(name, cacheDir);
+  }
+
+  private static LocalCacheProvider localCaches() {
+    return ServiceLoader.load(LocalCacheProvider.class, Airbyte.class.getClassLoader())
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new AkbException(
+                    "opening a local cache",
+                    "no cache implementation is on the class path",
+                    "Add the io.akb:sql-cache module (DuckDB and PostgreSQL caches) to the"
+                        + " dependencies."));
   }
 
   /** The names of every known connector, sources and destinations, sorted. */

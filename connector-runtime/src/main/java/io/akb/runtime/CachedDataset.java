@@ -16,8 +16,10 @@ public interface CachedDataset {
   long count();
 
   /**
-   * The records, each a JSON object of the stream's fields. Lazy: close the stream (try-with-
-   * resources) to release the cache's cursor.
+   * The records, each a JSON object of the stream's fields. A SQL cache's rows ({@code
+   * SqlCacheDataset}) also carry {@code _airbyte_raw_id}, {@code _airbyte_extracted_at} and {@code
+   * _airbyte_meta} after them, as PyAirbyte's datasets do; a Kafka cache's records are the data
+   * only. Lazy: close the stream (try-with-resources) to release the cache's cursor.
    */
   Stream<JsonNode> records();
 }

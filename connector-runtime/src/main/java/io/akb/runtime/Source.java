@@ -19,6 +19,7 @@ import io.akb.runtime.protocol.SyncMode;
 import io.akb.runtime.secret.SecretMasker;
 import io.akb.runtime.secret.SecretResolver;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -59,6 +60,39 @@ public final class Source {
       new RecentAnswers<>(ANSWER_LIFETIME);
   private static final RecentAnswers<AirbyteConnectionStatus> CHECKS =
       new RecentAnswers<>(ANSWER_LIFETIME);
+
+  /** The stream selector meaning every stream, as PyAirbyte's {@code streams="*"}. */
+  public static final String ALL_STREAMS = "*";
+
+  /** Records per stream of {@link #getSamples()} and {@link #printSamples(PrintStream)}. */
+  public static final int DEFAULT_SAMPLE_LIMIT = 5;
+
+  /** What {@link #getSamples} does when a stream's read fails, PyAirbyte's {@code on_error}. */
+  public enum OnError {
+    /** Throw the failure. */
+    RAISE,
+    /** Map the stream to null and go on. */
+    IGNORE,
+    /** Log a warning naming the stream and the failure, map the stream to null and go on. */
+    LOG;
+
+    /**
+     * Parses PyAirbyte's spelling: {@code raise}, {@code ignore}, {@code log} (any case).
+     *
+     * @throws AkbException naming the three values for anything else
+     */
+    public static OnError fromString(String value) {
+      for (OnError onError : values()) {
+        if (onError.name().equalsIgnoreCase(value == null ? "" : value.strip())) {
+          return onError;
+        }
+      }
+      throw new AkbException(
+          "reading on_error",
+          "'" + value + "' is not one of raise, ignore, log",
+          "Use raise (the default of getSamples), ignore or log (the default of printSamples).");
+    }
+  }
 
   private final String name;
   private final ConnectorExecutor executor;
@@ -159,22 +193,54 @@ public final class Source {
 
   /**
    * Sets the config after checking it against the spec's JSON schema ({@code secret://} references
-   * are checked as the strings they are only where the schema allows a string).
+   * are checked as the strings they are only where the schema allows a string): {@code
+   * setConfig(config, true)}.
    *
    * @throws AkbException naming each bad field when the config does not match the spec
    */
   public Source setConfig(JsonNode config) {
+    return setConfig(config, true);
+  }
+
+  /**
+   * Sets the config, PyAirbyte's {@code set_config(config, validate=...)}.
+   *
+   * @param validate check it against the spec now (which fetches the spec and resolves {@code
+   *     secret://} references); false sends the config to the connector as it is, for a config the
+   *     spec's JSON schema wrongly rejects (PyAirbyte's {@code skip_validation}); {@link
+   *     #validateConfig()} checks it later
+   * @throws AkbException for a config that is not a JSON object, or, when validating, naming each
+   *     bad field
+   */
+  public Source setConfig(JsonNode config, boolean validate) {
     if (config == null || !config.isObject()) {
       throw new AkbException(
           "setting the config of " + name,
           "a config must be a JSON object, not " + (config == null ? "null" : config.getNodeType()),
           "Pass a JSON object such as {\"count\": 100}.");
     }
-    SecretResolver.Resolved resolved = secrets.resolve(config);
-    new ConfigValidator(name, configSpec()).validate(resolved.config(), masker(resolved));
+    if (validate) {
+      validate(config);
+    }
     this.config = config.deepCopy();
     this.discovered = null;
     return this;
+  }
+
+  /**
+   * Checks the config set against the spec's JSON schema, PyAirbyte's {@code validate_config()}:
+   * for a config set with {@code setConfig(config, false)}.
+   *
+   * @throws AkbException naming each bad field when the config does not match the spec
+   */
+  public void validateConfig() {
+    requireConfig();
+    validate(config);
+  }
+
+  private void validate(JsonNode config) {
+    SecretResolver.Resolved resolved = secrets.resolve(config);
+    new ConfigValidator(name, configSpec()).validate(resolved.config(), masker(resolved));
   }
 
   /** The config as given (secret references unresolved, secrets in clear): keep it private. */
@@ -270,28 +336,52 @@ public final class Source {
     return discoveredCatalog().streams().stream().map(AirbyteStream::name).toList();
   }
 
-  /** Selects every stream the source offers. */
+  /** Selects every stream the source offers: {@code selectStreams("*")}. */
   public Source selectAllStreams() {
     selectedStreams = availableStreams();
     return this;
   }
 
   /**
-   * Selects these streams for {@link #read()} and {@link #configuredCatalog()}.
+   * Selects these streams for {@link #read()} and {@link #configuredCatalog()}, PyAirbyte's {@code
+   * select_streams}: {@code selectStreams("users", "purchases")}, or {@code selectStreams("*")} for
+   * every stream ({@link #ALL_STREAMS}).
+   *
+   * @throws AkbException naming the unknown streams and the available ones
+   */
+  public Source selectStreams(String... streams) {
+    return selectStreams(List.of(streams));
+  }
+
+  /**
+   * Selects these streams for {@link #read()} and {@link #configuredCatalog()}; a list holding
+   * {@link #ALL_STREAMS} ({@code "*"}) selects every stream.
    *
    * @throws AkbException naming the unknown streams and the available ones
    */
   public Source selectStreams(List<String> streams) {
+    selectedStreams = streamsOf(streams);
+    return this;
+  }
+
+  /**
+   * {@code streams} checked against the discovered ones: every stream for null or {@code ["*"]}.
+   *
+   * @throws AkbException naming the unknown streams and the available ones
+   */
+  private List<String> streamsOf(List<String> streams) {
     List<String> available = availableStreams();
+    if (streams == null || streams.contains(ALL_STREAMS)) {
+      return available;
+    }
     List<String> unknown = streams.stream().filter(s -> !available.contains(s)).toList();
     if (!unknown.isEmpty()) {
       throw new AkbException(
           "selecting streams of " + name,
           "the source has no stream named " + String.join(", ", unknown),
-          "Available streams: " + String.join(", ", available) + ".");
+          "Available streams: " + String.join(", ", available) + ", or \"*\" for all.");
     }
-    selectedStreams = List.copyOf(streams);
-    return this;
+    return List.copyOf(streams);
   }
 
   /** The selected streams; every stream when none was selected. */
@@ -299,17 +389,51 @@ public final class Source {
     return selectedStreams.isEmpty() ? availableStreams() : selectedStreams;
   }
 
-  /** Reads {@code stream} with this cursor field instead of the source's default. */
+  /**
+   * Reads {@code stream} with this cursor field instead of the source's default, PyAirbyte's {@code
+   * set_cursor_key}. Earlier overrides of other streams stay.
+   *
+   * @throws AkbException naming the available streams when the source has no such stream
+   */
   public Source setCursorKey(String stream, String cursorField) {
-    stream(stream);
-    cursorOverrides.put(stream, List.of(cursorField));
+    return setCursorKeys(Map.of(stream, cursorField));
+  }
+
+  /**
+   * Cursor fields per stream, PyAirbyte's {@code set_cursor_keys(stream1="cursor1", ...)}: each
+   * replaces the stream's default cursor; streams not named keep theirs (and earlier overrides).
+   *
+   * @throws AkbException naming the available streams when one stream is unknown (then no override
+   *     is set)
+   */
+  public Source setCursorKeys(Map<String, String> cursorFields) {
+    cursorFields.keySet().forEach(this::stream);
+    cursorFields.forEach((stream, field) -> cursorOverrides.put(stream, List.of(field)));
     return this;
   }
 
-  /** Keys {@code stream} by these fields instead of the source's primary key. */
+  /**
+   * Keys {@code stream} by these fields instead of the source's primary key, PyAirbyte's {@code
+   * set_primary_key}. Earlier overrides of other streams stay.
+   *
+   * @throws AkbException naming the available streams when the source has no such stream
+   */
   public Source setPrimaryKey(String stream, List<String> fields) {
-    stream(stream);
-    primaryKeyOverrides.put(stream, fields.stream().map(List::of).toList());
+    return setPrimaryKeys(Map.of(stream, fields));
+  }
+
+  /**
+   * Primary keys per stream, PyAirbyte's {@code set_primary_keys(stream1="pk1", stream2=["pk1",
+   * "pk2"])}: each replaces the stream's own key; streams not named keep theirs.
+   *
+   * @throws AkbException naming the available streams when one stream is unknown (then no override
+   *     is set)
+   */
+  public Source setPrimaryKeys(Map<String, List<String>> primaryKeys) {
+    primaryKeys.keySet().forEach(this::stream);
+    primaryKeys.forEach(
+        (stream, fields) ->
+            primaryKeyOverrides.put(stream, fields.stream().map(List::of).toList()));
     return this;
   }
 
@@ -334,11 +458,14 @@ public final class Source {
     return configuredCatalog(selectedStreams(), false);
   }
 
-  /** The catalog of {@code streams}, in full refresh when {@code forceFullRefresh}. */
+  /**
+   * The catalog of {@code streams} ({@code ["*"]}: every stream), in full refresh when {@code
+   * forceFullRefresh}.
+   */
   public ConfiguredAirbyteCatalog configuredCatalog(
       List<String> streams, boolean forceFullRefresh) {
     List<ConfiguredAirbyteStream> configured = new ArrayList<>();
-    for (String streamName : streams) {
+    for (String streamName : streams.contains(ALL_STREAMS) ? availableStreams() : streams) {
       AirbyteStream stream = stream(streamName);
       List<String> cursor =
           cursorOverrides.getOrDefault(
@@ -441,18 +568,100 @@ public final class Source {
   }
 
   /**
-   * Up to {@code perStream} records of each selected stream (every stream when none is selected),
-   * as PyAirbyte's {@code print_samples}: one short full-refresh read per stream, each stopped at
-   * the limit.
+   * A few records of each selected stream (every stream when none is selected), as PyAirbyte's
+   * {@code get_samples()}: {@code getSamples(selectedStreams(), DEFAULT_SAMPLE_LIMIT,
+   * OnError.RAISE)}.
    */
-  public Map<String, List<JsonNode>> samples(int perStream) {
+  public Map<String, List<JsonNode>> getSamples() {
+    return getSamples(selectedStreams(), DEFAULT_SAMPLE_LIMIT, OnError.RAISE);
+  }
+
+  /**
+   * Up to {@link #DEFAULT_SAMPLE_LIMIT} (5) records of each of {@code streams}, PyAirbyte's {@code
+   * get_samples(streams, on_error=...)}.
+   */
+  public Map<String, List<JsonNode>> getSamples(List<String> streams, OnError onError) {
+    return getSamples(streams, DEFAULT_SAMPLE_LIMIT, onError);
+  }
+
+  /**
+   * Up to {@code limit} records (their {@code data}) of each of {@code streams}, PyAirbyte's {@code
+   * get_samples(streams, limit=..., on_error=...)}: one short full-refresh read per stream, each
+   * stopped at the limit, so a source with millions of records answers in seconds.
+   *
+   * @param streams the streams, in the order of the answer; {@code ["*"]}: every stream; null: the
+   *     selected streams
+   * @param onError what a stream whose read fails (or an unknown stream) does: {@link
+   *     OnError#RAISE} throws, {@link OnError#LOG} logs a warning and {@link OnError#IGNORE} does
+   *     not; both map the stream to null and go on with the next
+   * @return each stream's records, in the order given; null for a stream that failed
+   * @throws AkbException the first failure, with {@link OnError#RAISE}
+   */
+  public Map<String, List<JsonNode>> getSamples(List<String> streams, int limit, OnError onError) {
+    List<String> names =
+        streams == null
+            ? selectedStreams()
+            : streams.contains(ALL_STREAMS) ? availableStreams() : streams;
     Map<String, List<JsonNode>> samples = new LinkedHashMap<>();
-    for (String stream : selectedStreams()) {
-      try (Stream<JsonNode> records = getRecords(stream, perStream)) {
+    for (String stream : names) {
+      try (Stream<JsonNode> records = getRecords(stream, limit)) {
         samples.put(stream, records.toList());
+      } catch (RuntimeException e) {
+        if (onError == OnError.RAISE) {
+          throw e;
+        }
+        samples.put(stream, null);
+        if (onError == OnError.LOG) {
+          // An AkbException is masked already; anything else may quote the config.
+          log.warn(
+              "Error fetching sample for stream '{}': {}",
+              stream,
+              e instanceof AkbException ? e.getMessage() : SecretMasker.none().mask(e.toString()));
+        }
       }
     }
     return samples;
+  }
+
+  /**
+   * Prints a few records of each selected stream (every stream when none is selected) as tables,
+   * PyAirbyte's {@code print_samples()}: {@code printSamples(selectedStreams(),
+   * DEFAULT_SAMPLE_LIMIT, OnError.LOG, out)}.
+   */
+  public void printSamples(PrintStream out) {
+    printSamples(selectedStreams(), DEFAULT_SAMPLE_LIMIT, OnError.LOG, out);
+  }
+
+  /**
+   * Prints up to {@code limit} records of each of {@code streams} to {@code out}, PyAirbyte's
+   * {@code print_samples(streams, limit=5, on_error="log")}: a heading per stream, then a table
+   * with a column per field and a row per record; a stream of more than 10 fields is turned around
+   * (a row per field, a column per record) to stay readable. A stream whose read fails shows "Error
+   * fetching sample records." (with {@link OnError#RAISE}, the failure is thrown instead). Cells
+   * wider than 40 characters wrap onto more lines; strings print as they are, other values as JSON,
+   * a missing field as an empty cell.
+   *
+   * @param streams as for {@link #getSamples(List, int, OnError)}
+   */
+  public void printSamples(List<String> streams, int limit, OnError onError, PrintStream out) {
+    List<String> names =
+        streams == null
+            ? selectedStreams()
+            : streams.contains(ALL_STREAMS) ? availableStreams() : streams;
+    out.println("# Sample Records from `" + name + "` (" + names.size() + " selected streams)");
+    for (String stream : names) {
+      out.println();
+      out.println("## `" + stream + "` Stream Sample");
+      List<JsonNode> records = getSamples(List.of(stream), limit, onError).get(stream);
+      if (records == null) {
+        out.println("Error fetching sample records.");
+      } else {
+        out.print(SampleTable.render(records));
+      }
+    }
+    out.println();
+    out.println("--------------");
+    out.flush();
   }
 
   /**

@@ -322,7 +322,8 @@ class ConnectorFailuresIT {
             "for i in 1 2 3 4 5 6 7 8 9; do echo \"{\\\"type\\\":\\\"RECORD\\\",\\\"record\\\":"
                 + "{\\\"stream\\\":\\\"users\\\",\\\"data\\\":{\\\"id\\\":$i},\\\"emitted_at\\\":1}}\"; done");
 
-    Map<String, List<JsonNode>> samples = source(connector).samples(2);
+    Map<String, List<JsonNode>> samples =
+        source(connector).getSamples(null, 2, Source.OnError.RAISE);
 
     assertThat(samples).containsOnlyKeys("users");
     assertThat(samples.get("users")).extracting(n -> n.get("id").asInt()).containsExactly(1, 2);

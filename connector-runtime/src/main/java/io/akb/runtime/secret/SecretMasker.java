@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 /**
@@ -20,6 +22,10 @@ import java.util.regex.Pattern;
  * fields whose names look secret ({@code password}, {@code api_key}, {@code token}, ...: a spec is
  * not always known, and a missed secret is worse than a masked non-secret) and values resolved from
  * {@code secret://} references.
+ *
+ * <p>Every masker also hides the values the JVM {@link #remember remembers}: each {@link
+ * SecretString} made, so a secret obtained from a {@link SecretManager} is masked even where it was
+ * copied into a field whose name does not look secret.
  *
  * <p>Immutable and thread-safe; {@link #with} returns a masker that hides more.
  */
@@ -37,6 +43,16 @@ public final class SecretMasker {
 
   private static final SecretMasker NONE = new SecretMasker(Set.of(), List.of());
 
+  /** Secrets every masker hides, and a counter of their changes to know when to merge again. */
+  private static final Set<String> REMEMBERED = ConcurrentHashMap.newKeySet();
+
+  private static final AtomicInteger REMEMBERED_VERSION = new AtomicInteger();
+
+  /** This masker's secrets merged with the remembered ones, as of a version. */
+  private record Merged(int version, List<String> secrets) {}
+
+  private volatile Merged merged;
+
   private final Set<String> secretFieldNames;
   private final List<String>
       secrets; // longest first, so a secret containing another is hidden whole
@@ -48,7 +64,35 @@ public final class SecretMasker {
     this.secrets = List.copyOf(sorted);
   }
 
-  /** A masker that hides nothing. */
+  /**
+   * Makes every masker of this JVM hide {@code secret} from now on (values shorter than 4
+   * characters are ignored, as everywhere). {@link SecretString} calls it for each secret made.
+   */
+  public static void remember(String secret) {
+    if (secret != null && secret.length() >= MIN_SECRET_LENGTH && REMEMBERED.add(secret)) {
+      REMEMBERED_VERSION.incrementAndGet();
+    }
+  }
+
+  /** This masker's secrets and the remembered ones, longest first. */
+  private List<String> allSecrets() {
+    int version = REMEMBERED_VERSION.get();
+    if (version == 0) {
+      return secrets;
+    }
+    Merged known = merged;
+    if (known == null || known.version() != version) {
+      Set<String> union = new HashSet<>(secrets);
+      union.addAll(REMEMBERED);
+      List<String> sorted = new ArrayList<>(union);
+      sorted.sort(Comparator.comparingInt(String::length).reversed());
+      known = new Merged(version, List.copyOf(sorted));
+      merged = known;
+    }
+    return known.secrets();
+  }
+
+  /** A masker that hides nothing (but the {@link #remember remembered} secrets). */
   public static SecretMasker none() {
     return NONE;
   }
@@ -103,11 +147,12 @@ public final class SecretMasker {
 
   /** {@code text} with every known secret replaced by {@link #MASK}; null stays null. */
   public String mask(String text) {
-    if (text == null || secrets.isEmpty()) {
+    List<String> all = allSecrets();
+    if (text == null || all.isEmpty()) {
       return text;
     }
     String masked = text;
-    for (String secret : secrets) {
+    for (String secret : all) {
       if (masked.contains(secret)) {
         masked = masked.replace(secret, MASK);
       }
@@ -139,9 +184,9 @@ public final class SecretMasker {
     return copy;
   }
 
-  /** Whether this masker knows at least one secret value. */
+  /** Whether this masker knows at least one secret value (remembered ones included). */
   public boolean hasSecrets() {
-    return !secrets.isEmpty();
+    return !allSecrets().isEmpty();
   }
 
   private void maskInPlace(JsonNode node) {

@@ -6,84 +6,127 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.akb.runtime.AkbException;
 import java.io.Console;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
- * Finds secrets by name, as PyAirbyte's {@code get_secret}: the environment first, then a {@code
- * .env} file in the working directory, then a prompt on the console when one is attached (never in
- * CI or a service, where {@link System#console()} is null). Also replaces {@code secret://NAME}
- * references in a config by the secret's value, at run time only: the config a user keeps and
- * prints still holds the reference.
+ * Finds secrets by name, as PyAirbyte's {@code get_secret}: asks its {@link SecretManager}s in
+ * order, the first that has the secret wins. {@link #defaults()} asks the JVM's {@link
+ * SecretSources} (environment, {@code ./.env}, then a console prompt when one is attached, plus
+ * what was registered). Also replaces {@code secret://NAME} references in a config by the secret's
+ * value, at run time only: the config a user keeps and prints still holds the reference.
  */
 public final class SecretResolver {
   /** A config string of this form is replaced by the secret NAME. */
   public static final String REFERENCE_PREFIX = "secret://";
 
-  private final Function<String, String> environment;
-  private final Path dotEnv;
-  private final Console console;
-  private volatile Map<String, String> dotEnvValues;
+  private final Supplier<List<SecretManager>> managers;
+
+  private SecretResolver(Supplier<List<SecretManager>> managers) {
+    this.managers = managers;
+  }
+
+  /** Asks {@code managers}, in this order. */
+  public SecretResolver(List<? extends SecretManager> managers) {
+    this(fixed(managers));
+  }
 
   /**
+   * The three built-in managers: {@link EnvVarSecretManager}, {@link DotenvSecretManager}, {@link
+   * SecretsPrompt}.
+   *
    * @param environment looks a variable up ({@code System::getenv})
-   * @param dotEnv a {@code .env} file, read when first needed; may not exist
+   * @param dotEnv a {@code .env} file, read when first needed; may not exist; null for none
    * @param console where to prompt, or null to never prompt
    */
   public SecretResolver(Function<String, String> environment, Path dotEnv, Console console) {
-    this.environment = environment;
-    this.dotEnv = dotEnv;
-    this.console = console;
+    this(builtIn(environment, dotEnv, console));
   }
 
-  /** The environment, {@code ./.env} and the attached console, if any. */
-  public static SecretResolver defaults() {
-    return new SecretResolver(System::getenv, Path.of(".env"), System.console());
+  private static Supplier<List<SecretManager>> fixed(List<? extends SecretManager> managers) {
+    List<SecretManager> copy = List.copyOf(managers);
+    return () -> copy;
   }
 
-  /** The secret's value, or empty when no source has it (the console is asked last). */
-  public Optional<String> find(String name) {
-    String value = environment.apply(name);
-    if (value != null && !value.isEmpty()) {
-      return Optional.of(value);
-    }
-    value = dotEnv().get(name);
-    if (value != null && !value.isEmpty()) {
-      return Optional.of(value);
+  private static Supplier<List<SecretManager>> builtIn(
+      Function<String, String> environment, Path dotEnv, Console console) {
+    List<SecretManager> managers = new ArrayList<>();
+    managers.add(new EnvVarSecretManager(environment));
+    if (dotEnv != null) {
+      managers.add(new DotenvSecretManager(dotEnv));
     }
     if (console != null) {
-      char[] typed = console.readPassword("Enter the value of secret %s: ", name);
-      if (typed != null && typed.length > 0) {
-        return Optional.of(new String(typed));
+      managers.add(new SecretsPrompt(console));
+    }
+    return fixed(managers);
+  }
+
+  /** The JVM's {@link SecretSources}, as they are at each lookup. */
+  public static SecretResolver defaults() {
+    return new SecretResolver(SecretSources::list);
+  }
+
+  /** The managers asked, in order. */
+  public List<SecretManager> managers() {
+    return managers.get();
+  }
+
+  /** The secret, or empty when no manager has it (a prompt, when there is one, is asked too). */
+  public Optional<SecretString> find(String name) {
+    for (SecretManager manager : managers.get()) {
+      Optional<SecretString> found = manager.getSecret(name);
+      if (found != null && found.isPresent() && !found.get().isEmpty()) {
+        return found;
       }
     }
     return Optional.empty();
   }
 
   /**
-   * The secret's value.
+   * The secret.
    *
-   * @throws AkbException naming the places searched when none has it
+   * @throws AkbException naming the managers asked when none has it
    */
-  public String get(String name) {
-    return find(name)
-        .orElseThrow(
-            () ->
-                new AkbException(
-                    "getting secret " + name,
-                    "it is not an environment variable"
-                        + (dotEnv == null ? "" : " nor in " + dotEnv.toAbsolutePath())
-                        + (console == null ? " and no console is attached to ask for it" : ""),
-                    "Set the environment variable " + name + " or add " + name + "=... to .env."));
+  public SecretString get(String name) {
+    return find(name).orElseThrow(() -> notFound(name));
+  }
+
+  private AkbException notFound(String name) {
+    List<SecretManager> asked = managers.get();
+    List<String> places = new ArrayList<>();
+    boolean prompt = false;
+    for (SecretManager manager : asked) {
+      if (manager instanceof EnvVarSecretManager) {
+        places.add("an environment variable");
+      } else if (manager instanceof DotenvSecretManager dotenv) {
+        places.add("in " + dotenv.file().toAbsolutePath());
+      } else if (manager instanceof SecretsPrompt) {
+        prompt = true;
+        places.add("typed at the prompt");
+      } else {
+        places.add("in secret manager " + manager.name());
+      }
+    }
+    String why =
+        places.isEmpty()
+            ? "no secret manager is registered"
+            : "it is not " + String.join(", nor ", places);
+    if (!prompt) {
+      why += ", and no console is attached to ask for it";
+    }
+    return new AkbException(
+        "getting secret " + name,
+        why,
+        "Set the environment variable "
+            + name
+            + " or add "
+            + name
+            + "=... to .env, or register a SecretManager that has it"
+            + " (Airbyte.registerSecretManager).");
   }
 
   /** A config with its {@code secret://} references replaced, and the values put in. */
@@ -102,7 +145,7 @@ public final class SecretResolver {
 
   private JsonNode resolveIn(JsonNode node, List<String> secrets) {
     if (node.isTextual() && node.asText().startsWith(REFERENCE_PREFIX)) {
-      String value = get(node.asText().substring(REFERENCE_PREFIX.length()));
+      String value = get(node.asText().substring(REFERENCE_PREFIX.length())).value();
       secrets.add(value);
       return TextNode.valueOf(value);
     }
@@ -116,50 +159,5 @@ public final class SecretResolver {
       }
     }
     return node;
-  }
-
-  private Map<String, String> dotEnv() {
-    Map<String, String> values = dotEnvValues;
-    if (values == null) {
-      values = dotEnv == null || !Files.isRegularFile(dotEnv) ? Map.of() : parseDotEnv(dotEnv);
-      dotEnvValues = values;
-    }
-    return values;
-  }
-
-  /** Reads {@code KEY=VALUE} lines; {@code export}, quotes and {@code #} comments as shells do. */
-  static Map<String, String> parseDotEnv(Path file) {
-    Map<String, String> values = new HashMap<>();
-    try {
-      for (String raw : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-        String line = raw.strip();
-        if (line.isEmpty() || line.startsWith("#")) {
-          continue;
-        }
-        if (line.startsWith("export ")) {
-          line = line.substring("export ".length()).strip();
-        }
-        int equals = line.indexOf('=');
-        if (equals <= 0) {
-          continue;
-        }
-        String key = line.substring(0, equals).strip();
-        String value = line.substring(equals + 1).strip();
-        if (value.length() >= 2
-            && (value.charAt(0) == '"' || value.charAt(0) == '\'')
-            && value.charAt(value.length() - 1) == value.charAt(0)) {
-          value = value.substring(1, value.length() - 1);
-        } else {
-          int comment = value.indexOf(" #");
-          if (comment >= 0) {
-            value = value.substring(0, comment).strip();
-          }
-        }
-        values.put(key, value);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("reading " + file, e);
-    }
-    return Map.copyOf(values);
   }
 }

@@ -23,9 +23,9 @@ class SecretResolverTest {
     Map<String, String> env = Map.of("SHADOWED", "from-env");
     SecretResolver resolver = new SecretResolver(env::get, dotEnv, null);
 
-    assertThat(resolver.get("SHADOWED")).isEqualTo("from-env");
-    assertThat(resolver.get("FROM_FILE")).isEqualTo("file value");
-    assertThat(resolver.get("PLAIN")).isEqualTo("abc");
+    assertThat(resolver.get("SHADOWED").value()).isEqualTo("from-env");
+    assertThat(resolver.get("FROM_FILE").value()).isEqualTo("file value");
+    assertThat(resolver.get("PLAIN").value()).isEqualTo("abc");
   }
 
   @Test
