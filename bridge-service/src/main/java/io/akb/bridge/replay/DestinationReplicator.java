@@ -375,7 +375,7 @@ public final class DestinationReplicator extends ReplayLoop {
             record.timestamp() >= 0 ? record.timestamp() : null,
             headers,
             value);
-    if (settings.isStateTopic(record.topic())) {
+    if (isStateTopic(record.topic())) {
       StateEvent event = feed.stateEvent(topicRecord);
       if (bringsNewStreams(event)) {
         unknownAfterRefresh.clear(); // their records may start the destination again

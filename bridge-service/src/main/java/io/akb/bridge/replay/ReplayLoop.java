@@ -80,6 +80,9 @@ public abstract class ReplayLoop implements BridgeTarget {
   protected String lastError;
   protected long skippedRecords;
 
+  /** Topic name to whether it is a state topic: asked per record, computed once per topic. */
+  private final Map<String, Boolean> stateTopicNames = new java.util.HashMap<>();
+
   /** The latest gaps found, for the status. */
   protected final List<RecordGap> gaps = new ArrayList<>();
 
@@ -442,6 +445,11 @@ public abstract class ReplayLoop implements BridgeTarget {
       positions.put(partition, gap.resumeAt());
     }
     gapsSkipped(found);
+  }
+
+  /** {@link TargetSettings#isStateTopic}, remembered per topic (it is asked for every record). */
+  protected final boolean isStateTopic(String topic) {
+    return stateTopicNames.computeIfAbsent(topic, settings::isStateTopic);
   }
 
   /** Runs the commands queued by other threads. */

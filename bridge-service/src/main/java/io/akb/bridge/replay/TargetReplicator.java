@@ -178,7 +178,7 @@ public final class TargetReplicator extends ReplayLoop {
 
   @Override
   protected boolean handle(ConsumerRecord<byte[], byte[]> record) {
-    if (settings.isStateTopic(record.topic())) {
+    if (isStateTopic(record.topic())) {
       handleStateEvent(record);
       return true;
     }

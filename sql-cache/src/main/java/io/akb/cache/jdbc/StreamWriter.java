@@ -566,6 +566,8 @@ final class StreamWriter {
     private final ColumnType[] widenedFrom;
     private final ColumnType[] types;
     private final SqlDialect dialect = cache.dialect();
+    private long lastEmittedAt;
+    private Object lastExtractedAt;
     private String metaSyncId;
     private String metaText;
     private int index;
@@ -642,7 +644,12 @@ final class StreamWriter {
           continue;
         }
         if (source == EXTRACTED_AT) {
-          row[offset + c] = dialect.loadTimestamp(record.emittedAt());
+          // Sources emit hundreds of records per millisecond: convert each millisecond once.
+          if (record.emittedAt() != lastEmittedAt || lastExtractedAt == null) {
+            lastEmittedAt = record.emittedAt();
+            lastExtractedAt = dialect.loadTimestamp(lastEmittedAt);
+          }
+          row[offset + c] = lastExtractedAt;
           continue;
         }
         if (source < 0) {
