@@ -112,13 +112,7 @@ public final class Airbyte {
       }
       return config;
     } catch (JsonProcessingException e) {
-      String where =
-          e.getLocation() == null
-              ? ""
-              : " at line "
-                  + e.getLocation().getLineNr()
-                  + ", column "
-                  + e.getLocation().getColumnNr();
+      String where = AirbyteJson.where(e);
       // Jackson quotes the offending token, which may be part of a secret: keep only its words.
       String problem =
           e.getOriginalMessage().replaceAll("'[^']*'", "a token").replaceAll("\\(.*", "");

@@ -48,6 +48,16 @@ public final class AirbyteJson {
 
   private AirbyteJson() {}
 
+  /**
+   * Where a parse failed, for an error message: {@code " at line 2, column 7"}, or empty when the
+   * parser does not know. Never the offending text, which may be part of a secret.
+   */
+  public static String where(com.fasterxml.jackson.core.JsonProcessingException e) {
+    return e.getLocation() == null
+        ? ""
+        : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+  }
+
   /** Writes a message or any protocol object as one line of JSON. */
   public static String toJson(Object value) {
     try {

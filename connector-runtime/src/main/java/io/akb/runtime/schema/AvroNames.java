@@ -1,11 +1,8 @@
 package io.akb.runtime.schema;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.akb.runtime.topic.TopicNames;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +18,6 @@ import java.util.Set;
  * names, never on their order, so a field keeps its Avro name when the stream gains another.
  */
 public final class AvroNames {
-  private static final int HASH_CHARS = 8;
 
   /** The names of Avro's primitive types, which a named type (a record) may not take. */
   private static final Set<String> PRIMITIVES =
@@ -99,10 +95,10 @@ public final class AvroNames {
         });
     for (String name : names) {
       if (!chosen.containsKey(name)) {
-        String candidate = legal(name) + "_" + shortHash(name);
+        String candidate = legal(name) + "_" + TopicNames.shortHash(name);
         // A raw name could itself look like a hashed one: then count on until free.
         for (int n = 2; taken.contains(candidate) || byLegal.containsKey(candidate); n++) {
-          candidate = legal(name) + "_" + shortHash(name) + "_" + n;
+          candidate = legal(name) + "_" + TopicNames.shortHash(name) + "_" + n;
         }
         chosen.put(name, candidate);
         taken.add(candidate);
@@ -113,15 +109,5 @@ public final class AvroNames {
       ordered.putIfAbsent(name, chosen.get(name));
     }
     return ordered;
-  }
-
-  private static String shortHash(String name) {
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest).substring(0, HASH_CHARS);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-    }
   }
 }

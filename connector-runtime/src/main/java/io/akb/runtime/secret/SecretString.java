@@ -64,13 +64,7 @@ public final class SecretString {
       }
       return parsed;
     } catch (JsonProcessingException e) {
-      String where =
-          e.getLocation() == null
-              ? ""
-              : " at line "
-                  + e.getLocation().getLineNr()
-                  + ", column "
-                  + e.getLocation().getColumnNr();
+      String where = AirbyteJson.where(e);
       throw new AkbException(
           "parsing a secret as JSON",
           "the secret (" + value.length() + " characters) is not valid JSON" + where,

@@ -137,7 +137,11 @@ public final class TopicNames {
     return result.substring(0, MAX_LENGTH - HASH_CHARS - 1) + "_" + shortHash(name);
   }
 
-  private static String shortHash(String name) {
+  /**
+   * What tells apart names that became alike (topics here, Avro names in {@code
+   * io.akb.runtime.schema.AvroNames}): the first 8 hex digits of the SHA-256 of {@code name}.
+   */
+  public static String shortHash(String name) {
     try {
       byte[] digest =
           MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
