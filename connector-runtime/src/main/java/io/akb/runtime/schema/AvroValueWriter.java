@@ -100,7 +100,7 @@ public final class AvroValueWriter {
                 + previous.fingerprintHex()
                 + "): "
                 + check.getResult().getIncompatibilities().stream()
-                    .map(i -> i.getMessage() + " at " + i.getLocation())
+                    .map(i -> i.getMessage() + " in field " + field(previous, i.getLocation()))
                     .collect(Collectors.joining("; ")));
       }
     }
@@ -133,6 +133,36 @@ public final class AvroValueWriter {
       return new Encoded(bytes, converted.changes());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The dotted JSON field path of a location such as {@code /fields/1/type/1} in {@code schema}
+   * (Avro's {@code SchemaCompatibility} names fields by position), or the location as it is.
+   */
+  static String field(WriterSchema schema, String location) {
+    try {
+      org.apache.avro.Schema current = schema.schema();
+      StringBuilder path = new StringBuilder();
+      String[] parts = location.split("/");
+      for (int i = 0; i < parts.length; i++) {
+        if (current.getType() == org.apache.avro.Schema.Type.UNION && parts[i].matches("\\d+")) {
+          current = current.getTypes().get(Integer.parseInt(parts[i]));
+        } else if (parts[i].equals("fields") && i + 1 < parts.length) {
+          org.apache.avro.Schema.Field field =
+              current.getFields().get(Integer.parseInt(parts[++i]));
+          String name = field.getProp(AvroSchemaConverter.NAME_PROP);
+          path.append(path.length() == 0 ? "" : ".").append(name == null ? field.name() : name);
+          current = field.schema();
+        } else if (parts[i].equals("items")) {
+          current = current.getElementType();
+        } else if (parts[i].equals("values")) {
+          current = current.getValueType();
+        }
+      }
+      return path.length() == 0 ? location : "'" + path + "'";
+    } catch (RuntimeException e) {
+      return location;
     }
   }
 

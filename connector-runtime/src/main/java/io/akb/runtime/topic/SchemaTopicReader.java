@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * opens it. {@link #catchUp} reads every partition to its end offset of that moment; when that
  * brings nothing new it polls again for up to {@code wait}, for a schema whose write was still
  * under way when its record was read. A value that is no writer schema is logged and skipped (it
- * can only be a stranger's). Not thread-safe; close it with its reader.
+ * can only be a stranger's). Not thread-safe; close it with its reader (it may be used again after,
+ * opening a new consumer).
  */
 public final class SchemaTopicReader implements RecordValueDecoder.WriterSchemas, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SchemaTopicReader.class);
@@ -150,5 +151,7 @@ public final class SchemaTopicReader implements RecordValueDecoder.WriterSchemas
       consumer.close(Duration.ofSeconds(5));
       consumer = null;
     }
+    // The schemas read stay valid; a later catchUp opens a new consumer and reads from the start.
+    assigned.clear();
   }
 }
