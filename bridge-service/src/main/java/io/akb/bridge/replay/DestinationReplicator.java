@@ -107,9 +107,12 @@ public final class DestinationReplicator extends ReplayLoop {
   private Instant lastRateAt;
   private long lastRateRecords;
 
+  private final RecordValues values;
+
   public DestinationReplicator(
       TargetSettings settings, BridgeStateStore store, BatchObserver observer) {
     super(settings, observer);
+    this.values = new RecordValues(settings);
     if (settings.destination() == null) {
       throw new IllegalArgumentException("target " + settings.name() + " has no destination");
     }
@@ -357,7 +360,9 @@ public final class DestinationReplicator extends ReplayLoop {
       value =
           record.value() == null
               ? AirbyteJson.MAPPER.nullNode()
-              : AirbyteJson.MAPPER.readTree(record.value());
+              : settings.isStateTopic(record.topic())
+                  ? AirbyteJson.MAPPER.readTree(record.value())
+                  : values.decode(record.value());
     } catch (IOException e) {
       value = null;
     }
@@ -546,6 +551,7 @@ public final class DestinationReplicator extends ReplayLoop {
 
   @Override
   protected void closeWriter() {
+    values.close();
     TopicDestinationFeed currentFeed = feed;
     feed = null;
     gapPartitions.clear(); // the next run finds the gaps again from the stored offsets

@@ -114,6 +114,8 @@ public final class TargetReplicator extends ReplayLoop {
     long countMismatches;
   }
 
+  private final RecordValues values = new RecordValues(settings);
+
   public TargetReplicator(TargetSettings settings, BatchObserver observer) {
     super(settings, observer);
   }
@@ -513,7 +515,7 @@ public final class TargetReplicator extends ReplayLoop {
     JsonNode data;
     JsonNode changes = null;
     try {
-      data = AirbyteJson.MAPPER.readTree(record.value());
+      data = values.decode(record.value());
       String meta = header(record, RecordHeaders.META);
       if (meta != null) {
         changes = AirbyteJson.MAPPER.readTree(meta);
@@ -832,6 +834,7 @@ public final class TargetReplicator extends ReplayLoop {
 
   @Override
   protected void closeWriter() {
+    values.close();
     SqlCache currentCache = cache;
     cache = null;
     if (currentCache != null) {

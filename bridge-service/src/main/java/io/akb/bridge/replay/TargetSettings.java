@@ -90,9 +90,30 @@ public record TargetSettings(
     return streamStrategies.getOrDefault(stream, cacheOptions.defaultStrategy());
   }
 
-  /** Whether this target reads a topic. */
+  /** Whether this target reads a topic (a source's schemas topic is read apart, not replayed). */
   public boolean reads(String topic) {
-    return topics.contains(topic) || sourcePrefixes.stream().anyMatch(topic::startsWith);
+    return topics.contains(topic)
+        || sourcePrefixes.stream()
+            .anyMatch(
+                prefix ->
+                    topic.startsWith(prefix)
+                        && !topic.equals(io.akb.runtime.topic.TopicNames.schemasTopic(prefix)));
+  }
+
+  /**
+   * The schemas topics of the sources this target reads, where Avro values' writer schemas are:
+   * {@code <prefix>_schemas} of each source prefix and of each state topic named in {@code topics}.
+   */
+  public List<String> schemasTopics() {
+    java.util.Set<String> schemas = new java.util.LinkedHashSet<>();
+    sourcePrefixes.forEach(
+        prefix -> schemas.add(io.akb.runtime.topic.TopicNames.schemasTopic(prefix)));
+    topics.stream()
+        .filter(topic -> topic.endsWith("_state"))
+        .forEach(
+            topic ->
+                schemas.add(topic.substring(0, topic.length() - "state".length()) + "schemas"));
+    return List.copyOf(schemas);
   }
 
   /** Whether a topic this target reads is a state topic rather than a record topic. */

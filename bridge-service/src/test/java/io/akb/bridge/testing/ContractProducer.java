@@ -151,6 +151,16 @@ public final class ContractProducer implements AutoCloseable {
     counts.merge(StateEvent.countsKey(topic, partition), 1L, Long::sum);
   }
 
+  /** Sends a record of the current sync with a value of any bytes, to partition 0, without key. */
+  public void recordBytes(String stream, byte[] value) {
+    String topic = recordTopic(stream);
+    var headers = new org.apache.kafka.common.header.internals.RecordHeaders();
+    headers.add(io.akb.runtime.topic.RecordHeaders.STREAM, bytes(stream));
+    headers.add(io.akb.runtime.topic.RecordHeaders.SYNC_ID, bytes(syncId));
+    producer.send(new ProducerRecord<>(topic, 0, now(), null, value, headers), this::noteFailure);
+    counts.merge(StateEvent.countsKey(topic, 0), 1L, Long::sum);
+  }
+
   /** The counts so far in this sync, {@code topic/partition} to records. */
   public Map<String, Long> counts() {
     return Map.copyOf(counts);

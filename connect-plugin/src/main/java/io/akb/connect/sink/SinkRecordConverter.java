@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.akb.runtime.protocol.AirbyteJson;
+import io.akb.runtime.topic.RecordValueDecoder;
 import io.akb.runtime.topic.TopicRecord;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
@@ -81,7 +82,12 @@ final class SinkRecordConverter {
       return parse(text);
     }
     if (value instanceof byte[] bytes) {
-      return parse(new String(bytes, StandardCharsets.UTF_8));
+      try {
+        // The contract's one value reader; Avro values need a schemas topic, not wired here yet.
+        return new RecordValueDecoder(null).decode(bytes);
+      } catch (java.io.IOException e) {
+        throw new DataException("the value is not JSON: " + e.getMessage(), e);
+      }
     }
     if (value instanceof ByteBuffer buffer) {
       byte[] bytes = new byte[buffer.remaining()];

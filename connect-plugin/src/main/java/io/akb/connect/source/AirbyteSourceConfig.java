@@ -123,8 +123,12 @@ public final class AirbyteSourceConfig extends AbstractConfig {
           + " 'raw' (the record's JSON as bytes, serialized once with no Connect value in between:"
           + " the fastest; needs value.converter="
           + "org.apache.kafka.connect.converters.ByteArrayConverter in this connector's config, and"
-          + " writes the same JSON as 'json' does) or 'struct' (a Connect Struct built from the"
-          + " stream's JSON schema, for Avro, Protobuf or JSON with schemas).";
+          + " writes the same JSON as 'json' does), 'struct' (a Connect Struct built from the"
+          + " stream's JSON schema, for Avro, Protobuf or JSON with schemas) or 'avro' (Avro"
+          + " single-object encoding with no registry: magic 0xC3 0x01, the writer schema's"
+          + " CRC-64-AVRO fingerprint, the binary datum; the writer schemas are kept in the"
+          + " compacted topic <prefix>_schemas, keyed by the fingerprint in hex; needs"
+          + " value.converter=org.apache.kafka.connect.converters.ByteArrayConverter as 'raw').";
 
   /** The converter the raw record format needs, named in the connector's own config. */
   public static final String BYTE_ARRAY_CONVERTER =
@@ -407,7 +411,13 @@ public final class AirbyteSourceConfig extends AbstractConfig {
   public enum RecordFormat {
     JSON,
     RAW,
-    STRUCT;
+    STRUCT,
+    AVRO;
+
+    /** Whether Connect gets the value as bytes, which only ByteArrayConverter passes on as is. */
+    boolean isBytes() {
+      return this == RAW || this == AVRO;
+    }
 
     String configValue() {
       return name().toLowerCase(Locale.ROOT);
@@ -523,16 +533,19 @@ public final class AirbyteSourceConfig extends AbstractConfig {
 
   /**
    * Why the record format cannot work with the connector's {@code value.converter}, or null: the
-   * raw format hands Connect bytes, which any converter but ByteArrayConverter would re-encode
-   * (JsonConverter writes them as a base64 string), so it must be named in the connector's config.
+   * raw and avro formats hand Connect bytes, which any converter but ByteArrayConverter would
+   * re-encode (JsonConverter writes them as a base64 string), so it must be named in the
+   * connector's config.
    */
   public String recordFormatProblem(Map<String, String> connectorProps) {
-    if (recordFormat() != RecordFormat.RAW
+    if (!recordFormat().isBytes()
         || BYTE_ARRAY_CONVERTER.equals(connectorProps.get("value.converter"))) {
       return null;
     }
     return RECORD_FORMAT_CONFIG
-        + "=raw needs value.converter="
+        + "="
+        + recordFormat().configValue()
+        + " needs value.converter="
         + BYTE_ARRAY_CONVERTER
         + " in this connector's config (found "
         + connectorProps.getOrDefault("value.converter", "the worker's converter")

@@ -3,6 +3,7 @@ package io.akb.connect.source;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.akb.connect.source.AirbyteSourceConfig.RecordFormat;
 import io.akb.runtime.AkbException;
 import io.akb.runtime.MessageStream;
 import io.akb.runtime.Source;
@@ -12,9 +13,12 @@ import io.akb.runtime.protocol.AirbyteMessage;
 import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
 import io.akb.runtime.protocol.ConfiguredAirbyteStream;
 import io.akb.runtime.protocol.StreamDescriptor;
+import io.akb.runtime.schema.AvroValueWriter;
 import io.akb.runtime.topic.RecordPartitioner;
+import io.akb.runtime.topic.SchemaTopicReader;
 import io.akb.runtime.topic.TopicNames;
 import io.akb.runtime.topic.TopicRetention;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,6 +65,10 @@ public class AirbyteSourceTask extends SourceTask {
   private int taskCount;
   private SourceOffsets offsets;
   private TopicProvisioner topics;
+
+  /** Under record.format=avro: the task's writer schemas, across its syncs; else null. */
+  private AvroValueWriter avro;
+
   // Kept across syncs: its spec and discovered catalog are fetched once, not before every sync.
   private Source source;
   private final RecordPartitioner partitioner = new RecordPartitioner();
@@ -167,7 +175,15 @@ public class AirbyteSourceTask extends SourceTask {
     wanted.put(
         TopicNames.stateTopic(prefix),
         new TopicProvisioner.WantedTopic(1, retention.stateTopicConfigs()));
+    if (config.recordFormat() == RecordFormat.AVRO) {
+      wanted.put(
+          TopicNames.schemasTopic(prefix),
+          new TopicProvisioner.WantedTopic(1, retention.schemasTopicConfigs()));
+    }
     Map<String, Integer> partitions = topics.ensure(wanted);
+    if (config.recordFormat() == RecordFormat.AVRO && avro == null) {
+      avro = avroWriter(TopicNames.schemasTopic(prefix));
+    }
     JsonNode state = StateOffsets.stateArgument(offsets.all());
     SyncRun next =
         new SyncRun(
@@ -179,7 +195,8 @@ public class AirbyteSourceTask extends SourceTask {
             partitions,
             config.recordFormat(),
             offsets,
-            partitioner);
+            partitioner,
+            avro);
     running = source.read(configured, state);
     if (stopping) {
       running.close();
@@ -191,6 +208,21 @@ public class AirbyteSourceTask extends SourceTask {
         run.syncId(),
         state == null ? "from scratch" : "from the stored state");
     return run.started();
+  }
+
+  /**
+   * The task's Avro writer, seeded with what the schemas topic holds: a restarted task writes no
+   * schema again and still checks a changed stream against its previous version.
+   */
+  private AvroValueWriter avroWriter(String schemasTopic) {
+    AvroValueWriter writer = new AvroValueWriter();
+    try (SchemaTopicReader reader =
+        new SchemaTopicReader(config.adminClientConfig(), List.of(schemasTopic), Duration.ZERO)) {
+      reader.catchUp();
+      reader.all().forEach(writer::known);
+      log.info("{} Read {} writer schema(s) from {}", this, reader.all().size(), schemasTopic);
+    }
+    return writer;
   }
 
   private List<SourceRecord> readBatch() {

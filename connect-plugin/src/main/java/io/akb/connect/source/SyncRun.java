@@ -1,6 +1,7 @@
 package io.akb.connect.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.akb.connect.schema.JsonSchemaConverter;
 import io.akb.connect.source.AirbyteSourceConfig.RecordFormat;
 import io.akb.runtime.AkbException;
@@ -11,7 +12,11 @@ import io.akb.runtime.protocol.AirbyteStream;
 import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
 import io.akb.runtime.protocol.ConfiguredAirbyteStream;
 import io.akb.runtime.protocol.StreamDescriptor;
+import io.akb.runtime.schema.AvroValueWriter;
+import io.akb.runtime.schema.ValueChange;
+import io.akb.runtime.schema.WriterSchema;
 import io.akb.runtime.topic.ContractRecord;
+import io.akb.runtime.topic.RecordHeaders;
 import io.akb.runtime.topic.RecordPartitioner;
 import io.akb.runtime.topic.StateEvent;
 import io.akb.runtime.topic.SyncWriter;
@@ -34,8 +39,10 @@ import org.apache.kafka.connect.source.SourceRecord;
  * sends, this turns each {@link ContractRecord} into a {@link SourceRecord} in the connector's
  * {@code record.format} and gives it its Connect source offset. A record carries its stream's
  * latest state; a {@code CHECKPOINT}'s offset is its state, so Connect commits the state only after
- * every record before it; {@code SYNC_COMPLETED}'s is the schedule (see {@link SyncSchedule}). Not
- * thread-safe.
+ * every record before it; {@code SYNC_COMPLETED}'s is the schedule (see {@link SyncSchedule}).
+ * Under {@code record.format=avro} each value is single-object encoded by the task's {@link
+ * AvroValueWriter}, and a schema version used for the first time goes to {@code <prefix>_schemas}
+ * just before the record that uses it. Not thread-safe.
  */
 final class SyncRun {
   private final SyncWriter writer;
@@ -44,6 +51,9 @@ final class SyncRun {
   private final Map<StreamDescriptor, StreamSchemas> schemas = new HashMap<>();
   private final Set<SourceRecord> checkpoints = Collections.newSetFromMap(new IdentityHashMap<>());
   private final StreamDescriptor firstStream;
+  private final String schemasTopic;
+  private final AvroValueWriter avro;
+  private final Map<StreamDescriptor, WriterSchema> avroSchemas = new HashMap<>();
 
   /** A stream's Connect schemas under {@code record.format=struct}. */
   private record StreamSchemas(Schema value, Schema key) {}
@@ -51,6 +61,9 @@ final class SyncRun {
   /**
    * @param recordTopics the record topic of each stream, from {@link #recordTopics}
    * @param partitionsByTopic the partition count of every record topic
+   * @param avro the task's Avro writer under {@code record.format=avro} (it outlives the sync: it
+   *     knows which schemas are on the schemas topic), else null
+   * @throws io.akb.runtime.AkbException when a stream's new Avro schema cannot read its previous
    */
   SyncRun(
       String taskId,
@@ -61,7 +74,8 @@ final class SyncRun {
       Map<String, Integer> partitionsByTopic,
       RecordFormat format,
       SourceOffsets offsets,
-      RecordPartitioner partitioner) {
+      RecordPartitioner partitioner,
+      AvroValueWriter avro) {
     this.writer =
         new SyncWriter(
             taskId, sourceName, topicPrefix, catalog, recordTopics, partitionsByTopic, partitioner);
@@ -72,6 +86,14 @@ final class SyncRun {
       throw new IllegalStateException("a sync needs at least one stream");
     }
     this.firstStream = TopicNames.streamKey(catalog.streams().get(0).stream().descriptor());
+    this.schemasTopic = TopicNames.schemasTopic(topicPrefix);
+    this.avro = format == RecordFormat.AVRO ? avro : null;
+    if (this.avro != null) {
+      for (ConfiguredAirbyteStream configured : catalog.streams()) {
+        StreamDescriptor stream = TopicNames.streamKey(configured.stream().descriptor());
+        avroSchemas.put(stream, this.avro.schemaOf(stream, configured.stream().jsonSchema()));
+      }
+    }
     if (format == RecordFormat.STRUCT) {
       for (ConfiguredAirbyteStream configured : catalog.streams()) {
         StreamDescriptor stream = TopicNames.streamKey(configured.stream().descriptor());
@@ -145,11 +167,19 @@ final class SyncRun {
   }
 
   private List<SourceRecord> toConnect(List<? extends ContractRecord> written) {
-    if (written.size() == 1) {
+    if (written.size() == 1 && avro == null) {
       return List.of(toConnect(written.get(0)));
     }
-    List<SourceRecord> records = new ArrayList<>(written.size());
-    written.forEach(record -> records.add(toConnect(record)));
+    List<SourceRecord> records = new ArrayList<>(written.size() + 1);
+    for (ContractRecord record : written) {
+      if (avro != null && record instanceof ContractRecord.StreamRecord streamRecord) {
+        WriterSchema schema = avroSchemas.get(streamRecord.stream());
+        if (avro.needsWriting(schema)) {
+          records.add(schemaRecord(schema));
+        }
+      }
+      records.add(toConnect(record));
+    }
     return records;
   }
 
@@ -203,15 +233,21 @@ final class SyncRun {
       key = keyStruct;
     }
     Object value;
+    Map<String, String> headerValues = record.headers();
     if (format == RecordFormat.RAW) {
       value = record.valueBytes();
+    } else if (avro != null) {
+      AvroValueWriter.Encoded encoded =
+          avro.encode(avroSchemas.get(record.stream()), record.data());
+      value = encoded.value();
+      headerValues = withChanges(headerValues, encoded.changes());
     } else if (valueSchema == null) {
       value = JsonSchemaConverter.toSchemalessValue(record.data());
     } else {
       value = JsonSchemaConverter.toConnectValue(valueSchema, record.data());
     }
     ConnectHeaders headers = new ConnectHeaders();
-    record.headers().forEach(headers::addString);
+    headerValues.forEach(headers::addString);
     Map<String, Object> sourcePartition = offsets.partitionOf(record.stream());
     return new SourceRecord(
         sourcePartition,
@@ -224,6 +260,52 @@ final class SyncRun {
         value,
         record.timestamp(),
         headers);
+  }
+
+  /**
+   * The headers with the Avro conversion's changes added to {@code airbyte.meta}, after the
+   * connector's own: the cache records them in {@code _airbyte_meta.changes}.
+   */
+  private static Map<String, String> withChanges(
+      Map<String, String> headers, List<ValueChange> changes) {
+    if (changes.isEmpty()) {
+      return headers;
+    }
+    ArrayNode all = AirbyteJson.MAPPER.createArrayNode();
+    String meta = headers.get(RecordHeaders.META);
+    if (meta != null) {
+      try {
+        JsonNode earlier = AirbyteJson.parse(meta);
+        if (earlier.isArray()) {
+          all.addAll((ArrayNode) earlier);
+        }
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException("the writer's own airbyte.meta header is not JSON", e);
+      }
+    }
+    changes.forEach(change -> all.add(change.toJson()));
+    Map<String, String> merged = new LinkedHashMap<>(headers);
+    merged.put(RecordHeaders.META, AirbyteJson.toJson(all));
+    return merged;
+  }
+
+  /**
+   * A writer schema on {@code <prefix>_schemas}: key the fingerprint's hex, value {@link
+   * WriterSchema#toJsonBytes}. It carries the first stream's latest offset, as events do, so
+   * committing it moves no state.
+   */
+  private SourceRecord schemaRecord(WriterSchema schema) {
+    Map<String, Object> partition = firstPartition();
+    return new SourceRecord(
+        partition,
+        offsets.offsetOf(partition),
+        schemasTopic,
+        0,
+        Schema.STRING_SCHEMA,
+        schema.fingerprintHex(),
+        null,
+        schema.toJsonBytes(),
+        System.currentTimeMillis());
   }
 
   /** Sync-wide events are tracked under the first stream's partition (or the shared one). */
@@ -243,7 +325,7 @@ final class SyncRun {
       ContractRecord.Event event, Map<String, Object> partition, Map<String, Object> offset) {
     // Under the raw format the connector's value converter takes bytes only, events included.
     Object value =
-        format == RecordFormat.RAW
+        format.isBytes()
             ? event.valueBytes()
             : JsonSchemaConverter.toSchemalessValue(AirbyteJson.MAPPER.valueToTree(event.event()));
     return new SourceRecord(

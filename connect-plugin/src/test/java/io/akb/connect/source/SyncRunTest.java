@@ -51,7 +51,8 @@ class SyncRunTest {
         Map.of("p.users", 3, "p.app.events", 1, "p._state", 1),
         format,
         offsets,
-        new RecordPartitioner());
+        new RecordPartitioner(),
+        null);
   }
 
   private static AirbyteCatalog discovered(ConfiguredAirbyteCatalog catalog) {
@@ -85,7 +86,8 @@ class SyncRunTest {
             Map.of("p.dup_name", 1, spaced, 1, "p._state", 1),
             RecordFormat.JSON,
             new SourceOffsets(Map.of(), 1),
-            new RecordPartitioner());
+            new RecordPartitioner(),
+            null);
 
     List<SourceRecord> out = new ArrayList<>();
     for (String stream : List.of("dup name", "dup_name", "dup name")) {

@@ -112,6 +112,14 @@ public final class TopicNames {
     return legal(prefix + "_state");
   }
 
+  /**
+   * The schemas topic of a source: {@code <prefix>_schemas}, the Avro writer schemas of its records
+   * under {@code record.format=avro} (see {@link io.akb.runtime.schema.WriterSchema}).
+   */
+  public static String schemasTopic(String prefix) {
+    return legal(prefix + "_schemas");
+  }
+
   /** Makes any string a legal topic name, as the contract says. */
   public static String legal(String name) {
     StringBuilder legal = new StringBuilder(name.length());

@@ -60,6 +60,16 @@ public record TopicRetention(long retentionMs, long retentionBytes, String clean
   }
 
   /**
+   * Topic configs of a new schemas topic: compacted (one record per schema fingerprint, none ever
+   * deleted by age) with this retention.
+   */
+  public Map<String, String> schemasTopicConfigs() {
+    Map<String, String> configs = retentionConfigs();
+    configs.put(CLEANUP_POLICY, "compact");
+    return configs;
+  }
+
+  /**
    * The settings of an existing topic (its effective configs, by name) under which the broker
    * deletes records this retention would keep: a finite {@code retention.ms} or {@code
    * retention.bytes} below the one asked for (any finite one when -1 is). Empty when the topic
