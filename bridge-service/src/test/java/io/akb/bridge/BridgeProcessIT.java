@@ -99,12 +99,28 @@ class BridgeProcessIT {
     }
   }
 
-  @Test
-  void everyRecordArrivesOnceAfterTheBridgeIsKilledFiveTimesDuringA200kReplay() throws Exception {
+  /**
+   * The seeds of the kill moments: {@code -Dakb.fault.seeds=1,2,3} (or {@code 1-20}) repeats the
+   * case at other random moments; CI runs the short set.
+   */
+  static java.util.stream.LongStream faultSeeds() {
+    String seeds = System.getProperty("akb.fault.seeds", "42").strip();
+    if (seeds.matches("\\d+-\\d+")) {
+      String[] range = seeds.split("-");
+      return java.util.stream.LongStream.rangeClosed(
+          Long.parseLong(range[0]), Long.parseLong(range[1]));
+    }
+    return java.util.Arrays.stream(seeds.split(",")).mapToLong(s -> Long.parseLong(s.strip()));
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "seed {0}")
+  @org.junit.jupiter.params.provider.MethodSource("faultSeeds")
+  void everyRecordArrivesOnceAfterTheBridgeIsKilledFiveTimesDuringA200kReplay(long seed)
+      throws Exception {
     int total = 200_000;
     String prefix = "airbyte.crash-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-    String duckFile = dir.resolve("crash.duckdb").toString();
-    String pgUrl = TestDatabases.create("crash");
+    String duckFile = dir.resolve("crash-" + seed + ".duckdb").toString();
+    String pgUrl = TestDatabases.create("crash_" + seed);
     databases.add(pgUrl);
     AirbyteStateMessage last = null;
     try (ContractProducer source = new ContractProducer(prefix, "source-crash")) {
@@ -125,7 +141,7 @@ class BridgeProcessIT {
     props.put("akb.targets.duck.batch.max-records", "3000");
     props.put("akb.targets.pg.batch.max-records", "3000");
     Path log = dir.resolve("bridge.log");
-    Random random = new Random(42);
+    Random random = new Random(seed);
     List<Long> pgRowsAtKill = new ArrayList<>();
     for (int kill = 1; kill <= 5; kill++) {
       BridgeProcess bridge = BridgeProcess.start(props, log);
