@@ -78,10 +78,11 @@ final class SyncCommand implements Runnable {
           spec.commandLine(), "--progress-interval must be at least 1, not " + progressInterval);
     }
     SyncOptions options = options();
+    // First: routing the log fixes where every logger of this JVM writes.
+    Path logFile = SyncLogFile.route(options.workDir().resolve("logs"));
     // The config is checked against the connector's spec before anything starts: a wrong config is
     // reported in seconds, naming each bad field, not after the broker and Connect are up.
     Airbyte.getSource(options.sourceName(), options.config(), options.connector());
-    Path logFile = SyncLogFile.route(options.workDir().resolve("logs"));
     PrintStream out = System.out;
     ProgressDisplay display =
         ProgressDisplay.forOutput(out, ProgressDisplay.onTerminal(), options.plainInterval());

@@ -14,6 +14,7 @@ import java.time.LocalTime;
 import java.time.OffsetTime;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
@@ -34,6 +35,32 @@ public final class DuckDbDialect implements SqlDialect {
   public int maxIdentifierLength() {
     return MAX_IDENTIFIER_LENGTH;
   }
+
+  /**
+   * DuckDB adds one column per ALTER TABLE, and each keeps a table version until the transaction
+   * ends: thousands of them (a record with 10,000 fields) grew a process to 11 GB. Past a few
+   * columns the table is rebuilt once with all of them instead.
+   */
+  @Override
+  public List<String> addColumns(String schema, String table, Map<String, String> columns) {
+    if (columns.size() <= REBUILD_FROM_COLUMNS) {
+      return SqlDialect.super.addColumns(schema, table, columns);
+    }
+    String qualified = quote(schema) + "." + quote(table);
+    String rebuilt = quote(schema) + "." + quote(table + "_akb_rebuild");
+    StringBuilder select = new StringBuilder("SELECT *");
+    columns.forEach(
+        (name, type) ->
+            select.append(", CAST(NULL AS ").append(type).append(") AS ").append(quote(name)));
+    return List.of(
+        "DROP TABLE IF EXISTS " + rebuilt,
+        "CREATE TABLE " + rebuilt + " AS " + select + " FROM " + qualified,
+        "DROP TABLE " + qualified,
+        "ALTER TABLE " + rebuilt + " RENAME TO " + quote(table));
+  }
+
+  /** How many new columns at once make {@link #addColumns} rebuild the table. */
+  static final int REBUILD_FROM_COLUMNS = 16;
 
   @Override
   public List<String> alterColumnType(String qualifiedTable, String column, ColumnType to) {

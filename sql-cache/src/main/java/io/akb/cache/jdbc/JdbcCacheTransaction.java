@@ -28,6 +28,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A transaction of a {@link JdbcSqlCache} on its writing connection. DDL (new tables, new or
@@ -135,16 +136,17 @@ final class JdbcCacheTransaction implements CacheTransaction {
     if (properties == null) {
       return;
     }
+    Set<String> taken = layout.takenColumnNames(); // once: a schema may have thousands of fields
     properties
         .fields()
         .forEachRemaining(
             property -> {
               if (layout.column(property.getKey()) == null) {
+                String name = cache.normalizer().unique(property.getKey(), taken);
+                taken.add(name);
                 layout.putColumn(
                     property.getKey(),
-                    new StreamLayout.Column(
-                        cache.normalizer().unique(property.getKey(), layout.takenColumnNames()),
-                        ColumnType.fromJsonSchema(property.getValue())));
+                    new StreamLayout.Column(name, ColumnType.fromJsonSchema(property.getValue())));
               }
             });
   }
@@ -155,13 +157,14 @@ final class JdbcCacheTransaction implements CacheTransaction {
     if (properties == null) {
       return;
     }
+    Map<String, ColumnType> added = new LinkedHashMap<>();
     var iterator = properties.fields();
     while (iterator.hasNext()) {
       var property = iterator.next();
       ColumnType declared = ColumnType.fromJsonSchema(property.getValue());
       StreamLayout.Column column = layout.column(property.getKey());
       if (column == null) {
-        streamWriter.addColumn(layout, property.getKey(), declared);
+        added.put(property.getKey(), declared);
       } else {
         ColumnType union = column.type().unionWith(declared);
         if (union != column.type()) {
@@ -169,6 +172,7 @@ final class JdbcCacheTransaction implements CacheTransaction {
         }
       }
     }
+    streamWriter.addColumns(layout, added);
   }
 
   void createTable(StreamLayout layout, String table) throws SQLException {

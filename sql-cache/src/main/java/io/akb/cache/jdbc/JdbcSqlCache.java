@@ -685,7 +685,11 @@ public abstract class JdbcSqlCache implements SqlCache {
     return new AkbException(
         what + " in " + describe(),
         why,
-        "Check that the database is reachable and that no other process writes this cache.",
+        why.contains("Out of Memory Error")
+            ? "DuckDB's memory limit is too small for this batch (very wide records need room per"
+                + " column): raise it with AKB_DUCKDB_MEMORY_LIMIT (256MB by default), such as"
+                + " AKB_DUCKDB_MEMORY_LIMIT=2GB."
+            : "Check that the database is reachable and that no other process writes this cache.",
         cause);
   }
 

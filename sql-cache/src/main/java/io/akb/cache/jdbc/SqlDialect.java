@@ -5,8 +5,10 @@ import io.akb.cache.layout.ColumnType;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What differs between the databases a {@link JdbcSqlCache} writes: type names, type changes, the
@@ -68,6 +70,25 @@ public interface SqlDialect {
    * Statements that create the internal tables in {@code schema} when missing: the resource {@code
    * internal-tables.sql} next to the dialect's class, so each dialect keeps its DDL as SQL.
    */
+  /** The most columns a table may have (PostgreSQL: 1,600); a stream needing more fails clearly. */
+  default int maxColumns() {
+    return Integer.MAX_VALUE;
+  }
+
+  /**
+   * The statements adding {@code columns} (name to SQL type, in order) to {@code schema.table}
+   * (names unquoted): one {@code ALTER TABLE ... ADD COLUMN} each unless the database does better.
+   * Many columns at once (a record with thousands of fields) must not cost one table version each.
+   */
+  default List<String> addColumns(String schema, String table, Map<String, String> columns) {
+    List<String> statements = new ArrayList<>();
+    String qualified = quote(schema) + "." + quote(table);
+    columns.forEach(
+        (name, type) ->
+            statements.add("ALTER TABLE " + qualified + " ADD COLUMN " + quote(name) + " " + type));
+    return statements;
+  }
+
   /**
    * What makes a SELECT lock the rows it reads until the transaction ends, so that a concurrent
    * writer of the same rows waits: PostgreSQL's {@code FOR UPDATE}; nothing where one process

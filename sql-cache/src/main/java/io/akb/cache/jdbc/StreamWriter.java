@@ -7,6 +7,7 @@ import io.akb.cache.CacheRecord;
 import io.akb.cache.WriteStrategy;
 import io.akb.cache.layout.ColumnType;
 import io.akb.cache.layout.StreamLayout;
+import io.akb.runtime.AkbException;
 import io.akb.runtime.protocol.AirbyteJson;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -448,30 +449,61 @@ final class StreamWriter {
       }
       batch.values[r] = row;
     }
+    Map<String, ColumnType> added = new LinkedHashMap<>();
     for (Map.Entry<String, ColumnType> entry : wanted.entrySet()) {
       StreamLayout.Column column = layout.column(entry.getKey());
       if (column == null) {
-        addColumn(layout, entry.getKey(), entry.getValue());
+        added.put(entry.getKey(), entry.getValue());
       } else if (column.type() != entry.getValue()) {
         batch.widenedFrom.put(entry.getKey(), column.type());
         changeColumnType(layout, entry.getKey(), entry.getValue());
       }
     }
+    addColumns(layout, added);
     return batch;
   }
 
   void addColumn(StreamLayout layout, String field, ColumnType type) throws SQLException {
-    String name = cache.normalizer().unique(field, layout.takenColumnNames());
-    layout.putColumn(field, new StreamLayout.Column(name, type));
+    addColumns(layout, Map.of(field, type));
+  }
+
+  /**
+   * Adds a column per field of {@code fields} (field to type, in order), named uniquely, in as few
+   * statements as the database allows; fails clearly, adding nothing, when the table would have
+   * more columns than the database allows.
+   */
+  void addColumns(StreamLayout layout, Map<String, ColumnType> fields) throws SQLException {
+    if (fields.isEmpty()) {
+      return;
+    }
+    Set<String> taken = layout.takenColumnNames();
+    int columns = layout.columns().size() + StreamLayout.INTERNAL_COLUMNS.size() + fields.size();
+    int max = cache.dialect().maxColumns();
+    if (columns > max) {
+      throw new AkbException(
+          "adding columns to the table of stream " + layout.streamName(),
+          "its records have "
+              + (layout.columns().size() + fields.size())
+              + " top-level fields, and a "
+              + cache.dialect().displayName()
+              + " table holds at most "
+              + max
+              + " columns (with AKB's 3)",
+          "Declare the fields a stream has by the hundreds as one object property in its JSON"
+              + " schema (it lands as one JSON column), or cache the stream in DuckDB.");
+    }
+    Map<String, String> sqlColumns = new LinkedHashMap<>();
+    for (Map.Entry<String, ColumnType> field : fields.entrySet()) {
+      String name = cache.normalizer().unique(field.getKey(), taken);
+      taken.add(name);
+      layout.putColumn(field.getKey(), new StreamLayout.Column(name, field.getValue()));
+      sqlColumns.put(name, cache.dialect().sqlType(field.getValue()));
+    }
     try (Statement statement = cache.writer().createStatement()) {
       for (String table : layout.physicalTables()) {
-        statement.execute(
-            "ALTER TABLE "
-                + cache.qualified(table)
-                + " ADD COLUMN "
-                + cache.quote(name)
-                + " "
-                + cache.dialect().sqlType(type));
+        for (String sql : cache.dialect().addColumns(cache.schema(), table, sqlColumns)) {
+          statement.execute(sql);
+        }
       }
     }
   }

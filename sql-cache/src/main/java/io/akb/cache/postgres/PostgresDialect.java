@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
@@ -25,6 +26,26 @@ public final class PostgresDialect implements SqlDialect {
   @Override
   public String displayName() {
     return "PostgreSQL";
+  }
+
+  /** PostgreSQL's own limit on the columns of a table. */
+  @Override
+  public int maxColumns() {
+    return 1600;
+  }
+
+  /** One statement: PostgreSQL adds any number of columns in one ALTER TABLE. */
+  @Override
+  public List<String> addColumns(String schema, String table, Map<String, String> columns) {
+    StringBuilder sql =
+        new StringBuilder("ALTER TABLE ").append(quote(schema)).append('.').append(quote(table));
+    String separator = " ";
+    for (Map.Entry<String, String> column : columns.entrySet()) {
+      sql.append(separator).append("ADD COLUMN ").append(quote(column.getKey())).append(' ');
+      sql.append(column.getValue());
+      separator = ", ";
+    }
+    return columns.isEmpty() ? List.of() : List.of(sql.toString());
   }
 
   @Override
