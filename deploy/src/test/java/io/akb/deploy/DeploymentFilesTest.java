@@ -78,18 +78,67 @@ class DeploymentFilesTest {
     // The top-level project name came with Compose v2; docker-compose 1.29 knows everything else.
     compose.remove("name");
 
-    Process process =
-        new ProcessBuilder(
-                "docker-compose", "--project-directory", ".", "-f", "-", "config", "--quiet")
-            .directory(ROOT.toFile())
-            .redirectErrorStream(true)
-            .start();
-    try (var in = process.getOutputStream()) {
-      in.write(yaml.writeValueAsBytes(compose));
+    dockerComposeConfig(compose);
+  }
+
+  /**
+   * docker-compose.test.yml on top of docker-compose.yml, as ComposeStackIT passes them (without
+   * name and ports): every service on the host network, with a locally built image.
+   */
+  @Test
+  void testOverrideRunsEveryServiceOnTheHostNetworkWithLocalImages() throws Exception {
+    assumeTrue(
+        onPath("docker-compose"),
+        "docker-compose is not installed (apt-get install docker-compose; ./run-tests does):"
+            + " docker-compose.test.yml is not validated by it");
+    ObjectNode compose = (ObjectNode) yaml.readTree(ROOT.resolve("docker-compose.yml").toFile());
+    compose.remove("name");
+    compose.get("services").forEach(service -> ((ObjectNode) service).remove("ports"));
+
+    JsonNode merged = yaml.readTree(dockerComposeConfig(compose, "docker-compose.test.yml"));
+
+    assertThat(merged.get("services").fieldNames())
+        .toIterable()
+        .containsExactlyInAnyOrder("kafka", "postgres", "connect", "bridge");
+    merged
+        .get("services")
+        .fields()
+        .forEachRemaining(
+            service -> {
+              assertThat(service.getValue().path("network_mode").asText())
+                  .as(service.getKey())
+                  .isEqualTo("host");
+              assertThat(service.getValue().path("image").asText())
+                  .as(service.getKey())
+                  .startsWith("akb-test/");
+            });
+  }
+
+  /** The output of {@code docker-compose config} for {@code compose} and then {@code files}. */
+  private String dockerComposeConfig(ObjectNode compose, String... files) throws Exception {
+    // docker-compose 1.29 reads stdin only as the sole file: the copy goes to target/.
+    Path copy = Files.createDirectories(Path.of("target", "compose-config")).resolve("compose.yml");
+    yaml.writeValue(copy.toFile(), compose);
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "docker-compose",
+                "--project-directory",
+                ".",
+                "-f",
+                copy.toAbsolutePath().toString()));
+    for (String file : files) {
+      command.addAll(List.of("-f", file));
     }
+    command.add("config");
+    Process process = new ProcessBuilder(command).directory(ROOT.toFile()).start();
+    process.getOutputStream().close();
+    // Small outputs: read one stream after the other. Warnings go to stderr, the YAML to stdout.
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String errors = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor(1, TimeUnit.MINUTES)).isTrue();
-    assertThat(process.exitValue()).as("docker-compose config: %s", output).isZero();
+    assertThat(process.exitValue()).as("docker-compose config: %s%s", errors, output).isZero();
+    return output;
   }
 
   @Test
