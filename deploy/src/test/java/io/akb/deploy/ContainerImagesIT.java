@@ -37,10 +37,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The two images as a user builds and runs them: {@code deploy/connect/Dockerfile} and {@code
- * deploy/bridge/Dockerfile} are built by the local Docker engine from the repository root, FROM a
- * Debian JRE + Python base built here without any registry ({@code deploy/jre-python-image.sh}),
- * and run on the host network against a Kafka broker in this JVM. The Connect worker loads the AKB
+ * The Connect and bridge images as a user builds and runs them: {@code deploy/connect/Dockerfile}
+ * and {@code deploy/bridge/Dockerfile} are built by the local Docker engine from the repository
+ * root, FROM a Debian JRE + Python base built here without any registry ({@link TestImages}), and
+ * run on the host network against a Kafka broker in this JVM. The Connect worker loads the AKB
  * plugin and runs the real source-faker (installed from PyPI inside the container); the bridge,
  * configured by the shipped {@code deploy/bridge/application.properties} with only its addresses
  * overridden, replays the faker's topics into its DuckDB and PostgreSQL targets.
@@ -52,9 +52,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ContainerImagesIT {
-  static final String BASE_IMAGE = "akb-test/jre-python:17";
-  static final String CONNECT_IMAGE = "akb-test/connect:it";
-  static final String BRIDGE_IMAGE = "akb-test/bridge:it";
   private static final int FAKER_USERS = 100;
   private static final String POSTGRES_SERVER =
       System.getenv().getOrDefault("AKB_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/");
@@ -85,31 +82,7 @@ class ContainerImagesIT {
     if (!engineAnswers) {
       return; // each test reports itself skipped, saying why (onlyWithADockerEngine)
     }
-    long start = System.nanoTime();
-    Docker.run("jre-python-image.log", 20, "bash", "deploy/jre-python-image.sh", BASE_IMAGE);
-    long based = System.nanoTime();
-    for (String[] image :
-        List.of(new String[] {"connect", CONNECT_IMAGE}, new String[] {"bridge", BRIDGE_IMAGE})) {
-      Docker.run(
-          "build-" + image[0] + ".log",
-          15,
-          "docker",
-          "build",
-          "--network",
-          "host",
-          "--build-arg",
-          "RUNTIME_IMAGE=" + BASE_IMAGE,
-          "-f",
-          "deploy/" + image[0] + "/Dockerfile",
-          "-t",
-          image[1],
-          ".");
-    }
-    long built = System.nanoTime();
-    System.out.printf(
-        "ContainerImagesIT: base image ready in %d s, both images built in %d s%n",
-        (based - start) / 1_000_000_000, (built - based) / 1_000_000_000);
-
+    TestImages.build();
     broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"));
     database = createDatabase();
     int connectPort = freePort();
@@ -126,7 +99,7 @@ class ContainerImagesIT {
       // that is the proxy's CA too (a user there mounts their bundle the same way).
       connectOptions.addAll(List.of("-v", HOST_CA_BUNDLE + ":" + HOST_CA_BUNDLE + ":ro"));
     }
-    containers.add(Docker.start(CONNECT, connectOptions, CONNECT_IMAGE));
+    containers.add(Docker.start(CONNECT, connectOptions, TestImages.CONNECT));
     int bridgePort = freePort();
     bridgeUrl = "http://127.0.0.1:" + bridgePort;
     containers.add(
@@ -145,7 +118,7 @@ class ContainerImagesIT {
                 "QUARKUS_HTTP_HOST=127.0.0.1",
                 "-e",
                 "QUARKUS_HTTP_PORT=" + bridgePort),
-            BRIDGE_IMAGE));
+            TestImages.BRIDGE));
   }
 
   @BeforeEach

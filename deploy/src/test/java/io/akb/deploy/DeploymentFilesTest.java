@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.akb.connect.source.AirbyteSourceConfig;
 import java.io.IOException;
@@ -28,10 +27,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Checks the deployment files without building or running anything: docker-compose validates the
- * compose file, the Kubernetes manifests are well-formed resources that agree with the build
- * (versions, plugin archive, connector class), the Dockerfiles copy files the build really
- * produces, and every connector config shipped there is one the source connector accepts.
- * ContainerImagesIT builds and runs the images themselves.
+ * compose files, the Dockerfiles copy files the build really produces, and the connector config
+ * shipped for docker-compose is one the source connector accepts. KubernetesManifestsTest checks
+ * the Kubernetes manifests; ContainerImagesIT and ComposeStackIT build and run the images.
  */
 class DeploymentFilesTest {
   /** Options Connect itself reads from a connector config, beside the connector's own. */
@@ -45,10 +43,6 @@ class DeploymentFilesTest {
           "key.converter",
           "value.converter");
 
-  /** The version in image tags and archive names: the project's, without -SNAPSHOT. */
-  private static final String RELEASE =
-      System.getProperty("akb.project.version", "").replace("-SNAPSHOT", "");
-
   private final ObjectMapper yaml = new YAMLMapper();
 
   @Test
@@ -60,7 +54,7 @@ class DeploymentFilesTest {
     assertThat(services.fieldNames())
         .toIterable()
         .containsExactlyInAnyOrder("kafka", "postgres", "connect", "bridge");
-    for (String service : List.of("connect", "bridge")) {
+    for (String service : List.of("kafka", "connect", "bridge")) {
       Path dockerfile = ROOT.resolve(services.get(service).get("build").get("dockerfile").asText());
       assertThat(dockerfile).isRegularFile();
       assertThat(copySources(dockerfile)).allSatisfy(this::assertBuiltOrCommitted);
@@ -84,18 +78,67 @@ class DeploymentFilesTest {
     // The top-level project name came with Compose v2; docker-compose 1.29 knows everything else.
     compose.remove("name");
 
-    Process process =
-        new ProcessBuilder(
-                "docker-compose", "--project-directory", ".", "-f", "-", "config", "--quiet")
-            .directory(ROOT.toFile())
-            .redirectErrorStream(true)
-            .start();
-    try (var in = process.getOutputStream()) {
-      in.write(yaml.writeValueAsBytes(compose));
+    dockerComposeConfig(compose);
+  }
+
+  /**
+   * docker-compose.test.yml on top of docker-compose.yml, as ComposeStackIT passes them (without
+   * name and ports): every service on the host network, with a locally built image.
+   */
+  @Test
+  void testOverrideRunsEveryServiceOnTheHostNetworkWithLocalImages() throws Exception {
+    assumeTrue(
+        onPath("docker-compose"),
+        "docker-compose is not installed (apt-get install docker-compose; ./run-tests does):"
+            + " docker-compose.test.yml is not validated by it");
+    ObjectNode compose = (ObjectNode) yaml.readTree(ROOT.resolve("docker-compose.yml").toFile());
+    compose.remove("name");
+    compose.get("services").forEach(service -> ((ObjectNode) service).remove("ports"));
+
+    JsonNode merged = yaml.readTree(dockerComposeConfig(compose, "docker-compose.test.yml"));
+
+    assertThat(merged.get("services").fieldNames())
+        .toIterable()
+        .containsExactlyInAnyOrder("kafka", "postgres", "connect", "bridge");
+    merged
+        .get("services")
+        .fields()
+        .forEachRemaining(
+            service -> {
+              assertThat(service.getValue().path("network_mode").asText())
+                  .as(service.getKey())
+                  .isEqualTo("host");
+              assertThat(service.getValue().path("image").asText())
+                  .as(service.getKey())
+                  .startsWith("akb-test/");
+            });
+  }
+
+  /** The output of {@code docker-compose config} for {@code compose} and then {@code files}. */
+  private String dockerComposeConfig(ObjectNode compose, String... files) throws Exception {
+    // docker-compose 1.29 reads stdin only as the sole file: the copy goes to target/.
+    Path copy = Files.createDirectories(Path.of("target", "compose-config")).resolve("compose.yml");
+    yaml.writeValue(copy.toFile(), compose);
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "docker-compose",
+                "--project-directory",
+                ".",
+                "-f",
+                copy.toAbsolutePath().toString()));
+    for (String file : files) {
+      command.addAll(List.of("-f", file));
     }
+    command.add("config");
+    Process process = new ProcessBuilder(command).directory(ROOT.toFile()).start();
+    process.getOutputStream().close();
+    // Small outputs: read one stream after the other. Warnings go to stderr, the YAML to stdout.
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String errors = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor(1, TimeUnit.MINUTES)).isTrue();
-    assertThat(process.exitValue()).as("docker-compose config: %s", output).isZero();
+    assertThat(process.exitValue()).as("docker-compose config: %s%s", errors, output).isZero();
+    return output;
   }
 
   @Test
@@ -109,80 +152,14 @@ class DeploymentFilesTest {
 
     assertThat(kubernetesConnector.get("spec").get("class").asText())
         .isEqualTo(composeConnector.get("connector.class").asText());
-    for (JsonNode config :
-        List.of(composeConnector, kubernetesConnector.get("spec").get("config"))) {
-      Map<String, String> props = new HashMap<>();
-      config.fields().forEachRemaining(e -> props.put(e.getKey(), e.getValue().asText()));
-      props.keySet().removeAll(CONNECT_OPTIONS);
+    Map<String, String> props = new HashMap<>();
+    composeConnector.fields().forEachRemaining(e -> props.put(e.getKey(), e.getValue().asText()));
+    props.keySet().removeAll(CONNECT_OPTIONS);
 
-      assertThat(AirbyteSourceConfig.CONFIG_DEF.names()).containsAll(props.keySet());
-      // Parses every value with its declared type: a typo in a number or a list fails here.
-      assertThat(AirbyteSourceConfig.CONFIG_DEF.parse(props))
-          .containsEntry("airbyte.connector.name", "source-faker");
-    }
-  }
-
-  @Test
-  void kubernetesManifestsAreWellFormedResources() throws IOException {
-    for (JsonNode resource : kubernetesResources()) {
-      String file = resource.path("file").asText();
-      assertThat(resource.path("apiVersion").asText()).as(file + " apiVersion").isNotEmpty();
-      assertThat(resource.path("kind").asText()).as(file + " kind").isNotEmpty();
-      assertThat(resource.path("metadata").path("name").asText()).as(file + " name").isNotEmpty();
-    }
-  }
-
-  /**
-   * The Strimzi KafkaConnect runs this build's Kafka version and downloads the plugin archive
-   * connect-plugin builds (akb-airbyte-connect-VERSION.zip); the KafkaConnector names that cluster;
-   * the images are tagged with this version.
-   */
-  @Test
-  void kubernetesManifestsAgreeWithTheBuild() throws IOException {
-    JsonNode connect = resource("KafkaConnect", "akb-connect");
-    assertThat(connect.at("/spec/version").asText())
-        .isEqualTo(System.getProperty("akb.kafka.version"));
-    assertThat(connect.at("/spec/build/output/image").asText()).endsWith("/connect:" + RELEASE);
-    JsonNode artifact = connect.at("/spec/build/plugins/0/artifacts/0");
-    assertThat(artifact.path("type").asText()).isEqualTo("zip");
-    assertThat(artifact.path("url").asText()).endsWith("/akb-airbyte-connect-" + RELEASE + ".zip");
-
-    JsonNode connector = resource("KafkaConnector", "source-faker");
-    assertThat(connector.at("/metadata/labels/strimzi.io~1cluster").asText())
-        .isEqualTo("akb-connect");
-
-    JsonNode bridge = resource("Deployment", "akb-bridge");
-    JsonNode container = bridge.at("/spec/template/spec/containers/0");
-    assertThat(container.path("image").asText()).endsWith("/bridge:" + RELEASE);
-    // The mounted configuration is where Quarkus reads it in the image (WORKDIR /work).
-    assertThat(container.at("/volumeMounts/0/mountPath").asText()).isEqualTo("/work/config");
-    JsonNode service = resource("Service", "akb-bridge");
-    assertThat(service.at("/spec/selector")).isEqualTo(bridge.at("/spec/template/metadata/labels"));
-  }
-
-  /** Every resource of every manifest, each with the file it came from as {@code file}. */
-  private List<JsonNode> kubernetesResources() throws IOException {
-    List<JsonNode> resources = new ArrayList<>();
-    try (var files = Files.list(ROOT.resolve("deploy/kubernetes"))) {
-      for (Path file : files.sorted().toList()) {
-        var parser = new YAMLFactory().createParser(file.toFile());
-        List<JsonNode> documents = yaml.readValues(parser, JsonNode.class).readAll();
-        assertThat(documents).as(file.toString()).isNotEmpty();
-        for (JsonNode document : documents) {
-          assertThat(document.isObject()).as(file + " holds resources").isTrue();
-          resources.add(((ObjectNode) document).put("file", file.toString()));
-        }
-      }
-    }
-    return resources;
-  }
-
-  private JsonNode resource(String kind, String name) throws IOException {
-    return kubernetesResources().stream()
-        .filter(r -> r.path("kind").asText().equals(kind))
-        .filter(r -> r.at("/metadata/name").asText().equals(name))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in deploy/kubernetes"));
+    assertThat(AirbyteSourceConfig.CONFIG_DEF.names()).containsAll(props.keySet());
+    // Parses every value with its declared type: a typo in a number or a list fails here.
+    assertThat(AirbyteSourceConfig.CONFIG_DEF.parse(props))
+        .containsEntry("airbyte.connector.name", "source-faker");
   }
 
   /** The local paths a Dockerfile's COPY instructions read (not those from another stage). */
@@ -201,7 +178,7 @@ class DeploymentFilesTest {
   private void assertBuiltOrCommitted(String source) {
     if (source.startsWith("connect-plugin/target/plugin")
         || source.startsWith("bridge-service/target/quarkus-app")
-        || source.startsWith("deploy/target/connect-runtime")) {
+        || source.startsWith("deploy/target/kafka")) {
       return; // built by the package phase; ContainerImagesIT builds the images from them
     }
     assertThat(ROOT.resolve(source)).exists();

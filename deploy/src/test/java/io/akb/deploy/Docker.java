@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -44,14 +45,22 @@ final class Docker {
    */
   static String run(String log, int timeoutMinutes, String... command)
       throws IOException, InterruptedException {
+    return run(log, timeoutMinutes, Map.of(), command);
+  }
+
+  /** {@link #run(String, int, String...)} with {@code environment} added to this JVM's. */
+  static String run(
+      String log, int timeoutMinutes, Map<String, String> environment, String... command)
+      throws IOException, InterruptedException {
     Files.createDirectories(LOGS);
     Path logFile = LOGS.resolve(log);
-    Process process =
+    ProcessBuilder builder =
         new ProcessBuilder(command)
             .directory(ROOT.toFile())
             .redirectErrorStream(true)
-            .redirectOutput(logFile.toFile())
-            .start();
+            .redirectOutput(logFile.toFile());
+    builder.environment().putAll(environment);
+    Process process = builder.start();
     boolean exited = process.waitFor(timeoutMinutes, TimeUnit.MINUTES);
     if (!exited) {
       process.destroyForcibly().waitFor();
@@ -99,7 +108,7 @@ final class Docker {
     }
   }
 
-  private static String tail(String output) {
+  static String tail(String output) {
     List<String> lines = output.lines().toList();
     return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
   }
