@@ -8,6 +8,7 @@ import io.akb.runtime.ConnectorOptions;
 import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
 import io.akb.runtime.protocol.DestinationSyncMode;
+import io.akb.runtime.topic.TopicNames;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +34,7 @@ public final class AirbyteSinkConfig extends AbstractConfig {
 
   public static final String CATALOG_CONFIG = "catalog";
   public static final String STATE_TOPIC_CONFIG = "state.topic";
+  public static final String SCHEMAS_TOPIC_CONFIG = "schemas.topic";
   public static final String BOOTSTRAP_SERVERS_CONFIG = "bootstrap.servers";
   public static final String TOPIC_PREFIX_CONFIG = "topic.prefix";
   public static final String TOPIC_STREAMS_CONFIG = "topic.streams";
@@ -46,6 +48,8 @@ public final class AirbyteSinkConfig extends AbstractConfig {
 
   /** Connect's own option: with "all", records that cannot be written go to the errant reporter. */
   static final String ERRORS_TOLERANCE_CONFIG = "errors.tolerance";
+
+  private static final String STATE_SUFFIX = "_state";
 
   /** Connect's per-connector consumer overrides, reused to read the state topic at start. */
   static final String CONSUMER_OVERRIDE_PREFIX = "consumer.override.";
@@ -78,15 +82,31 @@ public final class AirbyteSinkConfig extends AbstractConfig {
               ConfigDef.Width.LONG,
               "State topic")
           .define(
+              SCHEMAS_TOPIC_CONFIG,
+              Type.STRING,
+              "",
+              new TopicNameValidator(),
+              Importance.LOW,
+              "The source connector's schemas topic (<prefix>_schemas), which holds the writer"
+                  + " schemas of its record.format=avro values (Avro single-object encoding, read"
+                  + " with value.converter=org.apache.kafka.connect.converters.ByteArrayConverter)."
+                  + " Read from bootstrap.servers only once an Avro value arrives; records of it"
+                  + " among the consumed topics are skipped. Empty means: derived from state.topic"
+                  + " (<prefix>_state gives <prefix>_schemas), else from topic.prefix.",
+              STREAMS_GROUP,
+              3,
+              ConfigDef.Width.LONG,
+              "Schemas topic")
+          .define(
               BOOTSTRAP_SERVERS_CONFIG,
               Type.STRING,
               "",
               Importance.LOW,
-              "Kafka brokers to read state.topic from at start; empty means"
-                  + " consumer.override.bootstrap.servers. Other consumer settings (security)"
-                  + " come from consumer.override.* options.",
+              "Kafka brokers to read state.topic (at start) and schemas.topic (once an Avro value"
+                  + " arrives) from; empty means consumer.override.bootstrap.servers. Other"
+                  + " consumer settings (security) come from consumer.override.* options.",
               STREAMS_GROUP,
-              3,
+              4,
               ConfigDef.Width.LONG,
               "Bootstrap servers")
           .define(
@@ -98,7 +118,7 @@ public final class AirbyteSinkConfig extends AbstractConfig {
                   + " without this prefix (airbyte.faker.users with prefix airbyte.faker. is"
                   + " users).",
               STREAMS_GROUP,
-              4,
+              5,
               ConfigDef.Width.MEDIUM,
               "Topic prefix")
           .define(
@@ -110,7 +130,7 @@ public final class AirbyteSinkConfig extends AbstractConfig {
                   + " (stream as namespace.name when it has a namespace), checked before"
                   + " topic.prefix.",
               STREAMS_GROUP,
-              5,
+              6,
               ConfigDef.Width.LONG,
               "Topic to stream map")
           .define(
@@ -124,7 +144,7 @@ public final class AirbyteSinkConfig extends AbstractConfig {
                   + " keeps only what is replayed) or append_dedup (needs a primary key; a"
                   + " stream without one is appended).",
               STREAMS_GROUP,
-              6,
+              7,
               ConfigDef.Width.SHORT,
               "Destination sync mode")
           .define(
@@ -234,9 +254,46 @@ public final class AirbyteSinkConfig extends AbstractConfig {
   }
 
   /**
+   * The schemas topic of Avro values: {@code schemas.topic}, else {@code <prefix>_schemas} of
+   * {@code state.topic} ({@code <prefix>_state}) or of {@code topic.prefix}; null when none of them
+   * names one.
+   */
+  public String schemasTopic() {
+    String given = blankToNull(getString(SCHEMAS_TOPIC_CONFIG));
+    if (given != null) {
+      return given;
+    }
+    String stateTopic = stateTopic();
+    if (stateTopic != null && stateTopic.endsWith(STATE_SUFFIX)) {
+      return TopicNames.schemasTopic(
+          stateTopic.substring(0, stateTopic.length() - STATE_SUFFIX.length()));
+    }
+    String prefix = blankToNull(topicPrefix());
+    return prefix == null ? null : TopicNames.schemasTopic(prefix);
+  }
+
+  /**
    * Consumer properties for reading the state topic: consumer.override.* plus bootstrap.servers.
    */
   public Map<String, Object> stateConsumerProperties() {
+    return consumerProperties(STATE_TOPIC_CONFIG);
+  }
+
+  /**
+   * Consumer properties for reading the schemas topic, or null when no brokers are known (then an
+   * Avro value fails naming the options to set).
+   */
+  public Map<String, Object> schemasConsumerProperties() {
+    return hasBootstrapServers() ? consumerProperties(SCHEMAS_TOPIC_CONFIG) : null;
+  }
+
+  private boolean hasBootstrapServers() {
+    return blankToNull(getString(BOOTSTRAP_SERVERS_CONFIG)) != null
+        || originalsWithPrefix(CONSUMER_OVERRIDE_PREFIX).containsKey("bootstrap.servers");
+  }
+
+  /** consumer.override.* plus bootstrap.servers, for reading {@code option}'s topic. */
+  private Map<String, Object> consumerProperties(String option) {
     Map<String, Object> props = new LinkedHashMap<>();
     originalsWithPrefix(CONSUMER_OVERRIDE_PREFIX).forEach(props::put);
     String servers = blankToNull(getString(BOOTSTRAP_SERVERS_CONFIG));
@@ -247,9 +304,7 @@ public final class AirbyteSinkConfig extends AbstractConfig {
       throw new ConfigException(
           BOOTSTRAP_SERVERS_CONFIG,
           "",
-          "is needed to read "
-              + STATE_TOPIC_CONFIG
-              + " (or set consumer.override.bootstrap.servers)");
+          "is needed to read " + option + " (or set consumer.override.bootstrap.servers)");
     }
     return props;
   }
@@ -301,6 +356,27 @@ public final class AirbyteSinkConfig extends AbstractConfig {
   public boolean toleratesErrors() {
     Object value = originals().get(ERRORS_TOLERANCE_CONFIG);
     return value != null && "all".equalsIgnoreCase(value.toString().trim());
+  }
+
+  /**
+   * An empty value, or a name Kafka allows for a topic (as {@link TopicNames#legal} makes them).
+   */
+  static final class TopicNameValidator implements ConfigDef.Validator {
+    @Override
+    public void ensureValid(String name, Object value) {
+      String topic = value == null ? "" : value.toString().trim();
+      if (!topic.isEmpty() && !TopicNames.legal(topic).equals(topic)) {
+        throw new ConfigException(
+            name,
+            value,
+            "is not a topic name: use letters, digits, '.', '_' and '-', at most 249 characters");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "a topic name, or empty";
+    }
   }
 
   private static String blankToNull(String value) {

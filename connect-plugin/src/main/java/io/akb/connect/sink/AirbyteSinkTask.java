@@ -7,12 +7,17 @@ import io.akb.runtime.destination.ConfirmedState;
 import io.akb.runtime.destination.TopicDestinationFeed;
 import io.akb.runtime.destination.TopicDestinationFeed.Position;
 import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
+import io.akb.runtime.schema.WriterSchema;
+import io.akb.runtime.topic.RecordValueDecoder;
+import io.akb.runtime.topic.SchemaTopicReader;
 import io.akb.runtime.topic.StateEvent;
 import io.akb.runtime.topic.TopicRecord;
 import io.akb.runtime.topic.TopicStreamRouter;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,15 +48,26 @@ import org.slf4j.LoggerFactory;
  * known by name. Such a record, and one the destination cannot take at all (its stream is not in
  * the catalog, its value is not a JSON object), goes to the errant record reporter with {@code
  * errors.tolerance=all}, else fails the task with the destination's last log lines.
+ *
+ * <p>Byte values are read in every form of the topic contract ({@link RecordValueDecoder}); Avro
+ * ones by their writer schema from the source's schemas topic ({@link
+ * AirbyteSinkConfig#schemasTopic}), read only once an Avro value arrives. A value whose schema that
+ * topic lacks fails the task naming the fingerprint: it is never skipped, nor dead-lettered.
  */
 public class AirbyteSinkTask extends SinkTask {
   private static final Logger log = LoggerFactory.getLogger(AirbyteSinkTask.class);
+
+  /** How long an unknown Avro schema is waited for: its record may have overtaken it. */
+  static final Duration SCHEMA_WAIT = Duration.ofSeconds(10);
 
   private AirbyteSinkConfig config;
   private ConfiguredAirbyteCatalog catalog;
   private TopicStreamRouter router;
   private Destination destination;
   private TopicDestinationFeed feed;
+  private String schemasTopic;
+  private SchemaTopicReader schemas;
+  private RecordValueDecoder values;
   private volatile int restartsInARow;
 
   /** Where each partition started in this run: the rewind point while nothing is confirmed. */
@@ -89,7 +105,47 @@ public class AirbyteSinkTask extends SinkTask {
     } catch (AkbException e) {
       throw new ConnectException(e.getMessage(), e);
     }
+    schemasTopic = config.schemasTopic();
+    Map<String, Object> consumer = config.schemasConsumerProperties();
+    if (schemasTopic != null && consumer != null) {
+      schemas = new SchemaTopicReader(consumer, List.of(schemasTopic), SCHEMA_WAIT);
+      values = new RecordValueDecoder(schemas);
+    } else {
+      values = new RecordValueDecoder(new NoSchemasTopic(schemasTopic));
+    }
     log.info("{} Writing streams {} into {}", this, router.streamNames(), destination.describe());
+  }
+
+  /** Without a schemas topic or brokers to read it from: an Avro value fails saying what to set. */
+  private record NoSchemasTopic(String topic) implements RecordValueDecoder.WriterSchemas {
+    @Override
+    public WriterSchema find(long fingerprint) {
+      return null;
+    }
+
+    @Override
+    public void catchUp() {
+      throw new AkbException(
+          "Reading an Avro record value",
+          topic == null
+              ? "the sink knows no schemas topic to look its writer schema up in"
+              : "the sink knows no brokers to read the schemas topic " + topic + " from",
+          "Set "
+              + (topic == null
+                  ? AirbyteSinkConfig.SCHEMAS_TOPIC_CONFIG
+                      + " (or "
+                      + AirbyteSinkConfig.STATE_TOPIC_CONFIG
+                      + ", or "
+                      + AirbyteSinkConfig.TOPIC_PREFIX_CONFIG
+                      + ") to the source's <prefix>_schemas"
+                  : AirbyteSinkConfig.BOOTSTRAP_SERVERS_CONFIG)
+              + ".");
+    }
+
+    @Override
+    public String describe() {
+      return "no schemas topic";
+    }
   }
 
   /** A destination run fed from where each partition stands: confirmed, else where it started. */
@@ -139,6 +195,9 @@ public class AirbyteSinkTask extends SinkTask {
           feed.skip(SinkRecordConverter.withoutValue(record));
         } else if (record.topic().equals(config.stateTopic())) {
           onStateEvent(record);
+        } else if (record.topic().equals(schemasTopic)) {
+          // Writer schemas, consumed through topics.regex: read apart, never a stream's record.
+          feed.skip(SinkRecordConverter.withoutValue(record));
         } else if (carefulRecords > 0) {
           writeAlone(record);
         } else {
@@ -155,11 +214,16 @@ public class AirbyteSinkTask extends SinkTask {
   private void writeRecord(SinkRecord record) {
     TopicRecord topicRecord;
     try {
-      topicRecord = SinkRecordConverter.toTopicRecord(record);
+      topicRecord = SinkRecordConverter.toTopicRecord(record, values);
     } catch (DataException notJson) {
       reject(record, notJson);
       feed.skip(SinkRecordConverter.withoutValue(record));
       return;
+    } catch (AkbException unknownSchema) {
+      // Not the destination's failure: no restart helps, and the record must not be skipped.
+      throw new ConnectException(
+          "Record " + where(record) + " cannot be read: " + unknownSchema.getMessage(),
+          unknownSchema);
     }
     String rejected = feed.write(topicRecord);
     if (rejected != null) {
@@ -186,7 +250,7 @@ public class AirbyteSinkTask extends SinkTask {
   private void onStateEvent(SinkRecord record) {
     TopicRecord event;
     try {
-      event = SinkRecordConverter.toTopicRecord(record);
+      event = SinkRecordConverter.toTopicRecord(record, values);
     } catch (DataException notAnEvent) {
       log.debug("{} Skipping a state-topic value that is not an event", this, notAnEvent);
       feed.skip(SinkRecordConverter.withoutValue(record));
@@ -348,6 +412,9 @@ public class AirbyteSinkTask extends SinkTask {
 
   @Override
   public void stop() {
+    if (schemas != null) {
+      schemas.close();
+    }
     if (feed == null) {
       return;
     }

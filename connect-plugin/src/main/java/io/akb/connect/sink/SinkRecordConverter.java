@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.topic.RecordValueDecoder;
 import io.akb.runtime.topic.TopicRecord;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +27,9 @@ import org.apache.kafka.connect.sink.SinkRecord;
 /**
  * Turns a Connect record into a {@link TopicRecord} for {@link
  * io.akb.runtime.destination.TopicDestinationFeed}: the value (a Connect {@code Struct}, a
- * schemaless map, or JSON text or bytes) becomes JSON, the headers UTF-8 text.
+ * schemaless map, JSON text, or bytes in any of the topic contract's forms, read by {@link
+ * RecordValueDecoder}: JSON, a JsonConverter envelope, Avro single-object encoding) becomes JSON,
+ * the headers UTF-8 text.
  */
 final class SinkRecordConverter {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -36,10 +39,12 @@ final class SinkRecordConverter {
   /**
    * The topic record of a Connect record.
    *
-   * @throws DataException when the value is text or bytes that are not JSON
+   * @param values the reader of byte values (the task's, with its schemas topic)
+   * @throws DataException when the value is text or bytes that are neither JSON nor readable Avro
+   * @throws io.akb.runtime.AkbException when it is Avro of a schema the schemas topic lacks
    */
-  static TopicRecord toTopicRecord(SinkRecord record) {
-    return topicRecord(record, toJson(record.value()));
+  static TopicRecord toTopicRecord(SinkRecord record, RecordValueDecoder values) {
+    return topicRecord(record, toJson(record.value(), values));
   }
 
   /** The topic record of a Connect record whose value cannot be read: for skipping it. */
@@ -74,7 +79,7 @@ final class SinkRecordConverter {
   }
 
   /** Any value a Connect converter produces, as JSON. */
-  static JsonNode toJson(Object value) {
+  static JsonNode toJson(Object value, RecordValueDecoder values) {
     if (value == null) {
       return NODES.nullNode();
     }
@@ -82,19 +87,27 @@ final class SinkRecordConverter {
       return parse(text);
     }
     if (value instanceof byte[] bytes) {
-      try {
-        // The contract's one value reader; Avro values need a schemas topic, not wired here yet.
-        return new RecordValueDecoder(null).decode(bytes);
-      } catch (java.io.IOException e) {
-        throw new DataException("the value is not JSON: " + e.getMessage(), e);
-      }
+      return decode(bytes, values);
     }
     if (value instanceof ByteBuffer buffer) {
       byte[] bytes = new byte[buffer.remaining()];
       buffer.duplicate().get(bytes);
-      return parse(new String(bytes, StandardCharsets.UTF_8));
+      return decode(bytes, values);
     }
     return toJsonValue(value);
+  }
+
+  private static JsonNode decode(byte[] bytes, RecordValueDecoder values) {
+    try {
+      return values.decode(bytes);
+    } catch (IOException e) {
+      throw new DataException(
+          (RecordValueDecoder.isAvro(bytes)
+                  ? "the Avro value cannot be read: "
+                  : "the value is not JSON: ")
+              + e.getMessage(),
+          e);
+    }
   }
 
   private static JsonNode parse(String text) {

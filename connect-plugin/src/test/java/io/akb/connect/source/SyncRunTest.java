@@ -13,8 +13,12 @@ import io.akb.runtime.protocol.AirbyteStateMessage;
 import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
 import io.akb.runtime.protocol.ConfiguredAirbyteStream;
 import io.akb.runtime.protocol.StreamDescriptor;
+import io.akb.runtime.schema.AvroValueWriter;
+import io.akb.runtime.schema.WriterSchema;
 import io.akb.runtime.topic.RecordPartitioner;
+import io.akb.runtime.topic.RecordValueDecoder;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.data.Struct;
@@ -40,6 +44,11 @@ class SyncRunTest {
   }
 
   private static SyncRun run(RecordFormat format, SourceOffsets offsets) throws Exception {
+    return run(format, offsets, null);
+  }
+
+  private static SyncRun run(RecordFormat format, SourceOffsets offsets, AvroValueWriter avro)
+      throws Exception {
     ConfiguredAirbyteCatalog catalog =
         AirbyteJson.MAPPER.readValue(CATALOG, ConfiguredAirbyteCatalog.class);
     return new SyncRun(
@@ -52,7 +61,7 @@ class SyncRunTest {
         format,
         offsets,
         new RecordPartitioner(),
-        null);
+        avro);
   }
 
   private static AirbyteCatalog discovered(ConfiguredAirbyteCatalog catalog) {
@@ -302,5 +311,128 @@ class SyncRunTest {
         .contains("found org.apache.kafka.connect.json.JsonConverter");
     props.put("value.converter", AirbyteSourceConfig.BYTE_ARRAY_CONVERTER);
     assertThat(new AirbyteSourceConfig(props).recordFormatProblem(props)).isNull();
+  }
+
+  @Test
+  void theAvroFormatWritesSingleObjectValuesAfterTheirSchemaOnTheSchemasTopic() throws Exception {
+    SyncRun run = run(RecordFormat.AVRO, new SourceOffsets(Map.of(), 1), new AvroValueWriter());
+    String user =
+        "{\"type\":\"RECORD\",\"record\":{\"stream\":\"users\",\"emitted_at\":1700000000000,"
+            + "\"data\":{\"id\":%d,\"name\":\"%s\"}}}";
+    assertThat(run.started().value()).as("events are bytes too").isInstanceOf(byte[].class);
+
+    List<SourceRecord> first = run.onMessage(message(user.formatted(1, "ü \\\"one\\\"")));
+    List<SourceRecord> second = run.onMessage(message(user.formatted(2, "two")));
+    List<SourceRecord> event =
+        run.onMessage(
+            message(
+                "{\"type\":\"RECORD\",\"record\":{\"stream\":\"events\",\"namespace\":\"app\","
+                    + "\"emitted_at\":1,\"data\":{\"at\":\"now\"}}}"));
+
+    // The schema goes to <prefix>_schemas right before the first record that uses it, once.
+    assertThat(first).extracting(SourceRecord::topic).containsExactly("p._schemas", "p.users");
+    assertThat(second).extracting(SourceRecord::topic).containsExactly("p.users");
+    assertThat(event).extracting(SourceRecord::topic).containsExactly("p._schemas", "p.app.events");
+    SourceRecord schemaRecord = first.get(0);
+    WriterSchema schema = WriterSchema.parse((byte[]) schemaRecord.value());
+    assertThat(schemaRecord.key()).isEqualTo(schema.fingerprintHex());
+    assertThat(schemaRecord.kafkaPartition()).isZero();
+    assertThat(schema.stream().name()).isEqualTo("users");
+    WriterSchema eventsSchema = WriterSchema.parse((byte[]) event.get(0).value());
+    assertThat(eventsSchema.stream().namespace()).isEqualTo("app");
+    // Committing a schema record moves no state.
+    assertThat(schemaRecord.sourceOffset()).isEqualTo(first.get(1).sourceOffset());
+
+    byte[] value = (byte[]) first.get(1).value();
+    assertThat(value[0]).isEqualTo((byte) 0xC3);
+    assertThat(value[1]).isEqualTo((byte) 0x01);
+    Map<Long, WriterSchema> onTopic = new HashMap<>();
+    for (WriterSchema written : List.of(schema, eventsSchema)) {
+      onTopic.put(written.fingerprint(), written);
+    }
+    RecordValueDecoder decoder = new RecordValueDecoder(schemas(onTopic));
+    assertThat(plain(decoder.decode(value)))
+        .isEqualTo(plain(AirbyteJson.parse("{\"id\":1,\"name\":\"ü \\\"one\\\"\"}")));
+    assertThat(plain(decoder.decode((byte[]) second.get(0).value())))
+        .isEqualTo(plain(AirbyteJson.parse("{\"id\":2,\"name\":\"two\"}")));
+    assertThat(plain(decoder.decode((byte[]) event.get(1).value())))
+        .isEqualTo(plain(AirbyteJson.parse("{\"at\":\"now\"}")));
+    // Key, partition and headers are the JSON format's.
+    assertThat(first.get(1).key()).isEqualTo(Map.of("id", 1L));
+    assertThat(first.get(1).headers().lastWithName("airbyte.stream").value()).isEqualTo("users");
+    assertThat(run.counts().values().stream().mapToLong(Long::longValue).sum())
+        .as("schema records are not counted as records")
+        .isEqualTo(3);
+  }
+
+  @Test
+  void aValueTheAvroTypeCannotHoldIsNulledAndRecordedInTheMetaHeader() throws Exception {
+    SyncRun run = run(RecordFormat.AVRO, new SourceOffsets(Map.of(), 1), new AvroValueWriter());
+    List<SourceRecord> out =
+        run.onMessage(
+            message(
+                "{\"type\":\"RECORD\",\"record\":{\"stream\":\"users\",\"emitted_at\":1,"
+                    + "\"data\":{\"id\":\"not a number\",\"name\":\"n\"}}}"));
+
+    SourceRecord record = out.get(1);
+    WriterSchema schema = WriterSchema.parse((byte[]) out.get(0).value());
+    JsonNode data =
+        new RecordValueDecoder(schemas(Map.of(schema.fingerprint(), schema)))
+            .decode((byte[]) record.value());
+    assertThat(plain(data)).isEqualTo(plain(AirbyteJson.parse("{\"name\":\"n\"}")));
+    JsonNode meta =
+        AirbyteJson.parse(record.headers().lastWithName("airbyte.meta").value().toString());
+    assertThat(meta.toString())
+        .isEqualTo(
+            "[{\"field\":\"id\",\"change\":\"NULLED\",\"reason\":\"DESTINATION_TYPECAST_ERROR\"}]");
+  }
+
+  @Test
+  void everyRecordFormatReadsBackAsTheSameRecordJson() throws Exception {
+    String record =
+        "{\"type\":\"RECORD\",\"record\":{\"stream\":\"users\",\"emitted_at\":1,"
+            + "\"data\":{\"id\":7,\"name\":\"ü \\\"q\\\"\"}}}";
+    JsonNode expected = plain(AirbyteJson.parse("{\"id\":7,\"name\":\"ü \\\"q\\\"\"}"));
+    JsonConverter schemaless = new JsonConverter();
+    schemaless.configure(Map.of("schemas.enable", "false"), false);
+    JsonConverter envelopes = new JsonConverter();
+    envelopes.configure(Map.of("schemas.enable", "true"), false);
+    Map<Long, WriterSchema> onTopic = new HashMap<>();
+    RecordValueDecoder decoder = new RecordValueDecoder(schemas(onTopic));
+
+    for (RecordFormat format : RecordFormat.values()) {
+      SyncRun run = run(format, new SourceOffsets(Map.of(), 1), new AvroValueWriter());
+      List<SourceRecord> out = run.onMessage(message(record));
+      SourceRecord value = out.get(out.size() - 1);
+      if (out.size() == 2) {
+        WriterSchema schema = WriterSchema.parse((byte[]) out.get(0).value());
+        onTopic.put(schema.fingerprint(), schema);
+      }
+      byte[] bytes =
+          switch (format) {
+            case RAW, AVRO -> (byte[]) value.value();
+            case JSON -> schemaless.fromConnectData("p.users", value.valueSchema(), value.value());
+            case STRUCT -> envelopes.fromConnectData("p.users", value.valueSchema(), value.value());
+          };
+      assertThat(plain(decoder.decode(bytes))).as(format.name()).isEqualTo(expected);
+    }
+    assertThat(onTopic).as("one Avro writer schema").hasSize(1);
+  }
+
+  private static RecordValueDecoder.WriterSchemas schemas(Map<Long, WriterSchema> onTopic) {
+    return new RecordValueDecoder.WriterSchemas() {
+      @Override
+      public WriterSchema find(long fingerprint) {
+        return onTopic.get(fingerprint);
+      }
+
+      @Override
+      public void catchUp() {}
+
+      @Override
+      public String describe() {
+        return "schemas topic p._schemas";
+      }
+    };
   }
 }

@@ -106,9 +106,15 @@ public final class RecordValueDecoder {
             .binaryDecoder(value, HEADER_BYTES, value.length - HEADER_BYTES, decoder);
     try {
       return AvroRecordConverter.toJson(reader.read(null, decoder));
-    } catch (RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
+      // A datum cut short ends in an EOFException that names no schema: say which it was read by.
       throw new IOException(
-          "its Avro datum does not match schema " + WriterSchema.hex(fingerprint), e);
+          "its Avro datum does not match schema "
+              + WriterSchema.hex(fingerprint)
+              + " ("
+              + e.getMessage()
+              + ")",
+          e);
     }
   }
 
