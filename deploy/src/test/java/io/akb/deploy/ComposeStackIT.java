@@ -9,8 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -56,9 +53,6 @@ class ComposeStackIT {
   private static final int FAKER_USERS = 100;
   private static final List<String> STREAMS = List.of("users", "products", "purchases");
   private static final String PREFIX = "airbyte.source-faker.";
-  private static final String POSTGRES_SERVER =
-      System.getenv().getOrDefault("AKB_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/");
-
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -85,24 +79,24 @@ class ComposeStackIT {
     TestImages.build();
     long built = System.nanoTime();
 
-    int kafkaPort = freePort();
+    int kafkaPort = TestHost.freePort();
     kafka = "127.0.0.1:" + kafkaPort;
-    int connectPort = freePort();
+    int connectPort = TestHost.freePort();
     connectUrl = "http://127.0.0.1:" + connectPort;
-    int bridgePort = freePort();
+    int bridgePort = TestHost.freePort();
     bridgeUrl = "http://127.0.0.1:" + bridgePort;
-    database = createDatabase();
+    database = TestHost.createDatabase("akb_compose_");
     environment.put("AKB_TEST_KAFKA_PORT", String.valueOf(kafkaPort));
-    environment.put("AKB_TEST_KAFKA_CONTROLLER_PORT", String.valueOf(freePort()));
+    environment.put("AKB_TEST_KAFKA_CONTROLLER_PORT", String.valueOf(TestHost.freePort()));
     environment.put("AKB_TEST_CONNECT_PORT", String.valueOf(connectPort));
     environment.put("AKB_TEST_BRIDGE_PORT", String.valueOf(bridgePort));
     environment.put("AKB_TEST_POSTGRES_CACHE", "postgres:" + database);
     environment.put(
         "AKB_TEST_POSTGRES_PORT",
-        String.valueOf(URI.create(POSTGRES_SERVER.substring(5)).getPort()));
+        String.valueOf(URI.create(TestHost.POSTGRES_SERVER.substring(5)).getPort()));
     environment.put(
         "AKB_TEST_BRIDGE_DATA", Files.createDirectories(dir.resolve("bridge")).toString());
-    environment.put("AKB_TEST_CONNECTOR_VENVS", containerVenvs().toString());
+    environment.put("AKB_TEST_CONNECTOR_VENVS", TestHost.containerVenvs().toString());
     composeFile = composeFileForVersion1();
 
     compose("down.log", "down", "-v", "--remove-orphans"); // a killed run's leftovers
@@ -124,7 +118,7 @@ class ComposeStackIT {
       }
     }
     if (database != null) {
-      dropDatabase(database);
+      TestHost.dropDatabase(database);
     }
   }
 
@@ -326,39 +320,6 @@ class ComposeStackIT {
   }
 
   /** Venvs the Connect container installs, kept across runs (shared with ContainerImagesIT). */
-  private static Path containerVenvs() throws IOException {
-    return Files.createDirectories(
-        Path.of(System.getProperty("user.home"), ".cache", "akb", "container-venvs"));
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
-  /** A fresh database on the test PostgreSQL; its JDBC URL with user and password. */
-  private static String createDatabase() throws SQLException {
-    String name = "akb_compose_" + UUID.randomUUID().toString().substring(0, 8);
-    try (Connection connection =
-            DriverManager.getConnection(POSTGRES_SERVER + "postgres", "postgres", "postgres");
-        Statement statement = connection.createStatement()) {
-      statement.execute("CREATE DATABASE " + name);
-    }
-    return POSTGRES_SERVER + name + "?user=postgres&password=postgres";
-  }
-
-  private static void dropDatabase(String url) {
-    String name = url.substring(POSTGRES_SERVER.length(), url.indexOf('?'));
-    try (Connection connection =
-            DriverManager.getConnection(POSTGRES_SERVER + "postgres", "postgres", "postgres");
-        Statement statement = connection.createStatement()) {
-      statement.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-    } catch (SQLException e) {
-      // left behind; its unique name keeps it out of every other test's way
-    }
-  }
-
   private static boolean onPath(String program) {
     return Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
         .anyMatch(d -> Files.isExecutable(Path.of(d, program)));

@@ -10,22 +10,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.akb.bridge.local.EmbeddedKafkaBroker;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,8 +46,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ContainerImagesIT {
   private static final int FAKER_USERS = 100;
-  private static final String POSTGRES_SERVER =
-      System.getenv().getOrDefault("AKB_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/");
 
   /** Debian's CA bundle, the same path on this machine and in the images. */
   private static final Path HOST_CA_BUNDLE = Path.of("/etc/ssl/certs/ca-certificates.crt");
@@ -84,8 +75,8 @@ class ContainerImagesIT {
     }
     TestImages.build();
     broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"));
-    database = createDatabase();
-    int connectPort = freePort();
+    database = TestHost.createDatabase("akb_deploy_");
+    int connectPort = TestHost.freePort();
     connectUrl = "http://127.0.0.1:" + connectPort;
     List<String> connectOptions =
         new ArrayList<>(
@@ -93,14 +84,14 @@ class ContainerImagesIT {
                 "-e", "CONNECT_BOOTSTRAP_SERVERS=" + broker.bootstrapServers(),
                 "-e", "CONNECT_LISTENERS=" + connectUrl,
                 // Connector venvs outlive the container, as the compose file's volume keeps them.
-                "-v", containerVenvs() + ":/var/lib/akb"));
+                "-v", TestHost.containerVenvs() + ":/var/lib/akb"));
     if (Files.isRegularFile(HOST_CA_BUNDLE)) {
       // pip in the container trusts what this machine trusts: behind a TLS-inspecting proxy,
       // that is the proxy's CA too (a user there mounts their bundle the same way).
       connectOptions.addAll(List.of("-v", HOST_CA_BUNDLE + ":" + HOST_CA_BUNDLE + ":ro"));
     }
     containers.add(Docker.start(CONNECT, connectOptions, TestImages.CONNECT));
-    int bridgePort = freePort();
+    int bridgePort = TestHost.freePort();
     bridgeUrl = "http://127.0.0.1:" + bridgePort;
     containers.add(
         Docker.start(
@@ -136,7 +127,7 @@ class ContainerImagesIT {
       broker.close();
     }
     if (database != null) {
-      dropDatabase(database);
+      TestHost.dropDatabase(database);
     }
   }
 
@@ -252,36 +243,4 @@ class ContainerImagesIT {
   }
 
   /** Venvs the Connect container installs, kept across test runs as a named volume would be. */
-  private static Path containerVenvs() throws IOException {
-    String home = System.getProperty("user.home");
-    return Files.createDirectories(Path.of(home, ".cache", "akb", "container-venvs"));
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
-  /** A fresh database on the test PostgreSQL; its JDBC URL with user and password. */
-  private static String createDatabase() throws SQLException {
-    String name = "akb_deploy_" + UUID.randomUUID().toString().substring(0, 8);
-    try (Connection connection =
-            DriverManager.getConnection(POSTGRES_SERVER + "postgres", "postgres", "postgres");
-        Statement statement = connection.createStatement()) {
-      statement.execute("CREATE DATABASE " + name);
-    }
-    return POSTGRES_SERVER + name + "?user=postgres&password=postgres";
-  }
-
-  private static void dropDatabase(String url) {
-    String name = url.substring(POSTGRES_SERVER.length(), url.indexOf('?'));
-    try (Connection connection =
-            DriverManager.getConnection(POSTGRES_SERVER + "postgres", "postgres", "postgres");
-        Statement statement = connection.createStatement()) {
-      statement.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-    } catch (SQLException e) {
-      // left behind; its unique name keeps it out of every other test's way
-    }
-  }
 }
