@@ -71,6 +71,24 @@ public interface CacheTransaction extends AutoCloseable {
   void checkClaim(String target, long epoch);
 
   /**
+   * {@link #checkClaim} for several claims at once (the partitions of a target shared by several
+   * processes, each claimed by the one that owns it): fails with {@link TargetTakenOver} on the
+   * first claim that is no longer the newest.
+   */
+  default void checkClaims(Map<String, Long> epochs) {
+    epochs.forEach(this::checkClaim);
+  }
+
+  /**
+   * Declares that other processes write {@code target} at the same time (a shared target, each
+   * writing its own partitions): from now on, a schema change of this transaction (a stream
+   * registered, a column added or widened, a generation started or swapped) first waits for the
+   * schema changes of the others to commit and then sees them, so no two processes change one table
+   * at once or from a stale view. A database with one writer has nothing to do.
+   */
+  default void shareSchemaWith(String target) {}
+
+  /**
    * Records that {@code target} skipped records gone from Kafka: {@code topicPartition} from offset
    * {@code fromOffset} up to {@code resumeAt}, {@code recordsLost} of them (-1: unknown), described
    * in a sentence; kept in {@code _akb_gaps}, so the cache says what it lacks.

@@ -194,6 +194,16 @@ public interface BridgeConfig {
     String onGap();
 
     /**
+     * Whether several bridge processes replay this target together ({@code true}; PostgreSQL caches
+     * only): they share its record partitions through the target's consumer group, each storing the
+     * offsets of the partitions it owns with its rows, and one of them applies the checkpoints once
+     * every owner has applied its share. Default {@code false}: this process is the target's only
+     * writer and fences any other.
+     */
+    @WithDefault("false")
+    boolean shared();
+
+    /**
      * Kafka consumer properties of this target only, over {@code akb.kafka.consumer}. Default:
      * none.
      */

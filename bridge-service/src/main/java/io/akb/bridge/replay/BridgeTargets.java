@@ -147,7 +147,8 @@ public class BridgeTargets {
             config.groupPrefix() + name,
             kafka,
             destination,
-            RecordGap.GapPolicy.fromProperty(target.onGap()));
+            RecordGap.GapPolicy.fromProperty(target.onGap()),
+            target.shared());
     if (destination == null) {
       return metrics.bind(settings, null);
     }

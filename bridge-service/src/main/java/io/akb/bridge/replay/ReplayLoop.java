@@ -4,6 +4,7 @@ import io.akb.cache.TargetTakenOver;
 import io.akb.runtime.AkbException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -35,6 +37,13 @@ import org.slf4j.LoggerFactory;
  *   <li>The partitions are assigned by the target itself (no group rebalancing moves them): every
  *       topic refresh interval the loop assigns the partitions of topics that appeared, at the
  *       offsets the writer stored ({@link #startOffsets}).
+ *   <li>A shared target ({@link TargetSettings#shared}) instead subscribes to its topics in its
+ *       consumer group, which splits them over the bridge processes replaying it ({@link
+ *       SharedTargetAssignor}); at a rebalance the writer writes what it read ({@link
+ *       #writeWhatWasRead}) and forgets its progress ({@link #partitionsReleased}) before the
+ *       partitions go, and takes the new ones at their stored offsets ({@link #startOffsets}). A
+ *       writer fenced on a partition another process took over ({@link TargetTakenOver}) rejoins
+ *       the group.
  *   <li>A failure (writer or broker) closes both, waits the retry backoff (doubled after each
  *       failure in a row up to {@link #MAX_BACKOFF}, reset by {@link #succeeded()}) and starts
  *       again from the stored offsets.
@@ -62,6 +71,13 @@ public abstract class ReplayLoop implements BridgeTarget {
 
   protected final TargetSettings settings;
   protected final BatchObserver observer;
+
+  /** For a shared target, the role its group gave this process; null for a target of its own. */
+  protected final SharedTargetAssignor.Share share;
+
+  /** The topics a shared target's consumer subscribed to. */
+  private Set<String> subscribed = Set.of();
+
   private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
   private volatile boolean stopping;
   private volatile boolean pauseRequested;
@@ -100,6 +116,7 @@ public abstract class ReplayLoop implements BridgeTarget {
     this.settings = settings;
     this.observer = observer == null ? (records, bytes, nanos) -> {} : observer;
     this.status = TargetStatus.starting(settings);
+    this.share = settings.shared() ? new SharedTargetAssignor.Share(settings::isStateTopic) : null;
   }
 
   // ---- what each kind of target does --------------------------------------------------------
@@ -115,6 +132,17 @@ public abstract class ReplayLoop implements BridgeTarget {
    * checks for records gone before it.
    */
   protected abstract Map<TopicPartition, Long> startOffsets(List<TopicPartition> added);
+
+  /**
+   * A shared target's partitions are about to go to a rebalance (after {@link #writeWhatWasRead},
+   * unless they were lost): forget what was read from them; {@link #startOffsets} comes next.
+   */
+  protected void partitionsReleased() {}
+
+  /** Whether this process applies the checkpoints: always, unless a shared target's member. */
+  protected final boolean coordinating() {
+    return share == null || share.coordinator();
+  }
 
   /** After {@link #startOffsets} and the gap check: the partitions are read from now on. */
   protected void assigned(List<TopicPartition> added) {}
@@ -286,7 +314,13 @@ public abstract class ReplayLoop implements BridgeTarget {
         writeWhatWasRead();
         standFailed(gone, true);
       } catch (TargetTakenOver fenced) {
-        standFailed(fenced, false);
+        if (share != null) {
+          // A partition moved to another process of the shared target while this one was not
+          // looking: it wrote nothing, and joins the group again.
+          log.warn("Target {}: {}; joining its group again", settings.name(), fenced.summary());
+        } else {
+          standFailed(fenced, false);
+        }
       } catch (RuntimeException e) {
         failed = true;
         failuresInARow++;
@@ -326,7 +360,8 @@ public abstract class ReplayLoop implements BridgeTarget {
       publishStatus();
     }
     restartRequested = null;
-    consumer = TargetConsumer.open(settings);
+    consumer = TargetConsumer.open(settings, share);
+    subscribed = Set.of();
     String waiting = openWriter();
     if (waiting != null) {
       phase = Phase.WAITING;
@@ -349,7 +384,11 @@ public abstract class ReplayLoop implements BridgeTarget {
         throw new Restart(restartRequested);
       }
       if (System.nanoTime() >= nextTopicRefresh) {
-        assignNewPartitions();
+        if (share == null) {
+          assignNewPartitions();
+        } else {
+          subscribeToNewTopics();
+        }
         nextTopicRefresh = System.nanoTime() + settings.topicRefreshInterval().toNanos();
       }
       applyPause();
@@ -409,6 +448,55 @@ public abstract class ReplayLoop implements BridgeTarget {
     }
     assigned.addAll(added);
     consumer.assign(assigned);
+    take(added);
+  }
+
+  /**
+   * A shared target subscribes to the topics it reads as they appear; each change makes its group
+   * split them again ({@link SharedPartitions}).
+   */
+  private void subscribeToNewTopics() {
+    Set<String> topics = TargetConsumer.topicsToRead(consumer, settings);
+    if (!topics.isEmpty() && !topics.equals(subscribed)) {
+      subscribed = topics;
+      consumer.subscribe(topics, new SharedPartitions());
+    }
+  }
+
+  /** A shared target's side of its group's rebalances, run by the consumer inside a poll. */
+  private final class SharedPartitions implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+      if (!positions.isEmpty()) {
+        writeWhatWasRead(); // before another process takes them over from the stored offsets
+      }
+      release();
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> lost) {
+      release(); // another process owns them already: writing would be fenced anyway
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+      log.info(
+          "Target {} owns {} partitions of its group{}: {}",
+          settings.name(),
+          assigned.size(),
+          share.coordinator() ? " and applies the checkpoints" : "",
+          assigned);
+      take(new ArrayList<>(assigned));
+    }
+
+    private void release() {
+      partitionsReleased();
+      positions.clear();
+    }
+  }
+
+  /** Seeks newly read partitions to where the writer says and checks for records gone. */
+  private void take(List<TopicPartition> added) {
     Map<TopicPartition, Long> expected = startOffsets(added);
     expected.forEach(
         (partition, offset) -> {

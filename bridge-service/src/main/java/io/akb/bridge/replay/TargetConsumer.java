@@ -39,7 +39,8 @@ final class TargetConsumer {
    * OffsetOutOfRangeException}, which {@link #gaps(Consumer, OffsetOutOfRangeException)} turns into
    * the records gone, instead of moving on silently.
    */
-  static KafkaConsumer<byte[], byte[]> open(TargetSettings settings) {
+  static KafkaConsumer<byte[], byte[]> open(
+      TargetSettings settings, SharedTargetAssignor.Share share) {
     Properties props = new Properties();
     props.putAll(settings.kafka());
     props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
@@ -51,7 +52,27 @@ final class TargetConsumer {
     // Transactional producers (exactly-once Connect) leave aborted records that must not be read.
     props.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "akb-bridge-" + settings.name());
+    if (share != null) {
+      // The instances of a shared target split it in their group, by AKB's assignor: it needs the
+      // classic protocol (assignors run in the clients) and gets the instance's share as an object.
+      props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+      props.put(
+          ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+          SharedTargetAssignor.CONFIG_STRATEGY);
+      props.put(SharedTargetAssignor.SHARE_CONFIG, share);
+    }
     return new KafkaConsumer<>(props);
+  }
+
+  /** The topics {@code settings} reads that exist now, sorted. */
+  static Set<String> topicsToRead(Consumer<byte[], byte[]> consumer, TargetSettings settings) {
+    Set<String> topics = new java.util.TreeSet<>();
+    for (String topic : consumer.listTopics().keySet()) {
+      if (settings.reads(topic)) {
+        topics.add(topic);
+      }
+    }
+    return topics;
   }
 
   /** Partitions of the topics {@code settings} reads that are not in {@code known}. */
@@ -77,7 +98,8 @@ final class TargetConsumer {
    * waits for the topic refresh to find them, where {@link Consumer#poll} would throw.
    */
   static ConsumerRecords<byte[], byte[]> poll(Consumer<byte[], byte[]> consumer, Duration timeout) {
-    if (!consumer.assignment().isEmpty()) {
+    // A subscribed consumer polls even with nothing assigned: polling is how it joins its group.
+    if (!consumer.assignment().isEmpty() || !consumer.subscription().isEmpty()) {
       return consumer.poll(timeout);
     }
     try {

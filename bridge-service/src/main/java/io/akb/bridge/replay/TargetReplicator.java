@@ -60,6 +60,13 @@ import org.slf4j.LoggerFactory;
  *   <li>Records go through the cache's fast {@code write}; only a replay after {@link #reset()}
  *       uses the guarded {@code writeReplay} until it passes the old positions ({@link
  *       ReplayGuard}).
+ *   <li>A shared target (several bridge processes, one PostgreSQL cache) claims each partition its
+ *       group gives it ({@link CacheLoader#claimShare}) and stores only their offsets, with the
+ *       counts applied from them. Every process reads the state topics (it registers each sync's
+ *       streams), but only the coordinator applies checkpoints and sync ends: it counts the others'
+ *       partitions as their stored counts say ({@link #SHARED_REFRESH}), so a checkpoint is written
+ *       once every owner has committed its share. A member forgets a sync once the coordinator's
+ *       stored state-topic offset has passed its start.
  * </ul>
  */
 public final class TargetReplicator extends ReplayLoop {
@@ -67,6 +74,9 @@ public final class TargetReplicator extends ReplayLoop {
 
   /** How long a target that found records gone reads its state topics on before it fails. */
   static final Duration GAP_REPORT_WAIT = Duration.ofSeconds(2);
+
+  /** How often a shared target reads the others' stored offsets and counts. */
+  static final Duration SHARED_REFRESH = Duration.ofMillis(250);
 
   /** A stored offset that reads a partition from its earliest retained record (a reset). */
   private static final long FROM_START = -1;
@@ -94,6 +104,52 @@ public final class TargetReplicator extends ReplayLoop {
 
   /** Qualified stream name to its record topic, as records showed it. */
   private final Map<String, String> topicOfStream = new HashMap<>();
+
+  /** A shared target: the stored offsets of the whole target, as last read, and when. */
+  private Map<String, StoredOffset> sharedStored = Map.of();
+
+  private long nextSharedRefresh;
+
+  /** A shared target's member: sync id to the state topic and offset of its SYNC_STARTED. */
+  private final Map<String, Map.Entry<String, Long>> syncStarts = new HashMap<>();
+
+  /**
+   * A shared target, every {@link #SHARED_REFRESH} while it waits on the others: reads the whole
+   * target's stored offsets. The coordinator counts the partitions others own as their stored
+   * counts say (what is stored is committed, and counts only grow) and returns whether a waiting
+   * checkpoint is complete now; a member forgets the syncs the coordinator has finished (its stored
+   * state-topic offset is past their start, so no record of theirs is still to come) and returns
+   * false.
+   */
+  private boolean refreshShared() {
+    long now = System.nanoTime();
+    if (now < nextSharedRefresh
+        || (coordinating() ? loader.waiting().isEmpty() : syncStarts.isEmpty())) {
+      return false;
+    }
+    nextSharedRefresh = now + SHARED_REFRESH.toNanos();
+    sharedStored = cache.storedOffsets(settings.name());
+    if (coordinating()) {
+      sharedStored.forEach(
+          (key, offset) -> {
+            TopicPartition partition = TargetConsumer.partitionOf(key);
+            if (!settings.isStateTopic(partition.topic()) && !positions.containsKey(partition)) {
+              loader.counts().restoreApplied(key, offset.appliedPerSync());
+            }
+          });
+      return loader.hasCompleteCheckpoint();
+    }
+    for (var it = syncStarts.entrySet().iterator(); it.hasNext(); ) {
+      var start = it.next();
+      StoredOffset coordinator = sharedStored.get(start.getValue().getKey());
+      if (coordinator != null && coordinator.nextOffset() > start.getValue().getValue()) {
+        it.remove();
+        finishSync(start.getKey());
+        positionsDirty = true; // the counts stored next no longer name it
+      }
+    }
+    return false;
+  }
 
   private Set<String> settling = Set.of();
   private long nextSettleCheck;
@@ -157,9 +213,11 @@ public final class TargetReplicator extends ReplayLoop {
   protected String openWriter() {
     cache = SqlCache.open(settings.cache(), settings.cacheOptions());
     loader = new CacheLoader<>(cache);
-    // Claimed before the offsets are read: an older process replaying this target can no longer
-    // move them, its next transaction fails instead.
-    stored = new HashMap<>(loader.claim(settings.name(), holder()));
+    if (share == null) {
+      // Claimed before the offsets are read: an older process replaying this target can no longer
+      // move them, its next transaction fails instead.
+      stored = new HashMap<>(loader.claim(settings.name(), holder()));
+    } // a shared target claims the partitions its group gives it (startOffsets)
     limits =
         new CacheLoader.BatchLimits(
             settings.batchMaxRecords(), settings.batchMaxBytes(), settings.batchMaxWait());
@@ -189,6 +247,7 @@ public final class TargetReplicator extends ReplayLoop {
 
   @Override
   protected void afterPoll(boolean caughtUp) {
+    boolean othersApplied = share != null && refreshShared();
     if (gapsToReport != null
         && (System.nanoTime() - gapsFoundAt >= GAP_REPORT_WAIT.toNanos()
             || TargetConsumer.stateTopicsReadToEnd(consumer, settings))) {
@@ -199,6 +258,7 @@ public final class TargetReplicator extends ReplayLoop {
     settleOverSyncs(caughtUp);
     if (loader.isDue(limits)
         || (caughtUp && (loader.hasWork() || positionsDirty))
+        || othersApplied
         || pauseRequested() && positionsDirty) {
       flush();
     }
@@ -285,11 +345,38 @@ public final class TargetReplicator extends ReplayLoop {
     if (over.isEmpty()) {
       return;
     }
-    if (!TargetConsumer.readToEnd(consumer, consumer.assignment())) {
+    if (!TargetConsumer.readToEnd(consumer, consumer.assignment())
+        || share != null && !othersCaughtUp()) {
       return;
     }
     settling = over;
     positionsDirty = true;
+  }
+
+  /**
+   * A shared target's coordinator: whether every record partition others own is stored up to the
+   * end offset the broker gives now (a partition nobody has stored yet is not).
+   */
+  private boolean othersCaughtUp() {
+    List<TopicPartition> others = new ArrayList<>();
+    for (TopicPartition partition :
+        TargetConsumer.partitionsToRead(consumer, settings, positions.keySet())) {
+      if (!settings.isStateTopic(partition.topic())) {
+        others.add(partition);
+      }
+    }
+    if (others.isEmpty()) {
+      return true;
+    }
+    Map<TopicPartition, Long> ends = consumer.endOffsets(others, Duration.ofSeconds(5));
+    for (TopicPartition partition : others) {
+      StoredOffset offset = sharedStored.get(TargetConsumer.key(partition));
+      long end = ends.getOrDefault(partition, 0L);
+      if (end > 0 && (offset == null || offset.nextOffset() < end)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -364,6 +451,17 @@ public final class TargetReplicator extends ReplayLoop {
    */
   @Override
   protected Map<TopicPartition, Long> startOffsets(List<TopicPartition> added) {
+    if (share != null) {
+      // Claimed before the offsets are read, as a target of its own claims itself whole.
+      List<String> owned = new ArrayList<>();
+      for (TopicPartition partition : added) {
+        if (coordinating() || !settings.isStateTopic(partition.topic())) {
+          owned.add(TargetConsumer.key(partition));
+        }
+      }
+      stored = new HashMap<>(loader.claimShare(settings.name(), owned, holder()));
+      sharedStored = Map.copyOf(stored);
+    }
     Map<TopicPartition, Long> beginnings = null;
     Map<TopicPartition, Long> start = new LinkedHashMap<>();
     for (TopicPartition partition : added) {
@@ -434,14 +532,24 @@ public final class TargetReplicator extends ReplayLoop {
         // start applied before keeps the generation the cache already has.
         loader.syncStarted(
             sourceName, replayed ? null : event.syncId(), catalog, settings::strategyFor);
-        for (String older : progress.abandonedBy(event)) {
-          abandon(older, event, record.topic(), record.offset());
+        if (coordinating()) {
+          for (String older : progress.abandonedBy(event)) {
+            abandon(older, event, record.topic(), record.offset());
+          }
+        } else {
+          // The latest start of its tasks: the sync is over once the coordinator is past it.
+          syncStarts.merge(
+              event.syncId(),
+              Map.entry(TargetConsumer.key(partition), record.offset()),
+              (a, b) -> a.getValue() >= b.getValue() ? a : b);
         }
         progress.started(event, record.offset());
         releaseWaitingPartitions();
       }
       case CHECKPOINT, SYNC_COMPLETED -> {
-        if (!replayed && finishedSyncs.contains(event.syncId())) {
+        if (!coordinating()) {
+          progress.read(record.offset()); // the coordinator applies it
+        } else if (!replayed && finishedSyncs.contains(event.syncId())) {
           // A sync settled as failed (LostCheckpoints): its late events cannot complete either.
           log.warn(
               "Target {} drops {} {} of sync {}: the sync has already ended",
@@ -728,7 +836,9 @@ public final class TargetReplicator extends ReplayLoop {
           String key = TargetConsumer.key(partition);
           StateTopicProgress progress = stateTopics.get(partition.topic());
           if (progress != null) {
-            offsets.put(key, progress.toStored());
+            if (coordinating()) {
+              offsets.put(key, progress.toStored());
+            }
           } else {
             offsets.put(
                 key,
@@ -749,6 +859,14 @@ public final class TargetReplicator extends ReplayLoop {
   @Override
   protected void rewind() {
     openCache("resetting target '" + settings.name() + "'");
+    if (share != null) {
+      throw new AkbException(
+          "resetting target '" + settings.name() + "'",
+          "it is shared by several bridge processes, and a reset must rewind all its partitions at"
+              + " once",
+          "Stop the target's other bridge processes, reset it on the one left, then start the"
+              + " others again.");
+    }
     Map<String, Long> before = new HashMap<>();
     stored.forEach(
         (key, offset) -> {
@@ -846,6 +964,23 @@ public final class TargetReplicator extends ReplayLoop {
     }
     // In-memory progress is only valid with the cache it was read from.
     loader = null;
+    forgetProgress();
+  }
+
+  /** A shared target's rebalance: what was read is written; the next partitions start afresh. */
+  @Override
+  protected void partitionsReleased() {
+    if (cache != null) {
+      loader = new CacheLoader<>(cache);
+    }
+    forgetProgress();
+  }
+
+  /** Forgets what was read: the next partitions are read from their stored offsets. */
+  private void forgetProgress() {
+    stored = new HashMap<>();
+    sharedStored = Map.of();
+    syncStarts.clear();
     syncs.clear();
     runningTasksBySync.clear();
     finishedSyncs.clear();

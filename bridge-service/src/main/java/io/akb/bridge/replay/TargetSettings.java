@@ -32,6 +32,8 @@ import java.util.Map;
  * @param destination the destination a destination target writes into; null for a cache target
  * @param onGap what the target does when records it has not read are gone from Kafka ({@link
  *     RecordGap}); null means {@link RecordGap.GapPolicy#FAIL}
+ * @param shared whether several bridge processes replay this target together, sharing its record
+ *     partitions through its consumer group ({@link SharedTargetAssignor}); PostgreSQL caches only
  */
 public record TargetSettings(
     String name,
@@ -48,7 +50,44 @@ public record TargetSettings(
     String groupId,
     Map<String, String> kafka,
     DestinationSettings destination,
-    RecordGap.GapPolicy onGap) {
+    RecordGap.GapPolicy onGap,
+    boolean shared) {
+
+  /** As the canonical constructor, for a target one bridge process replays alone. */
+  public TargetSettings(
+      String name,
+      CacheLocation cache,
+      CacheOptions cacheOptions,
+      List<String> sourcePrefixes,
+      List<String> topics,
+      Map<String, WriteStrategy> streamStrategies,
+      int batchMaxRecords,
+      long batchMaxBytes,
+      Duration batchMaxWait,
+      Duration topicRefreshInterval,
+      Duration retryBackoff,
+      String groupId,
+      Map<String, String> kafka,
+      DestinationSettings destination,
+      RecordGap.GapPolicy onGap) {
+    this(
+        name,
+        cache,
+        cacheOptions,
+        sourcePrefixes,
+        topics,
+        streamStrategies,
+        batchMaxRecords,
+        batchMaxBytes,
+        batchMaxWait,
+        topicRefreshInterval,
+        retryBackoff,
+        groupId,
+        kafka,
+        destination,
+        onGap,
+        false);
+  }
 
   public TargetSettings {
     onGap = onGap == null ? RecordGap.GapPolicy.FAIL : onGap;
@@ -67,6 +106,17 @@ public record TargetSettings(
           "configuring target '" + name + "'",
           "it names no topics to read",
           "Set akb.targets." + name + ".source-prefix (such as airbyte.source-faker.) or .topics.");
+    }
+    if (shared && (cache == null || cache.kind() != CacheLocation.Kind.POSTGRES)) {
+      throw new AkbException(
+          "configuring target '" + name + "'",
+          cache == null
+              ? "a destination target is replayed by one bridge process, not shared"
+              : "a DuckDB file has a single writer, so one bridge process replays it",
+          "Remove akb.targets."
+              + name
+              + ".shared, or cache into PostgreSQL (cache=postgres:jdbc:postgresql://...) to spread"
+              + " the target over several bridge processes.");
     }
     if (batchMaxRecords < 1 || batchMaxBytes < 1) {
       throw new AkbException(

@@ -106,6 +106,16 @@ public final class CheckpointTracker<E> {
     return true;
   }
 
+  /** Whether an awaited event is complete now (the next {@link #drainComplete} returns it). */
+  public boolean anyComplete() {
+    for (Awaited<E> awaited : pending) {
+      if (isComplete(awaited.syncId(), awaited.counts())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Removes and returns the awaited events that are complete now, in the order awaited. */
   public List<E> drainComplete() {
     List<E> complete = new ArrayList<>();

@@ -41,6 +41,11 @@ final class JdbcCacheTransaction implements CacheTransaction {
   private final StreamWriter streamWriter;
   private boolean ended;
 
+  /** The target other processes write too ({@link #shareSchemaWith}), or null. */
+  private String sharedTarget;
+
+  private boolean schemaLocked;
+
   JdbcCacheTransaction(JdbcSqlCache cache) {
     this.cache = cache;
     this.connection = cache.writer();
@@ -61,6 +66,7 @@ final class JdbcCacheTransaction implements CacheTransaction {
       String syncId) {
     String stream = configured.stream().name();
     try {
+      lockSchema();
       StreamLayout layout = cache.writerLayout(stream);
       List<String> key = primaryKey(configured);
       WriteStrategy resolved = resolve(strategy, configured, key);
@@ -350,6 +356,7 @@ final class JdbcCacheTransaction implements CacheTransaction {
   @Override
   public void completeSync(String sourceName, String syncId, boolean succeeded) {
     try {
+      lockSchema();
       for (String stream : streamsOf(sourceName)) {
         StreamLayout layout = cache.writerLayout(stream);
         if (layout == null
@@ -435,6 +442,58 @@ final class JdbcCacheTransaction implements CacheTransaction {
     } catch (SQLException e) {
       throw cache.failure("checking the claim on target " + target, e);
     }
+  }
+
+  @Override
+  public void checkClaims(Map<String, Long> epochs) {
+    if (epochs.isEmpty()) {
+      return;
+    }
+    String marks = String.join(", ", java.util.Collections.nCopies(epochs.size(), "?"));
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT target, epoch, holder, claimed_at FROM "
+                + cache.qualified(JdbcSqlCache.TARGET_CLAIMS_TABLE)
+                + " WHERE target IN ("
+                + marks
+                + ")"
+                + cache.dialect().lockRowsRead())) {
+      int i = 1;
+      for (String target : epochs.keySet()) {
+        select.setString(i++, target);
+      }
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          long mine = epochs.get(rows.getString(1));
+          if (rows.getLong(2) != mine) {
+            throw new TargetTakenOver(
+                rows.getString(1), mine, rows.getLong(2), rows.getString(3), rows.getTimestamp(4));
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw cache.failure("checking the claims " + epochs.keySet(), e);
+    }
+  }
+
+  @Override
+  public void shareSchemaWith(String target) {
+    sharedTarget = target;
+  }
+
+  /**
+   * Before a schema change: for a shared target, waits for the others' schema changes (a lock held
+   * until this transaction ends) and forgets the layouts read before (they may be stale). Returns
+   * whether layouts were forgotten just now: the caller reads its layout again.
+   */
+  boolean lockSchema() throws SQLException {
+    if (sharedTarget == null || schemaLocked) {
+      return false;
+    }
+    cache.dialect().lockUntilCommit(connection, "schema/" + sharedTarget);
+    schemaLocked = true;
+    cache.forgetLayouts();
+    return true;
   }
 
   @Override

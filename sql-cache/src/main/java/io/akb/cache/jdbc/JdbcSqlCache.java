@@ -179,6 +179,13 @@ public abstract class JdbcSqlCache implements SqlCache {
     layouts.put(layout.streamName(), layout);
   }
 
+  /**
+   * Forgets the layouts read so far: they are read again (another process may have changed them).
+   */
+  void forgetLayouts() {
+    layouts.clear();
+  }
+
   /** All table names used by streams (tables and pending generations), from the writer's view. */
   List<String> takenTableNames() throws SQLException {
     // Internal and staging names are never given to a stream, whatever it is called.

@@ -98,6 +98,12 @@ public interface SqlDialect {
     return "";
   }
 
+  /**
+   * Takes a lock named {@code name} until the transaction ends, waiting for another transaction
+   * that holds it; nothing where the database has a single writer (DuckDB).
+   */
+  default void lockUntilCommit(Connection connection, String name) throws SQLException {}
+
   default List<String> internalTablesDdl(String schema) {
     return DdlScript.load(getClass(), "internal-tables.sql", schema);
   }

@@ -69,7 +69,18 @@ final class StreamWriter {
       throws SQLException {
     long started = System.nanoTime();
     int columnsBefore = layout.columns().size();
-    BatchValues batch = evolveToRecords(layout, records);
+    BatchValues batch = evolveToRecords(tx, layout, records);
+    boolean keyColumnMissing =
+        layout.primaryKey().stream().anyMatch(field -> layout.column(field) == null);
+    boolean generationMissing =
+        layout.strategy() == WriteStrategy.REPLACE
+            && !Objects.equals(layout.pendingSyncId(), records.get(0).syncId());
+    if (batch == null || (keyColumnMissing || generationMissing) && tx.lockSchema()) {
+      // A shared target's schema is locked now and the layout read again: another process may
+      // have made this change already.
+      write(tx, cache.writerLayout(layout.streamName()), records, replay);
+      return;
+    }
     for (String field : layout.primaryKey()) {
       if (layout.column(field) == null) {
         // Neither the schema nor the data named this key field yet: merge still needs its column.
@@ -406,8 +417,8 @@ final class StreamWriter {
    * Adds columns for fields the layout lacks and widens columns whose type cannot hold a value of
    * the batch, converting each value for the bulk load on the way (the check is the conversion).
    */
-  private BatchValues evolveToRecords(StreamLayout layout, List<CacheRecord> records)
-      throws SQLException {
+  private BatchValues evolveToRecords(
+      JdbcCacheTransaction tx, StreamLayout layout, List<CacheRecord> records) throws SQLException {
     BatchValues batch = new BatchValues(records.size());
     SqlDialect dialect = cache.dialect();
     Map<String, ColumnType> wanted = new HashMap<>();
@@ -450,14 +461,21 @@ final class StreamWriter {
       batch.values[r] = row;
     }
     Map<String, ColumnType> added = new LinkedHashMap<>();
+    Map<String, ColumnType> retyped = new LinkedHashMap<>();
     for (Map.Entry<String, ColumnType> entry : wanted.entrySet()) {
       StreamLayout.Column column = layout.column(entry.getKey());
       if (column == null) {
         added.put(entry.getKey(), entry.getValue());
       } else if (column.type() != entry.getValue()) {
-        batch.widenedFrom.put(entry.getKey(), column.type());
-        changeColumnType(layout, entry.getKey(), entry.getValue());
+        retyped.put(entry.getKey(), entry.getValue());
       }
+    }
+    if ((!added.isEmpty() || !retyped.isEmpty()) && tx.lockSchema()) {
+      return null; // the layout must be read again under the shared target's schema lock
+    }
+    for (Map.Entry<String, ColumnType> entry : retyped.entrySet()) {
+      batch.widenedFrom.put(entry.getKey(), layout.column(entry.getKey()).type());
+      changeColumnType(layout, entry.getKey(), entry.getValue());
     }
     addColumns(layout, added);
     return batch;

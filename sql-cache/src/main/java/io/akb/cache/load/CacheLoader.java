@@ -11,6 +11,7 @@ import io.akb.runtime.protocol.ConfiguredAirbyteStream;
 import io.akb.runtime.topic.CheckpointTracker;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -105,6 +106,9 @@ public final class CacheLoader<E> {
   private String target;
   private long epoch;
 
+  /** For a shared target: claim name to epoch, of each partition this loader owns; else empty. */
+  private Map<String, Long> shareEpochs = Map.of();
+
   public CacheLoader(SqlCache cache) {
     this.cache = cache;
   }
@@ -122,6 +126,34 @@ public final class CacheLoader<E> {
     }
     this.target = target;
     return cache.storedOffsets(target);
+  }
+
+  /**
+   * As {@link #claim}, for a target several processes replay together, each owning some of its
+   * partitions: claims each of {@code keys} ({@code topic/partition}, the partitions this loader
+   * owns now), fencing whoever owned them before, and returns the offsets stored for the whole
+   * target (the others' partitions too, with the counts they applied). From now on every flush
+   * checks these claims and takes the target's schema lock before a schema change ({@link
+   * CacheTransaction#shareSchemaWith}); the caller stores offsets of the owned partitions only.
+   */
+  public Map<String, StoredOffset> claimShare(
+      String target, Collection<String> keys, String holder) {
+    Map<String, Long> epochs = new LinkedHashMap<>();
+    try (CacheTransaction tx = cache.begin()) {
+      for (String key : keys) {
+        String claim = shareClaim(target, key);
+        epochs.put(claim, tx.claimTarget(claim, holder));
+      }
+      tx.commit();
+    }
+    this.target = target;
+    this.shareEpochs = epochs;
+    return cache.storedOffsets(target);
+  }
+
+  /** The claim of one partition of a shared target, in the cache's claims. */
+  public static String shareClaim(String target, String key) {
+    return target + "@" + key;
   }
 
   /**
@@ -229,6 +261,11 @@ public final class CacheLoader<E> {
     return tracker.pending();
   }
 
+  /** Whether a waiting checkpoint has all its records now: the next flush writes it. */
+  public boolean hasCompleteCheckpoint() {
+    return tracker.anyComplete();
+  }
+
   public int bufferedRecords() {
     return batch.recordCount();
   }
@@ -261,9 +298,7 @@ public final class CacheLoader<E> {
     int records = batch.recordCount();
     long bytes = batch.bytes();
     try (CacheTransaction tx = cache.begin()) {
-      if (target != null) {
-        tx.checkClaim(target, epoch);
-      }
+      checkClaims(tx);
       for (LoadBatch.Registration registration : batch.registrations()) {
         tx.registerStream(
             registration.sourceName(),
@@ -323,11 +358,24 @@ public final class CacheLoader<E> {
       throw new IllegalStateException("only a loader that claimed a target has offsets");
     }
     try (CacheTransaction tx = cache.begin()) {
-      tx.checkClaim(target, epoch);
+      checkClaims(tx);
       tx.saveOffsets(target, offsets);
       tx.commit();
     }
     clear();
+  }
+
+  /** First in every transaction: the claims, and for a shared target its schema lock rule. */
+  private void checkClaims(CacheTransaction tx) {
+    if (target == null) {
+      return;
+    }
+    if (shareEpochs.isEmpty() && epoch > 0) {
+      tx.checkClaim(target, epoch);
+    } else {
+      tx.shareSchemaWith(target);
+      // MUTANT tx.checkClaims(shareEpochs);
+    }
   }
 
   /** Forgets the batch, the counts and the waiting checkpoints (the reader starts over). */

@@ -53,6 +53,21 @@ public final class PostgresDialect implements SqlDialect {
     return " FOR UPDATE";
   }
 
+  /** A transaction-scoped advisory lock, keyed by the name's 64-bit hash. */
+  @Override
+  public void lockUntilCommit(Connection connection, String name) throws SQLException {
+    long key =
+        java.util
+            .UUID
+            .nameUUIDFromBytes(("akb-lock/" + name).getBytes(StandardCharsets.UTF_8))
+            .getMostSignificantBits();
+    try (java.sql.PreparedStatement lock =
+        connection.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+      lock.setLong(1, key);
+      lock.execute();
+    }
+  }
+
   @Override
   public int maxIdentifierLength() {
     return MAX_IDENTIFIER_LENGTH;
