@@ -41,6 +41,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       value (what the Debezium JDBC sink reads: it needs a schema to make columns).
  *   <li>{@code bridge BOOTSTRAP PREFIX CACHE STRATEGY RECORDS}: the bridge's replay engine (one
  *       cache target, the bridge service's default batch settings) until it applied RECORDS.
+ *   <li>{@code contract BOOTSTRAP PROGRAM CONFIG PREFIX PARTITIONS}: the recorded stream through
+ *       the topic contract only, into record topics of PARTITIONS partitions (bench/bridge-scaling).
+ *   <li>{@code shared-bridge BOOTSTRAP PREFIX CACHE GROUP}: one process of a shared target (append,
+ *       the service's default batches) in consumer group GROUP, until terminated.
  * </ul>
  */
 public class TopicBench {
@@ -63,6 +67,8 @@ public class TopicBench {
       case "broker" -> broker(Path.of(args[1]), Path.of(args[2]));
       case "fill" -> fill(args[1], args[2], args[3], args[4], Path.of(args[5]), args[6]);
       case "bridge" -> bridge(args[1], args[2], args[3], args[4], Long.parseLong(args[5]));
+      case "contract" -> contract(args[1], args[2], args[3], args[4], Integer.parseInt(args[5]));
+      case "shared-bridge" -> sharedBridge(args[1], args[2], args[3], args[4]);
       default -> throw new IllegalArgumentException("unknown command " + args[0]);
     }
   }
@@ -117,6 +123,33 @@ public class TopicBench {
     }
     System.out.printf("connect json: %d records into %s in %.1f s%n", records, topic,
         (System.nanoTime() - start) / 1e9);
+  }
+
+  static void contract(String bootstrap, String program, String config, String prefix, int partitions)
+      throws Exception {
+    long start = System.nanoTime();
+    Source source = Airbyte.getSource("source-replay", AirbyteJson.MAPPER.readTree(config),
+        ConnectorOptions.defaults().withLocalExecutable(program));
+    source.selectStreams(List.of("users"));
+    ReadResult read;
+    try (KafkaCache cache = new KafkaCache(Map.of("bootstrap.servers", bootstrap), prefix, partitions)) {
+      read = source.read(cache);
+    }
+    System.out.printf("topic contract: %d records under %s (%d partitions) in %.1f s%n",
+        read.totalRecordsRead(), prefix, partitions, (System.nanoTime() - start) / 1e9);
+  }
+
+  static void sharedBridge(String bootstrap, String prefix, String cache, String group)
+      throws Exception {
+    TargetSettings settings = new TargetSettings("bench", CacheLocation.parse(cache),
+        new CacheOptions("", null, WriteStrategy.APPEND), List.of(prefix), List.of(), Map.of(),
+        10_000, 16L * 1024 * 1024, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
+        group, Map.of("bootstrap.servers", bootstrap, "session.timeout.ms", "6000",
+            "heartbeat.interval.ms", "1000"),
+        null, RecordGap.GapPolicy.FAIL, true);
+    TargetReplicator target = new TargetReplicator(settings, null);
+    Runtime.getRuntime().addShutdownHook(new Thread(target::close));
+    target.run();
   }
 
   static void bridge(String bootstrap, String prefix, String cache, String strategy, long records)
