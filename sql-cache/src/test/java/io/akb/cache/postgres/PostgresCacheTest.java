@@ -42,6 +42,36 @@ class PostgresCacheTest extends SqlCacheContractTest {
     database.resetSchema();
   }
 
+  /** Whether the connection a cache opens is encrypted, as PostgreSQL itself reports it. */
+  private static boolean encrypted(String url) throws SQLException {
+    try (PostgresCache cache = PostgresCache.open(url, CacheOptions.defaults());
+        Connection connection = cache.openConnection();
+        java.sql.Statement statement = connection.createStatement();
+        java.sql.ResultSet ssl =
+            statement.executeQuery("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
+      return ssl.next() && ssl.getBoolean(1);
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void aLoopbackConnectionIsNotEncryptedUnlessTheUrlAsksForIt() throws SQLException {
+    assertThat(encrypted(database.jdbcUrl())).as("loopback, no sslmode").isFalse();
+    boolean serverHasTls;
+    try (Connection connection = java.sql.DriverManager.getConnection(database.jdbcUrl());
+        java.sql.ResultSet ssl = connection.createStatement().executeQuery("SHOW ssl")) {
+      serverHasTls = ssl.next() && ssl.getString(1).equals("on");
+    }
+    if (serverHasTls) {
+      String require = database.jdbcUrl() + (database.jdbcUrl().contains("?") ? "&" : "?");
+      assertThat(encrypted(require + "sslmode=require")).as("sslmode=require kept").isTrue();
+    }
+    assertThat(PostgresCache.isLoopback("jdbc:postgresql://127.0.0.1:5432/db")).isTrue();
+    assertThat(PostgresCache.isLoopback("jdbc:postgresql://localhost/db?user=u")).isTrue();
+    assertThat(PostgresCache.isLoopback("jdbc:postgresql://[::1]:5432/db")).isTrue();
+    assertThat(PostgresCache.isLoopback("jdbc:postgresql://127.0.0.1,db.example.com/db")).isFalse();
+    assertThat(PostgresCache.isLoopback("jdbc:postgresql://db.example.com:5432/db")).isFalse();
+  }
+
   @ParameterizedTest
   @EnumSource(
       value = WriteStrategy.class,
