@@ -11,8 +11,10 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +49,9 @@ public record ConfigUpdates(Path directory, String runner) {
   public static final String DIRECTORY_ENV = "AKB_CONFIG_UPDATES_DIR";
 
   private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._-]+");
+
+  /** The update last announced in the log, per file. */
+  private static final Map<Path, Instant> ANNOUNCED = new ConcurrentHashMap<>();
 
   public ConfigUpdates {
     Objects.requireNonNull(directory, "directory");
@@ -126,7 +131,10 @@ public record ConfigUpdates(Path directory, String runner) {
       StoredConfigUpdate.Applied applied = stored.get().applyTo(given);
       config = applied.config();
       rememberSecrets(spec, config, applied.applied());
-      if (!applied.applied().isEmpty()) {
+      // Each command (check, discover, read) starts a run: say it once per stored update.
+      boolean news =
+          !stored.get().updatedAt().equals(ANNOUNCED.put(file, stored.get().updatedAt()));
+      if (!applied.applied().isEmpty() && news) {
         log.info(
             "{}: {} starts with its config update of {} from {} (fields {})",
             runner,
@@ -135,7 +143,7 @@ public record ConfigUpdates(Path directory, String runner) {
             file,
             String.join(", ", applied.applied()));
       }
-      if (!applied.givenKept().isEmpty()) {
+      if (!applied.givenKept().isEmpty() && news) {
         log.info(
             "{}: fields {} of the given config changed after {} updated them on {}: the given"
                 + " values are used",
