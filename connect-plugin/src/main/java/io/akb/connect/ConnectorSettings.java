@@ -7,6 +7,8 @@ import io.akb.runtime.AkbException;
 import io.akb.runtime.ConnectorOptions;
 import io.akb.runtime.control.ConfigUpdates;
 import io.akb.runtime.protocol.AirbyteMessageReader;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -325,7 +327,10 @@ public final class ConnectorSettings {
 
   /**
    * For a connector's {@code validate}: the config updates directory must be usable on this worker
-   * (it is created when missing); a problem goes on {@code airbyte.config.updates.dir}.
+   * (it is created when missing); a problem goes on {@code airbyte.config.updates.dir}. The default
+   * directory may be impossible to create (a read-only home): that is no error, since only a
+   * connector that sends an update needs it (its run then fails saying so); one that exists and
+   * others may read always is.
    */
   public static void validateConfigUpdates(
       AbstractConfig config, Role role, Map<String, ConfigValue> values) {
@@ -333,10 +338,16 @@ public final class ConnectorSettings {
     if (value == null || !value.errorMessages().isEmpty()) {
       return;
     }
+    ConfigUpdates updates = configUpdates(config, role);
     try {
-      configUpdates(config, role).checkDirectory();
+      updates.checkDirectory();
     } catch (AkbException e) {
-      value.addErrorMessage(e.summary());
+      boolean defaultNotCreated =
+          string(config, CONFIG_UPDATES_DIR_CONFIG) == null
+              && !Files.exists(updates.directory(), LinkOption.NOFOLLOW_LINKS);
+      if (!defaultNotCreated) {
+        value.addErrorMessage(e.summary());
+      }
     }
   }
 

@@ -90,9 +90,11 @@ final class ConfigUpdateStore {
         if (directory.getParent() != null) {
           Files.createDirectories(directory.getParent());
         }
-        Files.createDirectory(directory, ownerOnly(OWNER_ONLY_DIR));
-      } catch (FileAlreadyExistsException raced) {
-        // Another run created it meanwhile: checked below like any existing one.
+        try {
+          Files.createDirectory(directory, ownerOnly(OWNER_ONLY_DIR));
+        } catch (FileAlreadyExistsException raced) {
+          // Another run created it meanwhile: checked below like any existing one.
+        }
       } catch (IOException e) {
         throw new AkbException(
             what,

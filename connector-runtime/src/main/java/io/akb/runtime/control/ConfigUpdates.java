@@ -5,6 +5,8 @@ import io.akb.runtime.AkbException;
 import io.akb.runtime.config.ConfigValidator;
 import io.akb.runtime.secret.SecretMasker;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -14,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -49,6 +52,9 @@ public record ConfigUpdates(Path directory, String runner) {
   public static final String DIRECTORY_ENV = "AKB_CONFIG_UPDATES_DIR";
 
   private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._-]+");
+
+  /** Directories that could not be created, warned about once. */
+  private static final Set<Path> UNUSABLE = ConcurrentHashMap.newKeySet();
 
   /** The update last announced in the log, per file. */
   private static final Map<Path, Instant> ANNOUNCED = new ConcurrentHashMap<>();
@@ -109,12 +115,29 @@ public record ConfigUpdates(Path directory, String runner) {
    *     another connector is not applied (a warning names the file)
    * @param spec the connector's {@code connectionSpecification}, which updates must match
    * @param given the config the runner was given, secret references resolved
-   * @throws AkbException when the directory or the file cannot be used (see {@link
-   *     ConfigUpdateStore})
+   * @throws AkbException when the directory is not private or no directory, or the file cannot be
+   *     read (see {@link ConfigUpdateStore}); a directory that cannot be created is only a warning
+   *     (nothing was stored there), and an update the connector sends then fails its run
    */
   public Run start(String connector, JsonNode spec, JsonNode given) {
     ConfigUpdateStore store = store();
-    store.checkDirectory();
+    try {
+      store.checkDirectory();
+    } catch (AkbException cannotCreate) {
+      if (Files.exists(directory, LinkOption.NOFOLLOW_LINKS)) {
+        throw cannotCreate; // it is there but not private, or no directory: never ignored
+      }
+      // Nothing can be stored there, so nothing is: a connector that never sends an update
+      // (most do not) runs as before, and one that does fails its run with this reason.
+      if (UNUSABLE.add(directory)) {
+        log.warn(
+            "{}: {}; a config update {} sends will fail its run until it can be kept",
+            runner,
+            cannotCreate.summary(),
+            connector);
+      }
+      return new Run(connector, spec, given, given);
+    }
     Path file = file();
     Optional<StoredConfigUpdate> stored = store.read(file);
     JsonNode config = given;

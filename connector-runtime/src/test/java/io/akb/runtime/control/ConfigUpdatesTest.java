@@ -148,6 +148,24 @@ class ConfigUpdatesTest {
   }
 
   @Test
+  void aDirectoryThatCannotBeCreatedLetsRunsStartButFailsTheUpdateSayingWhy() throws Exception {
+    // A read-only home, say: here a file where a parent directory should be.
+    Path notADirectory = Files.writeString(tmp.resolve("home"), "");
+    ConfigUpdates updates = ConfigUpdates.in(notADirectory.resolve("updates"), "bridge-lake");
+    JsonNode given = json("{\"access_token\":\"tok-1\"}");
+
+    ConfigUpdates.Run run = updates.start("destination-lake", SPEC, given);
+
+    assertThat(run.config()).isEqualTo(given);
+    assertThatThrownBy(() -> run.accept(json("{\"access_token\":\"tok-2\"}"), SecretMasker.none()))
+        .isInstanceOf(AkbException.class)
+        .hasMessageContaining(
+            "preparing the config updates directory " + notADirectory.resolve("updates"))
+        .hasMessageContaining("it cannot be created")
+        .hasMessageContaining("choose another directory");
+  }
+
+  @Test
   void anUpdateOfAnotherConnectorIsNotApplied() {
     updates()
         .start("source-shop", SPEC, json("{\"access_token\":\"tok-1\"}"))
