@@ -93,14 +93,9 @@ public record ConfigUpdates(Path directory, String runner) {
     return store().file(fileName(runner));
   }
 
-  /** The update stored now, for tools and tests; empty when none. */
-  public Optional<StoredConfigUpdate> stored() {
-    return store().read(file());
-  }
-
   /**
-   * Checks the directory (creating it, 0700, when missing): for a runner's {@code validate}, and
-   * before each run, so a connector never refreshes a token that cannot be kept.
+   * Checks the directory (creating it, 0700, when missing), for a runner's {@code validate}: each
+   * {@link #start} checks it again.
    *
    * @throws AkbException when it cannot be created or others may use it
    */
