@@ -5,17 +5,23 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.akb.runtime.Airbyte;
 import io.akb.runtime.AkbException;
 import io.akb.runtime.ConnectorOptions;
+import io.akb.runtime.control.ConfigUpdates;
 import io.akb.runtime.protocol.AirbyteMessageReader;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.common.config.types.Password;
 
 /**
@@ -48,6 +54,10 @@ public final class ConnectorSettings {
   public static final String CONNECTOR_CONFIG_CONFIG = "airbyte.config";
   public static final String MAX_LINE_BYTES_CONFIG = "airbyte.max.line.bytes";
   public static final String IDLE_TIMEOUT_CONFIG = "airbyte.idle.timeout.ms";
+  public static final String CONFIG_UPDATES_DIR_CONFIG = "airbyte.config.updates.dir";
+
+  /** Connect's own option: the connector's name, which names its file of config updates. */
+  static final String CONNECT_NAME_CONFIG = "name";
 
   /** The runtime's default idle timeout, in ms: the one {@link ConnectorOptions} uses. */
   private static final long DEFAULT_IDLE_TIMEOUT_MS =
@@ -59,21 +69,34 @@ public final class ConnectorSettings {
      * Its {@code airbyte.config} is a plain string: secret fields go in the source connector's
      * {@code airbyte.secret.<path>} options, and validation shows the config with them masked.
      */
-    SOURCE("source", "source-faker", "airbyte-source-faker==7.2.1", "airbyte/source-faker:6.2.0"),
+    SOURCE(
+        "source",
+        "connect-source-",
+        "source-faker",
+        "airbyte-source-faker==7.2.1",
+        "airbyte/source-faker:6.2.0"),
     /** Its {@code airbyte.config} is a password option: the sink has no separate secret options. */
     DESTINATION(
         "destination",
+        "connect-sink-",
         "destination-duckdb",
         "airbyte-destination-duckdb==0.4.0",
         "airbyte/destination-duckdb:0.4.0");
 
     private final String noun;
+    private final String runnerPrefix;
     private final String exampleName;
     private final String examplePipUrl;
     private final String exampleImage;
 
-    Role(String noun, String exampleName, String examplePipUrl, String exampleImage) {
+    Role(
+        String noun,
+        String runnerPrefix,
+        String exampleName,
+        String examplePipUrl,
+        String exampleImage) {
       this.noun = noun;
+      this.runnerPrefix = runnerPrefix;
       this.exampleName = exampleName;
       this.examplePipUrl = examplePipUrl;
       this.exampleImage = exampleImage;
@@ -257,7 +280,92 @@ public final class ConnectorSettings {
             group,
             ++order,
             Width.SHORT,
-            "Idle timeout (ms)");
+            "Idle timeout (ms)")
+        .define(
+            CONFIG_UPDATES_DIR_CONFIG,
+            Type.STRING,
+            "",
+            new AbsolutePathOrEmpty(),
+            Importance.LOW,
+            "Directory on the worker where the config updates the "
+                + noun
+                + " sends (CONTROL messages, such as a refreshed OAuth token) are kept: in "
+                + role.runnerPrefix
+                + "<connector name>.json, mode 0600 in a 0700 directory, readable by the worker's"
+                + " user only and never written to Connect's configs, offsets or logs. Every"
+                + " later run of the connector's tasks on this worker starts with them (fields the"
+                + " user changed in "
+                + CONNECTOR_CONFIG_CONFIG
+                + " since keep the user's value). Empty means $"
+                + ConfigUpdates.DIRECTORY_ENV
+                + ", else ~/.local/state/akb/config-updates, of the worker. A task moved to"
+                + " another worker finds that worker's file: mount one private volume at this"
+                + " path on every worker to keep updates across moves.",
+            group,
+            ++order,
+            Width.LONG,
+            "Config updates directory");
+  }
+
+  /**
+   * Where the connector's config updates are kept, under the runner name {@code
+   * connect-source-<name>} or {@code connect-sink-<name>} ({@code name} is Connect's connector
+   * name; the Airbyte connector's name where there is none, as in tests driving a task alone).
+   */
+  public static ConfigUpdates configUpdates(AbstractConfig config, Role role) {
+    Object connectName = config.originals().get(CONNECT_NAME_CONFIG);
+    String runner =
+        role.runnerPrefix
+            + (connectName == null || connectName.toString().isBlank()
+                ? connectorName(config)
+                : connectName.toString().trim());
+    String dir = string(config, CONFIG_UPDATES_DIR_CONFIG);
+    return dir == null
+        ? ConfigUpdates.inDefaultDirectory(runner)
+        : ConfigUpdates.in(Path.of(dir), runner);
+  }
+
+  /**
+   * For a connector's {@code validate}: the config updates directory must be usable on this worker
+   * (it is created when missing); a problem goes on {@code airbyte.config.updates.dir}. The default
+   * directory may be impossible to create (a read-only home): that is no error, since only a
+   * connector that sends an update needs it (its run then fails saying so); one that exists and
+   * others may read always is.
+   */
+  public static void validateConfigUpdates(
+      AbstractConfig config, Role role, Map<String, ConfigValue> values) {
+    ConfigValue value = values.get(CONFIG_UPDATES_DIR_CONFIG);
+    if (value == null || !value.errorMessages().isEmpty()) {
+      return;
+    }
+    ConfigUpdates updates = configUpdates(config, role);
+    try {
+      updates.checkDirectory();
+    } catch (AkbException e) {
+      boolean defaultNotCreated =
+          string(config, CONFIG_UPDATES_DIR_CONFIG) == null
+              && !Files.exists(updates.directory(), LinkOption.NOFOLLOW_LINKS);
+      if (!defaultNotCreated) {
+        value.addErrorMessage(e.summary());
+      }
+    }
+  }
+
+  /** A worker's relative path depends on where it was started: only absolute ones are taken. */
+  static final class AbsolutePathOrEmpty implements ConfigDef.Validator {
+    @Override
+    public void ensureValid(String name, Object value) {
+      String path = value == null ? "" : value.toString().trim();
+      if (!path.isEmpty() && !Path.of(path).isAbsolute()) {
+        throw new ConfigException(
+            name, value, "must be an absolute path on the worker, or empty for the default");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "an absolute path, or empty";
+    }
   }
 
   /** {@code airbyte.connector.name}. */

@@ -9,14 +9,19 @@ import io.akb.connect.source.AirbyteSourceConfig;
 import io.akb.connect.source.AirbyteSourceConnector;
 import io.akb.runtime.AkbException;
 import io.akb.runtime.ConnectorOptions;
+import io.akb.runtime.control.ConfigUpdates;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.ConfigValue;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ConnectorSettingsTest {
 
@@ -31,7 +36,10 @@ class ConnectorSettingsTest {
           ConnectorSettings.INSTALL_DIR_CONFIG,
           ConnectorSettings.CONNECTOR_CONFIG_CONFIG,
           ConnectorSettings.MAX_LINE_BYTES_CONFIG,
-          ConnectorSettings.IDLE_TIMEOUT_CONFIG);
+          ConnectorSettings.IDLE_TIMEOUT_CONFIG,
+          ConnectorSettings.CONFIG_UPDATES_DIR_CONFIG);
+
+  @TempDir Path tmp;
 
   @Test
   void bothConnectorsOfferTheSameAirbyteOptionsAndOnlySourcesAManifest() {
@@ -155,6 +163,57 @@ class ConnectorSettingsTest {
     Map<String, String> empty = sink();
     empty.put(ConnectorSettings.CONNECTOR_CONFIG_CONFIG, " ");
     assertThat(new AirbyteSinkConfig(empty).connectorConfig().isEmpty()).isTrue();
+  }
+
+  @Test
+  void configUpdatesAreKeptPerConnectorInTheGivenDirectoryOrTheDefault() {
+    Map<String, String> props = source();
+    props.put("name", "shop");
+    assertThat(new AirbyteSourceConfig(props).connectorOptions().configUpdates())
+        .isEqualTo(ConfigUpdates.inDefaultDirectory("connect-source-shop"));
+
+    Map<String, String> sink = sink();
+    sink.put("name", "lake");
+    sink.put(ConnectorSettings.CONFIG_UPDATES_DIR_CONFIG, "/var/lib/akb/config-updates");
+    assertThat(new AirbyteSinkConfig(sink).connectorOptions().configUpdates())
+        .isEqualTo(ConfigUpdates.in(Path.of("/var/lib/akb/config-updates"), "connect-sink-lake"));
+
+    sink.put(ConnectorSettings.CONFIG_UPDATES_DIR_CONFIG, "state/updates");
+    assertThatThrownBy(() -> new AirbyteSinkConfig(sink))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("airbyte.config.updates.dir")
+        .hasMessageContaining("must be an absolute path on the worker");
+  }
+
+  @Test
+  void validateReportsAConfigUpdatesDirectoryOtherUsersMayRead() throws Exception {
+    Path shared = tmp.resolve("shared");
+    Files.createDirectories(shared);
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxr-x"));
+    Map<String, String> props = sink();
+    props.put("name", "lake");
+    props.put(ConnectorSettings.CONFIG_UPDATES_DIR_CONFIG, shared.toString());
+
+    List<ConfigValue> values = new AirbyteSinkConnector().validate(props).configValues();
+
+    assertThat(values)
+        .filteredOn(value -> value.name().equals(ConnectorSettings.CONFIG_UPDATES_DIR_CONFIG))
+        .singleElement()
+        .satisfies(
+            value ->
+                assertThat(value.errorMessages())
+                    .singleElement()
+                    .asString()
+                    .contains("other users may use it")
+                    .contains("chmod 700 " + shared));
+
+    Path fresh = tmp.resolve("fresh").resolve("updates");
+    props.put(ConnectorSettings.CONFIG_UPDATES_DIR_CONFIG, fresh.toString());
+    assertThat(new AirbyteSinkConnector().validate(props).configValues())
+        .allSatisfy(value -> assertThat(value.errorMessages()).isEmpty());
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh)))
+        .as("validate created it, private")
+        .isEqualTo("rwx------");
   }
 
   private static Map<String, String> source() {

@@ -1,5 +1,6 @@
 package io.akb.runtime;
 
+import io.akb.runtime.control.ConfigUpdates;
 import io.akb.runtime.exec.LogTail;
 import io.akb.runtime.protocol.AirbyteMessageReader;
 import java.nio.file.Path;
@@ -34,6 +35,9 @@ import java.util.function.Consumer;
  * @param logTailLines connector log lines kept for error messages; default {@value
  *     LogTail#DEFAULT_LINES}.
  * @param environment variables added to the connector's environment. Default none.
+ * @param configUpdates where the config updates the connector sends (CONTROL messages: a refreshed
+ *     OAuth token) are stored, so that every later run starts with them; see {@link ConfigUpdates}.
+ *     Default null: they are not stored, only passed to {@code Source.onConfigUpdate}.
  */
 public record ConnectorOptions(
     String version,
@@ -47,7 +51,8 @@ public record ConnectorOptions(
     Duration installTimeout,
     int maxLineBytes,
     int logTailLines,
-    Map<String, String> environment) {
+    Map<String, String> environment,
+    ConfigUpdates configUpdates) {
 
   /** Environment variable naming the install dir. */
   public static final String INSTALL_DIR_ENV = "AKB_INSTALL_DIR";
@@ -64,7 +69,8 @@ public record ConnectorOptions(
 
   /** All defaults: the executor is chosen from the registry and the machine. */
   public static ConnectorOptions defaults() {
-    return new ConnectorOptions(null, null, null, null, null, null, null, null, null, 0, 0, null);
+    return new ConnectorOptions(
+        null, null, null, null, null, null, null, null, null, 0, 0, null, null);
   }
 
   /** {@code $AKB_INSTALL_DIR}, else {@code ~/.cache/akb}. */
@@ -124,6 +130,11 @@ public record ConnectorOptions(
     return with(copy -> copy.environment = environment);
   }
 
+  /** Stores the connector's config updates there (null: does not). */
+  public ConnectorOptions withConfigUpdates(ConfigUpdates configUpdates) {
+    return with(copy -> copy.configUpdates = configUpdates);
+  }
+
   /**
    * A copy with one option changed: the one place that copies the options (through the canonical
    * constructor, so defaults apply).
@@ -148,6 +159,7 @@ public record ConnectorOptions(
     int maxLineBytes;
     int logTailLines;
     Map<String, String> environment;
+    ConfigUpdates configUpdates;
 
     Copy(ConnectorOptions from) {
       version = from.version;
@@ -162,6 +174,7 @@ public record ConnectorOptions(
       maxLineBytes = from.maxLineBytes;
       logTailLines = from.logTailLines;
       environment = from.environment;
+      configUpdates = from.configUpdates;
     }
 
     ConnectorOptions build() {
@@ -177,7 +190,8 @@ public record ConnectorOptions(
           installTimeout,
           maxLineBytes,
           logTailLines,
-          environment);
+          environment,
+          configUpdates);
     }
   }
 }

@@ -2,6 +2,7 @@ package io.akb.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.runtime.config.ConfigValidator;
+import io.akb.runtime.control.ConfigUpdates;
 import io.akb.runtime.destination.CacheToDestination;
 import io.akb.runtime.destination.ConfirmedState;
 import io.akb.runtime.destination.DestinationWriter;
@@ -33,6 +34,8 @@ import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An Airbyte destination connector, PyAirbyte's {@code Destination} in Java: {@link #spec}, {@link
@@ -52,6 +55,8 @@ import java.util.function.Consumer;
  * <p>Thread-safe; each write is one destination process.
  */
 public final class Destination {
+  private static final Logger log = LoggerFactory.getLogger(Destination.class);
+
   /** How long a destination may take to finish after its last input. */
   public static final Duration DEFAULT_FINISH_TIMEOUT = Duration.ofMinutes(10);
 
@@ -405,13 +410,30 @@ public final class Destination {
   /** A run's resolved config (in clear, for the private file only) and the masker for it. */
   private record Run(String configJson, SecretMasker masker, ConnectorRunner runner) {}
 
+  /**
+   * The config this run starts with: the given one, secret references resolved, with the stored
+   * config updates applied when {@link ConnectorOptions#configUpdates} is set; those the
+   * destination sends during the run are stored there.
+   */
   private Run prepare(ConnectorOptions runOptions) {
     SecretResolver.Resolved resolved = secrets.resolve(config);
-    SecretMasker masker = masker(resolved);
+    JsonNode specSchema = spec().connectionSpecification();
+    ConfigUpdates updates = runOptions.configUpdates();
+    ConfigUpdates.Run updated =
+        updates == null ? null : updates.start(name, specSchema, resolved.config());
+    JsonNode startWith = updated == null ? resolved.config() : updated.config();
+    SecretMasker masker = SecretMasker.forConfig(specSchema, startWith).with(resolved.secrets());
+    Consumer<JsonNode> onUpdate =
+        updated == null
+            ? newConfig ->
+                log.info(
+                    "{} sent an updated config (not stored: no ConnectorOptions.configUpdates)",
+                    name)
+            : newConfig -> updated.accept(newConfig, masker.withConfig(newConfig));
     return new Run(
-        resolved.config().toString(),
+        startWith.toString(),
         masker,
-        new ConnectorRunner(name, executor, runOptions, masker, null));
+        new ConnectorRunner(name, executor, runOptions, masker, onUpdate));
   }
 
   /** Hides the config's secrets (airbyte_secret fields and resolved references) everywhere. */

@@ -3,6 +3,7 @@ package io.akb.runtime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.akb.runtime.config.ConfigValidator;
+import io.akb.runtime.control.ConfigUpdates;
 import io.akb.runtime.exec.ConnectorExecutor;
 import io.akb.runtime.exec.ConnectorInvocation;
 import io.akb.runtime.exec.ConnectorRunner;
@@ -258,7 +259,9 @@ public final class Source {
 
   /**
    * Receives the new config of every CONTROL connector-config message (a connector that refreshed
-   * an OAuth token, say), so the caller can store it; this source keeps its own config.
+   * an OAuth token, say), PyAirbyte's behaviour: this source keeps its own config. To have the next
+   * runs start with the update, give the source {@link ConnectorOptions#withConfigUpdates}; the
+   * listener is called either way.
    */
   public Source onConfigUpdate(Consumer<JsonNode> listener) {
     this.onConfigUpdate = listener;
@@ -764,11 +767,26 @@ public final class Source {
   /** A run's resolved config (in clear, for the private file only) and the masker for it. */
   private record ConnectorRun(String configJson, SecretMasker masker, ConnectorRunner runner) {}
 
+  /**
+   * The config this run starts with: the given one, secret references resolved, with the stored
+   * config updates applied when {@link ConnectorOptions#configUpdates} is set.
+   */
   private ConnectorRun prepare() {
     requireConfig();
     SecretResolver.Resolved resolved = secrets.resolve(config);
-    SecretMasker masker = masker(resolved);
-    return new ConnectorRun(resolved.config().toString(), masker, runner(masker));
+    ConfigUpdates updates = options.configUpdates();
+    ConfigUpdates.Run updated =
+        updates == null ? null : updates.start(name, configSpec(), resolved.config());
+    JsonNode startWith = updated == null ? resolved.config() : updated.config();
+    SecretMasker masker = SecretMasker.forConfig(configSpec(), startWith).with(resolved.secrets());
+    ConnectorRunner runner =
+        new ConnectorRunner(
+            name,
+            executor,
+            options,
+            masker,
+            newConfig -> configUpdated(updated, newConfig, masker));
+    return new ConnectorRun(startWith.toString(), masker, runner);
   }
 
   private SecretMasker masker(SecretResolver.Resolved resolved) {
@@ -776,11 +794,16 @@ public final class Source {
   }
 
   private ConnectorRunner runner(SecretMasker masker) {
-    return new ConnectorRunner(name, executor, options, masker, this::applyConfigUpdate);
+    return new ConnectorRunner(name, executor, options, masker, null);
   }
 
-  private void applyConfigUpdate(JsonNode newConfig) {
-    log.info("{} sent an updated config", name);
+  /** A CONTROL config update: stored when the options say where, then given to the listener. */
+  private void configUpdated(ConfigUpdates.Run updated, JsonNode newConfig, SecretMasker masker) {
+    if (updated == null) {
+      log.info("{} sent an updated config (not stored: no ConnectorOptions.configUpdates)", name);
+    } else {
+      updated.accept(newConfig, masker.withConfig(newConfig));
+    }
     Consumer<JsonNode> listener = onConfigUpdate;
     if (listener != null) {
       listener.accept(newConfig.deepCopy());

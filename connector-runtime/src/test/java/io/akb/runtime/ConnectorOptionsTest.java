@@ -2,6 +2,7 @@ package io.akb.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.akb.runtime.control.ConfigUpdates;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -24,7 +25,8 @@ class ConnectorOptionsTest {
             .withInstallTimeout(Duration.ofMinutes(3))
             .withMaxLineBytes(1024)
             .withLogTailLines(7)
-            .withEnvironment(Map.of("A", "b"));
+            .withEnvironment(Map.of("A", "b"))
+            .withConfigUpdates(ConfigUpdates.in(Path.of("/var/lib/akb/updates"), "shop"));
 
     assertThat(options)
         .isEqualTo(
@@ -40,7 +42,8 @@ class ConnectorOptionsTest {
                 Duration.ofMinutes(3),
                 1024,
                 7,
-                Map.of("A", "b")));
+                Map.of("A", "b"),
+                ConfigUpdates.in(Path.of("/var/lib/akb/updates"), "shop")));
   }
 
   @Test

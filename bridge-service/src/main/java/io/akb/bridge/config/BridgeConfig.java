@@ -53,6 +53,15 @@ public interface BridgeConfig {
   @WithDefault("duckdb:./.cache/akb_bridge_state.duckdb")
   String stateStore();
 
+  /**
+   * Where destination targets keep the config updates their destination sends (CONTROL messages,
+   * such as a refreshed OAuth token): a private file per target, {@code bridge-<target>.json} (mode
+   * 0600 in a 0700 directory), with which every later run of the destination starts. Default {@code
+   * $AKB_CONFIG_UPDATES_DIR}, else {@code ~/.local/state/akb/config-updates}.
+   */
+  @WithName("config-updates-dir")
+  Optional<String> configUpdatesDir();
+
   /** The targets, by name. Default: none (the bridge then only serves health and metrics). */
   Map<String, Target> targets();
 

@@ -9,11 +9,13 @@ import io.akb.cache.CacheOptions;
 import io.akb.cache.WriteStrategy;
 import io.akb.runtime.AkbException;
 import io.akb.runtime.ConnectorOptions;
+import io.akb.runtime.control.ConfigUpdates;
 import io.akb.runtime.protocol.AirbyteJson;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -123,7 +125,7 @@ public class BridgeTargets {
     kafka.putAll(target.kafka());
     kafka.putIfAbsent("bootstrap.servers", config.bootstrapServers());
     DestinationSettings destination =
-        target.destination().map(d -> destination(d, target)).orElse(null);
+        target.destination().map(d -> destination(name, d, target)).orElse(null);
     if (destination != null) {
       DestinationSettings.refuseReplace(
           name, WriteStrategy.fromProperty(target.strategy()), streamStrategies);
@@ -158,13 +160,22 @@ public class BridgeTargets {
     return metrics.bind(settings, stateStore);
   }
 
-  private static DestinationSettings destination(String name, BridgeConfig.Target target) {
+  /** The destination of target {@code targetName}; its config updates are the target's own. */
+  private DestinationSettings destination(
+      String targetName, String name, BridgeConfig.Target target) {
+    String runner = "bridge-" + targetName;
     ConnectorOptions options =
         ConnectorOptions.defaults()
             .withVersion(target.version().orElse(null))
             .withPipUrl(target.pipUrl().orElse(null))
             .withDockerImage(target.dockerImage().orElse(null))
-            .withLocalExecutable(target.localExecutable().orElse(null));
+            .withLocalExecutable(target.localExecutable().orElse(null))
+            .withConfigUpdates(
+                config
+                    .configUpdatesDir()
+                    .filter(dir -> !dir.isBlank())
+                    .map(dir -> ConfigUpdates.in(Path.of(dir), runner))
+                    .orElseGet(() -> ConfigUpdates.inDefaultDirectory(runner)));
     JsonNode destinationConfig;
     try {
       destinationConfig = AirbyteJson.parse(target.destinationConfig());

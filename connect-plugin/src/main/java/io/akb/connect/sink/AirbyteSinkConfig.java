@@ -216,9 +216,13 @@ public final class AirbyteSinkConfig extends AbstractConfig {
     return ConnectorSettings.connectorName(this);
   }
 
-  /** The runtime's options for the executor this config chooses. */
+  /**
+   * The runtime's options for the executor this config chooses, with the destination's config
+   * updates kept in {@code airbyte.config.updates.dir}.
+   */
   public ConnectorOptions connectorOptions() {
-    return ConnectorSettings.options(this);
+    return ConnectorSettings.options(this)
+        .withConfigUpdates(ConnectorSettings.configUpdates(this, Role.DESTINATION));
   }
 
   /**

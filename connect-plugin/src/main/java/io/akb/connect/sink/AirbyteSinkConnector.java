@@ -3,9 +3,13 @@ package io.akb.connect.sink;
 import io.akb.connect.ConnectorSettings;
 import io.akb.runtime.AkbException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.SinkConnector;
@@ -56,5 +60,21 @@ public class AirbyteSinkConnector extends SinkConnector {
   @Override
   public ConfigDef config() {
     return AirbyteSinkConfig.CONFIG_DEF;
+  }
+
+  /** Beyond the option types: the config updates directory must be usable on this worker. */
+  @Override
+  public Config validate(Map<String, String> connectorConfigs) {
+    Config config = super.validate(connectorConfigs);
+    Map<String, ConfigValue> values = new LinkedHashMap<>();
+    config.configValues().forEach(value -> values.put(value.name(), value));
+    AirbyteSinkConfig parsed;
+    try {
+      parsed = new AirbyteSinkConfig(connectorConfigs);
+    } catch (ConfigException e) {
+      return config; // super.validate already reported option-level problems
+    }
+    ConnectorSettings.validateConfigUpdates(parsed, ConnectorSettings.Role.DESTINATION, values);
+    return new Config(new ArrayList<>(values.values()));
   }
 }

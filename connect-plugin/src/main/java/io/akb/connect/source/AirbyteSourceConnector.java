@@ -117,8 +117,9 @@ public class AirbyteSourceConnector extends SourceConnector {
   /**
    * Beyond the option types: the connector config must match the connector's spec (each problem is
    * reported on {@code airbyte.config}, or on {@code airbyte.secret.<path>} for a secret field),
-   * {@code check} must succeed, and the named streams must exist. Secret options come back as
-   * PASSWORD values and {@code airbyte.config} with its secrets masked.
+   * {@code check} must succeed (with the stored config updates applied), the named streams must
+   * exist, and the config updates directory must be usable on this worker. Secret options come back
+   * as PASSWORD values and {@code airbyte.config} with its secrets masked.
    */
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
@@ -145,6 +146,7 @@ public class AirbyteSourceConnector extends SourceConnector {
     if (formatProblem != null) {
       values.get(AirbyteSourceConfig.RECORD_FORMAT_CONFIG).addErrorMessage(formatProblem);
     }
+    ConnectorSettings.validateConfigUpdates(parsed, ConnectorSettings.Role.SOURCE, values);
     if (values.values().stream().anyMatch(value -> !value.errorMessages().isEmpty())) {
       return new Config(new ArrayList<>(values.values()));
     }

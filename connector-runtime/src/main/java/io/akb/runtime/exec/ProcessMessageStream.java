@@ -197,7 +197,15 @@ final class ProcessMessageStream implements MessageStream {
         if (newConfig != null) {
           masker = masker.withConfig(newConfig); // the new config may hold a new token
           if (onConfigUpdate != null) {
-            onConfigUpdate.accept(newConfig);
+            try {
+              onConfigUpdate.accept(newConfig);
+            } catch (AkbException notStored) {
+              // An update that cannot be kept fails the run: its next run would use a stale token.
+              process.kill();
+              throw fail(
+                  "its config update (CONTROL message) could not be stored: " + notStored.summary(),
+                  null);
+            }
           }
         }
         return message;

@@ -136,6 +136,23 @@ public final class SecretMasker {
     return with(values);
   }
 
+  /**
+   * The secret values in {@code value}, the value of a field named {@code fieldName}, judged by the
+   * field names this masker knows: every string (and long number) in it when that name is secret,
+   * else those under secret names inside it. For values to {@link #remember}.
+   */
+  public List<String> secretsOf(JsonNode value, String fieldName) {
+    List<String> values = new ArrayList<>();
+    if (value != null) {
+      collectSecretValues(
+          value,
+          secretFieldNames,
+          fieldName != null && isSecretName(fieldName, secretFieldNames),
+          values);
+    }
+    return values;
+  }
+
   /** A masker hiding the secrets of both. */
   public SecretMasker with(SecretMasker other) {
     Set<String> names = new HashSet<>(secretFieldNames);
