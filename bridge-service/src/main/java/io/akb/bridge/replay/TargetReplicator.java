@@ -31,7 +31,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -171,6 +170,15 @@ public final class TargetReplicator extends ReplayLoop {
   }
 
   private final RecordValues values = new RecordValues(settings);
+
+  // Per record, the same few texts: made once per run of equal values (the replay thread's).
+  private final HeaderText syncIdHeader = new HeaderText(RecordHeaders.SYNC_ID);
+  private final HeaderText streamHeader = new HeaderText(RecordHeaders.STREAM);
+  private final HeaderText namespaceHeader = new HeaderText(RecordHeaders.NAMESPACE);
+  private final HeaderText metaHeader = new HeaderText(RecordHeaders.META);
+  private final Map<TopicPartition, String> partitionKeys = new HashMap<>();
+  private String lastMetaText;
+  private JsonNode lastMeta;
 
   public TargetReplicator(TargetSettings settings, BatchObserver observer) {
     super(settings, observer);
@@ -593,8 +601,8 @@ public final class TargetReplicator extends ReplayLoop {
    * SYNC_STARTED} is still unread), in which case the partition waits at this record.
    */
   private boolean handleRecord(ConsumerRecord<byte[], byte[]> record, TopicPartition partition) {
-    String syncId = header(record, RecordHeaders.SYNC_ID);
-    String streamName = header(record, RecordHeaders.STREAM);
+    String syncId = syncIdHeader.of(record);
+    String streamName = streamHeader.of(record);
     positions.put(partition, record.offset() + 1);
     positionsDirty = true;
     if (syncId == null || streamName == null || record.value() == null) {
@@ -614,8 +622,7 @@ public final class TargetReplicator extends ReplayLoop {
       waitingForSync.add(partition);
       return false;
     }
-    ConfiguredAirbyteStream stream =
-        sync.stream(streamName, header(record, RecordHeaders.NAMESPACE));
+    ConfiguredAirbyteStream stream = sync.stream(streamName, namespaceHeader.of(record));
     if (stream == null) {
       skip(record, "stream '" + streamName + "' is not in the catalog of sync " + syncId);
       return true;
@@ -624,9 +631,15 @@ public final class TargetReplicator extends ReplayLoop {
     JsonNode changes = null;
     try {
       data = values.decode(record.value());
-      String meta = header(record, RecordHeaders.META);
+      String meta = metaHeader.of(record);
       if (meta != null) {
-        changes = AirbyteJson.MAPPER.readTree(meta);
+        // The same text for most records of a run (no change); the tree is only read, never
+        // changed, so records may share it.
+        if (meta != lastMetaText) {
+          lastMeta = AirbyteJson.MAPPER.readTree(meta);
+          lastMetaText = meta;
+        }
+        changes = lastMeta;
       }
     } catch (IOException e) {
       skip(record, "its value is not JSON (" + e.getMessage() + ")");
@@ -640,7 +653,9 @@ public final class TargetReplicator extends ReplayLoop {
             record.timestamp(),
             changes);
     String table = stream.stream().name();
-    String partitionKey = StateEvent.countsKey(record.topic(), record.partition());
+    String partitionKey =
+        partitionKeys.computeIfAbsent(
+            partition, p -> StateEvent.countsKey(p.topic(), p.partition()));
     loader.record(
         sync.sourceName(),
         table,
@@ -898,13 +913,6 @@ public final class TargetReplicator extends ReplayLoop {
       prefix = prefix.substring("airbyte.".length());
     }
     return prefix.endsWith(".") ? prefix.substring(0, prefix.length() - 1) : prefix;
-  }
-
-  private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
-    Header header = record.headers().lastHeader(name);
-    return header == null || header.value() == null
-        ? null
-        : new String(header.value(), StandardCharsets.UTF_8);
   }
 
   @Override
