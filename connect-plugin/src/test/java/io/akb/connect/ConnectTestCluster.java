@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,12 +20,9 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 
 /**
@@ -55,6 +51,26 @@ public final class ConnectTestCluster implements AutoCloseable {
   /** As {@link #start(String, boolean)}, with these broker settings added. */
   public static ConnectTestCluster start(
       String name, boolean exactlyOnce, Properties extraBrokerProps) {
+    Properties broker = brokerProps();
+    broker.putAll(extraBrokerProps);
+    EmbeddedConnectCluster connect =
+        new EmbeddedConnectCluster.Builder()
+            .name(name)
+            .numWorkers(1)
+            .numBrokers(1)
+            .brokerProps(broker)
+            .workerProps(workerProps(exactlyOnce))
+            .build();
+    connect.start();
+    return new ConnectTestCluster(connect);
+  }
+
+  /**
+   * The settings of every test worker, in-JVM or a process of its own: the plugin installed from
+   * the built plugin directory through {@code plugin.path}, JSON converters without schemas, a file
+   * config provider, offsets flushed every second, and exactly-once source support when asked.
+   */
+  public static Map<String, String> workerProps(boolean exactlyOnce) {
     String pluginPath = System.getProperty("akb.plugin.path");
     assertThat(pluginPath).as("akb.plugin.path (set by failsafe)").isNotNull();
     assertThat(Path.of(pluginPath)).isDirectory();
@@ -75,22 +91,19 @@ public final class ConnectTestCluster implements AutoCloseable {
     if (exactlyOnce) {
       worker.put("exactly.once.source.support", "enabled");
     }
-    // One broker: the transaction log (for exactly-once) must fit on it.
+    return worker;
+  }
+
+  /**
+   * The settings of the one test broker: its internal topics (the transaction log for exactly-once,
+   * consumer offsets) must fit on it.
+   */
+  public static Properties brokerProps() {
     Properties broker = new Properties();
     broker.put("transaction.state.log.replication.factor", "1");
     broker.put("transaction.state.log.min.isr", "1");
     broker.put("offsets.topic.replication.factor", "1");
-    broker.putAll(extraBrokerProps);
-    EmbeddedConnectCluster connect =
-        new EmbeddedConnectCluster.Builder()
-            .name(name)
-            .numWorkers(1)
-            .numBrokers(1)
-            .brokerProps(broker)
-            .workerProps(worker)
-            .build();
-    connect.start();
-    return new ConnectTestCluster(connect);
+    return broker;
   }
 
   public String bootstrapServers() {
@@ -115,6 +128,12 @@ public final class ConnectTestCluster implements AutoCloseable {
    */
   public Map<String, String> countingSourceConfig(
       Path program, String prefix, String sourceConfig) {
+    return countingSourceConfig(program, prefix, sourceConfig, bootstrapServers());
+  }
+
+  /** As the instance method, for a connector whose task creates topics on {@code bootstrap}. */
+  public static Map<String, String> countingSourceConfig(
+      Path program, String prefix, String sourceConfig, String bootstrap) {
     Map<String, String> config = new HashMap<>();
     config.put("connector.class", SOURCE_CONNECTOR_CLASS);
     config.put("airbyte.connector.name", "source-counting");
@@ -123,51 +142,27 @@ public final class ConnectTestCluster implements AutoCloseable {
     config.put("airbyte.config", sourceConfig);
     config.put("airbyte.secret.api_key", "open-sesame");
     config.put("topic.prefix", prefix);
-    config.put("bootstrap.servers", bootstrapServers());
+    config.put("bootstrap.servers", bootstrap);
     return config;
+  }
+
+  /** What the tests read back from the broker. */
+  public TestTopics topics() {
+    return new TestTopics(bootstrapServers());
   }
 
   /** Every record of a topic now, from the beginning to the end (the last stable offset). */
   public List<ConsumerRecord<byte[], byte[]>> readAll(String topic, boolean readCommitted) {
-    Map<String, Object> props = new HashMap<>();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-    props.put(
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-        readCommitted ? "read_committed" : "read_uncommitted");
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-              .map(info -> new TopicPartition(topic, info.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-      long deadline = System.currentTimeMillis() + 60_000;
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        assertThat(System.currentTimeMillis()).as("reading " + topic).isLessThan(deadline);
-        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-      }
-      return records;
-    }
+    return topics().readAll(topic, readCommitted);
   }
 
   public boolean topicExists(String topic) {
-    try (var admin = connect.kafka().createAdminClient()) {
-      return admin.listTopics().names().get().contains(topic);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return topics().topicExists(topic);
   }
 
   /** The state topic's events, parsed. */
   public List<JsonNode> stateEvents(String stateTopic, boolean readCommitted) {
-    if (!topicExists(stateTopic)) {
-      return List.of();
-    }
-    return readAll(stateTopic, readCommitted).stream().map(r -> json(r.value())).toList();
+    return topics().stateEvents(stateTopic, readCommitted);
   }
 
   /** Waits until the state topic holds an event matching the predicate; returns all events. */
