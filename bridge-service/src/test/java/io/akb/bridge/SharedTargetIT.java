@@ -56,8 +56,9 @@ class SharedTargetIT {
     databases.forEach(TestDatabases::drop);
   }
 
+  /** The seeds of the freeze and kill moments (see {@link io.akb.runtime.testkit.FaultSeeds}). */
   static java.util.stream.LongStream faultSeeds() {
-    return BridgeProcessIT.faultSeeds();
+    return io.akb.runtime.testkit.FaultSeeds.seeds();
   }
 
   @ParameterizedTest(name = "seed {0}")
