@@ -101,6 +101,12 @@ public interface CacheTransaction extends AutoCloseable {
       long recordsLost,
       String description);
 
+  /**
+   * The offsets stored for {@code target} as this transaction sees them: on the writer's own
+   * connection, so a reader that polls them (a shared target's coordinator) opens no connection.
+   */
+  Map<String, StoredOffset> storedOffsets(String target);
+
   /** Stores a target's consumed offsets, in this same transaction as the rows. */
   void saveOffsets(String target, Map<String, StoredOffset> offsets);
 

@@ -127,7 +127,10 @@ public final class TargetReplicator extends ReplayLoop {
       return false;
     }
     nextSharedRefresh = now + SHARED_REFRESH.toNanos();
-    sharedStored = cache.storedOffsets(settings.name());
+    try (var tx = cache.begin()) {
+      sharedStored = tx.storedOffsets(settings.name());
+      tx.commit(); // it wrote nothing; a rollback would make the cache read its layouts again
+    }
     if (coordinating()) {
       sharedStored.forEach(
           (key, offset) -> {

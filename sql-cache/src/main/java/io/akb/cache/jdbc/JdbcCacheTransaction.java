@@ -477,6 +477,11 @@ final class JdbcCacheTransaction implements CacheTransaction {
   }
 
   @Override
+  public Map<String, StoredOffset> storedOffsets(String target) {
+    return cache.readOffsets(connection, target);
+  }
+
+  @Override
   public void shareSchemaWith(String target) {
     sharedTarget = target;
   }

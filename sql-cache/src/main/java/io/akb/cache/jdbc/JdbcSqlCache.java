@@ -281,9 +281,18 @@ public abstract class JdbcSqlCache implements SqlCache {
   @Override
   public Map<String, StoredOffset> storedOffsets(String target) {
     try (Connection reader = openConnection()) {
+      return readOffsets(reader, target);
+    } catch (SQLException e) {
+      throw failure("reading the stored offsets of target " + target, e);
+    }
+  }
+
+  /** The offsets stored for {@code target}, as {@code connection} sees them. */
+  Map<String, StoredOffset> readOffsets(Connection connection, String target) {
+    try {
       Map<String, StoredOffset> offsets = new TreeMap<>();
       eachRow(
-          reader,
+          connection,
           "SELECT topic_partition, next_offset, applied_per_sync FROM "
               + qualified(OFFSETS_TABLE)
               + " WHERE target = ?",
