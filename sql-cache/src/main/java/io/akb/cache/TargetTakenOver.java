@@ -13,13 +13,15 @@ public final class TargetTakenOver extends AkbException {
       String target, long epoch, long newerEpoch, String holder, Timestamp claimedAt) {
     super(
         "writing to target '" + target + "'",
-        "another process took the target over"
-            + (holder == null ? "" : " (" + holder + ")")
-            + (claimedAt == null ? "" : " at " + claimedAt.toInstant())
-            + ", with claim "
-            + newerEpoch
-            + " after this process's claim "
-            + epoch
+        (newerEpoch < 0
+                ? "its claim " + epoch + " is gone from the cache (deleted by someone)"
+                : "another process took the target over"
+                    + (holder == null ? "" : " (" + holder + ")")
+                    + (claimedAt == null ? "" : " at " + claimedAt.toInstant())
+                    + ", with claim "
+                    + newerEpoch
+                    + " after this process's claim "
+                    + epoch)
             + "; this process stopped writing to it, and nothing of its last batch was written",
         "A target is written by one bridge process at a time: stop one of the two. Restarting this"
             + " process takes the target back (and fences the other).");

@@ -506,7 +506,7 @@ public abstract class ReplayLoop implements BridgeTarget {
     if (phase == Phase.PAUSED) {
       consumer.pause(added);
     }
-    log.info("Target {} reads {} new partitions: {}", settings.name(), added.size(), added);
+    log.info("Target {} reads {} new partitions from: {}", settings.name(), added.size(), expected);
     onGaps(TargetConsumer.gaps(consumer, expected));
     assigned(added);
   }

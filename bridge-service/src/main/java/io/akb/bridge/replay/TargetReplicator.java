@@ -706,6 +706,10 @@ public final class TargetReplicator extends ReplayLoop {
 
   /** Writes the batch, the checkpoints it completes and all positions in one transaction. */
   private void flush() {
+    if (share != null && !loader.claimed()) {
+      throw new IllegalStateException(
+          "target " + settings.name() + " would write before claiming its partitions");
+    }
     long started = System.nanoTime();
     CacheLoader.Flushed<PendingEvent> flushed = loader.flush(this::applied, this::offsetsToStore);
     // A failed transaction rolled back and threw: run() then starts over from the stored offsets,

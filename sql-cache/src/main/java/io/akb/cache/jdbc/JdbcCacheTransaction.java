@@ -401,6 +401,7 @@ final class JdbcCacheTransaction implements CacheTransaction {
     String table = cache.qualified(JdbcSqlCache.TARGET_CLAIMS_TABLE);
     try {
       long epoch = 1;
+      boolean exists = false;
       try (PreparedStatement select =
           connection.prepareStatement(
               "SELECT epoch FROM "
@@ -411,13 +412,27 @@ final class JdbcCacheTransaction implements CacheTransaction {
         try (ResultSet rows = select.executeQuery()) {
           if (rows.next()) {
             epoch = rows.getLong(1) + 1;
+            exists = true;
           }
         }
       }
-      replaceRow(
-          JdbcSqlCache.TARGET_CLAIMS_TABLE,
-          row("target", target),
-          row("epoch", epoch, "holder", holder, "claimed_at", Timestamp.from(Instant.now())));
+      // Updated in place, never deleted and inserted again: a claimer waiting on the row's lock
+      // (checkClaim) must then see the new epoch, not a row that vanished.
+      try (PreparedStatement write =
+          connection.prepareStatement(
+              exists
+                  ? "UPDATE "
+                      + table
+                      + " SET epoch = ?, holder = ?, claimed_at = ? WHERE target = ?"
+                  : "INSERT INTO "
+                      + table
+                      + " (epoch, holder, claimed_at, target) VALUES (?, ?, ?, ?)")) {
+        write.setLong(1, epoch);
+        write.setString(2, holder);
+        write.setTimestamp(3, Timestamp.from(Instant.now()));
+        write.setString(4, target);
+        write.executeUpdate();
+      }
       return epoch;
     } catch (SQLException e) {
       throw cache.failure("claiming target " + target, e);
@@ -434,7 +449,10 @@ final class JdbcCacheTransaction implements CacheTransaction {
                 + cache.dialect().lockRowsRead())) {
       select.setString(1, target);
       try (ResultSet rows = select.executeQuery()) {
-        if (rows.next() && rows.getLong(1) != epoch) {
+        if (!rows.next()) {
+          throw new TargetTakenOver(target, epoch, -1, null, null); // the claim is gone
+        }
+        if (rows.getLong(1) != epoch) {
           throw new TargetTakenOver(
               target, epoch, rows.getLong(1), rows.getString(2), rows.getTimestamp(3));
         }
@@ -462,6 +480,7 @@ final class JdbcCacheTransaction implements CacheTransaction {
       for (String target : epochs.keySet()) {
         select.setString(i++, target);
       }
+      java.util.Set<String> found = new java.util.HashSet<>();
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
           long mine = epochs.get(rows.getString(1));
@@ -469,6 +488,12 @@ final class JdbcCacheTransaction implements CacheTransaction {
             throw new TargetTakenOver(
                 rows.getString(1), mine, rows.getLong(2), rows.getString(3), rows.getTimestamp(4));
           }
+          found.add(rows.getString(1));
+        }
+      }
+      for (Map.Entry<String, Long> claim : epochs.entrySet()) {
+        if (!found.contains(claim.getKey())) {
+          throw new TargetTakenOver(claim.getKey(), claim.getValue(), -1, null, null);
         }
       }
     } catch (SQLException e) {

@@ -151,6 +151,11 @@ public final class CacheLoader<E> {
     return cache.storedOffsets(target);
   }
 
+  /** Whether this loader claimed a target (or partitions of a shared one): it stores offsets. */
+  public boolean claimed() {
+    return target != null;
+  }
+
   /** The claim of one partition of a shared target, in the cache's claims. */
   public static String shareClaim(String target, String key) {
     return target + "@" + key;
@@ -374,7 +379,7 @@ public final class CacheLoader<E> {
       tx.checkClaim(target, epoch);
     } else {
       tx.shareSchemaWith(target);
-      // MUTANT tx.checkClaims(shareEpochs);
+      tx.checkClaims(shareEpochs);
     }
   }
 
