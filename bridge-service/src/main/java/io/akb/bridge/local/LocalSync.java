@@ -157,7 +157,11 @@ public final class LocalSync implements AutoCloseable {
     }
   }
 
-  /** Polls the state topic, the topics' ends and the cache until the sync is in the cache. */
+  /**
+   * Polls the state topic, the topics' ends and the cache until the sync is in the cache. Returns
+   * only for a sync whose {@code SYNC_COMPLETED} says SUCCEEDED (see {@link SyncEnd}); a failed one
+   * always ends in an exception.
+   */
   private void follow(
       SyncProgress progress,
       SyncTopics topics,
@@ -166,6 +170,7 @@ public final class LocalSync implements AutoCloseable {
       CacheReplay replay,
       String bootstrap,
       Path offsetsFile) {
+    SyncEnd end = new SyncEnd(RECORDS_IN_KAFKA_WAIT, FAILED_SYNC_CACHE_WAIT);
     long completedAt = -1;
     StateEvent completed = null;
     long completedSeenNanos = 0;
@@ -181,39 +186,61 @@ public final class LocalSync implements AutoCloseable {
         }
       }
       progress.sampleRecords(topics.recordsSinceStart(progress.topics()));
+      SyncEnd.Next next = SyncEnd.Next.WAIT;
+      Map<String, Long> missing = Map.of();
       if (completed == null) {
         Optional<String> failure = worker.failure(connector);
         if (failure.isPresent()) {
           throw connectorFailed(failure.get());
         }
-      } else if (StateEvent.SYNC_FAILED.equals(completed.status())) {
-        progress.phase(SyncProgress.Phase.SAVING_FAILED);
-        // The cache applies what the source sent before it failed: wait for it (bounded), so the
-        // summary can say what is in the cache, not guess it.
-        boolean caughtUp =
-            recordsNotInKafkaYet(completed, topics).isEmpty() && replay.appliedThrough(completedAt);
-        if (caughtUp || System.nanoTime() - completedSeenNanos > FAILED_SYNC_CACHE_WAIT.toNanos()) {
-          throw syncFailed(completed, progress, topics, replay, caughtUp, bootstrap, offsetsFile);
+      } else {
+        // One look per tick: the cache asked twice could be behind the first time and through
+        // the event the second, and a failed sync must not end as if it were done.
+        missing = recordsNotInKafkaYet(completed, topics);
+        next =
+            end.next(
+                completed.status(),
+                missing.isEmpty(),
+                replay.appliedThrough(completedAt),
+                Duration.ofNanos(System.nanoTime() - completedSeenNanos));
+      }
+      switch (next) {
+        case FAILED, FAILED_CACHE_BEHIND ->
+            throw syncFailed(
+                completed,
+                progress,
+                topics,
+                replay,
+                next == SyncEnd.Next.FAILED,
+                bootstrap,
+                offsetsFile);
+        case RECORDS_MISSING ->
+            throw new AkbException(
+                "syncing " + options.sourceName(),
+                "the source's sync completed, but "
+                    + RECORDS_IN_KAFKA_WAIT.toSeconds()
+                    + " s later records it counted are still not in Kafka: "
+                    + missing.entrySet().stream()
+                        .map(entry -> entry.getValue() + " of " + entry.getKey())
+                        .collect(Collectors.joining(", ")),
+                "Look in "
+                    + logFileText()
+                    + " for the Connect worker's producer errors (a broker that refuses records, a"
+                    + " full disk). The records already in the cache stay; run the sync again.");
+        case STOP_CONNECTOR -> {
+          if (progress.phase() != SyncProgress.Phase.CACHING) {
+            progress.phase(SyncProgress.Phase.CACHING);
+            // Stopping the task now writes its final offsets, and no second sync starts.
+            worker.stopConnector(connector);
+          }
         }
-      } else if (progress.phase() != SyncProgress.Phase.CACHING) {
-        Map<String, Long> missing = recordsNotInKafkaYet(completed, topics);
-        if (missing.isEmpty()) {
-          progress.phase(SyncProgress.Phase.CACHING);
-          // Stopping the task now writes its final offsets, and no second sync starts.
-          worker.stopConnector(connector);
-        } else if (System.nanoTime() - completedSeenNanos > RECORDS_IN_KAFKA_WAIT.toNanos()) {
-          throw new AkbException(
-              "syncing " + options.sourceName(),
-              "the source's sync completed, but "
-                  + RECORDS_IN_KAFKA_WAIT.toSeconds()
-                  + " s later records it counted are still not in Kafka: "
-                  + missing.entrySet().stream()
-                      .map(entry -> entry.getValue() + " of " + entry.getKey())
-                      .collect(Collectors.joining(", ")),
-              "Look in "
-                  + logFileText()
-                  + " for the Connect worker's producer errors (a broker that refuses records, a"
-                  + " full disk). The records already in the cache stay; run the sync again.");
+        case DONE -> {} // returns below, once the cache is known not to have failed
+        case WAIT -> {
+          if (completed != null && !StateEvent.SYNC_SUCCEEDED.equals(completed.status())) {
+            // The cache applies what the source sent before it failed: wait for it (bounded), so
+            // the summary can say what is in the cache, not guess it.
+            progress.phase(SyncProgress.Phase.SAVING_FAILED);
+          }
         }
       }
       TargetStatus cacheStatus = replay.status();
@@ -233,7 +260,7 @@ public final class LocalSync implements AutoCloseable {
             "Check that the cache is reachable and not open in another program (DuckDB allows"
                 + " one writer per file).");
       }
-      if (completed != null && replay.appliedThrough(completedAt)) {
+      if (next == SyncEnd.Next.DONE) {
         return;
       }
       display.update(progress);
