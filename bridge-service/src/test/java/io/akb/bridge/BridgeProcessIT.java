@@ -99,18 +99,9 @@ class BridgeProcessIT {
     }
   }
 
-  /**
-   * The seeds of the kill moments: {@code -Dakb.fault.seeds=1,2,3} (or {@code 1-20}) repeats the
-   * case at other random moments; CI runs the short set.
-   */
+  /** The seeds of the kill moments: see {@link io.akb.bridge.testing.FaultSeeds}. */
   static java.util.stream.LongStream faultSeeds() {
-    String seeds = System.getProperty("akb.fault.seeds", "42").strip();
-    if (seeds.matches("\\d+-\\d+")) {
-      String[] range = seeds.split("-");
-      return java.util.stream.LongStream.rangeClosed(
-          Long.parseLong(range[0]), Long.parseLong(range[1]));
-    }
-    return java.util.Arrays.stream(seeds.split(",")).mapToLong(s -> Long.parseLong(s.strip()));
+    return io.akb.bridge.testing.FaultSeeds.seeds();
   }
 
   @org.junit.jupiter.params.ParameterizedTest(name = "seed {0}")
