@@ -54,6 +54,12 @@ public final class LocalSync implements AutoCloseable {
    */
   static final Duration FAILED_SYNC_CACHE_WAIT = Duration.ofSeconds(60);
 
+  /**
+   * How long a failed task's last events on the state topic may take to be read: they were sent
+   * before the task failed, so this only bounds a broker that does not answer.
+   */
+  static final Duration STATE_TOPIC_CATCH_UP = Duration.ofSeconds(30);
+
   /** One sync per run: the connector would start the next one after this long. */
   private static final long ONE_DAY_MS = Duration.ofDays(1).toMillis();
 
@@ -171,29 +177,27 @@ public final class LocalSync implements AutoCloseable {
       String bootstrap,
       Path offsetsFile) {
     SyncEnd end = new SyncEnd(RECORDS_IN_KAFKA_WAIT, FAILED_SYNC_CACHE_WAIT);
-    long completedAt = -1;
-    StateEvent completed = null;
-    long completedSeenNanos = 0;
+    Completion completion = new Completion(progress);
     while (true) {
-      for (SyncTopics.PositionedEvent positioned : topics.pollEvents(TICK)) {
-        StateEvent event = positioned.event();
-        progress.apply(event);
-        if (event.type() == StateEvent.Type.SYNC_COMPLETED
-            && event.syncId().equals(progress.syncId())) {
-          completedAt = positioned.offset();
-          completed = event;
-          completedSeenNanos = System.nanoTime();
+      completion.take(topics.pollEvents(TICK));
+      if (completion.event == null) {
+        Optional<String> failure = worker.failure(connector);
+        if (failure.isPresent()) {
+          // The task sends its sync's closing events before it fails, but this loop may see the
+          // failed task first: read them, so that a failed source ends like any failed sync (the
+          // cache given time to apply what it sent, the summary, the source's own error).
+          completion.take(topics.pollToEnd(STATE_TOPIC_CATCH_UP));
+          if (completion.event == null) {
+            throw connectorFailed(failure.get());
+          }
         }
       }
+      StateEvent completed = completion.event;
+      long completedAt = completion.offset;
       progress.sampleRecords(topics.recordsSinceStart(progress.topics()));
       SyncEnd.Next next = SyncEnd.Next.WAIT;
       Map<String, Long> missing = Map.of();
-      if (completed == null) {
-        Optional<String> failure = worker.failure(connector);
-        if (failure.isPresent()) {
-          throw connectorFailed(failure.get());
-        }
-      } else {
+      if (completed != null) {
         // One look per tick: the cache asked twice could be behind the first time and through
         // the event the second, and a failed sync must not end as if it were done.
         missing = recordsNotInKafkaYet(completed, topics);
@@ -202,7 +206,7 @@ public final class LocalSync implements AutoCloseable {
                 completed.status(),
                 missing.isEmpty(),
                 replay.appliedThrough(completedAt),
-                Duration.ofNanos(System.nanoTime() - completedSeenNanos));
+                Duration.ofNanos(System.nanoTime() - completion.seenNanos));
       }
       switch (next) {
         case FAILED, FAILED_CACHE_BEHIND ->
@@ -264,6 +268,32 @@ public final class LocalSync implements AutoCloseable {
         return;
       }
       display.update(progress);
+    }
+  }
+
+  /** This sync's {@code SYNC_COMPLETED} once seen: the event, its offset and when it was seen. */
+  private static final class Completion {
+    private final SyncProgress progress;
+    StateEvent event;
+    long offset = -1;
+    long seenNanos;
+
+    Completion(SyncProgress progress) {
+      this.progress = progress;
+    }
+
+    /** Applies {@code events} to the progress and notes the sync's end among them. */
+    void take(List<SyncTopics.PositionedEvent> events) {
+      for (SyncTopics.PositionedEvent positioned : events) {
+        StateEvent polled = positioned.event();
+        progress.apply(polled);
+        if (polled.type() == StateEvent.Type.SYNC_COMPLETED
+            && polled.syncId().equals(progress.syncId())) {
+          offset = positioned.offset();
+          event = polled;
+          seenNanos = System.nanoTime();
+        }
+      }
     }
   }
 
