@@ -54,6 +54,12 @@ public final class LocalSync implements AutoCloseable {
    */
   static final Duration FAILED_SYNC_CACHE_WAIT = Duration.ofSeconds(60);
 
+  /**
+   * How long a failed task's last events on the state topic may take to be read: they were sent
+   * before the task failed, so this only bounds a broker that does not answer.
+   */
+  static final Duration STATE_TOPIC_CATCH_UP = Duration.ofSeconds(30);
+
   /** One sync per run: the connector would start the next one after this long. */
   private static final long ONE_DAY_MS = Duration.ofDays(1).toMillis();
 
@@ -157,7 +163,11 @@ public final class LocalSync implements AutoCloseable {
     }
   }
 
-  /** Polls the state topic, the topics' ends and the cache until the sync is in the cache. */
+  /**
+   * Polls the state topic, the topics' ends and the cache until the sync is in the cache. Returns
+   * only for a sync whose {@code SYNC_COMPLETED} says SUCCEEDED (see {@link SyncEnd}); a failed one
+   * always ends in an exception.
+   */
   private void follow(
       SyncProgress progress,
       SyncTopics topics,
@@ -166,54 +176,75 @@ public final class LocalSync implements AutoCloseable {
       CacheReplay replay,
       String bootstrap,
       Path offsetsFile) {
-    long completedAt = -1;
-    StateEvent completed = null;
-    long completedSeenNanos = 0;
+    SyncEnd end = new SyncEnd(RECORDS_IN_KAFKA_WAIT, FAILED_SYNC_CACHE_WAIT);
+    Completion completion = new Completion(progress);
     while (true) {
-      for (SyncTopics.PositionedEvent positioned : topics.pollEvents(TICK)) {
-        StateEvent event = positioned.event();
-        progress.apply(event);
-        if (event.type() == StateEvent.Type.SYNC_COMPLETED
-            && event.syncId().equals(progress.syncId())) {
-          completedAt = positioned.offset();
-          completed = event;
-          completedSeenNanos = System.nanoTime();
-        }
-      }
-      progress.sampleRecords(topics.recordsSinceStart(progress.topics()));
-      if (completed == null) {
+      completion.take(topics.pollEvents(TICK));
+      if (completion.event == null) {
         Optional<String> failure = worker.failure(connector);
         if (failure.isPresent()) {
-          throw connectorFailed(failure.get());
+          // The task sends its sync's closing events before it fails, but this loop may see the
+          // failed task first: read them, so that a failed source ends like any failed sync (the
+          // cache given time to apply what it sent, the summary, the source's own error).
+          completion.take(topics.pollToEnd(STATE_TOPIC_CATCH_UP));
+          if (completion.event == null) {
+            throw connectorFailed(failure.get());
+          }
         }
-      } else if (StateEvent.SYNC_FAILED.equals(completed.status())) {
-        progress.phase(SyncProgress.Phase.SAVING_FAILED);
-        // The cache applies what the source sent before it failed: wait for it (bounded), so the
-        // summary can say what is in the cache, not guess it.
-        boolean caughtUp =
-            recordsNotInKafkaYet(completed, topics).isEmpty() && replay.appliedThrough(completedAt);
-        if (caughtUp || System.nanoTime() - completedSeenNanos > FAILED_SYNC_CACHE_WAIT.toNanos()) {
-          throw syncFailed(completed, progress, topics, replay, caughtUp, bootstrap, offsetsFile);
+      }
+      StateEvent completed = completion.event;
+      long completedAt = completion.offset;
+      progress.sampleRecords(topics.recordsSinceStart(progress.topics()));
+      SyncEnd.Next next = SyncEnd.Next.WAIT;
+      Map<String, Long> missing = Map.of();
+      if (completed != null) {
+        // One look per tick: the cache asked twice could be behind the first time and through
+        // the event the second, and a failed sync must not end as if it were done.
+        missing = recordsNotInKafkaYet(completed, topics);
+        next =
+            end.next(
+                completed.status(),
+                missing.isEmpty(),
+                replay.appliedThrough(completedAt),
+                Duration.ofNanos(System.nanoTime() - completion.seenNanos));
+      }
+      switch (next) {
+        case FAILED, FAILED_CACHE_BEHIND ->
+            throw syncFailed(
+                completed,
+                progress,
+                topics,
+                replay,
+                next == SyncEnd.Next.FAILED,
+                bootstrap,
+                offsetsFile);
+        case RECORDS_MISSING ->
+            throw new AkbException(
+                "syncing " + options.sourceName(),
+                "the source's sync completed, but "
+                    + RECORDS_IN_KAFKA_WAIT.toSeconds()
+                    + " s later records it counted are still not in Kafka: "
+                    + missing.entrySet().stream()
+                        .map(entry -> entry.getValue() + " of " + entry.getKey())
+                        .collect(Collectors.joining(", ")),
+                "Look in "
+                    + logFileText()
+                    + " for the Connect worker's producer errors (a broker that refuses records, a"
+                    + " full disk). The records already in the cache stay; run the sync again.");
+        case STOP_CONNECTOR -> {
+          if (progress.phase() != SyncProgress.Phase.CACHING) {
+            progress.phase(SyncProgress.Phase.CACHING);
+            // Stopping the task now writes its final offsets, and no second sync starts.
+            worker.stopConnector(connector);
+          }
         }
-      } else if (progress.phase() != SyncProgress.Phase.CACHING) {
-        Map<String, Long> missing = recordsNotInKafkaYet(completed, topics);
-        if (missing.isEmpty()) {
-          progress.phase(SyncProgress.Phase.CACHING);
-          // Stopping the task now writes its final offsets, and no second sync starts.
-          worker.stopConnector(connector);
-        } else if (System.nanoTime() - completedSeenNanos > RECORDS_IN_KAFKA_WAIT.toNanos()) {
-          throw new AkbException(
-              "syncing " + options.sourceName(),
-              "the source's sync completed, but "
-                  + RECORDS_IN_KAFKA_WAIT.toSeconds()
-                  + " s later records it counted are still not in Kafka: "
-                  + missing.entrySet().stream()
-                      .map(entry -> entry.getValue() + " of " + entry.getKey())
-                      .collect(Collectors.joining(", ")),
-              "Look in "
-                  + logFileText()
-                  + " for the Connect worker's producer errors (a broker that refuses records, a"
-                  + " full disk). The records already in the cache stay; run the sync again.");
+        case DONE -> {} // returns below, once the cache is known not to have failed
+        case WAIT -> {
+          if (completed != null && !StateEvent.SYNC_SUCCEEDED.equals(completed.status())) {
+            // The cache applies what the source sent before it failed: wait for it (bounded), so
+            // the summary can say what is in the cache, not guess it.
+            progress.phase(SyncProgress.Phase.SAVING_FAILED);
+          }
         }
       }
       TargetStatus cacheStatus = replay.status();
@@ -233,10 +264,36 @@ public final class LocalSync implements AutoCloseable {
             "Check that the cache is reachable and not open in another program (DuckDB allows"
                 + " one writer per file).");
       }
-      if (completed != null && replay.appliedThrough(completedAt)) {
+      if (next == SyncEnd.Next.DONE) {
         return;
       }
       display.update(progress);
+    }
+  }
+
+  /** This sync's {@code SYNC_COMPLETED} once seen: the event, its offset and when it was seen. */
+  private static final class Completion {
+    private final SyncProgress progress;
+    StateEvent event;
+    long offset = -1;
+    long seenNanos;
+
+    Completion(SyncProgress progress) {
+      this.progress = progress;
+    }
+
+    /** Applies {@code events} to the progress and notes the sync's end among them. */
+    void take(List<SyncTopics.PositionedEvent> events) {
+      for (SyncTopics.PositionedEvent positioned : events) {
+        StateEvent polled = positioned.event();
+        progress.apply(polled);
+        if (polled.type() == StateEvent.Type.SYNC_COMPLETED
+            && polled.syncId().equals(progress.syncId())) {
+          offset = positioned.offset();
+          event = polled;
+          seenNanos = System.nanoTime();
+        }
+      }
     }
   }
 

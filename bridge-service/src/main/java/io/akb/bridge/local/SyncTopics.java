@@ -95,6 +95,30 @@ final class SyncTopics implements AutoCloseable {
     return events;
   }
 
+  /**
+   * Every event on the state topic up to its end as of now (events written before this call),
+   * waiting at most {@code timeout}; what was read by then when the broker is slower, and nothing
+   * when the state topic does not exist.
+   */
+  List<PositionedEvent> pollToEnd(Duration timeout) {
+    List<PositionedEvent> events = new ArrayList<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      TopicPartition state = consumer.assignment().iterator().next();
+      // read_committed: the end is the last stable offset, which the consumer can reach.
+      Long end = consumer.endOffsets(List.of(state), timeout).get(state);
+      while (end != null && consumer.position(state, timeout) < end) {
+        if (System.nanoTime() > deadline) {
+          break;
+        }
+        events.addAll(pollEvents(Duration.ofMillis(200)));
+      }
+    } catch (org.apache.kafka.common.KafkaException e) {
+      // No state topic or no answer: the caller reports what it knows without the events.
+    }
+    return events;
+  }
+
   /** Records written to each of {@code topics} since {@link #open}. */
   Map<String, Long> recordsSinceStart(List<String> topics) {
     Map<String, Long> ends = endOffsets(topics);
