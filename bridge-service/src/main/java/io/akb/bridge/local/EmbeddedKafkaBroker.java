@@ -47,6 +47,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * @throws AkbException when the directory cannot be used or the broker does not start
    */
   public static EmbeddedKafkaBroker start(Path dataDir) {
+    return start(dataDir, freePort(), freePort());
+  }
+
+  /**
+   * As {@link #start(Path)}, on these ports of 127.0.0.1: a broker started again on the same ports
+   * and {@code dataDir} is the same broker to its clients (the fault tests restart one so).
+   */
+  public static EmbeddedKafkaBroker start(Path dataDir, int brokerPort, int controllerPort) {
     Path logDir = dataDir.toAbsolutePath().resolve("log");
     try {
       Files.createDirectories(logDir);
@@ -57,8 +65,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
           "Run akb sync from a directory you can write to, or set KAFKA_BOOTSTRAP_SERVERS.",
           e);
     }
-    int brokerPort = freePort();
-    int controllerPort = freePort();
     Map<String, String> props = new HashMap<>();
     props.put("process.roles", "broker,controller");
     props.put("node.id", String.valueOf(NODE_ID));

@@ -37,6 +37,12 @@ public final class BridgeProcess implements AutoCloseable {
 
   /** Starts the bridge with these {@code akb.*} / {@code quarkus.*} properties. */
   public static BridgeProcess start(Map<String, String> properties, Path log) throws IOException {
+    return start(EmbeddedKafka.bootstrapServers(), properties, log);
+  }
+
+  /** As {@link #start(Map, Path)}, on the Kafka cluster at {@code bootstrap}. */
+  public static BridgeProcess start(String bootstrap, Map<String, String> properties, Path log)
+      throws IOException {
     if (!Files.exists(JAR)) {
       throw new IllegalStateException(JAR + " is missing: build the module (mvn package) first");
     }
@@ -45,7 +51,7 @@ public final class BridgeProcess implements AutoCloseable {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
     command.add("-Dquarkus.http.port=" + port);
-    command.add("-Dakb.kafka.bootstrap-servers=" + EmbeddedKafka.bootstrapServers());
+    command.add("-Dakb.kafka.bootstrap-servers=" + bootstrap);
     properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
     command.add("-jar");
     command.add(JAR.toString());

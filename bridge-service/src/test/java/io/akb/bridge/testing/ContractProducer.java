@@ -29,6 +29,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * counts, {@code CHECKPOINT}s with cumulative counts, {@code SYNC_COMPLETED}.
  */
 public final class ContractProducer implements AutoCloseable {
+  private final String bootstrap;
   private final String prefix;
   private final String sourceName;
   private final KafkaProducer<byte[], byte[]> producer;
@@ -41,10 +42,16 @@ public final class ContractProducer implements AutoCloseable {
       new java.util.concurrent.atomic.AtomicReference<>();
 
   public ContractProducer(String prefix, String sourceName) {
+    this(EmbeddedKafka.bootstrapServers(), prefix, sourceName);
+  }
+
+  /** A producer of the contract on the broker at {@code bootstrap}. */
+  public ContractProducer(String bootstrap, String prefix, String sourceName) {
+    this.bootstrap = bootstrap;
     this.prefix = prefix;
     this.sourceName = sourceName;
     Properties props = new Properties();
-    props.put("bootstrap.servers", EmbeddedKafka.bootstrapServers());
+    props.put("bootstrap.servers", bootstrap);
     props.put("key.serializer", ByteArraySerializer.class.getName());
     props.put("value.serializer", ByteArraySerializer.class.getName());
     props.put("linger.ms", "5");
@@ -74,7 +81,7 @@ public final class ContractProducer implements AutoCloseable {
           topics.put(recordTopic(stream), partitions);
           partitionsPerTopic.put(recordTopic(stream), partitions);
         });
-    EmbeddedKafka.createTopics(topics);
+    EmbeddedKafka.createTopics(bootstrap, topics);
     return this;
   }
 

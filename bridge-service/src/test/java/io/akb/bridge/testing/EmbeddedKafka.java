@@ -73,8 +73,13 @@ public final class EmbeddedKafka {
 
   /** Creates topics with the given partition counts (replication factor 1). */
   public static void createTopics(Map<String, Integer> partitions) {
+    createTopics(bootstrapServers(), partitions);
+  }
+
+  /** As {@link #createTopics(Map)}, on the broker at {@code bootstrap}. */
+  public static void createTopics(String bootstrap, Map<String, Integer> partitions) {
     Properties props = new Properties();
-    props.put("bootstrap.servers", bootstrapServers());
+    props.put("bootstrap.servers", bootstrap);
     try (Admin admin = Admin.create(props)) {
       List<NewTopic> topics =
           partitions.entrySet().stream()
