@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * be second rows.
  *
  * <p>The broker is one of the test's own, in a child JVM ({@link BrokerProcess}); the moment of the
- * kill and how long the broker stays down are seeded ({@link io.akb.bridge.testing.FaultSeeds}).
+ * kill and how long the broker stays down are seeded ({@link io.akb.runtime.testkit.FaultSeeds}).
  */
 class BrokerRestartIT {
   private static final JsonNode SCHEMA =
