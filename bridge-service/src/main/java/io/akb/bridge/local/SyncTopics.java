@@ -64,6 +64,9 @@ final class SyncTopics implements AutoCloseable {
         ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    // It follows the state topic before the task creates it: asking for it must not create it
+    // with the broker's defaults (a 7-day retention), which the task would then only warn about.
+    props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
     KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props);
     SyncTopics topics = new SyncTopics(admin, consumer, prefix);
     try {
@@ -105,6 +108,9 @@ final class SyncTopics implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     try {
       TopicPartition state = consumer.assignment().iterator().next();
+      if (!endOffsets(List.of(state.topic())).containsKey(state.topic())) {
+        return events; // not created yet: the consumer would wait for it until the timeout
+      }
       // read_committed: the end is the last stable offset, which the consumer can reach.
       Long end = consumer.endOffsets(List.of(state), timeout).get(state);
       while (end != null && consumer.position(state, timeout) < end) {
@@ -113,8 +119,8 @@ final class SyncTopics implements AutoCloseable {
         }
         events.addAll(pollEvents(Duration.ofMillis(200)));
       }
-    } catch (org.apache.kafka.common.KafkaException e) {
-      // No state topic or no answer: the caller reports what it knows without the events.
+    } catch (org.apache.kafka.common.KafkaException | AkbException e) {
+      // No answer: the caller reports what it knows without the events.
     }
     return events;
   }
