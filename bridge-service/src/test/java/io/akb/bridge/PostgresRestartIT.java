@@ -127,6 +127,14 @@ class PostgresRestartIT {
             () -> caughtUp(bridge));
         assertThat(rowsAtStop).as("the stop fell during the replay").isLessThan(TOTAL);
         assertThat(target(bridge).path("lastError").isTextual()).as("an error left").isFalse();
+        // The cache's password is in no REST answer and not in the log: only masked.
+        for (String path : List.of("/targets", "/targets/pg")) {
+          assertThat(bridge.request("GET", path, true).body())
+              .as("GET " + path)
+              .contains("password=***")
+              .doesNotContain("password=postgres");
+        }
+        assertThat(Files.readString(log)).doesNotContain("password=postgres");
       }
 
       try (Connection pg = DriverManager.getConnection(url);

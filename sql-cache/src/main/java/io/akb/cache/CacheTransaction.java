@@ -68,16 +68,16 @@ public interface CacheTransaction extends AutoCloseable {
    * this transaction ends, so a newer claim waits for it and then fences the older claimer's next
    * transaction. Call it first in every transaction of a claimer.
    */
-  void checkClaim(String target, long epoch);
+  default void checkClaim(String target, long epoch) {
+    checkClaims(Map.of(target, epoch));
+  }
 
   /**
-   * {@link #checkClaim} for several claims at once (the partitions of a target shared by several
-   * processes, each claimed by the one that owns it): fails with {@link TargetTakenOver} on the
-   * first claim that is no longer the newest.
+   * {@link #checkClaim} for several claims at once, in one statement (the partitions of a target
+   * shared by several processes, each claimed by the one that owns it): fails with {@link
+   * TargetTakenOver} on the first claim that is no longer the newest, or that is gone.
    */
-  default void checkClaims(Map<String, Long> epochs) {
-    epochs.forEach(this::checkClaim);
-  }
+  void checkClaims(Map<String, Long> epochs);
 
   /**
    * Declares that other processes write {@code target} at the same time (a shared target, each

@@ -3,6 +3,7 @@ package io.akb.bridge.local;
 import io.akb.bridge.replay.BridgeTarget;
 import io.akb.bridge.replay.RecordGap;
 import io.akb.bridge.replay.TargetStatus;
+import io.akb.cache.CacheLocation;
 import io.akb.runtime.AkbException;
 import io.akb.runtime.ConnectorOptions;
 import io.akb.runtime.topic.StateEvent;
@@ -251,7 +252,10 @@ public final class LocalSync implements AutoCloseable {
       progress.sampleCache(cacheStatus);
       if (cacheStatus.phase() == BridgeTarget.Phase.FAILED && !cacheStatus.gaps().isEmpty()) {
         throw new AkbException(
-            "syncing " + options.sourceName() + " into the cache " + redacted(cacheStatus.cache()),
+            "syncing "
+                + options.sourceName()
+                + " into the cache "
+                + CacheLocation.withoutPassword(cacheStatus.cache()),
             String.valueOf(cacheStatus.lastError()),
             "Records are gone from Kafka before the cache read them, so the cache cannot be made"
                 + " complete from the topics: run akb sync --full-refresh to read the source again"
@@ -259,7 +263,7 @@ public final class LocalSync implements AutoCloseable {
       }
       if (cacheStatus.phase() == BridgeTarget.Phase.FAILED) {
         throw new AkbException(
-            "writing to the cache " + redacted(cacheStatus.cache()),
+            "writing to the cache " + CacheLocation.withoutPassword(cacheStatus.cache()),
             String.valueOf(cacheStatus.lastError()),
             "Check that the cache is reachable and not open in another program (DuckDB allows"
                 + " one writer per file).");
@@ -482,13 +486,6 @@ public final class LocalSync implements AutoCloseable {
         "running " + options.sourceName() + " as a Kafka Connect source connector",
         message,
         capitalized(logFileText()) + " has Connect's full output.");
-  }
-
-  /** A cache location without its password, fit to print. */
-  static String redacted(String location) {
-    return location
-        .replaceAll("(?i)(password=)[^&;]*", "$1***")
-        .replaceAll("(://[^:/@]+:)[^@/]*@", "$1***@");
   }
 
   private <T extends AutoCloseable> T remember(T resource) {

@@ -161,7 +161,7 @@ final class SyncSummary {
     } else {
       out.println(
           "  cache:   PostgreSQL "
-              + LocalSync.redacted(options.cache().target())
+              + CacheLocation.withoutPassword(options.cache().target())
               + " (one table per stream)");
     }
     out.println(

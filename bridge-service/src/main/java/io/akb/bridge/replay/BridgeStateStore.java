@@ -43,7 +43,7 @@ public final class BridgeStateStore implements AutoCloseable {
 
   /** Where the store is, for messages. */
   public String describe() {
-    return location.kind() + ":" + location.target();
+    return location.describe();
   }
 
   private SqlCache open() {

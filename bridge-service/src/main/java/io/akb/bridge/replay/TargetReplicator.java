@@ -939,7 +939,7 @@ public final class TargetReplicator extends ReplayLoop {
                     progress.countMismatches)));
     return new TargetStatus(
         settings.name(),
-        settings.cache().kind() + ":" + settings.cache().target(),
+        settings.cache().describe(),
         null,
         phase,
         lastError,

@@ -130,9 +130,7 @@ public record TargetSettings(
    * What the target writes into, for operators: {@code DUCKDB:path} or {@code destination:name}.
    */
   public String describeTarget() {
-    return destination != null
-        ? "destination:" + destination.name()
-        : cache.kind() + ":" + cache.target();
+    return destination != null ? "destination:" + destination.name() : cache.describe();
   }
 
   /** The write strategy of a stream: its own, else the cache's default. */

@@ -67,14 +67,4 @@ class LocalSyncTest {
     assertThat(connectorConfig(ConnectorOptions.defaults().withIdleTimeout(Duration.ZERO)))
         .containsEntry("airbyte.idle.timeout.ms", "0");
   }
-
-  @Test
-  void printedCacheLocationsHideThePassword() {
-    assertThat(
-            LocalSync.redacted(
-                "jdbc:postgresql://127.0.0.1:5432/db?user=postgres&password=s3cret&ssl=false"))
-        .isEqualTo("jdbc:postgresql://127.0.0.1:5432/db?user=postgres&password=***&ssl=false");
-    assertThat(LocalSync.redacted("postgresql://akb:s3cret@db.example/akb"))
-        .isEqualTo("postgresql://akb:***@db.example/akb");
-  }
 }

@@ -417,7 +417,7 @@ final class JdbcCacheTransaction implements CacheTransaction {
         }
       }
       // Updated in place, never deleted and inserted again: a claimer waiting on the row's lock
-      // (checkClaim) must then see the new epoch, not a row that vanished.
+      // (checkClaims) must then see the new epoch, not a row that vanished.
       try (PreparedStatement write =
           connection.prepareStatement(
               exists
@@ -436,29 +436,6 @@ final class JdbcCacheTransaction implements CacheTransaction {
       return epoch;
     } catch (SQLException e) {
       throw cache.failure("claiming target " + target, e);
-    }
-  }
-
-  @Override
-  public void checkClaim(String target, long epoch) {
-    try (PreparedStatement select =
-        connection.prepareStatement(
-            "SELECT epoch, holder, claimed_at FROM "
-                + cache.qualified(JdbcSqlCache.TARGET_CLAIMS_TABLE)
-                + " WHERE target = ?"
-                + cache.dialect().lockRowsRead())) {
-      select.setString(1, target);
-      try (ResultSet rows = select.executeQuery()) {
-        if (!rows.next()) {
-          throw new TargetTakenOver(target, epoch, -1, null, null); // the claim is gone
-        }
-        if (rows.getLong(1) != epoch) {
-          throw new TargetTakenOver(
-              target, epoch, rows.getLong(1), rows.getString(2), rows.getTimestamp(3));
-        }
-      }
-    } catch (SQLException e) {
-      throw cache.failure("checking the claim on target " + target, e);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.akb.cache.postgres;
 
+import io.akb.cache.CacheLocation;
 import io.akb.cache.CacheOptions;
 import io.akb.cache.jdbc.JdbcSqlCache;
 import io.akb.runtime.AkbException;
@@ -34,7 +35,7 @@ public final class PostgresCache extends JdbcSqlCache {
       return new PostgresCache(url, properties, options);
     } catch (SQLException e) {
       throw new AkbException(
-          "opening the PostgreSQL cache " + redacted(url),
+          "opening the PostgreSQL cache " + CacheLocation.withoutPassword(url),
           e.getMessage(),
           "Check the URL, that the database exists and that the user may create tables in it.",
           e);
@@ -99,14 +100,10 @@ public final class PostgresCache extends JdbcSqlCache {
     }
     throw new AkbException(
         "reading the PostgreSQL cache location",
-        "'" + redacted(value) + "' is neither a jdbc:postgresql: nor a postgresql:// URL",
+        "'"
+            + CacheLocation.withoutPassword(value)
+            + "' is neither a jdbc:postgresql: nor a postgresql:// URL",
         "Use postgres:jdbc:postgresql://HOST:PORT/DB?user=U&password=P or postgres:postgresql://U:P@HOST:PORT/DB.");
-  }
-
-  /** The URL without a password, for messages. */
-  static String redacted(String url) {
-    return url.replaceAll("(?i)(password=)[^&]*", "$1***")
-        .replaceAll("//([^:/@]+):[^@/]*@", "//$1:***@");
   }
 
   @Override
@@ -116,6 +113,6 @@ public final class PostgresCache extends JdbcSqlCache {
 
   @Override
   public String describe() {
-    return "PostgreSQL database " + redacted(url);
+    return "PostgreSQL database " + CacheLocation.withoutPassword(url);
   }
 }
