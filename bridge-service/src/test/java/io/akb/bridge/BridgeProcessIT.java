@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.akb.bridge.testing.BridgeProcess;
 import io.akb.bridge.testing.ContractProducer;
+import io.akb.bridge.testing.RowChecks;
 import io.akb.bridge.testing.TestDatabases;
 import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.protocol.AirbyteStateMessage;
@@ -162,21 +163,9 @@ class BridgeProcessIT {
         Connection pg = DriverManager.getConnection(pgUrl)) {
       for (Connection connection : List.of(duck, pg)) {
         try (Statement statement = connection.createStatement()) {
-          ResultSet rows =
-              statement.executeQuery(
-                  "SELECT count(*), count(DISTINCT id), min(id), max(id),"
-                      + " count(DISTINCT _airbyte_raw_id) FROM users");
-          rows.next();
-          assertThat(rows.getLong(1)).as("rows").isEqualTo(total);
-          assertThat(rows.getLong(2)).as("distinct keys").isEqualTo(total);
-          assertThat(rows.getLong(3)).isEqualTo(1);
-          assertThat(rows.getLong(4)).isEqualTo(total);
-          assertThat(rows.getLong(5)).as("distinct raw ids").isEqualTo(total);
-          ResultSet state =
-              statement.executeQuery(
-                  "SELECT state_json FROM _airbyte_state WHERE stream_name = 'users'");
-          assertThat(state.next()).isTrue();
-          assertThat(json(state.getString(1))).isEqualTo(AirbyteJson.MAPPER.valueToTree(last));
+          RowChecks.assertEveryUserOnce(statement, total);
+          assertThat(RowChecks.storedState(statement, "users"))
+              .isEqualTo(AirbyteJson.MAPPER.valueToTree(last));
         }
       }
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.bridge.testing.BridgeProcess;
 import io.akb.bridge.testing.BrokerProcess;
 import io.akb.bridge.testing.ContractProducer;
+import io.akb.bridge.testing.RowChecks;
 import io.akb.bridge.testing.TestDatabases;
 import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.protocol.AirbyteStateMessage;
@@ -137,21 +138,8 @@ class BrokerRestartIT {
 
       try (Connection pg = DriverManager.getConnection(pgUrl);
           Statement statement = pg.createStatement()) {
-        ResultSet rows =
-            statement.executeQuery(
-                "SELECT count(*), count(DISTINCT id), min(id), max(id),"
-                    + " count(DISTINCT _airbyte_raw_id) FROM users");
-        rows.next();
-        assertThat(rows.getLong(1)).as("rows").isEqualTo(TOTAL);
-        assertThat(rows.getLong(2)).as("distinct ids").isEqualTo(TOTAL);
-        assertThat(rows.getLong(3)).isEqualTo(1);
-        assertThat(rows.getLong(4)).isEqualTo(TOTAL);
-        assertThat(rows.getLong(5)).as("distinct raw ids").isEqualTo(TOTAL);
-        ResultSet state =
-            statement.executeQuery(
-                "SELECT state_json FROM _airbyte_state WHERE stream_name = 'users'");
-        assertThat(state.next()).isTrue();
-        assertThat(BridgeProcessIT.json(state.getString(1)))
+        RowChecks.assertEveryUserOnce(statement, TOTAL);
+        assertThat(RowChecks.storedState(statement, "users"))
             .isEqualTo(AirbyteJson.MAPPER.valueToTree(last));
       }
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.akb.bridge.testing.BridgeProcess;
 import io.akb.bridge.testing.ContractProducer;
+import io.akb.bridge.testing.RowChecks;
 import io.akb.bridge.testing.TestDatabases;
 import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.protocol.AirbyteStateMessage;
@@ -150,16 +151,7 @@ class SharedTargetIT {
 
     try (Connection pg = DriverManager.getConnection(pgUrl);
         Statement statement = pg.createStatement()) {
-      ResultSet rows =
-          statement.executeQuery(
-              "SELECT count(*), count(DISTINCT id), min(id), max(id),"
-                  + " count(DISTINCT _airbyte_raw_id) FROM users");
-      rows.next();
-      assertThat(rows.getLong(1)).as("rows").isEqualTo(TOTAL);
-      assertThat(rows.getLong(2)).as("distinct keys").isEqualTo(TOTAL);
-      assertThat(rows.getLong(3)).isEqualTo(1);
-      assertThat(rows.getLong(4)).isEqualTo(TOTAL);
-      assertThat(rows.getLong(5)).as("distinct raw ids").isEqualTo(TOTAL);
+      RowChecks.assertEveryUserOnce(statement, TOTAL);
       // The partitions moved: claimed again by their new owners, which fenced the old ones.
       ResultSet claims =
           statement.executeQuery(

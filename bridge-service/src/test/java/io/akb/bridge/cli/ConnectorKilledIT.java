@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.bridge.testing.AkbCli;
+import io.akb.bridge.testing.RowChecks;
 import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.testkit.FakeConnector;
 import java.nio.file.Files;
@@ -213,28 +214,16 @@ class ConnectorKilledIT {
       rows.next();
       assertThat(rows.getLong(1)).as("checkpointed records in the cache").isEqualTo(checkpointed);
       assertThat(rows.getLong(2)).as("the last record in the cache").isLessThanOrEqualTo(killAfter);
-      assertThat(state(statement)).isEqualTo(cursorState(checkpointed));
+      assertThat(RowChecks.storedState(statement, "users")).isEqualTo(cursorState(checkpointed));
     }
   }
 
   private static void assertEveryRecordOnce(Path cache) throws Exception {
     try (Connection db = DriverManager.getConnection("jdbc:duckdb:" + cache);
         Statement statement = db.createStatement()) {
-      ResultSet rows =
-          statement.executeQuery("SELECT count(*), count(DISTINCT id), max(id) FROM users");
-      rows.next();
-      assertThat(rows.getLong(1)).as("rows").isEqualTo(TOTAL);
-      assertThat(rows.getLong(2)).as("distinct ids").isEqualTo(TOTAL);
-      assertThat(rows.getLong(3)).as("the last id").isEqualTo(TOTAL);
-      assertThat(state(statement)).isEqualTo(cursorState(TOTAL));
+      RowChecks.assertEveryUserOnce(statement, TOTAL);
+      assertThat(RowChecks.storedState(statement, "users")).isEqualTo(cursorState(TOTAL));
     }
-  }
-
-  private static JsonNode state(Statement statement) throws Exception {
-    ResultSet state =
-        statement.executeQuery("SELECT state_json FROM _airbyte_state WHERE stream_name = 'users'");
-    assertThat(state.next()).as("a state of users in _airbyte_state").isTrue();
-    return AirbyteJson.MAPPER.readTree(state.getString(1));
   }
 
   private static JsonNode cursorState(int id) throws Exception {
