@@ -84,6 +84,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     props.put("inter.broker.listener.name", "PLAINTEXT");
     props.put("log.dirs", logDir.toString());
     props.putAll(singleNodeSettings());
+    props.putAll(inProcessSettings());
     KafkaConfig config = new KafkaConfig(props, false);
     try {
       formatOnce(logDir);
@@ -135,6 +136,22 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   /** {@code host:port} of the broker, for {@code bootstrap.servers}. */
   public String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /**
+   * Settings for a broker that shares its JVM (and its heap) with a Connect worker and the bridge,
+   * as in {@code akb sync}: Kafka's defaults are sized for a broker alone on a server. The log
+   * cleaner allocates its dedupe buffer on the heap at start-up, 128 MB by default, whether or not
+   * a topic is ever compacted; 16 MB still holds the offsets of some 700,000 keys per cleaning. A
+   * single local client needs neither 8 I/O threads nor 3 network threads, nor 500 queued requests
+   * (each may hold a whole produce request).
+   */
+  public static Map<String, String> inProcessSettings() {
+    return Map.of(
+        "log.cleaner.dedupe.buffer.size", String.valueOf(16L * 1024 * 1024),
+        "num.io.threads", "2",
+        "num.network.threads", "2",
+        "queued.max.requests", "32");
   }
 
   /** Shuts the broker down and waits for it, leaving a clean log for the next start. */

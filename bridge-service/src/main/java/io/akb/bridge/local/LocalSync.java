@@ -381,6 +381,9 @@ public final class LocalSync implements AutoCloseable {
     return missing;
   }
 
+  /** The local mode's producer buffer (Kafka's default is 32 MB): see {@link #connectorConfig}. */
+  static final long LOCAL_PRODUCER_BUFFER_BYTES = 8L * 1024 * 1024;
+
   /** The connector's options, as a Connect worker would receive them in its REST request. */
   Map<String, String> connectorConfig(String connector, String bootstrap, String prefix) {
     // Keys of io.akb.connect.source.AirbyteSourceConfig (connect-plugin is only on the runtime
@@ -393,6 +396,10 @@ public final class LocalSync implements AutoCloseable {
     // the topics hold the same JSON as with record.format=json.
     config.put("record.format", "raw");
     config.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+    // Connect keeps every record its producer holds until the broker acknowledges it: the
+    // producer's 32 MB default buffer held some 55,000 records (and their Connect wrappers, twice
+    // the bytes) in a JVM that also runs the broker and the bridge. 8 MB keeps the pipe full.
+    config.put("producer.override.buffer.memory", String.valueOf(LOCAL_PRODUCER_BUFFER_BYTES));
     config.put("airbyte.connector.name", options.sourceName());
     config.put("airbyte.config", options.config().toString());
     if (!options.streams().isEmpty()) {

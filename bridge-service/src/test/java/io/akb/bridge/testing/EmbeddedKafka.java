@@ -37,6 +37,7 @@ public final class EmbeddedKafka {
       KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
       // The settings of akb sync's own one-node broker, so the tests run on what users get.
       EmbeddedKafkaBroker.singleNodeSettings().forEach(builder::setConfigProp);
+      EmbeddedKafkaBroker.inProcessSettings().forEach(builder::setConfigProp);
       KafkaClusterTestKit cluster =
           builder.setConfigProp("auto.create.topics.enable", "false").build();
       cluster.format();
