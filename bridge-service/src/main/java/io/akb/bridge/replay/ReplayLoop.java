@@ -321,6 +321,12 @@ public abstract class ReplayLoop implements BridgeTarget {
         } else {
           standFailed(fenced, false);
         }
+      } catch (org.apache.kafka.common.errors.TimeoutException e) {
+        failed = true;
+        failuresInARow++;
+        lastError = TargetConsumer.unanswered(settings, e, backoff());
+        phase = Phase.FAILED;
+        log.error("Target {}: {}", settings.name(), lastError);
       } catch (RuntimeException e) {
         failed = true;
         failuresInARow++;

@@ -39,6 +39,32 @@ final class TargetConsumer {
    * OffsetOutOfRangeException}, which {@link #gaps(Consumer, OffsetOutOfRangeException)} turns into
    * the records gone, instead of moving on silently.
    */
+  /**
+   * How long a call to the broker (topics, offsets, a commit) may wait for its answer, unless the
+   * target's {@code kafka."default.api.timeout.ms"} says otherwise.
+   */
+  static final Duration API_TIMEOUT = Duration.ofSeconds(15);
+
+  /**
+   * Why a call to Kafka timed out, for a target's status: which broker, what to check, and that the
+   * target tries again by itself ({@code retryIn}).
+   */
+  static String unanswered(
+      TargetSettings settings,
+      org.apache.kafka.common.errors.TimeoutException e,
+      Duration retryIn) {
+    String bootstrap = settings.kafka().getOrDefault("bootstrap.servers", "(no bootstrap.servers)");
+    return "Kafka at "
+        + bootstrap
+        + " did not answer ("
+        + e.getMessage()
+        + "). Check that the broker runs and that "
+        + bootstrap
+        + " is its address (akb.kafka.bootstrap-servers); the target tries again in "
+        + retryIn.toSeconds()
+        + " s, and goes on from its stored offsets once the broker answers.";
+  }
+
   static KafkaConsumer<byte[], byte[]> open(
       TargetSettings settings, SharedTargetAssignor.Share share) {
     Properties props = new Properties();
@@ -52,6 +78,10 @@ final class TargetConsumer {
     // Transactional producers (exactly-once Connect) leave aborted records that must not be read.
     props.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "akb-bridge-" + settings.name());
+    // Kafka's 60 s default kept a target RUNNING, without a word, for a minute after its broker
+    // went away (a metadata or offsets call blocks that long); then it failed in Kafka's words.
+    props.putIfAbsent(
+        ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(API_TIMEOUT.toMillis()));
     if (share != null) {
       // The instances of a shared target split it in their group, by AKB's assignor: it needs the
       // classic protocol (assignors run in the clients) and gets the instance's share as an object.
