@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The packaged bridge as a separate JVM: the REST API, health, metrics and OpenAPI document, and
  * exactly-once delivery when the process is SIGKILLed in the middle of a replay.
  */
+@Tag("fault") // the fault suite: ./run-tests --faults SEEDS
 class BridgeProcessIT {
   private static final JsonNode SCHEMA =
       json(

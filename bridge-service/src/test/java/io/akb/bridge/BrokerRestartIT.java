@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -39,6 +40,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>The broker is one of the test's own, in a child JVM ({@link BrokerProcess}); the moment of the
  * kill and how long the broker stays down are seeded ({@link io.akb.runtime.testkit.FaultSeeds}).
  */
+@Tag("fault") // the fault suite: ./run-tests --faults SEEDS
 class BrokerRestartIT {
   private static final JsonNode SCHEMA =
       BridgeProcessIT.json(

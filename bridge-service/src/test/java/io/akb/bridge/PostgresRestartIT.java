@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -38,6 +39,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * break the other tests using it. The moment of the stop is seeded ({@link
  * io.akb.runtime.testkit.FaultSeeds}).
  */
+@Tag("fault") // the fault suite: ./run-tests --faults SEEDS
 class PostgresRestartIT {
   private static final JsonNode SCHEMA =
       BridgeProcessIT.json(

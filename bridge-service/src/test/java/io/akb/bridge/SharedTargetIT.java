@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -38,6 +39,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * every record it is given, so a record applied twice (a fenced process writing after all, or
  * offsets not stored with the rows) would be a second row.
  */
+@Tag("fault") // the fault suite: ./run-tests --faults SEEDS
 class SharedTargetIT {
   private static final JsonNode SCHEMA =
       BridgeProcessIT.json(

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Connectors that misbehave, played by small bash programs: each failure must end in one clear
  * {@link AkbException} with the connector's last lines, and the config's secret never shows.
  */
+@Tag("fault") // the fault suite: ./run-tests --faults SEEDS
 class ConnectorFailuresIT {
   private static final String SECRET = "sk-live-7f3a9c1e5b2d";
 

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ConnectorFailuresIT}'s, whose small heap proves an oversized line is never held whole: parsing a
  * 50 MB record takes a few times its size in memory.
  */
+@Tag("fault") // the fault suite: ./run-tests --faults SEEDS
 class LargeRecordsIT {
   @TempDir Path dir;
 

@@ -15,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,6 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>The moment of the kill is seeded ({@link io.akb.runtime.testkit.FaultSeeds}): the source dies
  * after a random record between its first and its last checkpoint, before or after a state.
  */
+@Tag("fault") // the fault suite: ./run-tests --faults SEEDS
 class ConnectorKilledIT {
   private static final int TOTAL = 500;
   private static final int CHECKPOINT_EVERY = 100;

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * DuckDB may compress what it stores) nor in the temp dir, where no private directory of a run is
  * left either.
  */
+@Tag("fault") // the fault suite: ./run-tests --faults SEEDS
 class SecretSentinelIT {
   @TempDir Path dir;
 

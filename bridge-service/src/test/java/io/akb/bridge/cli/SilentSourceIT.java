@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * shows what arrived and what the command waits for, the error names the option to raise, the
  * summary of a failed sync gives the cache's true numbers, and every run keeps its own log.
  */
+@Tag("fault") // the fault suite: ./run-tests --faults SEEDS
 class SilentSourceIT {
   private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
 

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * bridge's replay into a real DuckDB file or PostgreSQL database. The output is checked in a pipe
  * (plain lines) and in a real terminal (tmux: the live table redrawn in place).
  */
+@Tag("fault") // the fault suite: ./run-tests --faults SEEDS
 class SyncCommandIT {
   private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
   private static final String CONFIG = "{\"count\": 2000}";

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Cache targets meeting records that are gone from a real KRaft broker (deleted records, a
  * recreated topic) and syncs whose task was killed: they say so at once and never wait forever.
  */
+@Tag("fault") // the fault suite: ./run-tests --faults SEEDS
 class RecordGapIT {
   private static final JsonNode SCHEMA =
       AirbyteJson.MAPPER

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Targets fed from a real KRaft broker into real DuckDB and PostgreSQL caches, with the topic
  * contract written by {@link ContractProducer}.
  */
+@Tag("fault") // the fault suite: ./run-tests --faults SEEDS
 class TargetReplicatorIT {
   private static final JsonNode USERS_SCHEMA =
       json(

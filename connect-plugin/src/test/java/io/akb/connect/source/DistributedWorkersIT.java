@@ -28,6 +28,7 @@ import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -50,6 +51,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * start after the killed sync's last state); with a state committed before its records, ids would
  * be missing; with the second sync not resuming, it would read ids from 1 again.
  */
+@Tag("fault") // the fault suite: ./run-tests --faults SEEDS
 class DistributedWorkersIT {
   private static final String CONNECTOR = "dist";
   private static final String PREFIX = "dist.";

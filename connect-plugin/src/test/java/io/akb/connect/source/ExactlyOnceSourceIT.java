@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * read_committed consumer sees every number once: the records after the last checkpoint were in an
  * open transaction that was aborted, and the new task resumed from that checkpoint's state.
  */
+@Tag("fault") // the fault suite: ./run-tests --faults SEEDS
 class ExactlyOnceSourceIT {
   private static final int COUNT = 3000;
 
