@@ -111,6 +111,7 @@ public abstract class JdbcSqlCache implements SqlCache {
    * A new connection to the cache's database that sees committed data only, for reads and ad-hoc
    * SQL (a DuckDB file cannot be opened twice in one process); the caller closes it.
    */
+  @Override
   public abstract Connection openConnection() throws SQLException;
 
   @Override
@@ -337,6 +338,41 @@ public abstract class JdbcSqlCache implements SqlCache {
           "Use one of the cache's stream names, as the source names them.");
     }
     return new SqlCacheDataset(this, stream);
+  }
+
+  /** The name of a stream's table (its current generation), unquoted, such as {@code users}. */
+  public String tableName(String stream) {
+    try (Connection reader = openConnection()) {
+      return requireLayout(reader, stream).tableName();
+    } catch (SQLException e) {
+      throw failure("looking up the table of stream " + stream, e);
+    }
+  }
+
+  /** A stream's table as SQL names it, schema-qualified and quoted: {@code "main"."users"}. */
+  public String sqlTable(String stream) {
+    return qualified(tableName(stream));
+  }
+
+  /**
+   * Every row of a stream's table as JDBC gives it: the table's own columns with their SQL types.
+   * The caller closes the result set, which closes its statement and connection too.
+   */
+  public ResultSet resultSet(String stream) {
+    String sql = "SELECT * FROM " + sqlTable(stream);
+    Connection reader = null;
+    try {
+      reader = openConnection();
+      // Without autocommit PostgreSQL streams through a cursor in fetch-size chunks.
+      reader.setAutoCommit(false);
+      Statement statement = reader.createStatement();
+      statement.setFetchSize(1000);
+      ResultSet rows = statement.executeQuery(sql);
+      return ClosingResultSet.wrap(rows, statement, reader);
+    } catch (SQLException e) {
+      closeQuietly(reader);
+      throw failure("querying stream " + stream, e);
+    }
   }
 
   @Override
