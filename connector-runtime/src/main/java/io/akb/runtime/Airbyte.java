@@ -170,6 +170,17 @@ public final class Airbyte {
             "it is a manifest-only connector and AKB cannot download manifests",
             "Pass its manifest.yaml with the manifest option.");
       }
+      if (known.runner() == ConnectorMetadata.Runner.NONE) {
+        // Fail before a long install that is known to fail, with what is known about it.
+        throw new AkbException(
+            "getting connector " + name,
+            "the registry knows no version of "
+                + known.pypiPackage()
+                + " that installs"
+                + (known.note() == null ? "" : ": " + known.note()),
+            "Give a version or a pip requirement that installs (the version or pip URL option),"
+                + " or a Docker image or local program.");
+      }
       if (known.pypiPackage() != null) {
         return venv(name, known.pypiPackage(), known.version(), options);
       }
