@@ -54,7 +54,7 @@ public final class Airbyte {
    * A destination, with its executor chosen as for {@link #getSource} (PyAirbyte's {@code
    * get_destination}). Nothing runs until the destination is used.
    *
-   * @param name the connector's name, such as {@code destination-duckdb}
+   * @param name the connector's name, such as {@code destination-ailake}
    * @param config the destination's config
    * @throws AkbException for an unknown name (suggesting close names)
    */
