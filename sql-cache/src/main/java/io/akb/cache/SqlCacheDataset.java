@@ -12,12 +12,13 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowReader;
 
 /**
  * One stream of a SQL cache, PyAirbyte's {@code cache["users"]}: its rows (data fields and the
- * {@code _airbyte_*} columns), its count, and exports: Apache Arrow (a file or in-memory batches),
- * {@link Document}s, and for SQL users its table's name and a JDBC {@link ResultSet}. Reads see
- * committed data only; each call reads the table afresh.
+ * {@code _airbyte_*} columns), its count, and exports: Apache Arrow (a file, in-memory batches or a
+ * reader), {@link Document}s, and for SQL users its table's name and a JDBC {@link ResultSet}.
+ * Reads see committed data only; each call reads the table afresh.
  */
 public final class SqlCacheDataset implements CachedDataset {
   private final JdbcSqlCache cache;
@@ -62,6 +63,16 @@ public final class SqlCacheDataset implements CachedDataset {
   public long toArrowBatches(
       BufferAllocator allocator, int batchRows, Consumer<VectorSchemaRoot> batches) {
     return ArrowExport.forEachBatch(cache, streamName, allocator, batchRows, batches);
+  }
+
+  /**
+   * The rows as an Arrow reader, pulled a batch of up to {@code batchRows} rows at a time ({@link
+   * ArrowReader#loadNextBatch()}, then its {@link ArrowReader#getVectorSchemaRoot() root}), with
+   * the types of {@link ArrowExport}; for handing on, such as through Arrow's C data interface.
+   * Close it (try-with-resources): it holds a connection to the cache until then.
+   */
+  public ArrowReader toArrowReader(BufferAllocator allocator, int batchRows) {
+    return ArrowExport.reader(cache, streamName, allocator, batchRows);
   }
 
   /**

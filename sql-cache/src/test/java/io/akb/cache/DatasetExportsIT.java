@@ -19,7 +19,12 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.TimeStampMicroTZVector;
 import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.types.TimeUnit;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,8 +35,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * A user opens a cache AKB wrote, in a later process, and takes one stream out of it the ways
  * PyAirbyte offers: the dataset by name ({@code cache["issues"]}), its records with their {@code
  * _airbyte_*} fields, documents ({@code to_documents}), the SQL table ({@code to_sql_table}) and a
- * JDBC result set, and Arrow record batches in memory; on a real DuckDB file and a real PostgreSQL
- * database.
+ * JDBC result set, and Arrow record batches in memory, pushed or pulled; on a real DuckDB file and
+ * a real PostgreSQL database.
  */
 class DatasetExportsIT {
   private static final long EXTRACTED_AT = 1_700_000_000_000L;
@@ -161,6 +166,29 @@ class DatasetExportsIT {
       }
       assertThat(batchSizes).containsExactly(1, 1);
       assertThat(fromArrow).containsExactlyInAnyOrder("1 Crash r1", "2 Slow r2");
+
+      List<String> pulled = new ArrayList<>();
+      try (RootAllocator allocator = new RootAllocator();
+          ArrowReader reader = issues.toArrowReader(allocator, 10)) {
+        VectorSchemaRoot root = reader.getVectorSchemaRoot();
+        assertThat(root.getSchema().findField("_airbyte_extracted_at").getType())
+            .isEqualTo(new ArrowType.Timestamp(TimeUnit.MICROSECOND, "UTC"));
+        while (reader.loadNextBatch()) {
+          TimeStampMicroTZVector extracted =
+              (TimeStampMicroTZVector) root.getVector("_airbyte_extracted_at");
+          for (int row = 0; row < root.getRowCount(); row++) {
+            pulled.add(
+                root.getVector("title").getObject(row)
+                    + " "
+                    + root.getVector("body").getObject(row)
+                    + " "
+                    + extracted.get(row));
+          }
+        }
+      }
+      assertThat(pulled)
+          .containsExactlyInAnyOrder(
+              "Crash It crashes. " + EXTRACTED_AT * 1000, "Slow null " + EXTRACTED_AT * 1000);
 
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> cache.dataset("users"))
           .isInstanceOf(AkbException.class)

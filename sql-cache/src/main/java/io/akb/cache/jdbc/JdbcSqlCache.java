@@ -359,19 +359,34 @@ public abstract class JdbcSqlCache implements SqlCache {
    * The caller closes the result set, which closes its statement and connection too.
    */
   public ResultSet resultSet(String stream) {
-    String sql = "SELECT * FROM " + sqlTable(stream);
     Connection reader = null;
     try {
       reader = openConnection();
-      // Without autocommit PostgreSQL streams through a cursor in fetch-size chunks.
-      reader.setAutoCommit(false);
-      Statement statement = reader.createStatement();
-      statement.setFetchSize(1000);
-      ResultSet rows = statement.executeQuery(sql);
-      return ClosingResultSet.wrap(rows, statement, reader);
+      StreamLayout layout = requireLayout(reader, stream);
+      return openQuery(reader, "SELECT * FROM " + qualified(layout.tableName()), 1000);
     } catch (SQLException e) {
       closeQuietly(reader);
       throw failure("querying stream " + stream, e);
+    } catch (RuntimeException e) {
+      closeQuietly(reader);
+      throw e;
+    }
+  }
+
+  /**
+   * Runs {@code sql} on {@code reader}, a connection of its own: closing the result set closes the
+   * statement and the connection.
+   */
+  private static ResultSet openQuery(Connection reader, String sql, int fetchSize)
+      throws SQLException {
+    reader.setAutoCommit(false); // PostgreSQL streams through a cursor only without it
+    PreparedStatement statement = reader.prepareStatement(sql);
+    try {
+      statement.setFetchSize(fetchSize);
+      return ClosingResultSet.wrap(statement.executeQuery(), statement, reader);
+    } catch (SQLException e) {
+      statement.close();
+      throw e;
     }
   }
 
@@ -571,40 +586,43 @@ public abstract class JdbcSqlCache implements SqlCache {
     return select.append(" FROM ").append(qualified(layout.tableName())).toString();
   }
 
-  /** Reads a whole result of {@link #readColumns}. */
-  @FunctionalInterface
-  public interface ColumnsReader<T> {
-    /**
-     * @param columns each column's name in the table, in the result's order
-     * @param types each column's type
-     * @param rows the rows, positioned before the first
-     */
-    T read(List<String> columns, List<ColumnType> types, ResultSet rows) throws SQLException;
+  /**
+   * Every row of a stream's table as {@link #openColumns} gives it: one column per table column.
+   *
+   * @param names each column's name in the table, in the result's order
+   * @param types each column's type
+   * @param rows the rows, positioned before the first; closing them closes their connection
+   */
+  public record Columns(List<String> names, List<ColumnType> types, ResultSet rows)
+      implements AutoCloseable {
+    @Override
+    public void close() throws SQLException {
+      rows.close();
+    }
   }
 
   /**
-   * Hands every row of a stream's table (its current generation) to {@code reader} as one result
-   * set, data columns then {@code _airbyte_raw_id}, {@code _airbyte_extracted_at}, {@code
-   * _airbyte_meta}; times and JSON as text, every other type through its JDBC getter. For readers
-   * that take the rows in bulk, such as an Arrow export. Sees committed data only.
+   * Every row of a stream's table (its current generation) as one result set, data columns then
+   * {@code _airbyte_raw_id}, {@code _airbyte_extracted_at}, {@code _airbyte_meta}; times and JSON
+   * as text, every other type through its JDBC getter. For readers that take the rows in bulk, such
+   * as an Arrow export. Sees committed data only; the caller closes the result.
    */
-  public <T> T readColumns(String stream, ColumnsReader<T> reader) {
-    try (Connection connection = openConnection()) {
+  public Columns openColumns(String stream) {
+    Connection connection = null;
+    try {
+      connection = openConnection();
       StreamLayout layout = requireLayout(connection, stream);
       List<String> columns = new ArrayList<>();
       List<ColumnType> types = new ArrayList<>();
       String sql = selectAll(layout, new ArrayList<>(), columns, types);
-      connection.setAutoCommit(false); // PostgreSQL streams through a cursor only without it
-      try (PreparedStatement statement = connection.prepareStatement(sql)) {
-        statement.setFetchSize(10_000);
-        try (ResultSet rows = statement.executeQuery()) {
-          return reader.read(List.copyOf(columns), List.copyOf(types), rows);
-        }
-      } finally {
-        connection.rollback();
-      }
+      return new Columns(
+          List.copyOf(columns), List.copyOf(types), openQuery(connection, sql, 10_000));
     } catch (SQLException e) {
+      closeQuietly(connection);
       throw failure("reading the rows of stream " + stream, e);
+    } catch (RuntimeException e) {
+      closeQuietly(connection);
+      throw e;
     }
   }
 
