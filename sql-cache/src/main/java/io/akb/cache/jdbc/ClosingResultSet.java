@@ -35,9 +35,16 @@ final class ClosingResultSet implements InvocationHandler {
 
   @Override
   public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-    if (method.getName().equals("close") && method.getParameterCount() == 0) {
+    if (method.getParameterCount() == 0 && method.getName().equals("close")) {
       close();
       return null;
+    }
+    // The proxy is its own object: equal only to itself, whatever the driver's result set says.
+    if (method.getParameterCount() == 1 && method.getName().equals("equals")) {
+      return proxy == args[0];
+    }
+    if (method.getParameterCount() == 0 && method.getName().equals("hashCode")) {
+      return System.identityHashCode(proxy);
     }
     try {
       return method.invoke(rows, args);

@@ -359,14 +359,31 @@ public abstract class JdbcSqlCache implements SqlCache {
    * The caller closes the result set, which closes its statement and connection too.
    */
   public ResultSet resultSet(String stream) {
+    return openForStream(
+        stream,
+        "querying stream " + stream,
+        (reader, layout) ->
+            openQuery(reader, "SELECT * FROM " + qualified(layout.tableName()), 1000));
+  }
+
+  /** Opens something that owns {@code reader} (and closes it), from a stream's layout. */
+  @FunctionalInterface
+  private interface OpenOnConnection<T> {
+    T open(Connection reader, StreamLayout layout) throws SQLException;
+  }
+
+  /**
+   * Opens a connection of its own for {@code stream} and hands it to {@code open}, whose result
+   * owns it from then on; the connection is closed here only when opening fails.
+   */
+  private <T> T openForStream(String stream, String what, OpenOnConnection<T> open) {
     Connection reader = null;
     try {
       reader = openConnection();
-      StreamLayout layout = requireLayout(reader, stream);
-      return openQuery(reader, "SELECT * FROM " + qualified(layout.tableName()), 1000);
+      return open.open(reader, requireLayout(reader, stream));
     } catch (SQLException e) {
       closeQuietly(reader);
-      throw failure("querying stream " + stream, e);
+      throw failure(what, e);
     } catch (RuntimeException e) {
       closeQuietly(reader);
       throw e;
@@ -608,22 +625,16 @@ public abstract class JdbcSqlCache implements SqlCache {
    * as an Arrow export. Sees committed data only; the caller closes the result.
    */
   public Columns openColumns(String stream) {
-    Connection connection = null;
-    try {
-      connection = openConnection();
-      StreamLayout layout = requireLayout(connection, stream);
-      List<String> columns = new ArrayList<>();
-      List<ColumnType> types = new ArrayList<>();
-      String sql = selectAll(layout, new ArrayList<>(), columns, types);
-      return new Columns(
-          List.copyOf(columns), List.copyOf(types), openQuery(connection, sql, 10_000));
-    } catch (SQLException e) {
-      closeQuietly(connection);
-      throw failure("reading the rows of stream " + stream, e);
-    } catch (RuntimeException e) {
-      closeQuietly(connection);
-      throw e;
-    }
+    return openForStream(
+        stream,
+        "reading the rows of stream " + stream,
+        (reader, layout) -> {
+          List<String> columns = new ArrayList<>();
+          List<ColumnType> types = new ArrayList<>();
+          String sql = selectAll(layout, new ArrayList<>(), columns, types);
+          return new Columns(
+              List.copyOf(columns), List.copyOf(types), openQuery(reader, sql, 10_000));
+        });
   }
 
   private String castToText(String column) {
