@@ -79,9 +79,9 @@ public final class ConnectorSettings {
     DESTINATION(
         "destination",
         "connect-sink-",
-        "destination-duckdb",
-        "airbyte-destination-duckdb==0.4.0",
-        "airbyte/destination-duckdb:0.4.0");
+        "destination-ailake",
+        "airbyte-destination-ailake==0.1.16",
+        "airbyte/destination-ailake:0.1.16");
 
     private final String noun;
     private final String runnerPrefix;

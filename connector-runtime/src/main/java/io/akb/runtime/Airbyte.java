@@ -54,7 +54,7 @@ public final class Airbyte {
    * A destination, with its executor chosen as for {@link #getSource} (PyAirbyte's {@code
    * get_destination}). Nothing runs until the destination is used.
    *
-   * @param name the connector's name, such as {@code destination-duckdb}
+   * @param name the connector's name, such as {@code destination-ailake}
    * @param config the destination's config
    * @throws AkbException for an unknown name (suggesting close names)
    */
@@ -169,6 +169,17 @@ public final class Airbyte {
             "getting connector " + name,
             "it is a manifest-only connector and AKB cannot download manifests",
             "Pass its manifest.yaml with the manifest option.");
+      }
+      if (known.runner() == ConnectorMetadata.Runner.NONE) {
+        // Fail before a long install that is known to fail, with what is known about it.
+        throw new AkbException(
+            "getting connector " + name,
+            "the registry knows no version of "
+                + known.pypiPackage()
+                + " that installs"
+                + (known.note() == null ? "" : ": " + known.note()),
+            "Give a version or a pip requirement that installs (the version or pip URL option),"
+                + " or a Docker image or local program.");
       }
       if (known.pypiPackage() != null) {
         return venv(name, known.pypiPackage(), known.version(), options);

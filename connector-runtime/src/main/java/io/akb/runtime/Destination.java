@@ -73,7 +73,7 @@ public final class Destination {
    * config is checked against the spec here, so this installs the connector and runs its {@code
    * spec}.
    *
-   * @param name the destination's name ({@code destination-duckdb}), for messages
+   * @param name the destination's name ({@code destination-ailake}), for messages
    * @param config its config, as its spec describes; may hold {@code secret://NAME} references,
    *     resolved each time the destination runs
    * @param options timeouts and limits; the idle timeout does not apply to {@code write}, where a

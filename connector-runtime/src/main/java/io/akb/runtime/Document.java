@@ -13,16 +13,17 @@ import java.util.UUID;
  * A record rendered as a text document for LLM pipelines, as PyAirbyte's {@code Document}.
  *
  * @param id the record's primary key values joined by {@code -}, else a random UUID
- * @param content Markdown: a YAML-like metadata header between {@code ---} lines, the title as
- *     {@code # title}, then each content property as {@code ## Name} and its value
+ * @param content Markdown: a YAML-like metadata header between {@code ---} lines (when rendered),
+ *     the title as {@code # title}, then each content property as {@code ## Name} and its value
  * @param metadata the metadata properties and their values
- * @param lastModified when the connector emitted the record, or null
+ * @param lastModified when the connector emitted the record (from a cache: its {@code
+ *     _airbyte_extracted_at}), or null
  */
 public record Document(
     String id, String content, Map<String, JsonNode> metadata, Instant lastModified) {
 
   /**
-   * Renders a record.
+   * Renders a record with its metadata as a header, as {@link Source#getDocuments} does.
    *
    * @param primaryKey the stream's key, as field paths
    * @param titleProperty the property that titles the document, or null
@@ -35,7 +36,38 @@ public record Document(
       String titleProperty,
       List<String> contentProperties,
       List<String> metadataProperties) {
-    JsonNode data = record.data();
+    Instant lastModified =
+        record.emittedAt() == null ? null : Instant.ofEpochMilli(record.emittedAt());
+    return fromData(
+        record.data(),
+        lastModified,
+        primaryKey,
+        titleProperty,
+        contentProperties,
+        metadataProperties,
+        true);
+  }
+
+  /**
+   * Renders a record's fields, PyAirbyte's {@code to_documents}.
+   *
+   * @param data the record's fields
+   * @param lastModified when the record was extracted, or null
+   * @param primaryKey the stream's key, as field paths
+   * @param titleProperty the property that titles the document, or null
+   * @param contentProperties properties rendered as the body; null: every property
+   * @param metadataProperties properties put in the metadata; null: every property not in the body
+   * @param renderMetadata whether the metadata also heads the content; either way it is in {@link
+   *     #metadata()}
+   */
+  public static Document fromData(
+      JsonNode data,
+      Instant lastModified,
+      List<List<String>> primaryKey,
+      String titleProperty,
+      List<String> contentProperties,
+      List<String> metadataProperties,
+      boolean renderMetadata) {
     List<String> fields = new ArrayList<>();
     data.fieldNames().forEachRemaining(fields::add);
     List<String> body = contentProperties == null ? fields : contentProperties;
@@ -53,7 +85,7 @@ public record Document(
         });
 
     StringBuilder text = new StringBuilder();
-    if (!metadata.isEmpty()) {
+    if (renderMetadata && !metadata.isEmpty()) {
       text.append("---\n");
       metadata.forEach(
           (key, value) -> text.append(key).append(": ").append(asText(value)).append('\n'));
@@ -90,8 +122,6 @@ public record Document(
         keyValues.isEmpty() || keyValues.size() != primaryKey.size()
             ? UUID.randomUUID().toString()
             : String.join("-", keyValues);
-    Instant lastModified =
-        record.emittedAt() == null ? null : Instant.ofEpochMilli(record.emittedAt());
     return new Document(id, text.toString().stripTrailing() + "\n", metadata, lastModified);
   }
 

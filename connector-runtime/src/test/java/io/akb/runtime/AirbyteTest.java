@@ -45,6 +45,21 @@ class AirbyteTest {
   }
 
   @Test
+  void aConnectorWhosePackageDoesNotInstallFailsAtOnceWithWhatTheRegistryKnows() {
+    assertThatThrownBy(
+            () -> Airbyte.executorFor("destination-pgvector", ConnectorOptions.defaults()))
+        .isInstanceOf(AkbException.class)
+        .hasMessageContaining("knows no version of airbyte-destination-pgvector that installs")
+        .hasMessageContaining("0.1.13 does not install");
+  }
+
+  @Test
+  void aConnectorAirbyteShipsOnlyAsAnImageRunsFromTheRegistrysImage() {
+    assertThat(Airbyte.executorFor("destination-postgres", ConnectorOptions.defaults()).describe())
+        .isEqualTo("Docker image airbyte/destination-postgres:2.4.7 (network host)");
+  }
+
+  @Test
   void aDockerImageRunsThroughTheDockerExecutor() {
     var executor =
         Airbyte.executorFor(

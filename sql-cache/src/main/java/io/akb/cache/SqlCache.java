@@ -8,6 +8,8 @@ import io.akb.runtime.ReadResult;
 import io.akb.runtime.ReadableCache;
 import io.akb.runtime.Source;
 import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +72,13 @@ public interface SqlCache extends Cache, ReadableCache, AutoCloseable {
     streams().forEach(stream -> datasets.put(stream, dataset(stream)));
     return datasets;
   }
+
+  /**
+   * A new JDBC connection to the cache's database, for SQL of one's own (a dataset's {@link
+   * SqlCacheDataset#sqlTable()} names its table); it sees committed data only. The caller closes
+   * it. A DuckDB file cannot be opened twice by one process: this is how to query one that is open.
+   */
+  Connection openConnection() throws SQLException;
 
   /** Number of rows in a stream's table (the current generation for a replaced stream). */
   long count(String stream);

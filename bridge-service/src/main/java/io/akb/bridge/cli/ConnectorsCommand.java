@@ -12,12 +12,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** Lists the connectors of the registry, like PyAirbyte's {@code get_available_connectors}. */
+/**
+ * Lists the connectors of the registry, like PyAirbyte's {@code get_available_connectors}: each
+ * with its version, how AKB would run it here by default ({@link ConnectorMetadata#runner()}), its
+ * PyPI package and Docker image, then what the registry notes about the listed ones.
+ */
 @Command(
     name = "connectors",
     description =
         "List the connectors AKB knows (the registry snapshot, or $AKB_REGISTRY): name, version,"
-            + " PyPI package, Docker image.")
+            + " how it runs here (venv from PyPI, Docker image, manifest, not runnable), PyPI"
+            + " package, Docker image; then the registry's notes on them.")
 final class ConnectorsCommand implements Runnable {
   @Mixin HelpOption help;
 
@@ -50,12 +55,13 @@ final class ConnectorsCommand implements Runnable {
                                 .toLowerCase(Locale.ROOT)
                                 .contains(filter.toLowerCase(Locale.ROOT)))
                 .toList();
-    TextTable table = new TextTable("NAME", "VERSION", "PYPI PACKAGE", "DOCKER IMAGE");
+    TextTable table = new TextTable("NAME", "VERSION", "RUNS HERE", "PYPI PACKAGE", "DOCKER IMAGE");
     connectors.forEach(
         c ->
             table.add(
                 c.name(),
                 orDash(c.version()),
+                c.runner().description(),
                 orDash(c.pypiPackage()),
                 orDash(c.dockerRepository())));
     PrintWriter out = spec.commandLine().getOut();
@@ -65,6 +71,14 @@ final class ConnectorsCommand implements Runnable {
             + (connectors.size() == 1 ? " connector" : " connectors")
             + ", from "
             + registry.origin());
+    for (ConnectorMetadata c : connectors) {
+      if (c.manifestInWheel() != null) {
+        out.println(c.name() + ": declarative; its wheel ships " + c.manifestInWheel());
+      }
+      if (c.note() != null) {
+        out.println(c.name() + ": " + c.note());
+      }
+    }
     out.flush();
   }
 

@@ -80,7 +80,7 @@ public interface BridgeConfig {
 
     /**
      * An Airbyte destination to write into instead of a cache, by name, such as {@code
-     * destination-duckdb}: installed and run as {@code akb} runs connectors (a PyPI venv by
+     * destination-ailake}: installed and run as {@code akb} runs connectors (a PyPI venv by
      * default). Default: none (the target is a cache).
      */
     Optional<String> destination();

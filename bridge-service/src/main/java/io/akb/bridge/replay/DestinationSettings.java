@@ -14,7 +14,7 @@ import java.util.Map;
 /**
  * What a destination target writes into: an Airbyte destination connector and how to run it.
  *
- * @param name the connector's name, such as {@code destination-duckdb}
+ * @param name the connector's name, such as {@code destination-ailake}
  * @param config its config as its spec describes; may hold {@code secret://NAME} references,
  *     resolved each time it runs
  * @param options how to get and run it (version, pip URL, Docker image, local program)

@@ -46,9 +46,35 @@ class AkbCommandTest {
 
     assertThat(out.toString().lines())
         .containsExactly(
-            "NAME          VERSION  PYPI PACKAGE          DOCKER IMAGE",
-            "source-faker  7.2.1    airbyte-source-faker  airbyte/source-faker",
+            "NAME          VERSION  RUNS HERE       PYPI PACKAGE          DOCKER IMAGE",
+            "source-faker  7.2.1    venv from PyPI  airbyte-source-faker  airbyte/source-faker",
             "1 connector, from the registry snapshot");
+  }
+
+  @Test
+  void connectorsSayHowEachRunsHereAndWhatTheRegistryNotes() {
+    assertThat(akb("connectors", "postgres")).isZero();
+    assertThat(out.toString().lines())
+        .contains(
+            "destination-postgres  2.4.7    Docker image (needs a local image)  -"
+                + "             airbyte/destination-postgres")
+        .anyMatch(line -> line.startsWith("source-postgres       3.7.0    Docker image"))
+        .anyMatch(
+            line ->
+                line.startsWith("destination-postgres: Airbyte ships it only as the Docker image")
+                    && line.contains("cannot be pulled here"));
+
+    out.getBuffer().setLength(0);
+    assertThat(akb("connectors", "pgvector")).isZero();
+    assertThat(out.toString().lines())
+        .anyMatch(line -> line.matches("destination-pgvector +0\\.1\\.13 +not runnable +.*"))
+        .anyMatch(line -> line.startsWith("destination-pgvector: 0.1.13 does not install"));
+
+    out.getBuffer().setLength(0);
+    assertThat(akb("connectors", "pokeapi")).isZero();
+    assertThat(out.toString().lines())
+        .anyMatch(line -> line.matches("source-pokeapi +0\\.2\\.15 +venv from PyPI +.*"))
+        .contains("source-pokeapi: declarative; its wheel ships source_pokeapi/manifest.yaml");
   }
 
   @Test

@@ -75,7 +75,7 @@ public final class DestinationWriter implements AutoCloseable {
    * Starts streaming into a destination already started with {@code write --config --catalog} and
    * stdin open.
    *
-   * @param name what runs, for messages ("destination-duckdb write")
+   * @param name what runs, for messages ("destination-ailake write")
    * @param messages the destination's output, with its stdin
    * @param listener called on the reader thread for each confirmed state, in order; may be null
    */

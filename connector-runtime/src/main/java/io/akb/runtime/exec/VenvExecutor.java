@@ -357,6 +357,13 @@ public final class VenvExecutor implements ConnectorExecutor {
                 + ", or give a pip requirement that works.";
       } else if (unmet != null) {
         why += ": the package index has no " + unmet;
+      } else if (!conflicts(tail).isEmpty()) {
+        why += ": its requirements conflict (" + String.join("; ", conflicts(tail)) + ")";
+        hint =
+            "This release of the connector cannot be installed (its own pins and those of its"
+                + " dependencies exclude each other): choose another version of "
+                + packageName
+                + ", or give a pip requirement that works.";
       }
       throw new AkbException("installing " + requirement, why, tail, hint, null);
     }
@@ -375,6 +382,32 @@ public final class VenvExecutor implements ConnectorExecutor {
       Matcher matcher = NO_MATCHING_DISTRIBUTION.matcher(line);
       if (matcher.find()) {
         found = matcher.group(1);
+      }
+    }
+    return found;
+  }
+
+  private static final Pattern DEPENDS_ON = Pattern.compile("^\\s+(\\S.* depends on \\S.*)$");
+
+  /**
+   * What each side of a dependency conflict requires, from pip's output ({@code The conflict is
+   * caused by:} then lines such as {@code akb-cdk 3.0 depends on akb-dependency==2.0}); empty when
+   * pip reported no conflict.
+   */
+  static List<String> conflicts(List<String> pipOutput) {
+    List<String> found = new ArrayList<>();
+    boolean inConflict = false;
+    for (String line : pipOutput) {
+      if (line.strip().equals("The conflict is caused by:")) {
+        inConflict = true;
+        found.clear();
+      } else if (inConflict) {
+        Matcher matcher = DEPENDS_ON.matcher(line);
+        if (matcher.matches()) {
+          found.add(matcher.group(1).strip());
+        } else {
+          inConflict = false;
+        }
       }
     }
     return found;

@@ -10,6 +10,12 @@ package io.akb.runtime.registry;
  * @param version the version to install: the Docker tag, which is also the PyPI version
  * @param documentationUrl where its documentation is, or null
  * @param language {@code python}, {@code java}, {@code manifest-only}, ... or null when unknown
+ * @param installs false when its package is known not to install (the entry's {@code
+ *     akb.installs}); true otherwise, also when nobody tried
+ * @param manifestInWheel the path of the declarative manifest its wheel was seen to ship ({@code
+ *     source_pokeapi/manifest.yaml}), or null when none was seen or nobody looked
+ * @param note what the registry says about the entry beyond Airbyte's fields (a pin, why it does
+ *     not install, where a fact came from), or null
  */
 public record ConnectorMetadata(
     String name,
@@ -18,12 +24,41 @@ public record ConnectorMetadata(
     String dockerRepository,
     String version,
     String documentationUrl,
-    String language) {
+    String language,
+    boolean installs,
+    String manifestInWheel,
+    String note) {
 
   /** Sources read, destinations write. */
   public enum Kind {
     SOURCE,
     DESTINATION
+  }
+
+  /**
+   * How AKB runs the connector when no executor option is given, as {@code Airbyte.getSource}
+   * chooses from the registry.
+   */
+  public enum Runner {
+    /** Its PyPI package at the registry's version, in a venv AKB makes. */
+    VENV("venv from PyPI"),
+    /** Its Docker image, which must be on the local engine: AKB never pulls. */
+    DOCKER("Docker image (needs a local image)"),
+    /** A declarative manifest, which has to be given: the registry ships none. */
+    MANIFEST("manifest (pass --manifest)"),
+    /** No way known: its package does not install and it has no image. */
+    NONE("not runnable");
+
+    private final String description;
+
+    Runner(String description) {
+      this.description = description;
+    }
+
+    /** A few words for a listing: {@code venv from PyPI}. */
+    public String description() {
+      return description;
+    }
   }
 
   /** The Docker image with its tag, such as {@code airbyte/source-faker:7.2.1}. */
@@ -34,5 +69,16 @@ public record ConnectorMetadata(
   /** Whether the connector is a YAML manifest run by the declarative source. */
   public boolean isManifestOnly() {
     return "manifest-only".equals(language);
+  }
+
+  /** How AKB runs it by default; see {@link Runner}. */
+  public Runner runner() {
+    if (isManifestOnly()) {
+      return Runner.MANIFEST;
+    }
+    if (pypiPackage != null) {
+      return installs ? Runner.VENV : Runner.NONE;
+    }
+    return Runner.DOCKER;
   }
 }

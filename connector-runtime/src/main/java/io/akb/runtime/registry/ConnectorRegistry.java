@@ -18,10 +18,14 @@ import java.util.Optional;
  * Connector name to PyPI package, Docker image, version and docs URL, read from a registry in the
  * format of Airbyte's {@code oss_registry.json} ({@code {"sources": [...], "destinations": [...]}},
  * each entry with {@code dockerRepository}, {@code dockerImageTag}, {@code documentationUrl},
- * {@code language} and {@code remoteRegistries.pypi.packageName}).
+ * {@code language} and {@code remoteRegistries.pypi.packageName}), plus an optional {@code akb}
+ * object per entry with what AKB knows beyond Airbyte's fields ({@code installs}, {@code
+ * manifestInWheel}, {@code note}; see {@link ConnectorMetadata}).
  *
- * <p>The snapshot in the jar ({@value #SNAPSHOT_RESOURCE}) covers every {@code airbyte-source-*}
- * and {@code airbyte-destination-*} package on PyPI; the environment variable {@value
+ * <p>The snapshot in the jar ({@value #SNAPSHOT_RESOURCE}, made by {@code
+ * connector-runtime/registry/generate-snapshot.py}) covers every {@code airbyte-source-*} and
+ * {@code airbyte-destination-*} package of a PyPI listing at its newest version (or a pin that
+ * installs), and connectors Airbyte ships only as Docker images; the environment variable {@value
  * #REGISTRY_ENV} replaces it with a file or an http(s) URL. Immutable and thread-safe.
  */
 public final class ConnectorRegistry {
@@ -108,6 +112,8 @@ public final class ConnectorRegistry {
       }
       String name = repository.substring(repository.lastIndexOf('/') + 1);
       JsonNode pypi = entry.path("remoteRegistries").path("pypi");
+      // AKB's own facts about an entry; Airbyte's registry has no such object.
+      JsonNode akb = entry.path("akb");
       String pypiPackage =
           pypi.path("enabled").asBoolean(true) && pypi.hasNonNull("packageName")
               ? pypi.get("packageName").asText()
@@ -121,7 +127,10 @@ public final class ConnectorRegistry {
               repository,
               entry.hasNonNull("dockerImageTag") ? entry.get("dockerImageTag").asText() : null,
               entry.hasNonNull("documentationUrl") ? entry.get("documentationUrl").asText() : null,
-              entry.hasNonNull("language") ? entry.get("language").asText() : null));
+              entry.hasNonNull("language") ? entry.get("language").asText() : null,
+              akb.path("installs").asBoolean(true),
+              akb.hasNonNull("manifestInWheel") ? akb.get("manifestInWheel").asText() : null,
+              akb.hasNonNull("note") ? akb.get("note").asText() : null));
     }
   }
 

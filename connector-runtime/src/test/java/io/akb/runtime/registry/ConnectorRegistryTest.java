@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.akb.runtime.AkbException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +29,57 @@ class ConnectorRegistryTest {
   @Test
   void aPackageWhoseNewestVersionDoesNotInstallIsPinnedToOneThatDoes() {
     // airbyte-source-file 0.6.0 requires a smart-open version that PyPI does not have.
-    assertThat(ConnectorRegistry.load(null).get("source-file").version()).isEqualTo("0.5.39");
+    ConnectorMetadata file = ConnectorRegistry.load(null).get("source-file");
+    assertThat(file.version()).isEqualTo("0.5.39");
+    assertThat(file.runner()).isEqualTo(ConnectorMetadata.Runner.VENV);
+    assertThat(file.note()).contains("newest version known to install");
+  }
+
+  @Test
+  void theSnapshotHoldsEveryAirbytePackageOfThePypiListingAndTheDockerOnlyConnectors() {
+    ConnectorRegistry registry = ConnectorRegistry.load(null);
+    List<ConnectorMetadata> sources = registry.connectors(ConnectorMetadata.Kind.SOURCE);
+    List<ConnectorMetadata> destinations = registry.connectors(ConnectorMetadata.Kind.DESTINATION);
+
+    // The listing has 287 airbyte-source-* and 3 airbyte-destination-* packages.
+    assertThat(sources.stream().filter(c -> c.pypiPackage() != null)).hasSize(287);
+    assertThat(destinations.stream().filter(c -> c.pypiPackage() != null))
+        .extracting(ConnectorMetadata::name)
+        .containsExactly("destination-ailake", "destination-glassflow", "destination-pgvector");
+    assertThat(sources.stream().filter(c -> c.pypiPackage() == null))
+        .extracting(ConnectorMetadata::name)
+        .containsExactly("source-mssql", "source-mysql", "source-postgres");
+    assertThat(destinations).hasSize(10);
+  }
+
+  @Test
+  void aConnectorAirbyteShipsOnlyAsAnImageIsNamedByItsRepositoryAndSaysNoneCanBePulled() {
+    ConnectorMetadata postgres = ConnectorRegistry.load(null).get("destination-postgres");
+
+    assertThat(postgres.pypiPackage()).isNull();
+    assertThat(postgres.dockerImage()).isEqualTo("airbyte/destination-postgres:2.4.7");
+    assertThat(postgres.language()).isEqualTo("java");
+    assertThat(postgres.runner()).isEqualTo(ConnectorMetadata.Runner.DOCKER);
+    assertThat(postgres.note())
+        .contains("cannot be pulled here")
+        .contains("metadata.yaml at commit");
+    assertThat(ConnectorRegistry.load(null).get("destination-duckdb").note())
+        .startsWith("Airbyte's destination-duckdb is Python, but PyPI has no");
+  }
+
+  @Test
+  void aWheelSeenToShipAManifestNamesItAndAPackageThatDoesNotInstallIsNotRunnable() {
+    ConnectorRegistry registry = ConnectorRegistry.load(null);
+
+    ConnectorMetadata pokeapi = registry.get("source-pokeapi");
+    assertThat(pokeapi.manifestInWheel()).isEqualTo("source_pokeapi/manifest.yaml");
+    assertThat(pokeapi.runner()).isEqualTo(ConnectorMetadata.Runner.VENV);
+    assertThat(registry.get("source-faker").manifestInWheel()).isNull();
+
+    ConnectorMetadata pgvector = registry.get("destination-pgvector");
+    assertThat(pgvector.installs()).isFalse();
+    assertThat(pgvector.runner()).isEqualTo(ConnectorMetadata.Runner.NONE);
+    assertThat(pgvector.note()).startsWith("0.1.13 does not install");
   }
 
   @Test
@@ -66,6 +117,8 @@ class ConnectorRegistryTest {
 
     assertThat(registry.names()).containsExactly("destination-x", "source-internal");
     assertThat(registry.get("source-internal").isManifestOnly()).isTrue();
+    assertThat(registry.get("source-internal").runner())
+        .isEqualTo(ConnectorMetadata.Runner.MANIFEST);
     assertThat(registry.get("source-internal").pypiPackage()).isNull();
     assertThat(registry.get("destination-x").pypiPackage()).isEqualTo("airbyte-destination-x");
   }

@@ -40,6 +40,7 @@ import org.apache.arrow.vector.TimeStampMicroVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowFileWriter;
+import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.DateUnit;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.TimeUnit;
@@ -95,8 +96,8 @@ public final class ArrowExport {
 
   /**
    * Reads the stream's rows into record batches of up to {@code batchRows} rows, handing each to
-   * {@code batches} in table order. The root is reused: read it inside the callback. Returns the
-   * number of rows.
+   * {@code batches} in table order. The root is reused: read it inside the callback. An empty
+   * stream is handed over once, as a batch of no rows with its schema. Returns the number of rows.
    */
   public static long forEachBatch(
       JdbcSqlCache cache,
@@ -104,41 +105,103 @@ public final class ArrowExport {
       BufferAllocator allocator,
       int batchRows,
       Consumer<VectorSchemaRoot> batches) {
+    try (ArrowReader reader = reader(cache, stream, allocator, batchRows)) {
+      VectorSchemaRoot root = reader.getVectorSchemaRoot();
+      long total = 0;
+      boolean any = false;
+      while (reader.loadNextBatch()) {
+        any = true;
+        total += root.getRowCount();
+        batches.accept(root);
+      }
+      if (!any) {
+        batches.accept(root);
+      }
+      return total;
+    } catch (IOException e) {
+      throw new AkbException(
+          "reading stream " + stream + " of " + cache.describe() + " as Arrow batches",
+          e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(),
+          null,
+          e);
+    }
+  }
+
+  /**
+   * The stream's rows as an Arrow reader ({@link ArrowReader#loadNextBatch()} fills its root with
+   * the next batch of up to {@code batchRows} rows, in table order), for code that pulls batches or
+   * hands a reader on, such as Arrow's C data interface. It holds a connection to the cache until
+   * closed.
+   */
+  public static ArrowReader reader(
+      JdbcSqlCache cache, String stream, BufferAllocator allocator, int batchRows) {
     if (batchRows < 1) {
       throw new IllegalArgumentException("batchRows must be positive: " + batchRows);
     }
-    return cache.readColumns(
-        stream,
-        (columns, types, rows) -> {
-          List<Field> fields = new ArrayList<>();
-          for (int i = 0; i < columns.size(); i++) {
-            fields.add(
-                new Field(columns.get(i), FieldType.nullable(arrowType(types.get(i))), null));
+    return new CacheReader(allocator, cache.openColumns(stream), batchRows);
+  }
+
+  /** Batches pulled from an open result of {@link JdbcSqlCache#openColumns}. */
+  private static final class CacheReader extends ArrowReader {
+    private final JdbcSqlCache.Columns columns;
+    private final int batchRows;
+    private boolean exhausted;
+
+    CacheReader(BufferAllocator allocator, JdbcSqlCache.Columns columns, int batchRows) {
+      super(allocator);
+      this.columns = columns;
+      this.batchRows = batchRows;
+    }
+
+    @Override
+    protected Schema readSchema() {
+      List<Field> fields = new ArrayList<>();
+      for (int i = 0; i < columns.names().size(); i++) {
+        fields.add(
+            new Field(
+                columns.names().get(i),
+                FieldType.nullable(arrowType(columns.types().get(i))),
+                null));
+      }
+      return new Schema(fields);
+    }
+
+    @Override
+    public boolean loadNextBatch() throws IOException {
+      VectorSchemaRoot root = getVectorSchemaRoot();
+      root.allocateNew();
+      int inBatch = 0;
+      try {
+        while (!exhausted && inBatch < batchRows) {
+          if (!columns.rows().next()) {
+            exhausted = true;
+            break;
           }
-          try (VectorSchemaRoot root = VectorSchemaRoot.create(new Schema(fields), allocator)) {
-            long total = 0;
-            int inBatch = 0;
-            root.allocateNew();
-            while (rows.next()) {
-              for (int i = 0; i < types.size(); i++) {
-                set(root.getVector(i), types.get(i), rows, i + 1, inBatch);
-              }
-              inBatch++;
-              total++;
-              if (inBatch == batchRows) {
-                root.setRowCount(inBatch);
-                batches.accept(root);
-                root.allocateNew();
-                inBatch = 0;
-              }
-            }
-            if (inBatch > 0 || total == 0) {
-              root.setRowCount(inBatch); // an empty stream still has its schema
-              batches.accept(root);
-            }
-            return total;
+          for (int i = 0; i < columns.types().size(); i++) {
+            set(root.getVector(i), columns.types().get(i), columns.rows(), i + 1, inBatch);
           }
-        });
+          inBatch++;
+        }
+      } catch (SQLException e) {
+        throw new IOException(e.getMessage(), e);
+      }
+      root.setRowCount(inBatch);
+      return inBatch > 0;
+    }
+
+    @Override
+    public long bytesRead() {
+      return 0; // rows come from JDBC, not from Arrow IPC bytes
+    }
+
+    @Override
+    protected void closeReadSource() throws IOException {
+      try {
+        columns.close();
+      } catch (SQLException e) {
+        throw new IOException(e.getMessage(), e);
+      }
+    }
   }
 
   /**

@@ -111,6 +111,7 @@ public abstract class JdbcSqlCache implements SqlCache {
    * A new connection to the cache's database that sees committed data only, for reads and ad-hoc
    * SQL (a DuckDB file cannot be opened twice in one process); the caller closes it.
    */
+  @Override
   public abstract Connection openConnection() throws SQLException;
 
   @Override
@@ -339,6 +340,73 @@ public abstract class JdbcSqlCache implements SqlCache {
     return new SqlCacheDataset(this, stream);
   }
 
+  /** The name of a stream's table (its current generation), unquoted, such as {@code users}. */
+  public String tableName(String stream) {
+    try (Connection reader = openConnection()) {
+      return requireLayout(reader, stream).tableName();
+    } catch (SQLException e) {
+      throw failure("looking up the table of stream " + stream, e);
+    }
+  }
+
+  /** A stream's table as SQL names it, schema-qualified and quoted: {@code "main"."users"}. */
+  public String sqlTable(String stream) {
+    return qualified(tableName(stream));
+  }
+
+  /**
+   * Every row of a stream's table as JDBC gives it: the table's own columns with their SQL types.
+   * The caller closes the result set, which closes its statement and connection too.
+   */
+  public ResultSet resultSet(String stream) {
+    return openForStream(
+        stream,
+        "querying stream " + stream,
+        (reader, layout) ->
+            openQuery(reader, "SELECT * FROM " + qualified(layout.tableName()), 1000));
+  }
+
+  /** Opens something that owns {@code reader} (and closes it), from a stream's layout. */
+  @FunctionalInterface
+  private interface OpenOnConnection<T> {
+    T open(Connection reader, StreamLayout layout) throws SQLException;
+  }
+
+  /**
+   * Opens a connection of its own for {@code stream} and hands it to {@code open}, whose result
+   * owns it from then on; the connection is closed here only when opening fails.
+   */
+  private <T> T openForStream(String stream, String what, OpenOnConnection<T> open) {
+    Connection reader = null;
+    try {
+      reader = openConnection();
+      return open.open(reader, requireLayout(reader, stream));
+    } catch (SQLException e) {
+      closeQuietly(reader);
+      throw failure(what, e);
+    } catch (RuntimeException e) {
+      closeQuietly(reader);
+      throw e;
+    }
+  }
+
+  /**
+   * Runs {@code sql} on {@code reader}, a connection of its own: closing the result set closes the
+   * statement and the connection.
+   */
+  private static ResultSet openQuery(Connection reader, String sql, int fetchSize)
+      throws SQLException {
+    reader.setAutoCommit(false); // PostgreSQL streams through a cursor only without it
+    PreparedStatement statement = reader.prepareStatement(sql);
+    try {
+      statement.setFetchSize(fetchSize);
+      return ClosingResultSet.wrap(statement.executeQuery(), statement, reader);
+    } catch (SQLException e) {
+      statement.close();
+      throw e;
+    }
+  }
+
   @Override
   public long count(String stream) {
     try (Connection reader = openConnection()) {
@@ -535,41 +603,38 @@ public abstract class JdbcSqlCache implements SqlCache {
     return select.append(" FROM ").append(qualified(layout.tableName())).toString();
   }
 
-  /** Reads a whole result of {@link #readColumns}. */
-  @FunctionalInterface
-  public interface ColumnsReader<T> {
-    /**
-     * @param columns each column's name in the table, in the result's order
-     * @param types each column's type
-     * @param rows the rows, positioned before the first
-     */
-    T read(List<String> columns, List<ColumnType> types, ResultSet rows) throws SQLException;
+  /**
+   * Every row of a stream's table as {@link #openColumns} gives it: one column per table column.
+   *
+   * @param names each column's name in the table, in the result's order
+   * @param types each column's type
+   * @param rows the rows, positioned before the first; closing them closes their connection
+   */
+  public record Columns(List<String> names, List<ColumnType> types, ResultSet rows)
+      implements AutoCloseable {
+    @Override
+    public void close() throws SQLException {
+      rows.close();
+    }
   }
 
   /**
-   * Hands every row of a stream's table (its current generation) to {@code reader} as one result
-   * set, data columns then {@code _airbyte_raw_id}, {@code _airbyte_extracted_at}, {@code
-   * _airbyte_meta}; times and JSON as text, every other type through its JDBC getter. For readers
-   * that take the rows in bulk, such as an Arrow export. Sees committed data only.
+   * Every row of a stream's table (its current generation) as one result set, data columns then
+   * {@code _airbyte_raw_id}, {@code _airbyte_extracted_at}, {@code _airbyte_meta}; times and JSON
+   * as text, every other type through its JDBC getter. For readers that take the rows in bulk, such
+   * as an Arrow export. Sees committed data only; the caller closes the result.
    */
-  public <T> T readColumns(String stream, ColumnsReader<T> reader) {
-    try (Connection connection = openConnection()) {
-      StreamLayout layout = requireLayout(connection, stream);
-      List<String> columns = new ArrayList<>();
-      List<ColumnType> types = new ArrayList<>();
-      String sql = selectAll(layout, new ArrayList<>(), columns, types);
-      connection.setAutoCommit(false); // PostgreSQL streams through a cursor only without it
-      try (PreparedStatement statement = connection.prepareStatement(sql)) {
-        statement.setFetchSize(10_000);
-        try (ResultSet rows = statement.executeQuery()) {
-          return reader.read(List.copyOf(columns), List.copyOf(types), rows);
-        }
-      } finally {
-        connection.rollback();
-      }
-    } catch (SQLException e) {
-      throw failure("reading the rows of stream " + stream, e);
-    }
+  public Columns openColumns(String stream) {
+    return openForStream(
+        stream,
+        "reading the rows of stream " + stream,
+        (reader, layout) -> {
+          List<String> columns = new ArrayList<>();
+          List<ColumnType> types = new ArrayList<>();
+          String sql = selectAll(layout, new ArrayList<>(), columns, types);
+          return new Columns(
+              List.copyOf(columns), List.copyOf(types), openQuery(reader, sql, 10_000));
+        });
   }
 
   private String castToText(String column) {
