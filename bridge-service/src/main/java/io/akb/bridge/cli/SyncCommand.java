@@ -5,6 +5,8 @@ import io.akb.bridge.local.ProgressDisplay;
 import io.akb.bridge.local.SyncLogFile;
 import io.akb.bridge.local.SyncOptions;
 import io.akb.runtime.Airbyte;
+import io.akb.runtime.ConnectorOptions;
+import io.akb.runtime.control.ConfigUpdates;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,6 +45,8 @@ final class SyncCommand implements Runnable {
   @Mixin ConfigOption config;
 
   @Mixin ExecutorOptions executor;
+
+  @Mixin ConfigUpdatesOption updates;
 
   @Mixin StreamsOption streams;
 
@@ -104,6 +108,14 @@ final class SyncCommand implements Runnable {
 
   private SyncOptions options() {
     String bootstrap = System.getenv(BOOTSTRAP_ENV);
+    ConnectorOptions source = executor.toConnectorOptions().withIdleTimeout(idle.idleTimeout);
+    Path updatesDir = updates.explicitDirectory();
+    if (updatesDir != null) {
+      // The Connect task keeps the updates (see LocalSync#connectorConfig): these name its file.
+      source =
+          source.withConfigUpdates(
+              ConfigUpdates.in(updatesDir, "connect-source-" + LocalSync.connectorName(name)));
+    }
     return new SyncOptions(
         name,
         config.load(name),
@@ -111,7 +123,7 @@ final class SyncCommand implements Runnable {
         cache.location(),
         cache.strategyOrNull(),
         cache.fullRefresh,
-        executor.toConnectorOptions().withIdleTimeout(idle.idleTimeout),
+        source,
         bootstrap == null || bootstrap.isBlank() ? null : bootstrap.strip(),
         workDir,
         Duration.ofSeconds(progressInterval));

@@ -95,7 +95,7 @@ public final class LocalSync implements AutoCloseable {
   }
 
   /** The name of the connector, and of its offsets file: {@code akb-sync-<source>}. */
-  static String connectorName(String sourceName) {
+  public static String connectorName(String sourceName) {
     return "akb-sync-" + sourceName;
   }
 
@@ -422,6 +422,13 @@ public final class LocalSync implements AutoCloseable {
     config.put("sync.resume.schedule", "false"); // each akb sync run is one sync, started at once
     config.put("sync.retries", "0");
     config.put("airbyte.idle.timeout.ms", String.valueOf(source.idleTimeout().toMillis()));
+    // Only when asked for: unset, the task uses the same default ($AKB_CONFIG_UPDATES_DIR, else
+    // ~/.local/state/akb/config-updates) but a home it cannot write to is then only a warning.
+    if (source.configUpdates() != null) {
+      config.put(
+          "airbyte.config.updates.dir",
+          source.configUpdates().directory().toAbsolutePath().normalize().toString());
+    }
     return config;
   }
 
