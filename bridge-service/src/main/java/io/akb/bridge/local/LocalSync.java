@@ -113,6 +113,9 @@ public final class LocalSync implements AutoCloseable {
     Path offsetsFile = options.workDir().resolve("connect").resolve(connector + ".offsets");
     SyncProgress progress =
         new SyncProgress(prefix, options.sourceName(), options.connector().idleTimeout());
+    if (options.destination() != null) {
+      progress.writesTo(options.destination().name());
+    }
     try {
       prepareOffsets(offsetsFile);
       String bootstrap = options.bootstrapServers();
