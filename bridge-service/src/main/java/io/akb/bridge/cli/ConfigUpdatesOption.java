@@ -25,8 +25,9 @@ final class ConfigUpdatesOption {
       paramLabel = "DIR",
       description =
           "Where config updates the connector sends (a refreshed OAuth token) are kept, as"
-              + " akb-NAME.json (private: 0700 directory, 0600 file); the next command for NAME"
-              + " starts with them. Default: $"
+              + " akb-NAME.json (private: 0700 directory, 0600 file; akb sync's Connect task"
+              + " keeps the source's as connect-source-akb-sync-NAME.json); the next command for"
+              + " NAME starts with them. Default: $"
               + ConfigUpdates.DIRECTORY_ENV
               + ", else ~/.local/state/akb/config-updates.")
   Path directory;
