@@ -4,7 +4,9 @@
 Config: {"crash_after_records": N} exits with code 1 on record N+1 (after a log line),
 {"crash_on_id": ID} exits with code 1 on any record whose data has that id, and
 {"echo_states": false} reads everything and exits 0 without echoing any STATE. Otherwise it
-echoes each STATE, like a well-behaved destination that writes nowhere.
+echoes each STATE, like a well-behaved destination that writes nowhere, or, with
+{"records_file": PATH}, one that appends each RECORD message it is sent to PATH as a JSON line
+(flushed before the STATE after it is echoed), for tests that read back what arrived.
 """
 import json
 import sys
@@ -28,6 +30,7 @@ def main(argv):
     crash_on_id = config.get("crash_on_id")
     echo = config.get("echo_states", True)
     records = 0
+    out = open(config["records_file"], "a") if config.get("records_file") else None
     for line in sys.stdin:
         message = json.loads(line)
         if message["type"] == "RECORD":
@@ -39,7 +42,11 @@ def main(argv):
                 log("ERROR", f"cannot store record {records}: disk on fire")
                 print("Traceback (most recent call last): RuntimeError: disk on fire", file=sys.stderr)
                 return 1
+            if out is not None:
+                out.write(json.dumps(message) + "\n")
         elif message["type"] == "STATE" and echo:
+            if out is not None:
+                out.flush()
             print(json.dumps(message), flush=True)
     log("INFO", f"wrote {records} records")
     return 0

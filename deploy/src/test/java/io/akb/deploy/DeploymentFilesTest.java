@@ -64,6 +64,46 @@ class DeploymentFilesTest {
   }
 
   /**
+   * Config updates (a token a connector refreshed) outlive containers: the Connect and bridge
+   * images set {@code AKB_CONFIG_UPDATES_DIR}, the compose file sets the same and mounts a named
+   * volume of each service's own over it, and the shipped connector's {@code
+   * airbyte.config.updates.dir} is that directory.
+   */
+  @Test
+  void configUpdatesAreKeptOnAPersistentVolumeOfEachService() throws IOException {
+    String dir = "/var/lib/akb-state/config-updates";
+    JsonNode compose = yaml.readTree(ROOT.resolve("docker-compose.yml").toFile());
+    List<String> volumesUsed = new ArrayList<>();
+    for (String service : List.of("connect", "bridge")) {
+      JsonNode definition = compose.get("services").get(service);
+      assertThat(Files.readString(ROOT.resolve(definition.get("build").get("dockerfile").asText())))
+          .as(service + " image")
+          .contains("AKB_CONFIG_UPDATES_DIR=" + dir);
+      assertThat(definition.get("environment").path("AKB_CONFIG_UPDATES_DIR").asText())
+          .as(service)
+          .isEqualTo(dir);
+      List<String> named = new ArrayList<>();
+      definition
+          .get("volumes")
+          .forEach(
+              volume -> {
+                String[] parts = volume.asText().split(":");
+                if (compose.get("volumes").has(parts[0]) && dir.startsWith(parts[1] + "/")) {
+                  named.add(parts[0]);
+                }
+              });
+      assertThat(named).as(service + " has a named volume over " + dir).hasSize(1);
+      volumesUsed.add(named.get(0));
+    }
+    assertThat(volumesUsed).as("each service's own volume").doesNotHaveDuplicates();
+    JsonNode connector =
+        JsonMapper.builder()
+            .build()
+            .readTree(ROOT.resolve("deploy/connectors/source-faker.json").toFile());
+    assertThat(connector.path("airbyte.config.updates.dir").asText()).isEqualTo(dir);
+  }
+
+  /**
    * {@code docker-compose config} (Debian's docker-compose package, which ./run-tests installs)
    * parses and validates the file against the Compose specification: unknown or misspelt keys,
    * wrong types, a depends_on naming no service, a build context that does not exist.

@@ -12,9 +12,12 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.akb.connect.source.AirbyteSourceConfig;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.strimzi.api.kafka.model.connect.KafkaConnect;
 import io.strimzi.api.kafka.model.connect.build.DockerOutput;
@@ -68,7 +71,11 @@ class KubernetesManifestsTest {
           "KafkaConnector", KafkaConnector.class,
           "ConfigMap", ConfigMap.class,
           "Deployment", Deployment.class,
-          "Service", Service.class);
+          "Service", Service.class,
+          "PersistentVolumeClaim", PersistentVolumeClaim.class);
+
+  /** Where the images and manifests keep config updates: on the private state volume. */
+  private static final String CONFIG_UPDATES_DIR = "/var/lib/akb-state/config-updates";
 
   /** The version in image tags and archive names: the project's, without -SNAPSHOT. */
   private static final String RELEASE =
@@ -268,6 +275,80 @@ class KubernetesManifestsTest {
           .as(describe(bridge))
           .anySatisfy(mount -> assertThat(mount.getMountPath()).isEqualTo("/work/config"));
     }
+  }
+
+  /**
+   * Config updates (a token a connector refreshed) outlive pods: every Connect worker and bridge
+   * container has {@code AKB_CONFIG_UPDATES_DIR} under the mount of a PersistentVolumeClaim of the
+   * set (the workers' one shared by all of them, ReadWriteMany, so a moved task finds its file),
+   * mounted no group may take over, and every connector's {@code airbyte.config.updates.dir} is
+   * that directory.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"base", "scaled"})
+  void configUpdatesAreKeptOnAPersistentPrivateVolume(String set) throws IOException {
+    Manifests manifests = read(set);
+    Map<String, PersistentVolumeClaim> claims = new HashMap<>();
+    manifests
+        .all(PersistentVolumeClaim.class)
+        .forEach(claim -> claims.put(claim.getMetadata().getName(), claim));
+
+    KafkaConnect connect = manifests.one(KafkaConnect.class);
+    var template = connect.getSpec().getTemplate();
+    Map<String, String> connectEnv = new HashMap<>();
+    template
+        .getConnectContainer()
+        .getEnv()
+        .forEach(variable -> connectEnv.put(variable.getName(), variable.getValue()));
+    assertThat(connectEnv).containsEntry("AKB_CONFIG_UPDATES_DIR", CONFIG_UPDATES_DIR);
+    VolumeMount connectMount =
+        mountHolding(template.getConnectContainer().getVolumeMounts(), describe(connect));
+    var connectVolume =
+        template.getPod().getVolumes().stream()
+            .filter(volume -> volume.getName().equals(connectMount.getName()))
+            .findFirst()
+            .orElseThrow();
+    PersistentVolumeClaim connectClaim =
+        claims.get(connectVolume.getPersistentVolumeClaim().getClaimName());
+    assertThat(connectClaim).as(describe(connect) + " state claim").isNotNull();
+    assertThat(connectClaim.getSpec().getAccessModes()).contains("ReadWriteMany");
+    // The kubelet must not give the group rights on the private files at every start.
+    assertThat(template.getPod().getSecurityContext().getFsGroupChangePolicy())
+        .isEqualTo("OnRootMismatch");
+    for (KafkaConnector connector : manifests.all(KafkaConnector.class)) {
+      assertThat(connector.getSpec().getConfig())
+          .as(describe(connector))
+          .containsEntry("airbyte.config.updates.dir", CONFIG_UPDATES_DIR);
+    }
+
+    for (Deployment bridge : manifests.all(Deployment.class)) {
+      var pod = bridge.getSpec().getTemplate().getSpec();
+      var container = pod.getContainers().get(0);
+      assertThat(container.getEnv())
+          .as(describe(bridge))
+          .extracting(EnvVar::getName, EnvVar::getValue)
+          .contains(
+              org.assertj.core.groups.Tuple.tuple("AKB_CONFIG_UPDATES_DIR", CONFIG_UPDATES_DIR));
+      VolumeMount mount = mountHolding(container.getVolumeMounts(), describe(bridge));
+      Volume volume =
+          pod.getVolumes().stream()
+              .filter(candidate -> candidate.getName().equals(mount.getName()))
+              .findFirst()
+              .orElseThrow();
+      assertThat(volume.getPersistentVolumeClaim()).as(describe(bridge)).isNotNull();
+      assertThat(claims).containsKey(volume.getPersistentVolumeClaim().getClaimName());
+    }
+  }
+
+  /** The one writable mount {@link #CONFIG_UPDATES_DIR} lies under. */
+  private static VolumeMount mountHolding(List<VolumeMount> mounts, String owner) {
+    List<VolumeMount> holding =
+        mounts.stream()
+            .filter(mount -> Path.of(CONFIG_UPDATES_DIR).startsWith(mount.getMountPath()))
+            .toList();
+    assertThat(holding).as(owner + " mounts " + CONFIG_UPDATES_DIR).hasSize(1);
+    assertThat(holding.get(0).getReadOnly()).as(owner).isNotEqualTo(Boolean.TRUE);
+    return holding.get(0);
   }
 
   /** The unknown-field check catches what a user might mistype. */

@@ -50,6 +50,8 @@ final class BenchmarkCommand implements Runnable {
 
   @Mixin ExecutorOptions executor;
 
+  @Mixin ConfigUpdatesOption updates;
+
   @Mixin StreamsOption streams;
 
   @Option(
@@ -67,7 +69,9 @@ final class BenchmarkCommand implements Runnable {
     if (limit < 1) {
       throw new ParameterException(spec.commandLine(), "--limit must be at least 1, not " + limit);
     }
-    Source source = Airbyte.getSource(name, config.load(name), executor.toConnectorOptions());
+    Source source =
+        Airbyte.getSource(
+            name, config.load(name), updates.applyTo(executor.toConnectorOptions(), name));
     List<String> selected = streams.streams.isEmpty() ? source.availableStreams() : streams.streams;
     ConfiguredAirbyteCatalog catalog = source.configuredCatalog(selected, true);
 

@@ -25,11 +25,15 @@ final class CheckCommand implements Runnable {
 
   @Mixin ExecutorOptions executor;
 
+  @Mixin ConfigUpdatesOption updates;
+
   @Spec CommandSpec spec;
 
   @Override
   public void run() {
-    Source source = Airbyte.getSource(name, config.load(name), executor.toConnectorOptions());
+    Source source =
+        Airbyte.getSource(
+            name, config.load(name), updates.applyTo(executor.toConnectorOptions(), name));
     source.check();
     PrintWriter out = spec.commandLine().getOut();
     out.println(name + ": check succeeded (" + source.executor().describe() + ")");

@@ -26,6 +26,13 @@ final class ConfigOption {
    *     it: it may hold secrets)
    */
   JsonNode load(String connectorName) {
+    return load(connectorName, config);
+  }
+
+  /**
+   * {@code config}, a JSON object or the path of a JSON file, as {@link #load(String)} reads it.
+   */
+  static JsonNode load(String connectorName, String config) {
     String text = config.strip();
     if (text.startsWith("{")) {
       return Airbyte.parseConfig(connectorName, text);

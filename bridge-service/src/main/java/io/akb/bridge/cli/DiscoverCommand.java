@@ -31,6 +31,8 @@ final class DiscoverCommand implements Runnable {
 
   @Mixin ExecutorOptions executor;
 
+  @Mixin ConfigUpdatesOption updates;
+
   @Option(
       names = "--json",
       description = "Print the connector's catalog as JSON instead of a table.")
@@ -41,7 +43,8 @@ final class DiscoverCommand implements Runnable {
   @Override
   public void run() {
     AirbyteCatalog catalog =
-        Airbyte.getSource(name, config.load(name), executor.toConnectorOptions())
+        Airbyte.getSource(
+                name, config.load(name), updates.applyTo(executor.toConnectorOptions(), name))
             .discoveredCatalog();
     PrintWriter out = spec.commandLine().getOut();
     if (json) {

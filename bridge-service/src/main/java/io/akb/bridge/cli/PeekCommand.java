@@ -42,6 +42,8 @@ final class PeekCommand implements Runnable {
 
   @Mixin ExecutorOptions executor;
 
+  @Mixin ConfigUpdatesOption updates;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -51,7 +53,8 @@ final class PeekCommand implements Runnable {
     }
     PrintWriter out = spec.commandLine().getOut();
     try (Stream<JsonNode> records =
-        Airbyte.getSource(name, config.load(name), executor.toConnectorOptions())
+        Airbyte.getSource(
+                name, config.load(name), updates.applyTo(executor.toConnectorOptions(), name))
             .getRecords(stream, limit)) {
       records.forEach(
           record -> {

@@ -41,6 +41,8 @@ final class ReadCommand implements Runnable {
 
   @Mixin ExecutorOptions executor;
 
+  @Mixin ConfigUpdatesOption updates;
+
   @Mixin StreamsOption streams;
 
   @Mixin CacheWriteOptions cache;
@@ -66,7 +68,8 @@ final class ReadCommand implements Runnable {
           spec.commandLine(), "--progress-interval must be at least 1, not " + progressInterval);
     }
     CacheLocation location = cache.location();
-    ConnectorOptions options = executor.toConnectorOptions().withIdleTimeout(idle.idleTimeout);
+    ConnectorOptions options =
+        updates.applyTo(executor.toConnectorOptions(), name).withIdleTimeout(idle.idleTimeout);
     Source source = Airbyte.getSource(name, config.load(name), options);
     if (streams.streams.isEmpty()) {
       source.selectAllStreams();

@@ -42,6 +42,8 @@ final class ValidateCommand implements Runnable {
 
   @Mixin ExecutorOptions executor;
 
+  @Mixin ConfigUpdatesOption updates;
+
   @Option(
       names = "--limit",
       paramLabel = "N",
@@ -60,7 +62,8 @@ final class ValidateCommand implements Runnable {
       throw new ParameterException(spec.commandLine(), "--limit must be at least 1, not " + limit);
     }
     JsonNode noConfig = null;
-    Source source = Airbyte.getSource(name, noConfig, executor.toConnectorOptions());
+    Source source =
+        Airbyte.getSource(name, noConfig, updates.applyTo(executor.toConnectorOptions(), name));
     step(
         "spec",
         () ->

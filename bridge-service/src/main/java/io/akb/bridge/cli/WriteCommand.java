@@ -88,6 +88,8 @@ final class WriteCommand implements Runnable {
 
   @Mixin ExecutorOptions executor;
 
+  @Mixin ConfigUpdatesOption updates;
+
   @Option(
       names = "--streams",
       split = ",",
@@ -113,7 +115,8 @@ final class WriteCommand implements Runnable {
     // Checked before the destination installs (a minute for a new venv): a typo fails at once.
     CacheLocation location = CacheArgument.existing(from);
     Destination destination =
-        Airbyte.getDestination(name, config.load(name), executor.toConnectorOptions());
+        Airbyte.getDestination(
+            name, config.load(name), updates.applyTo(executor.toConnectorOptions(), name));
     writeFromCache(destination, location);
   }
 
@@ -210,7 +213,7 @@ final class WriteCommand implements Runnable {
             new DestinationSettings(
                 name,
                 config.load(name),
-                executor.toConnectorOptions(),
+                updates.applyTo(executor.toConnectorOptions(), name),
                 true,
                 Duration.ofMinutes(5),
                 Duration.ofMinutes(10)),

@@ -10,7 +10,9 @@ import io.akb.cache.StoredOffset;
 import io.akb.cache.WriteStrategy;
 import io.akb.runtime.AkbException;
 import io.akb.runtime.topic.StateEvent;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -28,16 +30,18 @@ import java.util.function.Function;
  * before it, are in the cache). {@link #close()} writes the current batch, releases the cache and
  * returns once the replay thread has ended.
  */
-final class CacheReplay implements AutoCloseable {
+final class CacheReplay implements SyncTarget {
   /** The target's name: its consumer group and its offsets in the cache are stored under it. */
   static final String TARGET_NAME = "akb-sync";
 
   private final TargetReplicator target;
   private final Thread thread;
   private final String stateTopic;
+  private final CacheLocation cache;
 
-  private CacheReplay(TargetReplicator target, String stateTopic) {
+  private CacheReplay(TargetReplicator target, String stateTopic, CacheLocation cache) {
     this.target = target;
+    this.cache = cache;
     this.stateTopic = stateTopic;
     this.thread = new Thread(target, "akb-target-" + TARGET_NAME);
     this.thread.setDaemon(true);
@@ -77,13 +81,14 @@ final class CacheReplay implements AutoCloseable {
     CacheReplay replay =
         new CacheReplay(
             new TargetReplicator(settings, null),
-            io.akb.runtime.topic.TopicNames.stateTopic(prefix));
+            io.akb.runtime.topic.TopicNames.stateTopic(prefix),
+            cache);
     replay.thread.start();
     return replay;
   }
 
-  /** The target's progress as the bridge reports it. */
-  TargetStatus status() {
+  @Override
+  public TargetStatus status() {
     return target.status();
   }
 
@@ -91,7 +96,8 @@ final class CacheReplay implements AutoCloseable {
    * Whether the cache holds everything up to and including state topic offset {@code offset}: its
    * stored re-read position of the state topic has passed it.
    */
-  boolean appliedThrough(long offset) {
+  @Override
+  public boolean appliedThrough(long offset) {
     StoredOffset stored =
         query(cache -> cache.storedOffsets(TARGET_NAME)).get(StateEvent.countsKey(stateTopic, 0));
     return stored != null && stored.nextOffset() > offset;
@@ -109,25 +115,71 @@ final class CacheReplay implements AutoCloseable {
         throw akb;
       }
       throw new AkbException(
-          "reading the cache " + describe(),
+          "reading the cache " + CacheLocation.withoutPassword(location()),
           String.valueOf(e.getCause()),
           "Look at the log file for the cache's error.",
           e.getCause());
     } catch (TimeoutException e) {
       throw new AkbException(
-          "reading the cache " + describe(),
+          "reading the cache " + CacheLocation.withoutPassword(location()),
           "the replay target did not answer within 30 s",
           "Look at the log file for what it is doing.",
           e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new AkbException("reading the cache " + describe(), "interrupted", null, e);
+      throw new AkbException(
+          "reading the cache " + CacheLocation.withoutPassword(location()), "interrupted", null, e);
     }
   }
 
   /** {@code DUCKDB:path} or {@code POSTGRES:url}. */
-  String describe() {
+  String location() {
     return target.status().cache();
+  }
+
+  @Override
+  public String describe() {
+    return "the cache " + CacheLocation.withoutPassword(location());
+  }
+
+  @Override
+  public Map<String, Long> rows(List<String> streams) {
+    return query(
+        cache -> {
+          List<String> present = cache.streams();
+          Map<String, Long> rows = new LinkedHashMap<>();
+          for (String name : streams) {
+            rows.put(name, present.contains(name) ? cache.count(name) : 0L);
+          }
+          return rows;
+        });
+  }
+
+  @Override
+  public int states(String source) {
+    return query(cache -> cache.states(source).size());
+  }
+
+  @Override
+  public AkbException failed(TargetStatus status) {
+    return new AkbException(
+        "writing to " + describe(),
+        String.valueOf(status.lastError()),
+        "Check that the cache is reachable and not open in another program (DuckDB allows"
+            + " one writer per file).");
+  }
+
+  @Override
+  public List<String> where(int states) {
+    return List.of(
+        cache.kind() == CacheLocation.Kind.DUCKDB
+            ? "cache:   DuckDB file "
+                + Path.of(cache.target()).toAbsolutePath().normalize()
+                + " (one table per stream)"
+            : "cache:   PostgreSQL "
+                + CacheLocation.withoutPassword(cache.target())
+                + " (one table per stream)",
+        "state:   " + states + (states == 1 ? " state" : " states") + " in _airbyte_state");
   }
 
   @Override

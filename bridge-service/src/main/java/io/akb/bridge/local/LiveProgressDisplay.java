@@ -23,7 +23,7 @@ final class LiveProgressDisplay implements ProgressDisplay {
     List<String> lines = new ArrayList<>();
     lines.add(
         "akb sync: "
-            + progress.phase().label()
+            + progress.phaseLabel()
             + " \u00b7 "
             + ProgressTable.duration(progress.elapsed()));
     if (!progress.streams().isEmpty()) {

@@ -3,7 +3,6 @@ package io.akb.bridge.local;
 import io.akb.bridge.replay.BridgeTarget;
 import io.akb.bridge.replay.RecordGap;
 import io.akb.bridge.replay.TargetStatus;
-import io.akb.cache.CacheLocation;
 import io.akb.runtime.AkbException;
 import io.akb.runtime.ConnectorOptions;
 import io.akb.runtime.topic.StateEvent;
@@ -24,8 +23,10 @@ import java.util.stream.Collectors;
 /**
  * One {@code akb sync}: the Airbyte source runs as a Kafka Connect source connector in a standalone
  * worker inside this process, on the embedded broker (or the cluster in {@code
- * KAFKA_BOOTSTRAP_SERVERS}), and the bridge's replay engine writes its topics to the cache. It
- * returns once the sync has completed and the cache holds all of it.
+ * KAFKA_BOOTSTRAP_SERVERS}), and the bridge's replay engine writes its topics to the cache, or with
+ * {@link SyncOptions#destination} its destination target to that Airbyte destination (see {@link
+ * SyncTarget}). It returns once the sync has completed and the cache holds, or the destination has
+ * confirmed, all of it.
  *
  * <p>Why it is incremental: Connect keeps the source's state as source offsets in {@code
  * <workDir>/connect/<connector>.offsets} and passes it to the next sync; the cache keeps the topic
@@ -95,7 +96,7 @@ public final class LocalSync implements AutoCloseable {
   }
 
   /** The name of the connector, and of its offsets file: {@code akb-sync-<source>}. */
-  static String connectorName(String sourceName) {
+  public static String connectorName(String sourceName) {
     return "akb-sync-" + sourceName;
   }
 
@@ -112,6 +113,9 @@ public final class LocalSync implements AutoCloseable {
     Path offsetsFile = options.workDir().resolve("connect").resolve(connector + ".offsets");
     SyncProgress progress =
         new SyncProgress(prefix, options.sourceName(), options.connector().idleTimeout());
+    if (options.destination() != null) {
+      progress.writesTo(options.destination().name());
+    }
     try {
       prepareOffsets(offsetsFile);
       String bootstrap = options.bootstrapServers();
@@ -131,15 +135,22 @@ public final class LocalSync implements AutoCloseable {
           remember(StandaloneConnectWorker.start(bootstrap, offsetsFile));
       worker.startConnector(connector, connectorConfig(connector, bootstrap, prefix));
       // Before the sync creates its topics is fine: the replay picks them up as they appear.
-      CacheReplay replay =
+      // A full refresh reads the source anew: records gone from Kafka are not needed.
+      RecordGap.GapPolicy onGap =
+          options.fullRefresh() ? RecordGap.GapPolicy.SKIP : RecordGap.GapPolicy.FAIL;
+      SyncTarget replay =
           remember(
-              CacheReplay.start(
-                  bootstrap,
-                  prefix,
-                  options.cache(),
-                  options.effectiveStrategy(),
-                  // A full refresh reads the source anew: records gone from Kafka are not needed.
-                  options.fullRefresh() ? RecordGap.GapPolicy.SKIP : RecordGap.GapPolicy.FAIL));
+              options.destination() == null
+                  ? CacheReplay.start(
+                      bootstrap, prefix, options.cache(), options.effectiveStrategy(), onGap)
+                  : DestinationReplay.start(
+                      bootstrap,
+                      prefix,
+                      options.sourceName(),
+                      options.destination(),
+                      options.effectiveStrategy(),
+                      onGap,
+                      options.workDir()));
       progress.phase(SyncProgress.Phase.WAITING_FOR_SOURCE);
       display.update(progress);
 
@@ -151,8 +162,7 @@ public final class LocalSync implements AutoCloseable {
       progress.phase(SyncProgress.Phase.DONE);
       progress.settleRates();
       display.finish(progress);
-      new SyncSummary(
-              options, progress, rows, states, replay.status().streams(), offsetsFile, logFile)
+      new SyncSummary(options, progress, rows, states, replay, offsetsFile, logFile)
           .print(out, bootstrap, options.bootstrapServers() == null);
       return progress;
     } catch (RuntimeException e) {
@@ -174,7 +184,7 @@ public final class LocalSync implements AutoCloseable {
       SyncTopics topics,
       StandaloneConnectWorker worker,
       String connector,
-      CacheReplay replay,
+      SyncTarget replay,
       String bootstrap,
       Path offsetsFile) {
     SyncEnd end = new SyncEnd(RECORDS_IN_KAFKA_WAIT, FAILED_SYNC_CACHE_WAIT);
@@ -252,21 +262,16 @@ public final class LocalSync implements AutoCloseable {
       progress.sampleCache(cacheStatus);
       if (cacheStatus.phase() == BridgeTarget.Phase.FAILED && !cacheStatus.gaps().isEmpty()) {
         throw new AkbException(
-            "syncing "
-                + options.sourceName()
-                + " into the cache "
-                + CacheLocation.withoutPassword(cacheStatus.cache()),
+            "syncing " + options.sourceName() + " into " + replay.describe(),
             String.valueOf(cacheStatus.lastError()),
-            "Records are gone from Kafka before the cache read them, so the cache cannot be made"
-                + " complete from the topics: run akb sync --full-refresh to read the source again"
-                + " from scratch (the cache then reads on past the gap).");
+            "Records are gone from Kafka before "
+                + replay.describe()
+                + " read them, so it cannot be made complete from the topics: run akb sync"
+                + " --full-refresh to read the source again from scratch (the target then reads"
+                + " on past the gap).");
       }
       if (cacheStatus.phase() == BridgeTarget.Phase.FAILED) {
-        throw new AkbException(
-            "writing to the cache " + CacheLocation.withoutPassword(cacheStatus.cache()),
-            String.valueOf(cacheStatus.lastError()),
-            "Check that the cache is reachable and not open in another program (DuckDB allows"
-                + " one writer per file).");
+        throw replay.failed(cacheStatus);
       }
       if (next == SyncEnd.Next.DONE) {
         return;
@@ -312,7 +317,7 @@ public final class LocalSync implements AutoCloseable {
       StateEvent completed,
       SyncProgress progress,
       SyncTopics topics,
-      CacheReplay replay,
+      SyncTarget replay,
       boolean caughtUp,
       String bootstrap,
       Path offsetsFile) {
@@ -324,13 +329,12 @@ public final class LocalSync implements AutoCloseable {
     Map<String, Long> rows = rowsInCache(replay, progress);
     int states = statesInCache(replay);
     long cached = progress.streams().stream().mapToLong(SyncProgress.StreamProgress::cached).sum();
-    long rowsTotal = rows.values().stream().mapToLong(Long::longValue).sum();
+    long rowsTotal = rows == null ? -1 : rows.values().stream().mapToLong(Long::longValue).sum();
     progress.phase(SyncProgress.Phase.FAILED);
     progress.settleRates();
     display.finish(progress);
     SyncSummary summary =
-        new SyncSummary(
-            options, progress, rows, states, replay.status().streams(), offsetsFile, logFile);
+        new SyncSummary(options, progress, rows, states, replay, offsetsFile, logFile);
     String numbers = summary.failedNumbers(inKafka, cached, rowsTotal, caughtUp);
     summary.printFailed(out, bootstrap, options.bootstrapServers() == null, numbers);
     return new AkbException(
@@ -339,7 +343,7 @@ public final class LocalSync implements AutoCloseable {
         "\n"
             + numbers
             + " The next akb sync resumes from the source's last checkpoint"
-            + (caughtUp ? "" : " and writes the records still in Kafka to the cache")
+            + (caughtUp ? "" : " and writes the records still in Kafka to " + replay.describe())
             + ". "
             + capitalized(logFileText())
             + " has the source's output.");
@@ -429,6 +433,13 @@ public final class LocalSync implements AutoCloseable {
     config.put("sync.resume.schedule", "false"); // each akb sync run is one sync, started at once
     config.put("sync.retries", "0");
     config.put("airbyte.idle.timeout.ms", String.valueOf(source.idleTimeout().toMillis()));
+    // Only when asked for: unset, the task uses the same default ($AKB_CONFIG_UPDATES_DIR, else
+    // ~/.local/state/akb/config-updates) but a home it cannot write to is then only a warning.
+    if (source.configUpdates() != null) {
+      config.put(
+          "airbyte.config.updates.dir",
+          source.configUpdates().directory().toAbsolutePath().normalize().toString());
+    }
     return config;
   }
 
@@ -454,32 +465,20 @@ public final class LocalSync implements AutoCloseable {
     }
   }
 
-  private static Map<String, Long> rowsInCache(CacheReplay replay, SyncProgress progress) {
-    List<String> names =
-        progress.streams().stream().map(SyncProgress.StreamProgress::name).toList();
-    return replay.query(
-        cache -> {
-          List<String> present = cache.streams();
-          Map<String, Long> rows = new LinkedHashMap<>();
-          for (String name : names) {
-            rows.put(name, present.contains(name) ? cache.count(name) : 0L);
-          }
-          return rows;
-        });
+  /** Rows per stream in the cache; null for a destination. */
+  private static Map<String, Long> rowsInCache(SyncTarget replay, SyncProgress progress) {
+    return replay.rows(progress.streams().stream().map(SyncProgress.StreamProgress::name).toList());
   }
 
-  private int statesInCache(CacheReplay replay) {
-    return replay.query(
-        cache -> {
-          String source = options.sourceName();
-          for (TargetStatus.StreamStatus stream : replay.status().streams()) {
-            if (stream.source() != null) {
-              source = stream.source();
-              break;
-            }
-          }
-          return cache.states(source).size();
-        });
+  private int statesInCache(SyncTarget replay) {
+    String source = options.sourceName();
+    for (TargetStatus.StreamStatus stream : replay.status().streams()) {
+      if (stream.source() != null) {
+        source = stream.source();
+        break;
+      }
+    }
+    return replay.states(source);
   }
 
   private AkbException connectorFailed(String trace) {

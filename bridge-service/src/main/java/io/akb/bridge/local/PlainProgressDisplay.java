@@ -64,7 +64,7 @@ final class PlainProgressDisplay implements ProgressDisplay {
         new StringBuilder("[")
             .append(ProgressTable.duration(progress.elapsed()))
             .append("] ")
-            .append(progress.phase().label());
+            .append(progress.phaseLabel());
     List<SyncProgress.StreamProgress> streams = progress.streams();
     if (streams.isEmpty()) {
       return line.toString();
@@ -99,7 +99,11 @@ final class PlainProgressDisplay implements ProgressDisplay {
         listed.add(named.toString());
       }
     }
-    line.append(listed).append("; cached ").append(ProgressTable.count(cached));
+    line.append(listed)
+        .append("; ")
+        .append(progress.writtenLabel())
+        .append(" ")
+        .append(ProgressTable.count(cached));
     String waiting = progress.waiting();
     return waiting == null ? line.toString() : line.append("; ").append(waiting).toString();
   }

@@ -12,9 +12,7 @@ import java.util.Map;
  * records/s, checkpoints, records in the cache, in aligned columns.
  */
 final class ProgressTable {
-  private static final String[] HEADER = {
-    "stream", "records", "records/s", "checkpoints", "cached"
-  };
+  private static final String[] HEADER = {"stream", "records", "records/s", "checkpoints"};
   private static final String ROWS_HEADER = "rows in cache";
 
   private ProgressTable() {}
@@ -30,7 +28,9 @@ final class ProgressTable {
    */
   static List<String> lines(SyncProgress progress, Map<String, Long> rowsInCache) {
     List<String[]> rows = new ArrayList<>();
-    rows.add(withRows(HEADER, rowsInCache, ROWS_HEADER));
+    String[] header = Arrays.copyOf(HEADER, HEADER.length + 1);
+    header[HEADER.length] = progress.writtenLabel();
+    rows.add(withRows(header, rowsInCache, ROWS_HEADER));
     long cachedTotal = 0;
     int checkpointsTotal = 0;
     for (SyncProgress.StreamProgress stream : progress.streams()) {

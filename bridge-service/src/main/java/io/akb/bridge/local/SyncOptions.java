@@ -25,6 +25,8 @@ import java.util.List;
  * @param workDir where the embedded broker's log, Connect's offsets and the log file live ({@code
  *     ./.cache})
  * @param plainInterval how often plain progress lines are printed when not on a terminal
+ * @param destination an Airbyte destination the topics go to instead of {@code cache}; null: the
+ *     cache
  */
 public record SyncOptions(
     String sourceName,
@@ -36,17 +38,48 @@ public record SyncOptions(
     ConnectorOptions connector,
     String bootstrapServers,
     Path workDir,
-    Duration plainInterval) {
+    Duration plainInterval,
+    SyncDestination destination) {
 
   public SyncOptions {
     streams = List.copyOf(streams);
   }
 
-  /** The write strategy the cache uses: the one asked for, else replace or auto. */
+  /** A sync into {@code cache}. */
+  public SyncOptions(
+      String sourceName,
+      JsonNode config,
+      List<String> streams,
+      CacheLocation cache,
+      WriteStrategy strategy,
+      boolean fullRefresh,
+      ConnectorOptions connector,
+      String bootstrapServers,
+      Path workDir,
+      Duration plainInterval) {
+    this(
+        sourceName,
+        config,
+        streams,
+        cache,
+        strategy,
+        fullRefresh,
+        connector,
+        bootstrapServers,
+        workDir,
+        plainInterval,
+        null);
+  }
+
+  /**
+   * The write strategy the cache uses: the one asked for, else replace or auto. A destination's
+   * default is auto even with a full refresh: its {@code overwrite} would drop what it holds at
+   * every restart of its run (see {@code DestinationSettings.refuseReplace}).
+   */
   public WriteStrategy effectiveStrategy() {
     if (strategy != null) {
       return strategy;
     }
-    return fullRefresh ? WriteStrategy.REPLACE : WriteStrategy.AUTO;
+    return fullRefresh && destination == null ? WriteStrategy.REPLACE : WriteStrategy.AUTO;
   }
 }

@@ -105,6 +105,9 @@ public final class SyncProgress {
   private long readStartedNanos;
   private long readEndedNanos;
 
+  /** Where the topics go, as the phases name it; null: the cache. */
+  private String target;
+
   /** Progress of a sync writing topics under {@code prefix}. */
   public SyncProgress(String prefix) {
     this(prefix, "the source", Duration.ZERO);
@@ -118,6 +121,24 @@ public final class SyncProgress {
     this.prefix = prefix;
     this.source = source;
     this.idleTimeout = idleTimeout;
+  }
+
+  /**
+   * Names where the topics go when it is not the cache (an Airbyte destination): the phases and the
+   * written column then say so.
+   */
+  public void writesTo(String target) {
+    this.target = target;
+  }
+
+  /** The phase as it reads on screen, naming the target. */
+  public String phaseLabel() {
+    return target == null ? phase.label() : phase.label().replace("the cache", target);
+  }
+
+  /** The word for records the target wrote: {@code cached}, or {@code written} to a destination. */
+  public String writtenLabel() {
+    return target == null ? "cached" : "written";
   }
 
   /**

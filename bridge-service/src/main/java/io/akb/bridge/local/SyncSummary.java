@@ -1,7 +1,6 @@
 package io.akb.bridge.local;
 
 import io.akb.bridge.replay.TargetStatus;
-import io.akb.cache.CacheLocation;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,7 +9,8 @@ import java.util.Map;
 
 /**
  * What {@code akb sync} prints at its end: the outcome in one line, the per-stream table (records
- * read, records/s, checkpoints, records written, rows now in the cache) and where the data is.
+ * read, records/s, checkpoints, records written, rows now in the cache when the target is one) and
+ * where the data is.
  */
 final class SyncSummary {
   private final SyncOptions options;
@@ -18,6 +18,7 @@ final class SyncSummary {
   private final Map<String, Long> rowsInCache;
   private final int statesInCache;
   private final List<TargetStatus.StreamStatus> cacheStreams;
+  private final SyncTarget target;
   private final Path offsetsFile;
   private final Path logFile;
 
@@ -29,14 +30,16 @@ final class SyncSummary {
       SyncProgress progress,
       Map<String, Long> rowsInCache,
       int statesInCache,
-      List<TargetStatus.StreamStatus> cacheStreams,
+      SyncTarget target,
       Path offsetsFile,
       Path logFile) {
     this.options = options;
     this.progress = progress;
     this.rowsInCache = rowsInCache;
     this.statesInCache = statesInCache;
-    this.cacheStreams = cacheStreams == null ? List.of() : cacheStreams;
+    this.target = target;
+    List<TargetStatus.StreamStatus> streams = target.status().streams();
+    this.cacheStreams = streams == null ? List.of() : streams;
     this.offsetsFile = offsetsFile;
     this.logFile =
         logFile != null ? logFile : options.workDir().resolve("logs").resolve(SyncLogFile.LATEST);
@@ -48,7 +51,7 @@ final class SyncSummary {
    *
    * @param inKafka records of this sync in its topics
    * @param cached records the cache wrote in this run
-   * @param rows rows in the cache's tables of the sync's streams
+   * @param rows rows in the cache's tables of the sync's streams; negative for a destination
    * @param caughtUp whether the cache applied everything in Kafka before the failure
    */
   String failedNumbers(long inKafka, long cached, long rows, boolean caughtUp) {
@@ -61,16 +64,25 @@ final class SyncSummary {
             .append(ProgressTable.count(inKafka))
             .append(" in Kafka, ")
             .append(ProgressTable.count(cached))
-            .append(" written to the cache in this run (")
-            .append(ProgressTable.count(rows))
-            .append(rows == 1 ? " row" : " rows")
-            .append(" in its tables now).");
+            .append(" written to ")
+            .append(options.destination() == null ? "the cache" : target.describe())
+            .append(" in this run");
+    if (rows >= 0) {
+      text.append(" (")
+          .append(ProgressTable.count(rows))
+          .append(rows == 1 ? " row" : " rows")
+          .append(" in its tables now)");
+    }
+    text.append('.');
+    String who = options.destination() == null ? "The cache" : target.describe();
     if (!caughtUp) {
-      text.append(" The cache had not applied everything in Kafka after ")
+      text.append(" ")
+          .append(who)
+          .append(" had not applied everything in Kafka after ")
           .append(LocalSync.FAILED_SYNC_CACHE_WAIT.toSeconds())
           .append(" s, when AKB stopped waiting: the rest stays in Kafka.");
     } else {
-      text.append(" The cache has read everything in Kafka up to the failure.");
+      text.append(" ").append(who).append(" has read everything in Kafka up to the failure.");
     }
     return text.toString();
   }
@@ -153,23 +165,14 @@ final class SyncSummary {
     }
     out.println();
     out.println("Where the data is:");
-    if (options.cache().kind() == CacheLocation.Kind.DUCKDB) {
-      out.println(
-          "  cache:   DuckDB file "
-              + Path.of(options.cache().target()).toAbsolutePath().normalize()
-              + " (one table per stream)");
-    } else {
-      out.println(
-          "  cache:   PostgreSQL "
-              + CacheLocation.withoutPassword(options.cache().target())
-              + " (one table per stream)");
-    }
-    out.println(
-        "  state:   "
-            + statesInCache
-            + (statesInCache == 1 ? " state" : " states")
-            + " in _airbyte_state; Connect offsets in "
+    List<String> where = new ArrayList<>(target.where(statesInCache));
+    // The source's own state, beside the target's: the last line is the state line.
+    where.set(
+        where.size() - 1,
+        where.get(where.size() - 1)
+            + "; Connect offsets in "
             + offsetsFile.toAbsolutePath().normalize());
+    where.forEach(line -> out.println("  " + line));
     out.println(
         "  topics:  "
             + String.join(", ", progress.topics())

@@ -7,6 +7,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -145,6 +148,44 @@ class AkbCommandTest {
         .contains("count")
         .contains("integer")
         .doesNotContain("/connector-plugins");
+    assertThat(work.resolve("kafka")).as("no broker was started").doesNotExist();
+  }
+
+  @Test
+  void syncRefusesDestinationOptionsThatDoNotGoTogetherBeforeItStartsAnything(@TempDir Path dir) {
+    Path work = dir.resolve("work");
+    String[] sync = {"sync", "source-x", "--config", "{}", "--work-dir", work.toString()};
+    Map<List<String>, String> refused =
+        Map.of(
+            List.of("--destination", "destination-x"),
+            "--destination destination-x needs --destination-config",
+            List.of(
+                "--destination",
+                "destination-x",
+                "--destination-config",
+                "{}",
+                "--cache",
+                "duckdb:x.duckdb"),
+            "--cache and --destination both name where the records go",
+            List.of("--destination-local-executable", "/bin/true"),
+            "--destination-local-executable needs --destination NAME",
+            List.of(
+                "--destination",
+                "destination-x",
+                "--destination-config",
+                "{}",
+                "--strategy",
+                "replace"),
+            "--strategy replace cannot be used with --destination");
+
+    refused.forEach(
+        (options, message) -> {
+          err.getBuffer().setLength(0);
+          List<String> args = new ArrayList<>(List.of(sync));
+          args.addAll(options);
+          assertThat(akb(args.toArray(String[]::new))).as(String.join(" ", options)).isEqualTo(1);
+          assertThat(err.toString()).contains(message);
+        });
     assertThat(work.resolve("kafka")).as("no broker was started").doesNotExist();
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.akb.cache.CacheLocation;
 import io.akb.runtime.ConnectorOptions;
+import io.akb.runtime.control.ConfigUpdates;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -66,5 +67,18 @@ class LocalSyncTest {
         .containsEntry("airbyte.idle.timeout.ms", "90000");
     assertThat(connectorConfig(ConnectorOptions.defaults().withIdleTimeout(Duration.ZERO)))
         .containsEntry("airbyte.idle.timeout.ms", "0");
+  }
+
+  @Test
+  void aConfigUpdatesDirectoryAskedForReachesTheConnector() {
+    assertThat(connectorConfig(ConnectorOptions.defaults()))
+        .doesNotContainKey("airbyte.config.updates.dir");
+    Path dir = Path.of("updates").toAbsolutePath();
+    assertThat(
+            connectorConfig(
+                ConnectorOptions.defaults()
+                    .withConfigUpdates(
+                        ConfigUpdates.in(dir, "connect-source-akb-sync-source-faker"))))
+        .containsEntry("airbyte.config.updates.dir", dir.toString());
   }
 }

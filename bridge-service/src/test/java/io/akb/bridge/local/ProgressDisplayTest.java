@@ -45,6 +45,19 @@ class ProgressDisplayTest {
   }
 
   @Test
+  void aSyncIntoADestinationNamesItWhereTheCacheWouldBe() throws Exception {
+    SyncProgress progress = reading();
+    progress.writesTo("destination-duckdb");
+    progress.phase(SyncProgress.Phase.CACHING);
+
+    assertThat(PlainProgressDisplay.line(progress))
+        .contains("writing the last records to destination-duckdb: users 1,200")
+        .endsWith("; written 0");
+    assertThat(ProgressTable.lines(progress).get(0))
+        .matches(" +stream +records +records/s +checkpoints +written");
+  }
+
+  @Test
   void theLiveTableIsRedrawnInPlace() throws Exception {
     ProgressDisplay display = ProgressDisplay.forOutput(out, true, Duration.ofSeconds(5));
     SyncProgress progress = reading();

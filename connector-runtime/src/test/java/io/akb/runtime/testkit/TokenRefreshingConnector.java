@@ -20,9 +20,11 @@ import java.util.UUID;
  * {@code witness} field, so a test sees which token each run got.
  *
  * <p>{@code read} sends one record of stream {@code runs}, {@code {"run": <n>}}, and a state;
- * {@code write} echoes every STATE it is sent. The spec: {@code access_token} (required, {@code
- * airbyte_secret}), {@code witness} (required), {@code client_id} (a string) and {@code update}:
- * {@code invalid} makes the CONTROL config break the spec ({@code "client_id": 42}).
+ * {@code write} echoes every STATE it is sent. {@code check} succeeds at once, unless the config's
+ * {@code on_check} is {@code refresh}: then it is a run like the others (witnessed, refreshing).
+ * The spec: {@code access_token} (required, {@code airbyte_secret}), {@code witness} (required),
+ * {@code client_id} (a string), {@code on_check} and {@code update}: {@code invalid} makes the
+ * CONTROL config break the spec ({@code "client_id": 42}).
  *
  * <p>The refreshed token is {@code tok-2-SENTINEL-<random>}, written only into the script, never
  * into a config AKB is given: wherever it shows, AKB learned it from the CONTROL message.
@@ -36,8 +38,12 @@ public final class TokenRefreshingConnector {
           + "\"required\":[\"access_token\",\"witness\"],\"properties\":{"
           + "\"access_token\":{\"type\":\"string\",\"airbyte_secret\":true},"
           + "\"client_id\":{\"type\":\"string\"},\"witness\":{\"type\":\"string\"},"
+          + "\"on_check\":{\"type\":\"string\",\"enum\":[\"refresh\"]},"
           + "\"update\":{\"type\":\"string\",\"enum\":[\"valid\",\"invalid\"]}}},"
           + "\"supported_destination_sync_modes\":[\"append\",\"overwrite\"]}}";
+
+  private static final String SUCCEEDED =
+      "{\"type\":\"CONNECTION_STATUS\",\"connectionStatus\":{\"status\":\"SUCCEEDED\"}}";
 
   private static final String CATALOG =
       "{\"type\":\"CATALOG\",\"catalog\":{\"streams\":[{\"name\":\"runs\",\"json_schema\":"
@@ -74,8 +80,9 @@ public final class TokenRefreshingConnector {
             "field() { printf '%s' \"$conf\" | sed -n \"s/.*\\\"$1\\\" *: *\\\"\\([^\\\"]*\\)\\\".*/\\1/p\"; }",
             "token=$(field access_token); witness=$(field witness); update=$(field update)",
             "case \"$cmd\" in",
-            "  check) emit '{\"type\":\"CONNECTION_STATUS\",\"connectionStatus\":"
-                + "{\"status\":\"SUCCEEDED\"}}'; exit 0 ;;",
+            "  check) [ \"$(field on_check)\" = refresh ] || { emit '"
+                + SUCCEEDED
+                + "'; exit 0; } ;;",
             "  discover) emit '" + CATALOG + "'; exit 0 ;;",
             "esac",
             "printf '%s %s\\n' \"$cmd\" \"$token\" >> \"$witness\"",
@@ -98,6 +105,8 @@ public final class TokenRefreshingConnector {
             "  emit \"{\\\"type\\\":\\\"STATE\\\",\\\"state\\\":{\\\"type\\\":\\\"STREAM\\\","
                 + "\\\"stream\\\":{\\\"stream_descriptor\\\":{\\\"name\\\":\\\"runs\\\"},"
                 + "\\\"stream_state\\\":{\\\"run\\\":$run}}}}\"",
+            "elif [ \"$cmd\" = check ]; then",
+            "  emit '" + SUCCEEDED + "'",
             "else",
             "  # A destination echoes each STATE once the records before it are persisted.",
             "  while IFS= read -r line; do",
