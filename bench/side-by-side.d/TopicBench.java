@@ -160,7 +160,7 @@ public class TopicBench {
         new CacheOptions("", null, WriteStrategy.fromProperty(strategy)), List.of(prefix), List.of(),
         Map.of(), 10_000, 16L * 1024 * 1024, Duration.ofSeconds(1), Duration.ofSeconds(5),
         Duration.ofSeconds(5), "akb-bench-" + System.nanoTime(), Map.of("bootstrap.servers", bootstrap),
-        null, RecordGap.GapPolicy.FAIL);
+        null, RecordGap.GapPolicy.FAIL, false);
     TargetReplicator target = new TargetReplicator(settings, null);
     long start = System.nanoTime();
     Thread thread = new Thread(target, "akb-target-bench");

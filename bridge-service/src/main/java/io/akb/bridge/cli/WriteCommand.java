@@ -217,7 +217,8 @@ final class WriteCommand implements Runnable {
                 true,
                 Duration.ofMinutes(5),
                 Duration.ofMinutes(10)),
-            null);
+            null,
+            false);
     PrintWriter out = spec.commandLine().getOut();
     long started = System.nanoTime();
     try (BridgeStateStore store = new BridgeStateStore(CacheLocation.parse(stateStore))) {

@@ -69,15 +69,10 @@ final class CacheReplay implements SyncTarget {
             Duration.ofSeconds(1),
             Duration.ofSeconds(2),
             "akb-sync-" + TARGET_NAME,
-            // A fetch holds at most 8 MB (Kafka's default, 50 MB, sized for a consumer alone):
-            // the 16 MB batch above fills from two fetches, and the heap is shared.
-            Map.of(
-                "bootstrap.servers",
-                bootstrapServers,
-                "fetch.max.bytes",
-                String.valueOf(8 * 1024 * 1024)),
+            SyncTarget.consumerSettings(bootstrapServers),
             null,
-            onGap);
+            onGap,
+            false);
     CacheReplay replay =
         new CacheReplay(
             new TargetReplicator(settings, null),

@@ -88,7 +88,7 @@ final class DestinationReplay implements SyncTarget {
             Duration.ofSeconds(1),
             Duration.ofSeconds(2),
             target,
-            Map.of("bootstrap.servers", bootstrapServers),
+            SyncTarget.consumerSettings(bootstrapServers),
             new DestinationSettings(
                 destination.name(),
                 destination.config(),
@@ -96,7 +96,8 @@ final class DestinationReplay implements SyncTarget {
                 true,
                 Duration.ofMinutes(5),
                 Duration.ofMinutes(10)),
-            onGap);
+            onGap,
+            false);
     BridgeStateStore store =
         new BridgeStateStore(
             CacheLocation.parse(

@@ -16,6 +16,16 @@ import java.util.Map;
  * batch written, its destination's run ended) and returns once its thread has ended.
  */
 interface SyncTarget extends AutoCloseable {
+  /**
+   * The consumer settings of a local target: a fetch holds at most 8 MB (Kafka's default, 50 MB, is
+   * sized for a consumer alone; here the heap is shared with the broker and Connect), and a 16 MB
+   * batch fills from two of them.
+   */
+  static Map<String, String> consumerSettings(String bootstrapServers) {
+    return Map.of(
+        "bootstrap.servers", bootstrapServers, "fetch.max.bytes", String.valueOf(8 * 1024 * 1024));
+  }
+
   /** The target's progress as the bridge reports it. */
   TargetStatus status();
 

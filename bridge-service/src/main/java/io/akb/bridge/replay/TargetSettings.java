@@ -53,42 +53,6 @@ public record TargetSettings(
     RecordGap.GapPolicy onGap,
     boolean shared) {
 
-  /** As the canonical constructor, for a target one bridge process replays alone. */
-  public TargetSettings(
-      String name,
-      CacheLocation cache,
-      CacheOptions cacheOptions,
-      List<String> sourcePrefixes,
-      List<String> topics,
-      Map<String, WriteStrategy> streamStrategies,
-      int batchMaxRecords,
-      long batchMaxBytes,
-      Duration batchMaxWait,
-      Duration topicRefreshInterval,
-      Duration retryBackoff,
-      String groupId,
-      Map<String, String> kafka,
-      DestinationSettings destination,
-      RecordGap.GapPolicy onGap) {
-    this(
-        name,
-        cache,
-        cacheOptions,
-        sourcePrefixes,
-        topics,
-        streamStrategies,
-        batchMaxRecords,
-        batchMaxBytes,
-        batchMaxWait,
-        topicRefreshInterval,
-        retryBackoff,
-        groupId,
-        kafka,
-        destination,
-        onGap,
-        false);
-  }
-
   public TargetSettings {
     onGap = onGap == null ? RecordGap.GapPolicy.FAIL : onGap;
     sourcePrefixes = List.copyOf(sourcePrefixes);

@@ -53,7 +53,8 @@ public final class RunningDestination implements AutoCloseable {
             Map.of("bootstrap.servers", EmbeddedKafka.bootstrapServers()),
             new DestinationSettings(
                 destination, config, options, true, stateEchoTimeout, Duration.ofMinutes(2)),
-            null),
+            null,
+            false),
         store);
   }
 

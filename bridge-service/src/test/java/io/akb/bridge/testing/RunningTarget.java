@@ -62,7 +62,8 @@ public final class RunningTarget implements AutoCloseable {
             "akb-it-" + name,
             Map.of("bootstrap.servers", EmbeddedKafka.bootstrapServers()),
             null,
-            onGap));
+            onGap,
+            false));
   }
 
   public TargetReplicator replicator() {
