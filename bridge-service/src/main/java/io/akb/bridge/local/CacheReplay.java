@@ -5,13 +5,11 @@ import io.akb.bridge.replay.TargetReplicator;
 import io.akb.bridge.replay.TargetSettings;
 import io.akb.bridge.replay.TargetStatus;
 import io.akb.cache.CacheLocation;
-import io.akb.cache.CacheOptions;
 import io.akb.cache.StoredOffset;
 import io.akb.cache.WriteStrategy;
 import io.akb.runtime.AkbException;
 import io.akb.runtime.topic.StateEvent;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,24 +53,15 @@ final class CacheReplay implements SyncTarget {
       WriteStrategy strategy,
       RecordGap.GapPolicy onGap) {
     TargetSettings settings =
-        new TargetSettings(
+        SyncTarget.settings(
             TARGET_NAME,
-            cache,
-            new CacheOptions("", null, strategy),
-            List.of(prefix),
-            List.of(),
-            Map.of(),
-            10_000,
-            16L * 1024 * 1024,
-            // Short waits: a sync of a few thousand records should reach the cache at once.
-            Duration.ofMillis(500),
-            Duration.ofSeconds(1),
-            Duration.ofSeconds(2),
             "akb-sync-" + TARGET_NAME,
-            SyncTarget.consumerSettings(bootstrapServers),
+            cache,
             null,
-            onGap,
-            false);
+            strategy,
+            prefix,
+            bootstrapServers,
+            onGap);
     CacheReplay replay =
         new CacheReplay(
             new TargetReplicator(settings, null),

@@ -7,7 +7,6 @@ import io.akb.bridge.replay.RecordGap;
 import io.akb.bridge.replay.TargetSettings;
 import io.akb.bridge.replay.TargetStatus;
 import io.akb.cache.CacheLocation;
-import io.akb.cache.CacheOptions;
 import io.akb.cache.StoredOffset;
 import io.akb.cache.WriteStrategy;
 import io.akb.runtime.AkbException;
@@ -74,21 +73,10 @@ final class DestinationReplay implements SyncTarget {
       Path workDir) {
     String target = targetName(sourceName, destination.name());
     TargetSettings settings =
-        new TargetSettings(
+        SyncTarget.settings(
+            target,
             target,
             null,
-            new CacheOptions("", null, strategy),
-            List.of(prefix),
-            List.of(),
-            Map.of(),
-            10_000,
-            16L * 1024 * 1024,
-            // Short waits, as for the cache: a small sync should reach the destination at once.
-            Duration.ofMillis(500),
-            Duration.ofSeconds(1),
-            Duration.ofSeconds(2),
-            target,
-            SyncTarget.consumerSettings(bootstrapServers),
             new DestinationSettings(
                 destination.name(),
                 destination.config(),
@@ -96,8 +84,10 @@ final class DestinationReplay implements SyncTarget {
                 true,
                 Duration.ofMinutes(5),
                 Duration.ofMinutes(10)),
-            onGap,
-            false);
+            strategy,
+            prefix,
+            bootstrapServers,
+            onGap);
     BridgeStateStore store =
         new BridgeStateStore(
             CacheLocation.parse(

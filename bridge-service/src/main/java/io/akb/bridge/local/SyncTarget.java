@@ -1,7 +1,14 @@
 package io.akb.bridge.local;
 
+import io.akb.bridge.replay.DestinationSettings;
+import io.akb.bridge.replay.RecordGap;
+import io.akb.bridge.replay.TargetSettings;
 import io.akb.bridge.replay.TargetStatus;
+import io.akb.cache.CacheLocation;
+import io.akb.cache.CacheOptions;
+import io.akb.cache.WriteStrategy;
 import io.akb.runtime.AkbException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -17,13 +24,37 @@ import java.util.Map;
  */
 interface SyncTarget extends AutoCloseable {
   /**
-   * The consumer settings of a local target: a fetch holds at most 8 MB (Kafka's default, 50 MB, is
-   * sized for a consumer alone; here the heap is shared with the broker and Connect), and a 16 MB
-   * batch fills from two of them.
+   * The settings of a local target named {@code name}, into {@code cache} or {@code destination}:
+   * short waits, so a sync of a few thousand records reaches the target at once; a fetch of at most
+   * 8 MB (Kafka's default, 50 MB, is sized for a consumer alone; here the heap is shared with the
+   * broker and Connect), so a 16 MB batch fills from two of them.
    */
-  static Map<String, String> consumerSettings(String bootstrapServers) {
-    return Map.of(
-        "bootstrap.servers", bootstrapServers, "fetch.max.bytes", String.valueOf(8 * 1024 * 1024));
+  static TargetSettings settings(
+      String name,
+      String groupId,
+      CacheLocation cache,
+      DestinationSettings destination,
+      WriteStrategy strategy,
+      String prefix,
+      String bootstrapServers,
+      RecordGap.GapPolicy onGap) {
+    return new TargetSettings(
+        name,
+        cache,
+        new CacheOptions("", null, strategy),
+        List.of(prefix),
+        List.of(),
+        Map.of(),
+        10_000,
+        16L * 1024 * 1024,
+        Duration.ofMillis(500),
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(2),
+        groupId,
+        Map.of("bootstrap.servers", bootstrapServers, "fetch.max.bytes", String.valueOf(8 << 20)),
+        destination,
+        onGap,
+        false);
   }
 
   /** The target's progress as the bridge reports it. */
