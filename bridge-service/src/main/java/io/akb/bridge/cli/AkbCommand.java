@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       CheckCommand.class,
       DiscoverCommand.class,
       PeekCommand.class,
+      SamplesCommand.class,
       SyncCommand.class,
       ReadCommand.class,
       WriteCommand.class,

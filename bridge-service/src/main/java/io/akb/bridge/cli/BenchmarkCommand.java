@@ -72,7 +72,8 @@ final class BenchmarkCommand implements Runnable {
     Source source =
         Airbyte.getSource(
             name, config.load(name), updates.applyTo(executor.toConnectorOptions(), name));
-    List<String> selected = streams.streams.isEmpty() ? source.availableStreams() : streams.streams;
+    List<String> selected =
+        streams.selected().isEmpty() ? source.availableStreams() : streams.selected();
     ConfiguredAirbyteCatalog catalog = source.configuredCatalog(selected, true);
 
     // Pass 1: the connector through AKB. Serializing for the byte count is timed and taken out.

@@ -71,10 +71,10 @@ final class ReadCommand implements Runnable {
     ConnectorOptions options =
         updates.applyTo(executor.toConnectorOptions(), name).withIdleTimeout(idle.idleTimeout);
     Source source = Airbyte.getSource(name, config.load(name), options);
-    if (streams.streams.isEmpty()) {
+    if (streams.selected().isEmpty()) {
       source.selectAllStreams();
     } else {
-      source.selectStreams(streams.streams);
+      source.selectStreams(streams.selected());
     }
     PrintWriter out = spec.commandLine().getOut();
     long started = System.nanoTime();

@@ -219,7 +219,7 @@ final class SyncCommand implements Runnable {
     return new SyncOptions(
         name,
         config.load(name),
-        streams.streams,
+        streams.selected(),
         cache.location(),
         cache.strategyOrNull(),
         cache.fullRefresh,

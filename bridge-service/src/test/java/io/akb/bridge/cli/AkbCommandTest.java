@@ -230,6 +230,17 @@ class AkbCommandTest {
   }
 
   @Test
+  void aStarSelectsEveryStream() {
+    StreamsOption star = new StreamsOption();
+    new CommandLine(star).parseArgs("--streams", "*");
+    StreamsOption named = new StreamsOption();
+    new CommandLine(named).parseArgs("--streams", "users,products");
+
+    assertThat(star.selected()).as("every stream").isEmpty();
+    assertThat(named.selected()).containsExactly("users", "products");
+  }
+
+  @Test
   void everyCommandHasHelp() {
     for (String command :
         new String[] {
@@ -238,6 +249,7 @@ class AkbCommandTest {
           "check",
           "discover",
           "peek",
+          "samples",
           "read",
           "records",
           "validate",

@@ -42,6 +42,7 @@ class ReadmeExamplesIT {
         .as("the README's examples")
         .anyMatch(line -> line.startsWith("./akb sync source-faker"))
         .anyMatch(line -> line.startsWith("./akb discover source-faker"))
+        .anyMatch(line -> line.startsWith("./akb samples source-faker"))
         .anyMatch(line -> line.startsWith("./akb write destination-ailake"))
         .anyMatch(line -> line.contains(" --destination destination-ailake "));
     Files.writeString(dir.resolve("ailake.json"), Ailake.config(dir).toString());
@@ -52,6 +53,12 @@ class ReadmeExamplesIT {
       System.out.println("README example: " + example);
       AkbCli.Run run = AkbCli.run(dir, words.subList(1, words.size()).toArray(String[]::new));
       assertThat(run.exitCode()).as(example + "\n" + run.output()).isZero();
+      if (words.get(1).equals("samples")) {
+        assertThat(run.stdout())
+            .as("what `" + example + "` prints")
+            .startsWith("# Sample Records from `source-faker` (1 selected streams)")
+            .contains("## `users` Stream Sample");
+      }
       if (words.get(1).equals("discover")) {
         assertThat(normalized(run.stdout()))
             .as("what `" + example + "` prints")
