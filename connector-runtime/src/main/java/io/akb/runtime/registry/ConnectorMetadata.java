@@ -1,5 +1,7 @@
 package io.akb.runtime.registry;
 
+import java.util.List;
+
 /**
  * What the registry knows of one connector.
  *
@@ -16,6 +18,9 @@ package io.akb.runtime.registry;
  *     source_pokeapi/manifest.yaml}), or null when none was seen or nobody looked
  * @param note what the registry says about the entry beyond Airbyte's fields (a pin, why it does
  *     not install, where a fact came from), or null
+ * @param versions the package's released versions the registry records (the entry's {@code
+ *     akb.versions}), oldest first, yanked ones left out; empty when it records none. PyPI may have
+ *     released newer ones since the registry was made.
  */
 public record ConnectorMetadata(
     String name,
@@ -27,7 +32,12 @@ public record ConnectorMetadata(
     String language,
     boolean installs,
     String manifestInWheel,
-    String note) {
+    String note,
+    List<String> versions) {
+
+  public ConnectorMetadata {
+    versions = List.copyOf(versions);
+  }
 
   /** Sources read, destinations write. */
   public enum Kind {
