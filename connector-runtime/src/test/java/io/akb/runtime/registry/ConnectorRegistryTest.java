@@ -45,6 +45,18 @@ class ConnectorRegistryTest {
   }
 
   @Test
+  void theNearestRecordedVersionsAreTheOnesOnEitherSide() {
+    ConnectorMetadata faker = ConnectorRegistry.load(null).get("source-faker");
+
+    assertThat(faker.nearestVersions("6.2.99")).containsExactly("6.2.38", "7.0.0");
+    assertThat(faker.nearestVersions("9.0")).containsExactly("7.2.1");
+    assertThat(faker.nearestVersions("1.0.0")).containsExactly("4.0.0");
+    assertThat(faker.nearestVersions("7.2.1")).isEmpty();
+    assertThat(ConnectorMetadata.compareReleases("6.2.10", "6.2.9")).isPositive();
+    assertThat(ConnectorMetadata.compareReleases("7.2.0rc2", "7.2.0")).isZero();
+  }
+
+  @Test
   void aPackageWhoseNewestVersionDoesNotInstallIsPinnedToOneThatDoes() {
     // airbyte-source-file 0.6.0 requires a smart-open version that PyPI does not have.
     ConnectorMetadata file = ConnectorRegistry.load(null).get("source-file");

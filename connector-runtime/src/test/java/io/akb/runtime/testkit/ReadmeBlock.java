@@ -1,7 +1,5 @@
 package io.akb.runtime.testkit;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +22,14 @@ public final class ReadmeBlock {
 
   /** Fails unless the README holds the block between the markers of {@code test}'s source. */
   public static void assertInReadme(Class<?> test) {
-    assertThat(read(Path.of("..", "README.md"))).contains(block(test));
+    String block = block(test);
+    if (!read(Path.of("..", "README.md")).contains(block)) {
+      throw new AssertionError(
+          "README.md does not hold the block of "
+              + test.getSimpleName()
+              + " as it stands between its markers: make the two the same. The test's block:\n"
+              + block);
+    }
   }
 
   /** The lines between the markers in {@code test}'s source, less the marker's indentation. */
