@@ -22,6 +22,8 @@ oss_registry.json ignore it): "note" says what is known or not known here, "inst
 marks a package no version of which is known to install, "manifestInWheel" names the manifest.yaml
 a checked wheel ships, "versions" lists the package's released versions.
 
+Needs Python 3.9+ and the packaging module (PEP 440 order of versions).
+
 Usage: generate-snapshot.py [--versions-for PKG,...] PACKAGES.tsv \
            ../src/main/resources/io/akb/runtime/registry/oss_registry.json
 """
