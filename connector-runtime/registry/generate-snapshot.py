@@ -7,7 +7,12 @@ Inputs:
   `airbyte-destination-*` package becomes an entry in the format of Airbyte's oss_registry.json:
   dockerRepository airbyte/<name>, dockerImageTag = the PyPI version (Airbyte publishes both with
   one version), remoteRegistries.pypi.packageName, documentationUrl. The listing holds each
-  package's newest version only, so that is the one recorded.
+  package's newest version only, so that is the version installed by default.
+- PyPI's JSON API (https://pypi.org/pypi/<package>/json), asked once per package, for the
+  package's released versions: akb.versions, oldest first, yanked releases and releases without
+  files left out. Any failed request stops the script before it writes anything, so a snapshot
+  is never written with some packages' versions missing. --versions-for PKG,... asks only for
+  those packages (the others get no akb.versions: their versions are not recorded).
 - docker-only.json beside this script: connectors Airbyte ships only as Docker images (no PyPI
   package), as their metadata.yaml in Airbyte's repository names them (definitionId, name,
   dockerImageTag, language), with the commit read and an optional "why" for the note.
@@ -15,15 +20,25 @@ Inputs:
 Facts AKB adds go in an entry's "akb" object, which Airbyte's format does not have (readers of
 oss_registry.json ignore it): "note" says what is known or not known here, "installs": false
 marks a package no version of which is known to install, "manifestInWheel" names the manifest.yaml
-a checked wheel ships.
+a checked wheel ships, "versions" lists the package's released versions.
 
-Usage: generate-snapshot.py PACKAGES.tsv > ../src/main/resources/io/akb/runtime/registry/oss_registry.json
+Needs Python 3.9+ and the packaging module (PEP 440 order of versions).
+
+Usage: generate-snapshot.py [--versions-for PKG,...] PACKAGES.tsv \
+           ../src/main/resources/io/akb/runtime/registry/oss_registry.json
 """
+import argparse
+import concurrent.futures
 import csv
 import json
+import os
 import pathlib
 import sys
+import tempfile
+import urllib.request
 import uuid
+
+from packaging.version import InvalidVersion, Version
 
 NAMESPACE = uuid.UUID("5a1c2f9e-3b7d-4c8a-9e6f-0d1b2c3a4e5f")
 
@@ -50,7 +65,49 @@ MANIFESTS_IN_WHEELS = {
 }
 
 
-def entry(package, version, summary, kind):
+PYPI_JSON = "https://pypi.org/pypi/{}/json"
+# Few enough workers to be polite to PyPI; the ~290 requests take well under a minute.
+FETCH_WORKERS = 4
+FETCH_TIMEOUT_SECONDS = 30
+
+
+def released_versions(package):
+    """The package's versions that have at least one file not yanked, oldest first."""
+    request = urllib.request.Request(
+        PYPI_JSON.format(package), headers={"User-Agent": "akb-registry-snapshot"}
+    )
+    with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_SECONDS) as response:
+        releases = json.load(response)["releases"]
+    kept = [
+        version
+        for version, files in releases.items()
+        if any(not file.get("yanked", False) for file in files)
+    ]
+    return sorted(kept, key=sort_key)
+
+
+def sort_key(version):
+    # PEP 440 order; a version PEP 440 cannot parse (old releases may have one) sorts first, by text.
+    try:
+        return (1, Version(version), "")
+    except InvalidVersion:
+        return (0, Version("0"), version)
+
+
+def fetch_versions(packages):
+    """Package to its released versions; raises on the first request that fails."""
+    with concurrent.futures.ThreadPoolExecutor(FETCH_WORKERS) as pool:
+        futures = {package: pool.submit(released_versions, package) for package in packages}
+        versions = {}
+        for package, future in futures.items():
+            try:
+                versions[package] = future.result()
+            except Exception as e:
+                raise SystemExit(f"reading {PYPI_JSON.format(package)} failed: {e}") from e
+    return versions
+
+
+def entry(package, version, summary, kind, versions):
     name = package[len("airbyte-"):]
     short = name[len(kind) + 1:]
     definition_id = str(uuid.uuid5(NAMESPACE, name))
@@ -63,11 +120,13 @@ def entry(package, version, summary, kind):
         "language": "python",
         "remoteRegistries": {"pypi": {"enabled": True, "packageName": package}},
         "description": summary or None,
-    } | akb_facts(package, version)
+    } | akb_facts(package, version, versions)
 
 
-def akb_facts(package, version):
+def akb_facts(package, version, versions):
     facts = {}
+    if versions is not None:
+        facts["versions"] = versions
     if package in WORKING_PINS:
         facts["note"] = (
             f"pinned to {version}, the newest version known to install; newer ones on PyPI"
@@ -106,21 +165,37 @@ def docker_only(spec):
     }
 
 
-def main(path):
-    sources, destinations = [], []
-    with open(path, newline="", encoding="utf-8") as listing:
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("listing", help="the PyPI listing, tab-separated, with a header line")
+    parser.add_argument("output", help="the snapshot to write (replaced only when all went well)")
+    parser.add_argument(
+        "--versions-for",
+        metavar="PKG,...",
+        help="ask PyPI for these packages' versions only (default: every package)",
+    )
+    args = parser.parse_args()
+    packages = []
+    with open(args.listing, newline="", encoding="utf-8") as listing:
         rows = csv.reader(listing, delimiter="\t", quoting=csv.QUOTE_NONE)
         next(rows)
         for row in rows:
-            if len(row) < 2:
-                continue
-            package, version = row[0], row[1]
-            version = WORKING_PINS.get(package, version)
-            summary = row[4] if len(row) > 4 else ""
-            if package.startswith("airbyte-source-"):
-                sources.append(entry(package, version, summary, "source"))
-            elif package.startswith("airbyte-destination-"):
-                destinations.append(entry(package, version, summary, "destination"))
+            if len(row) >= 2 and row[0].startswith(("airbyte-source-", "airbyte-destination-")):
+                summary = row[4] if len(row) > 4 else ""
+                packages.append((row[0], WORKING_PINS.get(row[0], row[1]), summary))
+    names = [package for package, _, _ in packages]
+    wanted = names if args.versions_for is None else args.versions_for.split(",")
+    unknown = sorted(set(wanted) - set(names))
+    if unknown:
+        raise SystemExit(f"--versions-for names packages the listing lacks: {', '.join(unknown)}")
+    versions = fetch_versions(wanted)
+    sources, destinations = [], []
+    for package, version, summary in packages:
+        if package.startswith("airbyte-source-"):
+            sources.append(entry(package, version, summary, "source", versions.get(package)))
+        else:
+            made = entry(package, version, summary, "destination", versions.get(package))
+            destinations.append(made)
     listed = {e["dockerRepository"] for e in sources + destinations}
     specs = json.loads((pathlib.Path(__file__).parent / "docker-only.json").read_text())
     for spec in specs:
@@ -132,16 +207,27 @@ def main(path):
     destinations.sort(key=lambda e: e["dockerRepository"])
     about = {
         "generatedBy": "connector-runtime/registry/generate-snapshot.py",
-        "versions": "each PyPI package's newest version in the listing it was made from (or a"
-        " working pin); the package's other versions are not recorded here",
+        "versions": "dockerImageTag is each PyPI package's newest version in the listing it was"
+        " made from (or a working pin); akb.versions, where present, the versions PyPI had"
+        " released when the snapshot was made, oldest first, yanked ones left out"
+        + (
+            ""
+            if args.versions_for is None
+            else f" (asked for {len(wanted)} of the {len(names)} packages only: the others'"
+            " versions are not recorded)"
+        ),
         "notIncluded": "Airbyte's manifest-only connectors that ship in no package, and Docker-only"
         " connectors other than those of docker-only.json: their names are not known here",
     }
-    json.dump(
-        {"akb": about, "sources": sources, "destinations": destinations}, sys.stdout, indent=1
-    )
-    sys.stdout.write("\n")
+    # Written beside the output and renamed over it, so a failure leaves the old snapshot whole.
+    output = pathlib.Path(args.output)
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=output.parent, delete=False, suffix=".tmp"
+    ) as out:
+        json.dump({"akb": about, "sources": sources, "destinations": destinations}, out, indent=1)
+        out.write("\n")
+    os.replace(out.name, output)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main()

@@ -6,8 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.runtime.Document;
 import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.protocol.ConfiguredAirbyteStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.akb.runtime.testkit.ReadmeBlock;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -91,27 +90,7 @@ class ReadmeDatasetExampleIT {
           .containsExactlyInAnyOrder("ada@example.com", "bo@example.com", "cy@example.com");
     }
 
-    assertThat(readme()).contains(exampleAsInThisFile());
-  }
-
-  /** The lines between the markers, less their indentation: the README's code block. */
-  private static String exampleAsInThisFile() throws Exception {
-    List<String> lines =
-        Files.readAllLines(
-            Path.of("src/test/java/io/akb/cache/ReadmeDatasetExampleIT.java"),
-            StandardCharsets.UTF_8);
-    int begin = lines.indexOf("      // README:begin");
-    int end = lines.indexOf("      // README:end");
-    assertThat(begin).isPositive();
-    StringBuilder block = new StringBuilder();
-    for (String line : lines.subList(begin + 1, end)) {
-      block.append(line.length() >= 6 ? line.substring(6) : line.strip()).append('\n');
-    }
-    return block.toString();
-  }
-
-  private static String readme() throws Exception {
-    return Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
+    ReadmeBlock.assertInReadme(ReadmeDatasetExampleIT.class);
   }
 
   private static CacheRecord user(String rawId, String data) throws Exception {

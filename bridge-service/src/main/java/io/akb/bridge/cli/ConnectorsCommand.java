@@ -15,14 +15,16 @@ import picocli.CommandLine.Spec;
 /**
  * Lists the connectors of the registry, like PyAirbyte's {@code get_available_connectors}: each
  * with its version, how AKB would run it here by default ({@link ConnectorMetadata#runner()}), its
- * PyPI package and Docker image, then what the registry notes about the listed ones.
+ * PyPI package, Docker image and how many released versions the registry records, then what the
+ * registry notes about the listed ones; with {@code --versions}, each one's recorded versions.
  */
 @Command(
     name = "connectors",
     description =
         "List the connectors AKB knows (the registry snapshot, or $AKB_REGISTRY): name, version,"
             + " how it runs here (venv from PyPI, Docker image, manifest, not runnable), PyPI"
-            + " package, Docker image; then the registry's notes on them.")
+            + " package, Docker image, the number of released versions recorded; then the"
+            + " registry's notes on them.")
 final class ConnectorsCommand implements Runnable {
   @Mixin HelpOption help;
 
@@ -37,6 +39,13 @@ final class ConnectorsCommand implements Runnable {
       paramLabel = "source|destination",
       description = "Only sources or only destinations. Default: both.")
   ConnectorMetadata.Kind kind;
+
+  @Option(
+      names = "--versions",
+      description =
+          "Also list each connector's released versions the registry records, oldest first"
+              + " (any of them installs with --version; PyPI may have newer ones).")
+  boolean versions;
 
   @Spec CommandSpec spec;
 
@@ -55,7 +64,8 @@ final class ConnectorsCommand implements Runnable {
                                 .toLowerCase(Locale.ROOT)
                                 .contains(filter.toLowerCase(Locale.ROOT)))
                 .toList();
-    TextTable table = new TextTable("NAME", "VERSION", "RUNS HERE", "PYPI PACKAGE", "DOCKER IMAGE");
+    TextTable table =
+        new TextTable("NAME", "VERSION", "RUNS HERE", "PYPI PACKAGE", "DOCKER IMAGE", "VERSIONS");
     connectors.forEach(
         c ->
             table.add(
@@ -63,7 +73,8 @@ final class ConnectorsCommand implements Runnable {
                 orDash(c.version()),
                 c.runner().description(),
                 orDash(c.pypiPackage()),
-                orDash(c.dockerRepository())));
+                orDash(c.dockerRepository()),
+                c.versions().isEmpty() ? "-" : String.valueOf(c.versions().size())));
     PrintWriter out = spec.commandLine().getOut();
     table.print(out);
     out.println(
@@ -77,6 +88,19 @@ final class ConnectorsCommand implements Runnable {
       }
       if (c.note() != null) {
         out.println(c.name() + ": " + c.note());
+      }
+    }
+    if (versions) {
+      for (ConnectorMetadata c : connectors) {
+        out.println(
+            c.name()
+                + " versions: "
+                + (c.versions().isEmpty()
+                    ? "not recorded"
+                        + (c.pypiPackage() == null
+                            ? ""
+                            : " (pip index versions " + c.pypiPackage() + " lists them)")
+                    : String.join(" ", c.versions())));
       }
     }
     out.flush();

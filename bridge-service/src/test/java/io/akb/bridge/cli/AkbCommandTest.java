@@ -49,9 +49,35 @@ class AkbCommandTest {
 
     assertThat(out.toString().lines())
         .containsExactly(
-            "NAME          VERSION  RUNS HERE       PYPI PACKAGE          DOCKER IMAGE",
-            "source-faker  7.2.1    venv from PyPI  airbyte-source-faker  airbyte/source-faker",
+            "NAME          VERSION  RUNS HERE       PYPI PACKAGE          DOCKER IMAGE          VERSIONS",
+            "source-faker  7.2.1    venv from PyPI  airbyte-source-faker  airbyte/source-faker  109",
             "1 connector, from the registry snapshot");
+  }
+
+  @Test
+  void connectorsListTheVersionsTheRegistryRecordsWithVersions() {
+    assertThat(akb("connectors", "ailake", "--versions")).isZero();
+    assertThat(out.toString().lines())
+        .anyMatch(line -> line.matches("destination-ailake +0\\.1\\.16 +venv from PyPI +.* 1"))
+        .contains("destination-ailake versions: 0.1.16");
+
+    out.getBuffer().setLength(0);
+    assertThat(akb("connectors", "faker", "--versions")).isZero();
+    assertThat(out.toString().lines())
+        .filteredOn(line -> line.startsWith("source-faker versions: "))
+        .singleElement()
+        .satisfies(
+            line ->
+                assertThat(line)
+                    .startsWith("source-faker versions: 4.0.0 6.0.0 ")
+                    .contains(" 6.2.0 ")
+                    .endsWith(" 7.2.1"));
+
+    out.getBuffer().setLength(0);
+    assertThat(akb("connectors", "postgres", "--versions")).isZero();
+    assertThat(out.toString().lines())
+        .contains("destination-postgres versions: not recorded")
+        .anyMatch(line -> line.startsWith("destination-postgres  ") && line.endsWith("  -"));
   }
 
   @Test
@@ -60,7 +86,7 @@ class AkbCommandTest {
     assertThat(out.toString().lines())
         .contains(
             "destination-postgres  2.4.7    Docker image (needs a local image)  -"
-                + "             airbyte/destination-postgres")
+                + "             airbyte/destination-postgres  -")
         .anyMatch(line -> line.startsWith("source-postgres       3.7.0    Docker image"))
         .anyMatch(
             line ->

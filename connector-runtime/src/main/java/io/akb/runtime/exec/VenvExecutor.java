@@ -1,6 +1,8 @@
 package io.akb.runtime.exec;
 
 import io.akb.runtime.AkbException;
+import io.akb.runtime.registry.ConnectorMetadata;
+import io.akb.runtime.registry.ConnectorRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -357,6 +360,7 @@ public final class VenvExecutor implements ConnectorExecutor {
                 + ", or give a pip requirement that works.";
       } else if (unmet != null) {
         why += ": the package index has no " + unmet;
+        hint += knownVersions(consoleScript, packageName, unmet);
       } else if (!conflicts(tail).isEmpty()) {
         why += ": its requirements conflict (" + String.join("; ", conflicts(tail)) + ")";
         hint =
@@ -367,6 +371,32 @@ public final class VenvExecutor implements ConnectorExecutor {
       }
       throw new AkbException("installing " + requirement, why, tail, hint, null);
     }
+  }
+
+  /**
+   * For a {@code package==version} the index does not have: the registry's recorded versions
+   * nearest to it (" The registry records 109 versions of airbyte-source-faker; the nearest are
+   * 6.2.38 and 7.0.0."), or "" when it records none for this connector. Only a hint: pip judged,
+   * and the registry may be older than the index.
+   */
+  static String knownVersions(String connector, String packageName, String unmet) {
+    int pin = unmet.indexOf("==");
+    Optional<ConnectorMetadata> known =
+        ConnectorRegistry.getDefault()
+            .find(connector)
+            .filter(c -> packageName.equals(c.pypiPackage()) && !c.versions().isEmpty());
+    if (pin < 0 || known.isEmpty()) {
+      return "";
+    }
+    List<String> nearest = known.get().nearestVersions(unmet.substring(pin + 2));
+    return " The registry records "
+        + known.get().versions().size()
+        + " versions of "
+        + packageName
+        + (nearest.isEmpty() ? "" : "; the nearest are " + String.join(" and ", nearest))
+        + " (akb connectors "
+        + connector
+        + " --versions lists them).";
   }
 
   private static final Pattern NO_MATCHING_DISTRIBUTION =

@@ -1,5 +1,12 @@
 package io.akb.runtime.registry;
 
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
 /**
  * What the registry knows of one connector.
  *
@@ -16,6 +23,9 @@ package io.akb.runtime.registry;
  *     source_pokeapi/manifest.yaml}), or null when none was seen or nobody looked
  * @param note what the registry says about the entry beyond Airbyte's fields (a pin, why it does
  *     not install, where a fact came from), or null
+ * @param versions the package's released versions the registry records (the entry's {@code
+ *     akb.versions}), oldest first, yanked ones left out; empty when it records none. PyPI may have
+ *     released newer ones since the registry was made.
  */
 public record ConnectorMetadata(
     String name,
@@ -27,7 +37,17 @@ public record ConnectorMetadata(
     String language,
     boolean installs,
     String manifestInWheel,
-    String note) {
+    String note,
+    List<String> versions) {
+
+  /** A version's leading release numbers: {@code 6.2.0} of {@code 6.2.0rc1.dev2024}. */
+  private static final Pattern RELEASE = Pattern.compile("^v?(\\d+(?:\\.\\d+)*)");
+
+  private static final Pattern FINAL_RELEASE = Pattern.compile("\\d+(\\.\\d+)*");
+
+  public ConnectorMetadata {
+    versions = List.copyOf(versions);
+  }
 
   /** Sources read, destinations write. */
   public enum Kind {
@@ -64,6 +84,53 @@ public record ConnectorMetadata(
   /** The Docker image with its tag, such as {@code airbyte/source-faker:7.2.1}. */
   public String dockerImage() {
     return version == null ? dockerRepository : dockerRepository + ":" + version;
+  }
+
+  /**
+   * The recorded versions on either side of {@code version}, for a message about a version that did
+   * not install: the newest one before it and the oldest one after it by their release numbers
+   * ({@code 6.2.99} gives {@code [6.2.38, 7.0.0]}); empty when {@code version} is recorded or none
+   * are. Pre-releases count as their release.
+   */
+  public List<String> nearestVersions(String version) {
+    if (versions.isEmpty() || versions.contains(version)) {
+      return List.of();
+    }
+    String below = null;
+    String above = null;
+    for (String known : versions) {
+      if (!FINAL_RELEASE.matcher(known).matches()) {
+        continue; // a pre-release or dev build is rarely the one to suggest
+      }
+      int order = compareReleases(known, version);
+      if (order < 0) {
+        below = known;
+      } else if (order > 0 && above == null) {
+        above = known;
+      }
+    }
+    return Stream.of(below, above).filter(Objects::nonNull).toList();
+  }
+
+  /** Compares the leading release numbers ({@code 6.2.10} after {@code 6.2.9}); 0 when equal. */
+  static int compareReleases(String a, String b) {
+    long[] left = releaseNumbers(a);
+    long[] right = releaseNumbers(b);
+    for (int i = 0; i < Math.max(left.length, right.length); i++) {
+      int order = Long.compare(i < left.length ? left[i] : 0, i < right.length ? right[i] : 0);
+      if (order != 0) {
+        return order;
+      }
+    }
+    return 0;
+  }
+
+  private static long[] releaseNumbers(String version) {
+    Matcher release = RELEASE.matcher(version);
+    if (!release.find()) {
+      return new long[0];
+    }
+    return Arrays.stream(release.group(1).split("\\.")).mapToLong(Long::parseLong).toArray();
   }
 
   /** Whether the connector is a YAML manifest run by the declarative source. */

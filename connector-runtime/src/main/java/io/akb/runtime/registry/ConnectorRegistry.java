@@ -20,13 +20,14 @@ import java.util.Optional;
  * each entry with {@code dockerRepository}, {@code dockerImageTag}, {@code documentationUrl},
  * {@code language} and {@code remoteRegistries.pypi.packageName}), plus an optional {@code akb}
  * object per entry with what AKB knows beyond Airbyte's fields ({@code installs}, {@code
- * manifestInWheel}, {@code note}; see {@link ConnectorMetadata}).
+ * manifestInWheel}, {@code note}, {@code versions}; see {@link ConnectorMetadata}).
  *
  * <p>The snapshot in the jar ({@value #SNAPSHOT_RESOURCE}, made by {@code
  * connector-runtime/registry/generate-snapshot.py}) covers every {@code airbyte-source-*} and
  * {@code airbyte-destination-*} package of a PyPI listing at its newest version (or a pin that
- * installs), and connectors Airbyte ships only as Docker images; the environment variable {@value
- * #REGISTRY_ENV} replaces it with a file or an http(s) URL. Immutable and thread-safe.
+ * installs), with the released versions of those packages whose versions were fetched, and
+ * connectors Airbyte ships only as Docker images; the environment variable {@value #REGISTRY_ENV}
+ * replaces it with a file or an http(s) URL. Immutable and thread-safe.
  */
 public final class ConnectorRegistry {
   /** Names a registry file or URL to use instead of the snapshot. */
@@ -130,8 +131,15 @@ public final class ConnectorRegistry {
               entry.hasNonNull("language") ? entry.get("language").asText() : null,
               akb.path("installs").asBoolean(true),
               akb.hasNonNull("manifestInWheel") ? akb.get("manifestInWheel").asText() : null,
-              akb.hasNonNull("note") ? akb.get("note").asText() : null));
+              akb.hasNonNull("note") ? akb.get("note").asText() : null,
+              versions(akb.path("versions"))));
     }
+  }
+
+  private static List<String> versions(JsonNode versions) {
+    List<String> list = new ArrayList<>();
+    versions.forEach(version -> list.add(version.asText()));
+    return list;
   }
 
   /** Where this registry was read from, for messages. */

@@ -28,6 +28,20 @@ class VenvExecutorTest {
   }
 
   @Test
+  void aVersionTheIndexLacksIsAnsweredWithTheNearestVersionsTheRegistryRecords() {
+    assertThat(
+            VenvExecutor.knownVersions(
+                "source-faker", "airbyte-source-faker", "airbyte-source-faker==6.2.99"))
+        .isEqualTo(
+            " The registry records 109 versions of airbyte-source-faker; the nearest are 6.2.38"
+                + " and 7.0.0 (akb connectors source-faker --versions lists them).");
+    // Nothing recorded for the connector, or another package under its name: no hint.
+    assertThat(VenvExecutor.knownVersions("source-pokeapi", "airbyte-source-pokeapi", "x==1"))
+        .isEmpty();
+    assertThat(VenvExecutor.knownVersions("source-faker", "my-faker", "my-faker==1")).isEmpty();
+  }
+
+  @Test
   void scriptsBuiltInTheTempDirPointAtTheVenvsFinalPlace() throws Exception {
     Path temp = dir.resolve(".tmp-airbyte-source-x-1.0-123");
     Path venv = dir.resolve("airbyte-source-x-1.0");

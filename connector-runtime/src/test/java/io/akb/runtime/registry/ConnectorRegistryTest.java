@@ -27,6 +27,36 @@ class ConnectorRegistryTest {
   }
 
   @Test
+  void theSnapshotRecordsAPackagesReleasedVersionsOldestFirst() {
+    ConnectorRegistry registry = ConnectorRegistry.load(null);
+    List<String> faker = registry.get("source-faker").versions();
+
+    assertThat(faker).contains("6.2.0", "7.2.1").doesNotHaveDuplicates();
+    assertThat(faker.indexOf("6.2.0")).isLessThan(faker.indexOf("7.2.1"));
+    // PEP 440 order, not text order: 6.2.10 comes after 6.2.9.
+    assertThat(faker.indexOf("6.2.9")).isLessThan(faker.indexOf("6.2.10"));
+    assertThat(faker.get(0)).isEqualTo("4.0.0");
+    assertThat(faker).endsWith("7.2.1");
+    // The pinned version is one of them, as are the newer ones that do not install.
+    assertThat(registry.get("source-file").versions()).contains("0.5.39", "0.6.0");
+    assertThat(registry.get("destination-ailake").versions()).contains("0.1.16");
+    // Docker-only connectors have no PyPI versions; tags are not recorded either.
+    assertThat(registry.get("destination-postgres").versions()).isEmpty();
+  }
+
+  @Test
+  void theNearestRecordedVersionsAreTheOnesOnEitherSide() {
+    ConnectorMetadata faker = ConnectorRegistry.load(null).get("source-faker");
+
+    assertThat(faker.nearestVersions("6.2.99")).containsExactly("6.2.38", "7.0.0");
+    assertThat(faker.nearestVersions("9.0")).containsExactly("7.2.1");
+    assertThat(faker.nearestVersions("1.0.0")).containsExactly("4.0.0");
+    assertThat(faker.nearestVersions("7.2.1")).isEmpty();
+    assertThat(ConnectorMetadata.compareReleases("6.2.10", "6.2.9")).isPositive();
+    assertThat(ConnectorMetadata.compareReleases("7.2.0rc2", "7.2.0")).isZero();
+  }
+
+  @Test
   void aPackageWhoseNewestVersionDoesNotInstallIsPinnedToOneThatDoes() {
     // airbyte-source-file 0.6.0 requires a smart-open version that PyPI does not have.
     ConnectorMetadata file = ConnectorRegistry.load(null).get("source-file");
@@ -121,6 +151,7 @@ class ConnectorRegistryTest {
         .isEqualTo(ConnectorMetadata.Runner.MANIFEST);
     assertThat(registry.get("source-internal").pypiPackage()).isNull();
     assertThat(registry.get("destination-x").pypiPackage()).isEqualTo("airbyte-destination-x");
+    assertThat(registry.get("destination-x").versions()).isEmpty();
   }
 
   @Test
