@@ -1,6 +1,7 @@
 package io.akb.cache.duckdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.akb.cache.CacheLocation;
 import io.akb.cache.CacheOptions;
@@ -8,6 +9,7 @@ import io.akb.cache.CacheTransaction;
 import io.akb.cache.SqlCache;
 import io.akb.cache.SqlCacheContractTest;
 import io.akb.cache.WriteStrategy;
+import io.akb.runtime.AkbException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -30,6 +32,30 @@ class DuckDbCacheTest extends SqlCacheContractTest {
     // Same process: a duplicate of the cache's own database (a second open of the file would be
     // refused).
     return ((DuckDbCache) cache).openConnection();
+  }
+
+  @Test
+  void tenThousandFieldsFailClearlyAtTheDefaultMemoryLimitAndWriteNothing() {
+    // The record of 10,000 fields that once grew akb read and akb sync to 15 GB: with DuckDB's
+    // memory bounded (256MB by default) it fails at once, naming the setting that makes room.
+    StringBuilder data = new StringBuilder("{'id': 1");
+    for (int i = 0; i < 10_000; i++) {
+      data.append(", 'field_").append(i).append("': ").append(i);
+    }
+    try (CacheTransaction tx = cache.begin()) {
+      tx.registerStream(
+          SOURCE,
+          stream("wide", "{'properties': {'id': {'type': 'integer'}}}", "id", "incremental"),
+          WriteStrategy.APPEND);
+      tx.commit();
+    }
+    try (CacheTransaction tx = cache.begin()) {
+      assertThatThrownBy(() -> tx.write(SOURCE, "wide", List.of(record("r1", "s1", data + "}"))))
+          .isInstanceOf(AkbException.class)
+          .hasMessageContaining("DuckDB's memory limit is too small for this batch")
+          .hasMessageContaining("AKB_DUCKDB_MEMORY_LIMIT=2GB");
+    }
+    assertThat(cache.count("wide")).as("nothing partial visible").isZero();
   }
 
   @Test
