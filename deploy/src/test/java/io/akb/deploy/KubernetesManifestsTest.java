@@ -278,6 +278,34 @@ class KubernetesManifestsTest {
   }
 
   /**
+   * Every volume of the Connect workers' pod is mounted (one was declared for the venvs and never
+   * mounted), and the connectors' venvs ({@code AKB_INSTALL_DIR}) are on one of them.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"base", "scaled"})
+  void theConnectWorkersVolumesAreEachMountedAndHoldTheConnectorsVenvs(String set)
+      throws IOException {
+    KafkaConnect connect = read(set).one(KafkaConnect.class);
+    var template = connect.getSpec().getTemplate();
+    List<String> mounted =
+        template.getConnectContainer().getVolumeMounts().stream()
+            .map(VolumeMount::getName)
+            .toList();
+    assertThat(template.getPod().getVolumes())
+        .as(describe(connect) + ": a volume declared is mounted")
+        .allSatisfy(volume -> assertThat(mounted).contains(volume.getName()));
+    String installDir =
+        template.getConnectContainer().getEnv().stream()
+            .filter(variable -> variable.getName().equals("AKB_INSTALL_DIR"))
+            .findFirst()
+            .orElseThrow()
+            .getValue();
+    assertThat(template.getConnectContainer().getVolumeMounts())
+        .as("the venvs (AKB_INSTALL_DIR) live on a volume, not in the container's layer")
+        .anyMatch(mount -> installDir.startsWith(mount.getMountPath()));
+  }
+
+  /**
    * Config updates (a token a connector refreshed) outlive pods: every Connect worker and bridge
    * container has {@code AKB_CONFIG_UPDATES_DIR} under the mount of a PersistentVolumeClaim of the
    * set (the workers' one shared by all of them, ReadWriteMany, so a moved task finds its file),
