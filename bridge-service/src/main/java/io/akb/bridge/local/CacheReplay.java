@@ -99,31 +99,25 @@ final class CacheReplay implements SyncTarget {
         throw akb;
       }
       throw new AkbException(
-          "reading the cache " + CacheLocation.withoutPassword(location()),
+          "reading " + describe(),
           String.valueOf(e.getCause()),
           "Look at the log file for the cache's error.",
           e.getCause());
     } catch (TimeoutException e) {
       throw new AkbException(
-          "reading the cache " + CacheLocation.withoutPassword(location()),
+          "reading " + describe(),
           "the replay target did not answer within 30 s",
           "Look at the log file for what it is doing.",
           e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new AkbException(
-          "reading the cache " + CacheLocation.withoutPassword(location()), "interrupted", null, e);
+      throw new AkbException("reading " + describe(), "interrupted", null, e);
     }
-  }
-
-  /** {@code DUCKDB:path} or {@code POSTGRES:url}. */
-  String location() {
-    return target.status().cache();
   }
 
   @Override
   public String describe() {
-    return "the cache " + CacheLocation.withoutPassword(location());
+    return "the cache " + cache.describe();
   }
 
   @Override

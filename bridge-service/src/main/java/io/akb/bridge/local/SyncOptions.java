@@ -45,32 +45,6 @@ public record SyncOptions(
     streams = List.copyOf(streams);
   }
 
-  /** A sync into {@code cache}. */
-  public SyncOptions(
-      String sourceName,
-      JsonNode config,
-      List<String> streams,
-      CacheLocation cache,
-      WriteStrategy strategy,
-      boolean fullRefresh,
-      ConnectorOptions connector,
-      String bootstrapServers,
-      Path workDir,
-      Duration plainInterval) {
-    this(
-        sourceName,
-        config,
-        streams,
-        cache,
-        strategy,
-        fullRefresh,
-        connector,
-        bootstrapServers,
-        workDir,
-        plainInterval,
-        null);
-  }
-
   /**
    * The write strategy the cache uses: the one asked for, else replace or auto. A destination's
    * default is auto even with a full refresh: its {@code overwrite} would drop what it holds at

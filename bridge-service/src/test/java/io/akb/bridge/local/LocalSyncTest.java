@@ -26,7 +26,8 @@ class LocalSyncTest {
             connector,
             null,
             Path.of(".cache"),
-            Duration.ofSeconds(5));
+            Duration.ofSeconds(5),
+            null);
     return new LocalSync(options, null, null)
         .connectorConfig("akb-sync-source-faker", "127.0.0.1:9092", "airbyte.source-faker.");
   }
