@@ -346,6 +346,7 @@ public final class VenvExecutor implements ConnectorExecutor {
     if (process.exitValue() != 0) {
       List<String> tail = lastLines(installLog);
       String unmet = unsatisfiedRequirement(tail);
+      List<String> conflicts = conflicts(tail);
       String why = step + " failed with exit code " + process.exitValue();
       String hint =
           "Check the package name and version ("
@@ -361,8 +362,8 @@ public final class VenvExecutor implements ConnectorExecutor {
       } else if (unmet != null) {
         why += ": the package index has no " + unmet;
         hint += knownVersions(consoleScript, packageName, unmet);
-      } else if (!conflicts(tail).isEmpty()) {
-        why += ": its requirements conflict (" + String.join("; ", conflicts(tail)) + ")";
+      } else if (!conflicts.isEmpty()) {
+        why += ": its requirements conflict (" + String.join("; ", conflicts) + ")";
         hint =
             "This release of the connector cannot be installed (its own pins and those of its"
                 + " dependencies exclude each other): choose another version of "
