@@ -117,14 +117,20 @@ public final class Destination {
     return executor.describe();
   }
 
-  /** The destination's spec (run once, then kept). */
+  /**
+   * The destination's spec, fetched once per installed connector as a source's is (see {@link
+   * ConnectorSpecs}): a second {@code Destination} of the same connector does not run it again.
+   */
   public ConnectorSpecification spec() {
     ConnectorSpecification known = spec;
     if (known == null) {
       known =
-          new ConnectorRunner(name, executor, options, SecretMasker.none(), null)
-              .runForResult(ConnectorInvocation.of("spec"), AirbyteMessage.Type.SPEC)
-              .spec();
+          ConnectorSpecs.of(
+              executor,
+              () ->
+                  new ConnectorRunner(name, executor, options, SecretMasker.none(), null)
+                      .runForResult(ConnectorInvocation.of("spec"), AirbyteMessage.Type.SPEC)
+                      .spec());
       spec = known;
     }
     return known;

@@ -19,11 +19,7 @@ import io.akb.runtime.protocol.DestinationSyncMode;
 import io.akb.runtime.protocol.SyncMode;
 import io.akb.runtime.secret.SecretMasker;
 import io.akb.runtime.secret.SecretResolver;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -52,7 +48,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Source {
   private static final Logger log = LoggerFactory.getLogger(Source.class);
-  private static final Map<String, ConnectorSpecification> SPECS = new ConcurrentHashMap<>();
 
   /** How long a discovered catalog or a successful check is reused by every source of the JVM. */
   static final Duration ANSWER_LIFETIME = Duration.ofMinutes(1);
@@ -144,47 +139,22 @@ public final class Source {
   }
 
   /**
-   * The connector's spec, fetched once per installed connector: kept by the JVM, and by the
-   * executor's spec file when it has one (a venv), so later runs do not start the connector for it.
+   * The connector's spec, fetched once per installed connector (see {@link ConnectorSpecs}): kept
+   * by the JVM and by the executor's spec file, so later runs do not start the connector for it.
    */
   public ConnectorSpecification spec() {
     ConnectorSpecification known = spec;
     if (known == null) {
-      // A spec depends only on the installed program, and each run costs a Python start.
-      known = SPECS.computeIfAbsent(executor.describe(), key -> fetchSpec());
+      known =
+          ConnectorSpecs.of(
+              executor,
+              () ->
+                  runner(SecretMasker.none())
+                      .runForResult(ConnectorInvocation.of("spec"), AirbyteMessage.Type.SPEC)
+                      .spec());
       spec = known;
     }
     return known;
-  }
-
-  /**
-   * The spec from the executor's spec file when it keeps one and it is readable, else from the
-   * connector, written to the file for the next run (beside it, then renamed: never half there).
-   */
-  private ConnectorSpecification fetchSpec() {
-    Path file = executor.specFile();
-    if (file != null && Files.isRegularFile(file)) {
-      try {
-        return AirbyteJson.MAPPER.readValue(file.toFile(), ConnectorSpecification.class);
-      } catch (IOException | RuntimeException unreadable) {
-        log.debug("Ignoring the unreadable spec file {}: {}", file, unreadable.toString());
-      }
-    }
-    ConnectorSpecification fetched =
-        runner(SecretMasker.none())
-            .runForResult(ConnectorInvocation.of("spec"), AirbyteMessage.Type.SPEC)
-            .spec();
-    if (file != null && Files.isDirectory(file.getParent())) {
-      try {
-        Path partial = Files.createTempFile(file.getParent(), ".akb-spec-", ".json");
-        AirbyteJson.MAPPER.writeValue(partial.toFile(), fetched);
-        Files.move(
-            partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } catch (IOException | RuntimeException e) {
-        log.debug("Could not keep the spec in {}: {}", file, e.toString());
-      }
-    }
-    return fetched;
   }
 
   /** The JSON schema configs must match: the spec's {@code connectionSpecification}. */
