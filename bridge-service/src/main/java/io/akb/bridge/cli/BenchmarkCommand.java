@@ -1,6 +1,5 @@
 package io.akb.bridge.cli;
 
-import io.akb.runtime.Airbyte;
 import io.akb.runtime.MessageStream;
 import io.akb.runtime.Source;
 import io.akb.runtime.protocol.AirbyteJson;
@@ -46,11 +45,7 @@ final class BenchmarkCommand implements Runnable {
   @Parameters(index = "0", paramLabel = "NAME", description = "Source name, e.g. source-faker.")
   String name;
 
-  @Mixin ConfigOption config;
-
-  @Mixin ExecutorOptions executor;
-
-  @Mixin ConfigUpdatesOption updates;
+  @Mixin ConnectorOptionsMixin connector;
 
   @Mixin StreamsOption streams;
 
@@ -69,9 +64,7 @@ final class BenchmarkCommand implements Runnable {
     if (limit < 1) {
       throw new ParameterException(spec.commandLine(), "--limit must be at least 1, not " + limit);
     }
-    Source source =
-        Airbyte.getSource(
-            name, config.load(name), updates.applyTo(executor.toConnectorOptions(), name));
+    Source source = connector.source(name);
     List<String> selected =
         streams.selected().isEmpty() ? source.availableStreams() : streams.selected();
     ConfiguredAirbyteCatalog catalog = source.configuredCatalog(selected, true);

@@ -1,6 +1,5 @@
 package io.akb.bridge.cli;
 
-import io.akb.runtime.Airbyte;
 import io.akb.runtime.Source;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
@@ -21,19 +20,13 @@ final class CheckCommand implements Runnable {
   @Parameters(index = "0", paramLabel = "NAME", description = "Connector name, e.g. source-faker.")
   String name;
 
-  @Mixin ConfigOption config;
-
-  @Mixin ExecutorOptions executor;
-
-  @Mixin ConfigUpdatesOption updates;
+  @Mixin ConnectorOptionsMixin connector;
 
   @Spec CommandSpec spec;
 
   @Override
   public void run() {
-    Source source =
-        Airbyte.getSource(
-            name, config.load(name), updates.applyTo(executor.toConnectorOptions(), name));
+    Source source = connector.source(name);
     source.check();
     PrintWriter out = spec.commandLine().getOut();
     out.println(name + ": check succeeded (" + source.executor().describe() + ")");

@@ -1,6 +1,5 @@
 package io.akb.bridge.cli;
 
-import io.akb.runtime.Airbyte;
 import io.akb.runtime.protocol.AirbyteCatalog;
 import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.protocol.AirbyteStream;
@@ -27,11 +26,7 @@ final class DiscoverCommand implements Runnable {
   @Parameters(index = "0", paramLabel = "NAME", description = "Source name, e.g. source-faker.")
   String name;
 
-  @Mixin ConfigOption config;
-
-  @Mixin ExecutorOptions executor;
-
-  @Mixin ConfigUpdatesOption updates;
+  @Mixin ConnectorOptionsMixin connector;
 
   @Option(
       names = "--json",
@@ -42,10 +37,7 @@ final class DiscoverCommand implements Runnable {
 
   @Override
   public void run() {
-    AirbyteCatalog catalog =
-        Airbyte.getSource(
-                name, config.load(name), updates.applyTo(executor.toConnectorOptions(), name))
-            .discoveredCatalog();
+    AirbyteCatalog catalog = connector.source(name).discoveredCatalog();
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(AirbyteJson.toJson(catalog));

@@ -1,7 +1,6 @@
 package io.akb.bridge.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.akb.runtime.Airbyte;
 import io.akb.runtime.protocol.AirbyteJson;
 import java.io.PrintWriter;
 import java.util.stream.Stream;
@@ -38,11 +37,7 @@ final class PeekCommand implements Runnable {
       description = "How many records to print. Default: ${DEFAULT-VALUE}.")
   long limit;
 
-  @Mixin ConfigOption config;
-
-  @Mixin ExecutorOptions executor;
-
-  @Mixin ConfigUpdatesOption updates;
+  @Mixin ConnectorOptionsMixin connector;
 
   @Spec CommandSpec spec;
 
@@ -52,10 +47,7 @@ final class PeekCommand implements Runnable {
       throw new ParameterException(spec.commandLine(), "--limit must be at least 1, not " + limit);
     }
     PrintWriter out = spec.commandLine().getOut();
-    try (Stream<JsonNode> records =
-        Airbyte.getSource(
-                name, config.load(name), updates.applyTo(executor.toConnectorOptions(), name))
-            .getRecords(stream, limit)) {
+    try (Stream<JsonNode> records = connector.source(name).getRecords(stream, limit)) {
       records.forEach(
           record -> {
             out.println(AirbyteJson.toJson(record));

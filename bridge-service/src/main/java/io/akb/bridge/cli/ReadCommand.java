@@ -37,11 +37,7 @@ final class ReadCommand implements Runnable {
   @Parameters(index = "0", paramLabel = "NAME", description = "Source name, e.g. source-faker.")
   String name;
 
-  @Mixin ConfigOption config;
-
-  @Mixin ExecutorOptions executor;
-
-  @Mixin ConfigUpdatesOption updates;
+  @Mixin ConnectorOptionsMixin connector;
 
   @Mixin StreamsOption streams;
 
@@ -68,9 +64,8 @@ final class ReadCommand implements Runnable {
           spec.commandLine(), "--progress-interval must be at least 1, not " + progressInterval);
     }
     CacheLocation location = cache.location();
-    ConnectorOptions options =
-        updates.applyTo(executor.toConnectorOptions(), name).withIdleTimeout(idle.idleTimeout);
-    Source source = Airbyte.getSource(name, config.load(name), options);
+    ConnectorOptions options = connector.options(name).withIdleTimeout(idle.idleTimeout);
+    Source source = Airbyte.getSource(name, connector.config(name), options);
     if (streams.selected().isEmpty()) {
       source.selectAllStreams();
     } else {

@@ -1,6 +1,5 @@
 package io.akb.bridge.cli;
 
-import io.akb.runtime.Airbyte;
 import io.akb.runtime.Source;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -53,11 +52,7 @@ final class SamplesCommand implements Runnable {
               + " 'Error fetching sample records.' and go on). Default: ${DEFAULT-VALUE}.")
   String onError;
 
-  @Mixin ConfigOption config;
-
-  @Mixin ExecutorOptions executor;
-
-  @Mixin ConfigUpdatesOption updates;
+  @Mixin ConnectorOptionsMixin connector;
 
   @Spec CommandSpec spec;
 
@@ -67,9 +62,7 @@ final class SamplesCommand implements Runnable {
       throw new ParameterException(spec.commandLine(), "--limit must be at least 1, not " + limit);
     }
     Source.OnError whenFailing = Source.OnError.fromString(onError);
-    Source source =
-        Airbyte.getSource(
-            name, config.load(name), updates.applyTo(executor.toConnectorOptions(), name));
+    Source source = connector.source(name);
     // printSamples writes to a PrintStream; picocli's out is a PrintWriter (tests capture it).
     var bytes = new java.io.ByteArrayOutputStream();
     try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {

@@ -46,11 +46,7 @@ final class SyncCommand implements Runnable {
   @Parameters(index = "0", paramLabel = "NAME", description = "Source name, e.g. source-faker.")
   String name;
 
-  @Mixin ConfigOption config;
-
-  @Mixin ExecutorOptions executor;
-
-  @Mixin ConfigUpdatesOption updates;
+  @Mixin ConnectorOptionsMixin connector;
 
   @Mixin StreamsOption streams;
 
@@ -193,7 +189,7 @@ final class SyncCommand implements Runnable {
           "--strategy replace cannot be used with --destination; use auto (append_dedup with a"
               + " primary key, else append), merge or append");
     }
-    ConnectorOptions connector =
+    ConnectorOptions destinationOptions =
         ConnectorOptions.defaults()
             .withVersion(destinationVersion)
             .withPipUrl(destinationPipUrl)
@@ -203,13 +199,14 @@ final class SyncCommand implements Runnable {
     return new SyncDestination(
         destination,
         ConfigOption.load(destination, destinationConfig),
-        updates.applyTo(connector, destination));
+        connector.updates.applyTo(destinationOptions, destination));
   }
 
   private SyncOptions options(SyncDestination target) {
     String bootstrap = System.getenv(BOOTSTRAP_ENV);
-    ConnectorOptions source = executor.toConnectorOptions().withIdleTimeout(idle.idleTimeout);
-    Path updatesDir = updates.explicitDirectory();
+    ConnectorOptions source =
+        connector.executor.toConnectorOptions().withIdleTimeout(idle.idleTimeout);
+    Path updatesDir = connector.updates.explicitDirectory();
     if (updatesDir != null) {
       // The Connect task keeps the updates (see LocalSync#connectorConfig): these name its file.
       source =
@@ -218,7 +215,7 @@ final class SyncCommand implements Runnable {
     }
     return new SyncOptions(
         name,
-        config.load(name),
+        connector.config(name),
         streams.selected(),
         cache.location(),
         cache.strategyOrNull(),

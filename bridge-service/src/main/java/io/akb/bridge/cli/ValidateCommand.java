@@ -38,11 +38,7 @@ final class ValidateCommand implements Runnable {
   @Parameters(index = "0", paramLabel = "NAME", description = "Source name, e.g. source-faker.")
   String name;
 
-  @Mixin ConfigOption config;
-
-  @Mixin ExecutorOptions executor;
-
-  @Mixin ConfigUpdatesOption updates;
+  @Mixin ConnectorOptionsMixin connector;
 
   @Option(
       names = "--limit",
@@ -62,8 +58,7 @@ final class ValidateCommand implements Runnable {
       throw new ParameterException(spec.commandLine(), "--limit must be at least 1, not " + limit);
     }
     JsonNode noConfig = null;
-    Source source =
-        Airbyte.getSource(name, noConfig, updates.applyTo(executor.toConnectorOptions(), name));
+    Source source = Airbyte.getSource(name, noConfig, connector.options(name));
     step(
         "spec",
         () ->
@@ -74,7 +69,7 @@ final class ValidateCommand implements Runnable {
     step(
         "check",
         () -> {
-          source.setConfig(config.load(name));
+          source.setConfig(connector.config(name));
           source.check();
           return "check succeeded";
         });

@@ -11,7 +11,6 @@ import io.akb.cache.CacheOptions;
 import io.akb.cache.SqlCache;
 import io.akb.cache.WriteStrategy;
 import io.akb.cache.jdbc.JdbcSqlCache;
-import io.akb.runtime.Airbyte;
 import io.akb.runtime.AkbException;
 import io.akb.runtime.Destination;
 import io.akb.runtime.WriteResult;
@@ -84,11 +83,7 @@ final class WriteCommand implements Runnable {
               + ".")
   String stateStore = BridgeStateStore.DEFAULT;
 
-  @Mixin ConfigOption config;
-
-  @Mixin ExecutorOptions executor;
-
-  @Mixin ConfigUpdatesOption updates;
+  @Mixin ConnectorOptionsMixin connector;
 
   @Option(
       names = "--streams",
@@ -114,9 +109,7 @@ final class WriteCommand implements Runnable {
     }
     // Checked before the destination installs (a minute for a new venv): a typo fails at once.
     CacheLocation location = CacheArgument.existing(from);
-    Destination destination =
-        Airbyte.getDestination(
-            name, config.load(name), updates.applyTo(executor.toConnectorOptions(), name));
+    Destination destination = connector.destination(name);
     writeFromCache(destination, location);
   }
 
@@ -212,8 +205,8 @@ final class WriteCommand implements Runnable {
                 bootstrap == null || bootstrap.isBlank() ? "localhost:9092" : bootstrap.strip()),
             new DestinationSettings(
                 name,
-                config.load(name),
-                updates.applyTo(executor.toConnectorOptions(), name),
+                connector.config(name),
+                connector.options(name),
                 true,
                 Duration.ofMinutes(5),
                 Duration.ofMinutes(10)),
