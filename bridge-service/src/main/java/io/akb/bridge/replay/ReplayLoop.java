@@ -321,24 +321,24 @@ public abstract class ReplayLoop implements BridgeTarget {
         } else {
           standFailed(fenced, false);
         }
-      } catch (org.apache.kafka.common.errors.TimeoutException e) {
-        failed = true;
-        failuresInARow++;
-        lastError = TargetConsumer.unanswered(settings, e, backoff());
-        phase = Phase.FAILED;
-        log.error("Target {}: {}", settings.name(), lastError);
       } catch (RuntimeException e) {
         failed = true;
         failuresInARow++;
-        // The full message: for a destination it carries its last log lines. A bug's exception
-        // may have none: then its class says what happened.
-        lastError = e.getMessage() != null ? e.getMessage() : e.toString();
         phase = Phase.FAILED;
-        log.error(
-            "Target {} failed; starting again from its stored offsets in {}",
-            settings.name(),
-            backoff(),
-            e);
+        if (e instanceof org.apache.kafka.common.errors.TimeoutException timeout) {
+          // The broker did not answer: named, with the address to check, no stack trace.
+          lastError = TargetConsumer.unanswered(settings, timeout, backoff());
+          log.error("Target {}: {}", settings.name(), lastError);
+        } else {
+          // The full message: for a destination it carries its last log lines. A bug's exception
+          // may have none: then its class says what happened.
+          lastError = e.getMessage() != null ? e.getMessage() : e.toString();
+          log.error(
+              "Target {} failed; starting again from its stored offsets in {}",
+              settings.name(),
+              backoff(),
+              e);
+        }
       } finally {
         closeQuietly();
       }
