@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A small real Airbyte source for tests: stream `numbers` with ids 1..count.
 
-Incremental on `id` (it resumes after the id in its state), a STATE every `state_every` records,
+Incremental on `id` (it resumes after the id in its state; a stream configured as full_refresh
+ignores its state), a STATE every `state_every` records,
 `delay_ms` of sleep per record (to kill a sync midway), `crash_after` to fail a read, `hang_after`
 to fall silent midway, and an `api_key` secret that `check`
 accepts only when it is "open-sesame". It prints its key in a log line on purpose: AKB must mask it.
@@ -94,14 +95,17 @@ def main():
         return
     if command == "read":
         catalog = load("--catalog")
+        full_refresh = set()
         if catalog is not None:
             names = [s["stream"]["name"] for s in catalog["streams"]]
+            full_refresh = {s["stream"]["name"] for s in catalog["streams"]
+                            if s.get("sync_mode") == "full_refresh"}
         cursors = {name: 0 for name in names}
         for state in load("--state", []) or []:
             state = state.get("state", state)
             stream_state = state.get("stream", {})
             name = stream_state.get("stream_descriptor", {}).get("name", "numbers")
-            if name in cursors:
+            if name in cursors and name not in full_refresh:  # a full refresh reads it all
                 cursors[name] = max(cursors[name], int(stream_state.get("stream_state", {}).get("id", 0)))
         count = int(config["count"])
         every = int(config.get("state_every", 100))

@@ -16,6 +16,7 @@ import io.akb.runtime.protocol.StreamDescriptor;
 import io.akb.runtime.topic.ContractRecord;
 import io.akb.runtime.topic.RecordPartitioner;
 import io.akb.runtime.topic.StateEvent;
+import io.akb.runtime.topic.StreamGenerations;
 import io.akb.runtime.topic.SyncWriter;
 import io.akb.runtime.topic.TopicNames;
 import io.akb.runtime.topic.TopicRetention;
@@ -113,13 +114,44 @@ public final class KafkaCache implements Cache, AutoCloseable {
 
   @Override
   public JsonNode state(String sourceName) {
+    Map<String, JsonNode> latest = readStateTopic(sourceName).latestStates();
+    if (latest.isEmpty()) {
+      return null;
+    }
+    ArrayNode array = AirbyteJson.MAPPER.createArrayNode();
+    latest.values().forEach(array::add);
+    return array;
+  }
+
+  /**
+   * What the state topic says of a source: its latest state per stream (key namespace NUL name; a
+   * GLOBAL or LEGACY state, key "", stands for every stream), and the newest generation of each
+   * stream its syncs started.
+   */
+  private record StateTopicView(
+      Map<String, JsonNode> latestStates, Map<StreamDescriptor, Long> generations) {
+    boolean hasState(StreamDescriptor stream) {
+      return latestStates.containsKey("")
+          || latestStates.containsKey(stateKey(stream.namespace(), stream.name()));
+    }
+
+    static String stateKey(String namespace, String name) {
+      return (namespace == null || namespace.isEmpty() ? "" : namespace) + "\u0000" + name;
+    }
+  }
+
+  private StateTopicView readStateTopic(String sourceName) {
     String stateTopic = TopicNames.stateTopic(prefix(sourceName));
-    // Latest state per stream; a GLOBAL or LEGACY state stands for every stream.
     Map<String, JsonNode> latest = new LinkedHashMap<>();
+    Map<StreamDescriptor, Long> generations = new LinkedHashMap<>();
     try (Stream<ConsumerRecord<byte[], byte[]>> records = readTopic(stateTopic)) {
       records.forEach(
           record -> {
             StateEvent event = AirbyteJson.convert(json(record.value()), StateEvent.class);
+            if (event.type() == StateEvent.Type.SYNC_STARTED && event.catalog() != null) {
+              generations.putAll(
+                  StreamGenerations.newest(generations, StreamGenerations.of(event.catalog())));
+            }
             if (event.type() != StateEvent.Type.CHECKPOINT || event.state() == null) {
               return;
             }
@@ -128,19 +160,14 @@ public final class KafkaCache implements Cache, AutoCloseable {
             if (state.effectiveType() == AirbyteStateType.STREAM && state.stream() != null) {
               latest.remove("");
               StreamDescriptor stream = state.stream().streamDescriptor();
-              latest.put(stream.namespace() + "\u0000" + stream.name(), payload);
+              latest.put(StateTopicView.stateKey(stream.namespace(), stream.name()), payload);
             } else {
               latest.clear();
               latest.put("", payload);
             }
           });
     }
-    if (latest.isEmpty()) {
-      return null;
-    }
-    ArrayNode array = AirbyteJson.MAPPER.createArrayNode();
-    latest.values().forEach(array::add);
-    return array;
+    return new StateTopicView(latest, generations);
   }
 
   @Override
@@ -162,12 +189,17 @@ public final class KafkaCache implements Cache, AutoCloseable {
     Map<String, Integer> partitionsByTopic =
         ensureTopics(TopicNames.stateTopic(topicPrefix), topics);
 
+    // Source.read(cache) resumed from this topic's states: a stream without one starts anew.
+    StateTopicView stateTopic = readStateTopic(sourceName);
+    ConfiguredAirbyteCatalog withGenerations =
+        StreamGenerations.assign(
+            catalog, stateTopic.generations(), stateTopic::hasState, System.currentTimeMillis());
     SyncWriter sync =
         new SyncWriter(
             TASK,
             sourceName,
             topicPrefix,
-            catalog,
+            withGenerations,
             recordTopics,
             partitionsByTopic,
             new RecordPartitioner());

@@ -14,10 +14,12 @@ import io.akb.runtime.Source;
 import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.protocol.AirbyteMessage;
 import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
+import io.akb.runtime.protocol.StreamDescriptor;
 import io.akb.runtime.testkit.FailingRead;
 import io.akb.runtime.testkit.Faker;
 import io.akb.runtime.topic.RecordHeaders;
 import io.akb.runtime.topic.StateEvent;
+import io.akb.runtime.topic.StreamGenerations;
 import io.akb.runtime.topic.TopicNames;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -80,6 +82,9 @@ class KafkaCacheIT {
       assertThat(events.get(0).sourceName()).isEqualTo(Faker.NAME);
       assertThat(events.get(0).catalog().streams()).hasSize(3);
       String syncId = events.get(0).syncId();
+      // A first read starts each stream's generation; every record carries its stream's.
+      Map<StreamDescriptor, Long> generations = StreamGenerations.of(events.get(0).catalog());
+      assertThat(generations).hasSize(3);
       StateEvent completed = events.get(events.size() - 1);
       assertThat(completed.type()).isEqualTo(StateEvent.Type.SYNC_COMPLETED);
       assertThat(completed.status()).isEqualTo(StateEvent.SYNC_SUCCEEDED);
@@ -99,6 +104,8 @@ class KafkaCacheIT {
             readAll(TopicNames.recordTopic(prefix, null, stream))) {
           inTopics.merge(StateEvent.countsKey(record.topic(), record.partition()), 1L, Long::sum);
           assertThat(header(record, RecordHeaders.SYNC_ID)).isEqualTo(syncId);
+          assertThat(header(record, RecordHeaders.GENERATION_ID))
+              .isEqualTo(String.valueOf(generations.get(new StreamDescriptor(stream, null))));
           assertThat(header(record, RecordHeaders.STREAM)).isEqualTo(stream);
           assertThat(record.headers().lastHeader(RecordHeaders.NAMESPACE)).isNull();
           if (stream.equals("users")) {
@@ -157,6 +164,14 @@ class KafkaCacheIT {
       assertThat(secondCompleted.type()).isEqualTo(StateEvent.Type.SYNC_COMPLETED);
       assertThat(secondCompleted.status()).isEqualTo(StateEvent.SYNC_SUCCEEDED);
       assertThat(secondCompleted.syncId()).isNotEqualTo(syncId);
+      // Incremental from the states: the streams keep their generations.
+      StateEvent secondStarted =
+          all.stream()
+              .filter(e -> e.type() == StateEvent.Type.SYNC_STARTED)
+              .reduce((a, b) -> b)
+              .orElseThrow();
+      assertThat(secondStarted.syncId()).isEqualTo(secondCompleted.syncId());
+      assertThat(StreamGenerations.of(secondStarted.catalog())).isEqualTo(generations);
       duck.awaitCaughtUp();
       assertThat(duck.count("users")).isEqualTo(200);
     }

@@ -257,8 +257,8 @@ public class AirbyteSourceConnector extends SourceConnector {
    * Accepts only offsets the task can resume from: a partition {@code {"stream": ..}} or {@code
    * {"state_type": "GLOBAL"|"LEGACY"}}, and an offset {@code {"state": "<STATE message JSON>"}}
    * whose state belongs under that partition; or a task's schedule, {@code {"sync_schedule": "<task
-   * id>"}} with {@code {"last_sync_ended_at": <epoch ms>}} (see {@link SyncSchedule}); a null
-   * offset resets the partition.
+   * id>"}} with {@code {"last_sync_ended_at": <epoch ms>}} (see {@link SyncSchedule}); or a task's
+   * stream generations (see {@link GenerationOffsets}); a null offset resets the partition.
    */
   @Override
   public boolean alterOffsets(
@@ -269,6 +269,13 @@ public class AirbyteSourceConnector extends SourceConnector {
           SyncSchedule.checkPartition(entry.getKey());
           if (entry.getValue() != null) {
             SyncSchedule.endedAt(entry.getValue());
+          }
+          continue;
+        }
+        if (GenerationOffsets.isGenerationPartition(entry.getKey())) {
+          GenerationOffsets.checkPartition(entry.getKey());
+          if (entry.getValue() != null) {
+            GenerationOffsets.generationsOf(entry.getValue());
           }
           continue;
         }

@@ -16,6 +16,7 @@ import io.akb.runtime.protocol.StreamDescriptor;
 import io.akb.runtime.schema.AvroValueWriter;
 import io.akb.runtime.topic.RecordPartitioner;
 import io.akb.runtime.topic.SchemaTopicReader;
+import io.akb.runtime.topic.StreamGenerations;
 import io.akb.runtime.topic.TopicNames;
 import io.akb.runtime.topic.TopicRetention;
 import java.time.Duration;
@@ -64,6 +65,10 @@ public class AirbyteSourceTask extends SourceTask {
   private List<StreamDescriptor> streams;
   private int taskCount;
   private SourceOffsets offsets;
+
+  /** The newest generation of each stream known to this task (see {@link GenerationOffsets}). */
+  private Map<StreamDescriptor, Long> generations = Map.of();
+
   private TopicProvisioner topics;
 
   /** Under record.format=avro: the task's writer schemas, across its syncs; else null. */
@@ -97,11 +102,13 @@ public class AirbyteSourceTask extends SourceTask {
     Map<Map<String, Object>, Map<String, Object>> restored = new LinkedHashMap<>();
     List<Map<String, Object>> partitions = new ArrayList<>(StateOffsets.partitionsFor(streams));
     partitions.add(SyncSchedule.partition(taskId));
+    partitions.addAll(GenerationOffsets.partitionsToRead(taskId, taskCount));
     Map<Map<String, Object>, Map<String, Object>> stored =
         context.offsetStorageReader().offsets(partitions);
     if (stored != null) {
       restored.putAll(stored);
     }
+    generations = GenerationOffsets.newest(restored);
     offsets = new SourceOffsets(restored, taskCount, config.scheduleDigest());
     topics =
         new TopicProvisioner(
@@ -185,12 +192,17 @@ public class AirbyteSourceTask extends SourceTask {
       avro = avroWriter(TopicNames.schemasTopic(prefix));
     }
     JsonNode state = StateOffsets.stateArgument(offsets.all());
+    // The connector reads the catalog as configured; the topics get each stream's generation.
+    ConfiguredAirbyteCatalog withGenerations =
+        StreamGenerations.assign(
+            configured, generations, offsets::hasState, System.currentTimeMillis());
+    generations = StreamGenerations.newest(generations, StreamGenerations.of(withGenerations));
     SyncRun next =
         new SyncRun(
             taskId,
             config.connectorName(),
             prefix,
-            configured,
+            withGenerations,
             recordTopics,
             partitions,
             config.recordFormat(),

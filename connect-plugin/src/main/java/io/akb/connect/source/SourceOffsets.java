@@ -44,6 +44,8 @@ final class SourceOffsets {
         (partition, offset) -> {
           if (SyncSchedule.isSchedulePartition(partition)) {
             schedule = offset; // not Airbyte state: never part of --state
+          } else if (GenerationOffsets.isGenerationPartition(partition)) {
+            // not Airbyte state either: the task reads the generations itself
           } else if (offset != null) {
             latest.put(partition, offset);
             AirbyteStateMessage state = StateOffsets.stateOf(partition, offset);
@@ -64,6 +66,11 @@ final class SourceOffsets {
   /** The latest offset of a partition; null before its first state. */
   Map<String, Object> offsetOf(Map<String, Object> partition) {
     return latest.get(partition);
+  }
+
+  /** Whether the next sync resumes {@code stream} from a stored state (its own or a shared one). */
+  boolean hasState(StreamDescriptor stream) {
+    return latest.get(partitionOf(stream)) != null;
   }
 
   /** Records a new state; returns its partition. */

@@ -19,6 +19,7 @@ import io.akb.runtime.topic.ContractRecord;
 import io.akb.runtime.topic.RecordHeaders;
 import io.akb.runtime.topic.RecordPartitioner;
 import io.akb.runtime.topic.StateEvent;
+import io.akb.runtime.topic.StreamGenerations;
 import io.akb.runtime.topic.SyncWriter;
 import io.akb.runtime.topic.TopicNames;
 import java.util.ArrayList;
@@ -39,8 +40,9 @@ import org.apache.kafka.connect.source.SourceRecord;
  * sends, this turns each {@link ContractRecord} into a {@link SourceRecord} in the connector's
  * {@code record.format} and gives it its Connect source offset. A record carries its stream's
  * latest state; a {@code CHECKPOINT}'s offset is its state, so Connect commits the state only after
- * every record before it; {@code SYNC_COMPLETED}'s is the schedule (see {@link SyncSchedule}).
- * Under {@code record.format=avro} each value is single-object encoded by the task's {@link
+ * every record before it; {@code SYNC_STARTED}'s is the streams' generations (see {@link
+ * GenerationOffsets}), {@code SYNC_COMPLETED}'s the schedule (see {@link SyncSchedule}). Under
+ * {@code record.format=avro} each value is single-object encoded by the task's {@link
  * AvroValueWriter}, and a schema version used for the first time goes to {@code <prefix>_schemas}
  * just before the record that uses it. Not thread-safe.
  */
@@ -207,7 +209,14 @@ final class SyncRun {
             ? event(event, firstPartition())
             : event(event, SyncSchedule.partition(event.task()), schedule);
       default: // SYNC_STARTED
-        return event(event, firstPartition());
+        // Its offset is the streams' generations (see GenerationOffsets), kept from the start.
+        Map<StreamDescriptor, Long> generations = StreamGenerations.of(value.catalog());
+        return generations.isEmpty()
+            ? event(event, firstPartition())
+            : event(
+                event,
+                GenerationOffsets.partition(event.task()),
+                GenerationOffsets.offset(generations));
     }
   }
 

@@ -3,6 +3,7 @@ package io.akb.connect.source;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.akb.connect.ConnectTestCluster;
+import io.akb.runtime.protocol.StreamDescriptor;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -136,6 +137,53 @@ class AirbyteSourceTaskIT {
     assertThat(type(second.get(0))).isEqualTo("SYNC_STARTED");
     // Incremental from the committed state: nothing read again.
     assertThat(second.stream().filter(r -> r.topic().equals("overdue.numbers"))).isEmpty();
+  }
+
+  /** The {@code airbyte.generation_id} header of every record of {@code topic}. */
+  private static List<Long> generations(List<SourceRecord> records, String topic) {
+    return records.stream()
+        .filter(r -> r.topic().equals(topic))
+        .map(
+            r -> Long.parseLong((String) r.headers().lastWithName("airbyte.generation_id").value()))
+        .toList();
+  }
+
+  /** The {@code generation_id} of the one stream in a {@code SYNC_STARTED} event's catalog. */
+  private static long startedGeneration(List<SourceRecord> records) {
+    Map<?, ?> started = (Map<?, ?>) records.get(0).value();
+    assertThat(started.get("type")).isEqualTo("SYNC_STARTED");
+    Map<?, ?> catalog = (Map<?, ?>) started.get("catalog");
+    Map<?, ?> stream = (Map<?, ?>) ((List<?>) catalog.get("streams")).get(0);
+    return ((Number) stream.get("generation_id")).longValue();
+  }
+
+  @Test
+  void aStreamKeepsItsGenerationAcrossRestartsUntilAFullRefreshStartsANewOne() throws Exception {
+    long before = System.currentTimeMillis();
+    List<SourceRecord> first = syncToTheEnd(start(props("generations.")));
+    started.get(0).stop();
+    long generation = startedGeneration(first);
+    assertThat(generation).isBetween(before, System.currentTimeMillis());
+    assertThat(generations(first, "generations.numbers")).hasSize(3).containsOnly(generation);
+    assertThat(committed.get(GenerationOffsets.partition("counting-0")))
+        .isEqualTo(
+            GenerationOffsets.offset(Map.of(new StreamDescriptor("numbers", null), generation)));
+
+    // A restarted task resumes the incremental stream from its state: the same generation.
+    committed.put(
+        SyncSchedule.partition("counting-0"),
+        SyncSchedule.offset(System.currentTimeMillis() - 2 * HOUR_MS, null));
+    List<SourceRecord> resumed = syncToTheEnd(start(props("generations.")));
+    started.get(1).stop();
+    assertThat(startedGeneration(resumed)).isEqualTo(generation);
+
+    // A full refresh reads the stream from scratch: a new, larger generation on every record,
+    // which a consumer of the topic tells from the earlier records without reading the state.
+    List<SourceRecord> refreshed =
+        syncToTheEnd(start(props("generations.", "sync.modes", "numbers=full_refresh")));
+    long next = startedGeneration(refreshed);
+    assertThat(next).isGreaterThan(generation);
+    assertThat(generations(refreshed, "generations.numbers")).hasSize(3).containsOnly(next);
   }
 
   @Test

@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #started}: {@code SYNC_STARTED} with a fresh sync id, the task and the catalog.
  *   <li>A RECORD of a catalog stream: a {@link ContractRecord.StreamRecord} on the stream's topic,
  *       keyed and partitioned by {@link RecordPartitioner}, timestamped {@code emitted_at}, with
- *       the {@link RecordHeaders}. It is counted under its {@code topic/partition}. A record of a
- *       stream outside the catalog is skipped (and the number logged when the sync ends).
+ *       the {@link RecordHeaders} (the stream's generation among them, when the catalog has one).
+ *       It is counted under its {@code topic/partition}. A record of a stream outside the catalog
+ *       is skipped (and the number logged when the sync ends).
  *   <li>A STATE: a {@code CHECKPOINT} with the next {@code seq} (1, 2, ...), the counts so far and
  *       the state verbatim. Its counts cover exactly the records returned before it, so a writer
  *       must have every one of them acknowledged before the checkpoint is.
@@ -69,13 +70,20 @@ public final class SyncWriter {
     final String topic;
     final int partitions;
     final List<List<String>> primaryKey;
+    final String generation;
     long records;
 
-    StreamTopic(StreamDescriptor stream, String topic, int partitions, List<List<String>> key) {
+    StreamTopic(
+        StreamDescriptor stream,
+        String topic,
+        int partitions,
+        List<List<String>> key,
+        Long generation) {
       this.stream = stream;
       this.topic = topic;
       this.partitions = partitions;
       this.primaryKey = key;
+      this.generation = generation == null ? null : generation.toString();
     }
   }
 
@@ -84,7 +92,8 @@ public final class SyncWriter {
    *     another's on a shared state topic
    * @param sourceName the source connector's name, in {@code SYNC_STARTED}
    * @param topicPrefix the topic prefix, which names the state topic
-   * @param catalog the streams this sync reads
+   * @param catalog the streams this sync reads, each with its generation when the writer keeps them
+   *     ({@link StreamGenerations#assign}): in {@code SYNC_STARTED} and on every record
    * @param recordTopics the record topic of (at least) every catalog stream, keyed by {@link
    *     TopicNames#streamKey}, as {@link TopicNames#recordTopics} names them
    * @param partitionsByTopic the partition count of every record topic
@@ -139,7 +148,8 @@ public final class SyncWriter {
       }
       List<List<String>> key =
           configured.primaryKey() == null ? List.of() : configured.primaryKey();
-      streams.put(stream, new StreamTopic(stream, topic, partitions, key));
+      streams.put(
+          stream, new StreamTopic(stream, topic, partitions, key, configured.generationId()));
     }
   }
 
@@ -235,6 +245,9 @@ public final class SyncWriter {
       headers.put(RecordHeaders.NAMESPACE, target.stream.namespace());
     }
     headers.put(RecordHeaders.SYNC_ID, syncId);
+    if (target.generation != null) {
+      headers.put(RecordHeaders.GENERATION_ID, target.generation);
+    }
     JsonNode changes = record.changes();
     if (changes != null) {
       headers.put(RecordHeaders.META, AirbyteJson.toJson(changes));

@@ -58,8 +58,11 @@ public final class TopicCatalog {
         stream.cursorField(),
         effective,
         stream.primaryKey(),
-        stream.generationId(),
-        stream.minimumGenerationId(),
+        // One destination run replays records of many syncs, so of many generations: the
+        // generation of the last SYNC_STARTED would be wrong for the earlier records (and a
+        // destination that truncates older generations would drop them). Records carry theirs.
+        null,
+        null,
         stream.syncId(),
         stream.unknownFields());
   }

@@ -243,6 +243,41 @@ class SyncWriterTest {
   }
 
   @Test
+  void withGenerationsEveryRecordCarriesItsStreamsAndSyncStartedNamesThem() {
+    ConfiguredAirbyteCatalog catalog =
+        StreamGenerations.assign(
+            parse(CATALOG, ConfiguredAirbyteCatalog.class),
+            Map.of(new StreamDescriptor("users", null), 1_000L),
+            stream -> stream.name().equals("users"),
+            7_000);
+    SyncWriter writer =
+        new SyncWriter(
+            "task-0",
+            "source-test",
+            "p.",
+            catalog,
+            TopicNames.recordTopics(
+                "p.",
+                List.of(
+                    new StreamDescriptor("users", null), new StreamDescriptor("events", "app"))),
+            Map.of(USERS, 3, EVENTS, 2),
+            new RecordPartitioner(),
+            clock::get);
+
+    StateEvent started = readEvent(writer.started());
+    assertThat(StreamGenerations.of(started.catalog()))
+        .containsExactly(
+            Map.entry(new StreamDescriptor("users", null), 1_000L),
+            Map.entry(new StreamDescriptor("events", "app"), 7_000L));
+    // The incremental stream resumed from its state keeps its generation; the full refresh
+    // starts one, so a consumer can tell the old records from the new.
+    assertThat(writer.onMessage(user(1)).get(0).headers())
+        .containsEntry(RecordHeaders.GENERATION_ID, "1000");
+    assertThat(writer.onMessage(event("x")).get(0).headers())
+        .containsEntry(RecordHeaders.GENERATION_ID, "7000");
+  }
+
+  @Test
   void aRecordWithoutEmittedAtIsStampedWhenWrittenAndOneWithAnEmptyNamespaceIsItsStream() {
     SyncWriter writer = writer();
     clock.set(42_000);
