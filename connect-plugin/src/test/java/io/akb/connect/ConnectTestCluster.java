@@ -232,8 +232,24 @@ public final class ConnectTestCluster implements AutoCloseable {
 
   public String statusText() {
     try {
+      // ConnectorStateInfo's toString names no state: spell out the connector's and each task's.
       return connect.connectors().stream()
-          .map(name -> name + "=" + connect.connectorStatus(name))
+          .map(
+              name -> {
+                var status = connect.connectorStatus(name);
+                return name
+                    + "="
+                    + status.connector().state()
+                    + " tasks="
+                    + status.tasks().stream()
+                        .map(
+                            t ->
+                                t.id()
+                                    + ":"
+                                    + t.state()
+                                    + (t.trace() == null ? "" : " (" + t.trace() + ")"))
+                        .toList();
+              })
           .collect(Collectors.joining(", "));
     } catch (RuntimeException e) {
       return "unknown (" + e.getMessage() + ")";

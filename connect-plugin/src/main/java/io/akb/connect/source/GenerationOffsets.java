@@ -1,6 +1,10 @@
 package io.akb.connect.source;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.akb.runtime.AkbException;
+import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.protocol.StreamDescriptor;
 import io.akb.runtime.topic.StreamGenerations;
 import java.util.ArrayList;
@@ -11,15 +15,13 @@ import java.util.Map;
 /**
  * The streams' generations (see {@link StreamGenerations}) kept across restarts: a task's {@code
  * SYNC_STARTED} event carries the source partition {@code {"stream_generations": "<task id>"}} with
- * the offset {@code {"generations": [{"name", "namespace", "generation_id"}, ...]}} of its streams,
- * so Connect commits them with the sync's first records. A restarted task reads back the partitions
- * of every task id the connector may have had (a stream moves between tasks when {@code tasks.max}
- * changes) and takes each stream's largest generation, the newest: ids only grow.
+ * the offset {@code {"[\"<name>\"]": <generation>, "[\"<namespace>\", \"<name>\"]": ...}} of its
+ * streams, so Connect commits them with the sync's first records. A restarted task reads back the
+ * partitions of every task id the connector may have had (a stream moves between tasks when {@code
+ * tasks.max} changes) and takes each stream's largest generation, the newest: ids only grow.
  */
 final class GenerationOffsets {
   static final String PARTITION_KEY = "stream_generations";
-  static final String GENERATIONS_KEY = "generations";
-  static final String GENERATION_KEY = "generation_id";
 
   /** Task ids read back besides the current count: a connector that had more tasks before. */
   private static final int TASK_IDS_READ = 64;
@@ -57,21 +59,24 @@ final class GenerationOffsets {
   }
 
   /**
-   * The offset recording {@code generations} ({@link io.akb.runtime.topic.TopicNames#streamKey}).
+   * The offset recording {@code generations} ({@link io.akb.runtime.topic.TopicNames#streamKey}):
+   * one entry per stream, since Connect offsets hold primitive values only. The key is the stream
+   * as a JSON array, {@code ["<name>"]} or {@code ["<namespace>", "<name>"]}: unambiguous whatever
+   * the names hold.
    */
   static Map<String, Object> offset(Map<StreamDescriptor, Long> generations) {
-    List<Map<String, Object>> streams = new ArrayList<>();
-    generations.forEach(
-        (stream, generation) -> {
-          Map<String, Object> entry = new LinkedHashMap<>();
-          entry.put("name", stream.name());
-          if (stream.namespace() != null) {
-            entry.put("namespace", stream.namespace());
-          }
-          entry.put(GENERATION_KEY, generation);
-          streams.add(entry);
-        });
-    return Map.of(GENERATIONS_KEY, streams);
+    Map<String, Object> offset = new LinkedHashMap<>();
+    generations.forEach((stream, generation) -> offset.put(key(stream), generation));
+    return offset;
+  }
+
+  private static String key(StreamDescriptor stream) {
+    ArrayNode key = AirbyteJson.MAPPER.createArrayNode();
+    if (stream.namespace() != null) {
+      key.add(stream.namespace());
+    }
+    key.add(stream.name());
+    return key.toString();
   }
 
   /**
@@ -98,20 +103,32 @@ final class GenerationOffsets {
    */
   static Map<StreamDescriptor, Long> generationsOf(Map<String, ?> offset) {
     Map<StreamDescriptor, Long> generations = new LinkedHashMap<>();
-    if (offset.size() == 1 && offset.get(GENERATIONS_KEY) instanceof List<?> streams) {
-      for (Object item : streams) {
-        if (!(item instanceof Map<?, ?> entry)
-            || !(entry.get("name") instanceof String name)
-            || !(entry.get(GENERATION_KEY) instanceof Number generation)
-            || (entry.get("namespace") != null && !(entry.get("namespace") instanceof String))) {
-          throw malformed(offset);
-        }
-        generations.put(
-            new StreamDescriptor(name, (String) entry.get("namespace")), generation.longValue());
+    for (Map.Entry<String, ?> entry : offset.entrySet()) {
+      JsonNode key = parseKey(entry.getKey());
+      if (!(entry.getValue() instanceof Number generation)
+          || key == null
+          || !key.isArray()
+          || key.size() < 1
+          || key.size() > 2
+          || !key.get(0).isTextual()
+          || !key.get(key.size() - 1).isTextual()) {
+        throw malformed(offset);
       }
-      return generations;
+      StreamDescriptor stream =
+          key.size() == 1
+              ? new StreamDescriptor(key.get(0).asText(), null)
+              : new StreamDescriptor(key.get(1).asText(), key.get(0).asText());
+      generations.put(stream, generation.longValue());
     }
-    throw malformed(offset);
+    return generations;
+  }
+
+  private static JsonNode parseKey(String key) {
+    try {
+      return AirbyteJson.MAPPER.readTree(key);
+    } catch (JsonProcessingException | RuntimeException e) {
+      return null;
+    }
   }
 
   /** Checks a generations partition's shape: {@code {"stream_generations": "<task id>"}}. */
@@ -129,11 +146,8 @@ final class GenerationOffsets {
   private static AkbException malformed(Map<String, ?> offset) {
     return new AkbException(
         "Reading the stored stream generations " + offset,
-        "a generations offset is {\""
-            + GENERATIONS_KEY
-            + "\": [{\"name\": ..., \"namespace\": ..., \""
-            + GENERATION_KEY
-            + "\": <number>}]}",
+        "a generations offset maps each stream, [\"<name>\"] or [\"<namespace>\", \"<name>\"],"
+            + " to its generation (a number)",
         "Alter offsets only with what GET /connectors/<name>/offsets shows, or reset them.");
   }
 }
