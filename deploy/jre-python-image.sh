@@ -2,9 +2,10 @@
 # Builds a base image for deploy/connect/Dockerfile and deploy/bridge/Dockerfile without any
 # registry: Debian bookworm (minbase) with OpenJDK 17 (JRE), python3, python3-venv and CA
 # certificates, installed by debootstrap from deb.debian.org and turned into an image by
-# `docker import`. The build's ContainerImagesIT uses it (as akb-test/jre-python:17); by hand:
-#   sudo deploy/jre-python-image.sh akb/jre-python:17
-#   docker build --build-arg RUNTIME_IMAGE=akb/jre-python:17 -f deploy/connect/Dockerfile .
+# `docker import`. The README's registry-less build (which the build's ContainerImagesIT runs):
+#   deploy/jre-python-image.sh akb/jre-python:17
+#   docker build --network host --build-arg RUNTIME_IMAGE=akb/jre-python:17 \
+#     -f deploy/connect/Dockerfile -t akb/connect .
 # Needs root and debootstrap (apt-get install debootstrap). Does nothing when the image exists.
 # The root file system is kept as a tarball in ${AKB_IMAGE_CACHE:-~/.cache/akb/images}, so a
 # machine that lost its images re-imports it instead of downloading again. Options (environment):

@@ -150,7 +150,7 @@ class DeploymentFilesTest {
                   .isEqualTo("host");
               assertThat(service.getValue().path("image").asText())
                   .as(service.getKey())
-                  .startsWith("akb-test/");
+                  .startsWith("akb/");
             });
   }
 

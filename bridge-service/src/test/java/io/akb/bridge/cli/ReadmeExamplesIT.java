@@ -3,13 +3,10 @@ package io.akb.bridge.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.akb.bridge.testing.AkbCli;
+import io.akb.bridge.testing.TestDatabases;
 import io.akb.runtime.testkit.Ailake;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -29,8 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReadmeExamplesIT {
   private static final Path README = AkbCli.ROOT.resolve("README.md");
-  private static final String SERVER =
-      System.getenv().getOrDefault("AKB_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/");
 
   @TempDir Path dir;
 
@@ -46,7 +41,7 @@ class ReadmeExamplesIT {
         .anyMatch(line -> line.startsWith("./akb write destination-ailake"))
         .anyMatch(line -> line.contains(" --destination destination-ailake "));
     Files.writeString(dir.resolve("ailake.json"), Ailake.config(dir).toString());
-    createPostgresRoleAndDatabase("akb", "akb");
+    TestDatabases.createRoleAndDatabase("akb", "akb", "akb");
 
     for (String example : examples) {
       List<String> words = shellWords(example);
@@ -167,20 +162,5 @@ class ReadmeExamplesIT {
       words.add(word.toString());
     }
     return words;
-  }
-
-  private static void createPostgresRoleAndDatabase(String role, String database) throws Exception {
-    try (Connection pg = DriverManager.getConnection(SERVER + "postgres", "postgres", "postgres");
-        Statement statement = pg.createStatement()) {
-      ResultSet roles =
-          statement.executeQuery("SELECT 1 FROM pg_roles WHERE rolname = '" + role + "'");
-      if (!roles.next()) {
-        statement.execute("CREATE ROLE " + role + " LOGIN PASSWORD '" + role + "'");
-      }
-      // Empty, as a reader following the README starts: a run before this one left its offsets,
-      // which a fresh embedded broker's topics (starting at 0 again) would rightly fail as a gap.
-      statement.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-      statement.execute("CREATE DATABASE " + database + " OWNER " + role);
-    }
   }
 }

@@ -43,6 +43,32 @@ public final class BridgeProcess implements AutoCloseable {
   /** As {@link #start(Map, Path)}, on the Kafka cluster at {@code bootstrap}. */
   public static BridgeProcess start(String bootstrap, Map<String, String> properties, Path log)
       throws IOException {
+    return start(null, Map.of(), bootstrap, properties, log);
+  }
+
+  /**
+   * As {@link #start(String, Map, Path)}, run in {@code workDir} as an operator runs it there: the
+   * bridge reads {@code workDir/config/application.properties} (Quarkus's place for an operator's
+   * file) and resolves its relative paths ({@code ./.cache/...}) against {@code workDir}; {@code
+   * environment} is added to this JVM's.
+   */
+  public static BridgeProcess startIn(
+      Path workDir,
+      Map<String, String> environment,
+      String bootstrap,
+      Map<String, String> properties,
+      Path log)
+      throws IOException {
+    return start(workDir, environment, bootstrap, properties, log);
+  }
+
+  private static BridgeProcess start(
+      Path workDir,
+      Map<String, String> environment,
+      String bootstrap,
+      Map<String, String> properties,
+      Path log)
+      throws IOException {
     if (!Files.exists(JAR)) {
       throw new IllegalStateException(JAR + " is missing: build the module (mvn package) first");
     }
@@ -54,12 +80,16 @@ public final class BridgeProcess implements AutoCloseable {
     command.add("-Dakb.kafka.bootstrap-servers=" + bootstrap);
     properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
     command.add("-jar");
-    command.add(JAR.toString());
-    Process process =
+    command.add(JAR.toAbsolutePath().toString());
+    ProcessBuilder builder =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-            .start();
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    if (workDir != null) {
+      builder.directory(workDir.toFile());
+    }
+    builder.environment().putAll(environment);
+    Process process = builder.start();
     return new BridgeProcess(process, port, properties.get("akb.admin.token"));
   }
 

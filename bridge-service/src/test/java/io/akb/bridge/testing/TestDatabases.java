@@ -33,6 +33,28 @@ public final class TestDatabases {
     return SERVER + name + "?user=postgres&password=postgres";
   }
 
+  /**
+   * The role and database a README example names, as its reader has them: the role (with {@code
+   * password}) is created when missing, the database created anew, empty and owned by it. A run
+   * before this one left its offsets there, which a fresh broker's topics (starting at 0 again)
+   * would rightly fail as a gap. Tests naming the same database run one at a time (one JVM).
+   */
+  public static void createRoleAndDatabase(String role, String password, String database) {
+    try (Connection connection =
+            DriverManager.getConnection(SERVER + "postgres", "postgres", "postgres");
+        Statement statement = connection.createStatement()) {
+      java.sql.ResultSet roles =
+          statement.executeQuery("SELECT 1 FROM pg_roles WHERE rolname = '" + role + "'");
+      if (!roles.next()) {
+        statement.execute("CREATE ROLE " + role + " LOGIN PASSWORD '" + password + "'");
+      }
+      statement.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+      statement.execute("CREATE DATABASE " + database + " OWNER " + role);
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not create role and database " + database, e);
+    }
+  }
+
   /** Drops a database made by {@link #create}; connections to it are ended first. */
   public static void drop(String url) {
     String name = url.substring(SERVER.length(), url.indexOf('?'));

@@ -57,13 +57,7 @@ public final class Ailake {
    * offline script (copied into {@code dir}) as 4-float vectors.
    */
   public static ObjectNode config(Path dir) {
-    Path script = dir.resolve("ailake-embed.py");
-    try (InputStream in = Ailake.class.getResourceAsStream(EMBED_SCRIPT)) {
-      Files.createDirectories(dir);
-      Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    Path script = writeEmbedScript(dir.resolve("ailake-embed.py"));
     ObjectNode config = AirbyteJson.MAPPER.createObjectNode();
     config.put("table_base_path", lake(dir).toString());
     config.put("embed_mode", "cmd");
@@ -71,6 +65,21 @@ public final class Ailake {
     config.put("embedding_dim", 4);
     config.put("text_field", TEXT_FIELD);
     return config;
+  }
+
+  /**
+   * Writes the offline embedding script ({@code python3 FILE} reads a JSON array of texts on stdin
+   * and prints a 4-float vector per text) to {@code file}, for a config naming it; returns {@code
+   * file}.
+   */
+  public static Path writeEmbedScript(Path file) {
+    try (InputStream in = Ailake.class.getResourceAsStream(EMBED_SCRIPT)) {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** The pinned destination with {@link #config(Path)}. */

@@ -32,6 +32,25 @@ public final class ReadmeBlock {
     }
   }
 
+  /**
+   * Fails unless the README holds {@code text} as one whole fenced code block of {@code language}
+   * (its lines between a {@code ```language} line and a {@code ```} line): for blocks a test uses
+   * as they are rather than as Java (a bridge's properties, shell lines). A line the README adds to
+   * the block fails it as well as a line it lacks.
+   *
+   * @param text the block's lines, each ending with a line break
+   */
+  public static void assertBlockInReadme(String language, String text) {
+    String fenced = "\n```" + language + "\n" + text + "```\n";
+    if (!read(Path.of("..", "README.md")).contains(fenced)) {
+      throw new AssertionError(
+          "README.md holds no ```"
+              + language
+              + " block that is exactly the test's copy: make the two the same. The test's block:\n"
+              + text);
+    }
+  }
+
   /** The lines between the markers in {@code test}'s source, less the marker's indentation. */
   public static String block(Class<?> test) {
     Path source =
