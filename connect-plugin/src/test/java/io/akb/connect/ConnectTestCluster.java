@@ -146,6 +146,23 @@ public final class ConnectTestCluster implements AutoCloseable {
     return config;
   }
 
+  /**
+   * The test source counting to {@code count} in 30 s or more (10 ms a record, a state every 100),
+   * one task, two partitions a topic, under exactly-once ({@code transaction.boundary=connector}),
+   * one sync an hour: long enough for a fault to land mid-sync.
+   */
+  public Map<String, String> slowExactlyOnceCountingSource(Path program, String prefix, int count) {
+    Map<String, String> config =
+        countingSourceConfig(
+            program, prefix, "{\"count\": " + count + ", \"delay_ms\": 10, \"state_every\": 100}");
+    config.put("tasks.max", "1");
+    config.put("topic.partitions", "2");
+    config.put("sync.interval.ms", "3600000");
+    config.put("exactly.once.support", "required");
+    config.put("transaction.boundary", "connector");
+    return config;
+  }
+
   /** What the tests read back from the broker. */
   public TestTopics topics() {
     return new TestTopics(bootstrapServers());

@@ -33,17 +33,7 @@ class BrokerRestartSourceIT {
     try (ConnectTestCluster cluster = ConnectTestCluster.start("akb-broker-restart-it", true)) {
       String prefix = "restart.";
       String stateTopic = prefix + "_state";
-      Map<String, String> config =
-          cluster.countingSourceConfig(
-              program,
-              prefix,
-              "{\"count\": " + COUNT + ", \"delay_ms\": 10, \"state_every\": 100}");
-      config.put("tasks.max", "1");
-      config.put("topic.partitions", "2");
-      config.put("bootstrap.servers", cluster.bootstrapServers());
-      config.put("sync.interval.ms", "3600000");
-      config.put("exactly.once.support", "required");
-      config.put("transaction.boundary", "connector");
+      Map<String, String> config = cluster.slowExactlyOnceCountingSource(program, prefix, COUNT);
       cluster.connect.configureConnector("restart", config);
 
       // Mid-sync (it takes 30 s): the broker goes away for a while, then comes back.

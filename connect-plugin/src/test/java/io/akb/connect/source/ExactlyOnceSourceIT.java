@@ -35,17 +35,7 @@ class ExactlyOnceSourceIT {
     try (ConnectTestCluster cluster = ConnectTestCluster.start("akb-eos-it", true)) {
       String prefix = "eos.";
       String stateTopic = prefix + "_state";
-      Map<String, String> config =
-          cluster.countingSourceConfig(
-              program,
-              prefix,
-              "{\"count\": " + COUNT + ", \"delay_ms\": 10, \"state_every\": 100}");
-      config.put("tasks.max", "1");
-      config.put("topic.partitions", "2");
-      config.put("bootstrap.servers", cluster.bootstrapServers());
-      config.put("sync.interval.ms", "3600000");
-      config.put("exactly.once.support", "required");
-      config.put("transaction.boundary", "connector");
+      Map<String, String> config = cluster.slowExactlyOnceCountingSource(program, prefix, COUNT);
       cluster.connect.configureConnector("eos", config);
 
       // Mid-sync: a few checkpoints are committed, the sync is far from done (it takes 30 s, so

@@ -38,7 +38,10 @@ class SyncWriterTest {
   private final AtomicLong clock = new AtomicLong(1_000);
 
   private SyncWriter writer() {
-    ConfiguredAirbyteCatalog catalog = parse(CATALOG, ConfiguredAirbyteCatalog.class);
+    return writer(parse(CATALOG, ConfiguredAirbyteCatalog.class));
+  }
+
+  private SyncWriter writer(ConfiguredAirbyteCatalog catalog) {
     return new SyncWriter(
         "task-0",
         "source-test",
@@ -250,19 +253,7 @@ class SyncWriterTest {
             Map.of(new StreamDescriptor("users", null), 1_000L),
             stream -> stream.name().equals("users"),
             7_000);
-    SyncWriter writer =
-        new SyncWriter(
-            "task-0",
-            "source-test",
-            "p.",
-            catalog,
-            TopicNames.recordTopics(
-                "p.",
-                List.of(
-                    new StreamDescriptor("users", null), new StreamDescriptor("events", "app"))),
-            Map.of(USERS, 3, EVENTS, 2),
-            new RecordPartitioner(),
-            clock::get);
+    SyncWriter writer = writer(catalog);
 
     StateEvent started = readEvent(writer.started());
     assertThat(StreamGenerations.of(started.catalog()))
