@@ -2,6 +2,7 @@ package io.akb.cache;
 
 import io.akb.runtime.protocol.AirbyteStateMessage;
 import io.akb.runtime.protocol.ConfiguredAirbyteStream;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -45,6 +46,19 @@ public interface CacheTransaction extends AutoCloseable {
   default void writeReplay(String sourceName, String stream, List<CacheRecord> records) {
     write(sourceName, stream, records);
   }
+
+  /**
+   * Takes back rows of a failed sync that no complete checkpoint covers, so that its rerun, which
+   * the source starts from the last checkpoint's state and which re-emits them, stores each record
+   * once: from each of {@code streams} (of {@code sourceName}) written with {@link
+   * WriteStrategy#APPEND}, the rows whose {@code _airbyte_raw_id} is among {@code rawIds} are
+   * deleted; ids the table does not hold are ignored. A stream written with {@link
+   * WriteStrategy#MERGE} keeps its rows: each replaced its key's earlier row, so deleting it would
+   * lose the key until the rerun, which upserts the same keys anyway; a {@link
+   * WriteStrategy#REPLACE} stream's rows are in the sync's pending generation, which {@link
+   * #completeSync} drops on failure. {@code rawIds} is read only when some stream is an append one.
+   */
+  void removeRows(String sourceName, Collection<String> streams, Iterable<String> rawIds);
 
   /** Stores a state in {@code _airbyte_state} (STREAM per stream, GLOBAL and LEGACY kept too). */
   void writeState(String sourceName, AirbyteStateMessage state);

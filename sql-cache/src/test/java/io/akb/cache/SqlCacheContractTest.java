@@ -142,6 +142,32 @@ public abstract class SqlCacheContractTest {
   }
 
   @Test
+  void removedRowsLeaveAnAppendedStreamButNotAMergedOne() {
+    String schema = "{'properties': {'id': {'type': 'integer'}}}";
+    try (CacheTransaction tx = cache.begin()) {
+      tx.registerStream(
+          SOURCE, stream("events", schema, null, "incremental"), WriteStrategy.APPEND);
+      tx.registerStream(SOURCE, stream("people", schema, "id", "incremental"), WriteStrategy.MERGE);
+      for (String stream : List.of("events", "people")) {
+        tx.write(
+            SOURCE,
+            stream,
+            List.of(
+                record("r1", "s1", "{'id': 1}"),
+                record("r2", "s1", "{'id': 2}"),
+                record("r3", "s1", "{'id': 3}")));
+      }
+      tx.commit();
+    }
+    try (CacheTransaction tx = cache.begin()) {
+      tx.removeRows(SOURCE, List.of("events", "people"), List.of("r2", "r3", "gone"));
+      tx.commit();
+    }
+    assertThat(rowsOf("events")).extracting(row -> row.get("id").asInt()).containsExactly(1);
+    assertThat(rowsOf("people")).extracting(row -> row.get("id").asInt()).containsExactly(1, 2, 3);
+  }
+
+  @Test
   void typedValuesRoundTrip() {
     try (CacheTransaction tx = cache.begin()) {
       tx.registerStream(

@@ -65,6 +65,15 @@ final class LostCheckpoints<E> {
   }
 
   /**
+   * Whether the target read on past records that are gone: a sync settled then may lack records its
+   * source will not send again (it may have moved past checkpoints they kept from completing), so
+   * its rows after the last complete checkpoint are not taken back.
+   */
+  boolean skippedGap() {
+    return gapSkipped;
+  }
+
+  /**
    * The over syncs that settle once the target has caught up: the abandoned ones, and after a gap
    * was skipped those of {@code pending} (the tracker's awaited events, mapped to their state
    * events by {@code event}) whose SYNC_COMPLETED is awaited. Empty when there is nothing to

@@ -223,7 +223,7 @@ public final class TargetReplicator extends ReplayLoop {
   @Override
   protected String openWriter() {
     cache = SqlCache.open(settings.cache(), settings.cacheOptions());
-    loader = new CacheLoader<>(cache);
+    loader = new CacheLoader<>(cache, TargetReplicator::rawId);
     if (share == null) {
       // Claimed before the offsets are read: an older process replaying this target can no longer
       // move them, its next transaction fails instead.
@@ -393,7 +393,10 @@ public final class TargetReplicator extends ReplayLoop {
   /**
    * In the flush's transaction, once its complete checkpoints are applied: the settling syncs'
    * events still waiting are dropped with a warning, the loader ends each sync as failed, and the
-   * syncs are finished.
+   * syncs are finished. An abandoned sync takes back its rows after its last complete checkpoint
+   * (its task's next sync starts from that state or an older one, and sends them again), unless a
+   * gap was skipped: then missing records may be what kept later checkpoints, which the source has
+   * moved past, from completing.
    */
   private void settle() {
     for (String syncId : settling) {
@@ -414,7 +417,8 @@ public final class TargetReplicator extends ReplayLoop {
         continue;
       }
       for (CacheLoader.Checkpoint<PendingEvent> dropped :
-          loader.dropSync(sourceNameOfSync(syncId, stateTopic), syncId)) {
+          loader.dropSync(
+              sourceNameOfSync(syncId, stateTopic), syncId, end != null && !lost.skippedGap())) {
         stateTopics
             .get(dropped.tag().stateTopic())
             .applied(dropped.tag().event(), dropped.tag().offset());
@@ -648,21 +652,18 @@ public final class TargetReplicator extends ReplayLoop {
       skip(record, "its value is not JSON (" + e.getMessage() + ")");
       return true;
     }
-    CacheRecord cacheRecord =
-        new CacheRecord(
-            rawId(record.topic(), record.partition(), record.offset()),
-            syncId,
-            data,
-            record.timestamp(),
-            changes);
-    String table = stream.stream().name();
     String partitionKey =
         partitionKeys.computeIfAbsent(
             partition, p -> StateEvent.countsKey(p.topic(), p.partition()));
+    CacheRecord cacheRecord =
+        new CacheRecord(
+            rawId(partitionKey, record.offset()), syncId, data, record.timestamp(), changes);
+    String table = stream.stream().name();
     loader.record(
         sync.sourceName(),
         table,
         partitionKey,
+        record.offset(),
         cacheRecord,
         record.serializedValueSize(),
         replayGuard.mayRepeat(partitionKey, record.offset()));
@@ -678,8 +679,19 @@ public final class TargetReplicator extends ReplayLoop {
    * same record after a crash gives the same id.
    */
   static String rawId(String topic, int partition, long offset) {
-    return UUID.nameUUIDFromBytes(
-            (topic + "/" + partition + "/" + offset).getBytes(StandardCharsets.UTF_8))
+    return rawId(StateEvent.countsKey(topic, partition), offset);
+  }
+
+  /**
+   * {@link #rawId(String, int, long)} of the record at {@code offset} of {@code partitionKey}
+   * ({@code topic/partition}): the loader's {@link CacheLoader.RawIds}, which names the rows a
+   * failed sync takes back by their offsets. The format is unchanged since the first release (a
+   * name-based UUID of {@code topic/partition/offset}), so the rows of existing caches keep the ids
+   * a replay or a failed sync looks for; the loader enumerates the offsets it needs instead of
+   * relying on ids ordered like offsets.
+   */
+  static String rawId(String partitionKey, long offset) {
+    return UUID.nameUUIDFromBytes((partitionKey + "/" + offset).getBytes(StandardCharsets.UTF_8))
         .toString();
   }
 
@@ -986,7 +998,7 @@ public final class TargetReplicator extends ReplayLoop {
   @Override
   protected void partitionsReleased() {
     if (cache != null) {
-      loader = new CacheLoader<>(cache);
+      loader = new CacheLoader<>(cache, TargetReplicator::rawId);
     }
     forgetProgress();
   }

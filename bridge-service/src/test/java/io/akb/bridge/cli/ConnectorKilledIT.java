@@ -2,18 +2,14 @@ package io.akb.bridge.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.bridge.testing.AkbCli;
 import io.akb.bridge.testing.RowChecks;
-import io.akb.runtime.protocol.AirbyteJson;
-import io.akb.runtime.testkit.FakeConnector;
-import java.nio.file.Files;
+import io.akb.bridge.testing.UsersSource;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,65 +37,9 @@ class ConnectorKilledIT {
     return io.akb.runtime.testkit.FaultSeeds.seeds();
   }
 
-  /**
-   * One incremental stream, users (key and cursor id). Its read resumes after the id in its {@code
-   * --state}, writes the id it resumes from to {@code reads.log} (so the test sees what each run
-   * was given), sends the ids up to 500 with a state after every 100th, and with {@code
-   * "kill_after": N} in its config SIGKILLs itself right after its N-th record.
-   */
-  private FakeConnector source() {
-    String spec =
-        "{\"type\":\"SPEC\",\"spec\":{\"connectionSpecification\":{\"type\":\"object\","
-            + "\"properties\":{\"kill_after\":{\"type\":\"integer\"}}}}}";
-    String catalog =
-        "{\"type\":\"CATALOG\",\"catalog\":{\"streams\":[{\"name\":\"users\",\"json_schema\":"
-            + "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"}}},"
-            + "\"supported_sync_modes\":[\"full_refresh\",\"incremental\"],"
-            + "\"source_defined_cursor\":true,\"default_cursor_field\":[\"id\"],"
-            + "\"source_defined_primary_key\":[[\"id\"]]}]}}";
-    String status =
-        "{\"type\":\"CONNECTION_STATUS\",\"connectionStatus\":{\"status\":\"SUCCEEDED\"}}";
-    return FakeConnector.bash(
-        dir,
-        "source-killed",
-        "CONFIG=''; STATE=''; prev=''; for arg in \"$@\"; do [ \"$prev\" = --config ] &&"
-            + " CONFIG=$arg; [ \"$prev\" = --state ] && STATE=$arg; prev=$arg; done\n"
-            + "case \"$1\" in\n"
-            + "  spec) echo '"
-            + spec
-            + "' ;;\n"
-            + "  check) echo '"
-            + status
-            + "' ;;\n"
-            + "  discover) echo '"
-            + catalog
-            + "' ;;\n"
-            + "  read)\n"
-            + "    kill_after=$(grep -o '\"kill_after\": *[0-9]*' \"$CONFIG\" | grep -o '[0-9]*$')\n"
-            + "    from=0\n"
-            + "    if [ -n \"$STATE\" ]; then\n"
-            + "      from=$(grep -o '\"id\": *[0-9]*' \"$STATE\" | grep -o '[0-9]*$' | tail -1)\n"
-            + "    fi\n"
-            + "    echo \"from $from\" >> '"
-            + dir.resolve("reads.log")
-            + "'\n"
-            + "    n=0\n"
-            + "    for i in $(seq $((from + 1)) "
-            + TOTAL
-            + "); do\n"
-            + "      echo \"{\\\"type\\\":\\\"RECORD\\\",\\\"record\\\":{\\\"stream\\\":\\\"users\\\","
-            + "\\\"data\\\":{\\\"id\\\":$i},\\\"emitted_at\\\":1700000000000}}\"\n"
-            + "      n=$((n + 1))\n"
-            + "      if [ $((i % "
-            + CHECKPOINT_EVERY
-            + ")) = 0 ]; then\n"
-            + "        echo \"{\\\"type\\\":\\\"STATE\\\",\\\"state\\\":{\\\"type\\\":\\\"STREAM\\\","
-            + "\\\"stream\\\":{\\\"stream_descriptor\\\":{\\\"name\\\":\\\"users\\\"},"
-            + "\\\"stream_state\\\":{\\\"id\\\":$i}}}}\"\n"
-            + "      fi\n"
-            + "      if [ \"$n\" = \"${kill_after:-0}\" ]; then kill -9 $$; fi\n"
-            + "    done ;;\n"
-            + "esac");
+  /** The source of both runs ({@link UsersSource}): users 1..500, a state after every 100th. */
+  private UsersSource source() {
+    return UsersSource.write(dir, "source-killed", TOTAL, CHECKPOINT_EVERY);
   }
 
   /** The kill moment of {@code seed}: after a record past the first checkpoint, before the last. */
@@ -113,7 +53,8 @@ class ConnectorKilledIT {
       throws Exception {
     int killAfter = killAfter(seed);
     int checkpointed = killAfter / CHECKPOINT_EVERY * CHECKPOINT_EVERY;
-    Path source = source().path();
+    UsersSource users = source();
+    Path source = users.path();
     Path cache = dir.resolve(".cache/default_cache.duckdb");
 
     AkbCli.Run killed =
@@ -144,7 +85,7 @@ class ConnectorKilledIT {
             "{}");
 
     assertThat(resumed.exitCode()).as(resumed.output()).isZero();
-    assertThat(reads()).containsExactly("from 0", "from " + checkpointed);
+    assertThat(users.reads()).containsExactly("from 0", "from " + checkpointed);
     assertThat(resumed.stdout())
         .as(resumed.output())
         .containsPattern("(?m)^  users +" + (TOTAL - checkpointed) + " ");
@@ -157,7 +98,8 @@ class ConnectorKilledIT {
       throws Exception {
     int killAfter = killAfter(seed);
     int checkpointed = killAfter / CHECKPOINT_EVERY * CHECKPOINT_EVERY;
-    Path source = source().path();
+    UsersSource users = source();
+    Path source = users.path();
     Path cache = dir.resolve("read.duckdb");
 
     AkbCli.Run killed =
@@ -189,7 +131,7 @@ class ConnectorKilledIT {
             "duckdb:" + cache);
 
     assertThat(resumed.exitCode()).as(resumed.output()).isZero();
-    assertThat(reads()).containsExactly("from 0", "from " + checkpointed);
+    assertThat(users.reads()).containsExactly("from 0", "from " + checkpointed);
     assertEveryRecordOnce(cache);
   }
 
@@ -216,7 +158,8 @@ class ConnectorKilledIT {
       rows.next();
       assertThat(rows.getLong(1)).as("checkpointed records in the cache").isEqualTo(checkpointed);
       assertThat(rows.getLong(2)).as("the last record in the cache").isLessThanOrEqualTo(killAfter);
-      assertThat(RowChecks.storedState(statement, "users")).isEqualTo(cursorState(checkpointed));
+      assertThat(RowChecks.storedState(statement, "users"))
+          .isEqualTo(UsersSource.state(checkpointed));
     }
   }
 
@@ -224,20 +167,7 @@ class ConnectorKilledIT {
     try (Connection db = DriverManager.getConnection("jdbc:duckdb:" + cache);
         Statement statement = db.createStatement()) {
       RowChecks.assertEveryUserOnce(statement, TOTAL);
-      assertThat(RowChecks.storedState(statement, "users")).isEqualTo(cursorState(TOTAL));
+      assertThat(RowChecks.storedState(statement, "users")).isEqualTo(UsersSource.state(TOTAL));
     }
-  }
-
-  private static JsonNode cursorState(int id) throws Exception {
-    return AirbyteJson.MAPPER.readTree(
-        "{\"type\":\"STREAM\",\"stream\":{\"stream_descriptor\":{\"name\":\"users\"},"
-            + "\"stream_state\":{\"id\":"
-            + id
-            + "}}}");
-  }
-
-  /** What each read was given, in order: {@code from <id>}. */
-  private List<String> reads() throws Exception {
-    return Files.readAllLines(dir.resolve("reads.log"));
   }
 }

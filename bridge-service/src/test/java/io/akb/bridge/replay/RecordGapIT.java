@@ -65,11 +65,17 @@ class RecordGapIT {
    * Records {@code from..to} of {@code stream}, all in partition 0, and a checkpoint after them.
    */
   private static void records(ContractProducer source, String stream, int from, int to) {
+    uncheckpointedRecords(source, stream, from, to);
+    source.checkpoint(stream, AirbyteJson.MAPPER.createObjectNode().put("cursor", to));
+  }
+
+  /** Records {@code from..to} of {@code stream}, all in partition 0, and no checkpoint. */
+  private static void uncheckpointedRecords(
+      ContractProducer source, String stream, int from, int to) {
     for (int id = from; id <= to; id++) {
       ObjectNode row = AirbyteJson.MAPPER.createObjectNode().put("id", id);
       source.record(stream, AirbyteJson.MAPPER.createObjectNode().put("id", id), row, 0, null);
     }
-    source.checkpoint(stream, AirbyteJson.MAPPER.createObjectNode().put("cursor", to));
   }
 
   private RunningTarget target(String name, String prefix, RecordGap.GapPolicy onGap) {
@@ -326,6 +332,42 @@ class RecordGapIT {
         assertThat(states.get("orders").toString()).contains("\"cursor\":20");
         assertThat(status(target).checkpointsDropped()).isEqualTo(1);
         assertThat(status(target).phase()).isEqualTo(BridgeTarget.Phase.RUNNING);
+      }
+    }
+  }
+
+  @Test
+  void aSyncWhoseTaskWasKilledTakesBackTheRecordsItsNextSyncSendsAgain() throws Exception {
+    String prefix = prefix();
+    try (ContractProducer source = new ContractProducer(prefix, "source-killed")) {
+      source.createTopics(Map.of("users", 1));
+      // The killed sync: users 1..30 and a checkpoint, then 31..40, which no checkpoint covers.
+      startSync(source, "users");
+      records(source, "users", 1, 30);
+      uncheckpointedRecords(source, "users", 31, 40);
+      // The task's next sync resumes from the checkpoint: 31..50 again.
+      startSync(source, "users");
+      records(source, "users", 31, 50);
+      source.completeSync(true);
+      source.flush();
+      try (RunningTarget target = target("killed-append", prefix, null)) {
+        await(
+            "the killed sync ended as failed and nothing waits",
+            Duration.ofSeconds(30),
+            () ->
+                target.count("users") == 50
+                    && status(target).checkpointsPending() == 0
+                    && stateTopicPosition(target, source) >= 5);
+        long distinct =
+            target.query(
+                cache -> {
+                  try (var rows = cache.rows("users")) {
+                    return rows.map(row -> row.get("id").asLong()).distinct().count();
+                  }
+                });
+        assertThat(distinct).as("every user once, with the append strategy").isEqualTo(50);
+        assertThat(target.query(cache -> cache.states("source-killed")).get("users").toString())
+            .contains("\"cursor\":50");
       }
     }
   }

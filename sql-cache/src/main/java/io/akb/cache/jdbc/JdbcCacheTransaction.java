@@ -23,8 +23,10 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +47,9 @@ final class JdbcCacheTransaction implements CacheTransaction {
   private String sharedTarget;
 
   private boolean schemaLocked;
+
+  /** The session table of {@link #removeRows}' raw ids. */
+  private static final String REMOVED = "_akb_removed";
 
   JdbcCacheTransaction(JdbcSqlCache cache) {
     this.cache = cache;
@@ -317,6 +322,74 @@ final class JdbcCacheTransaction implements CacheTransaction {
       }
     } catch (SQLException e) {
       throw cache.failure("writing " + records.size() + " records of stream " + stream, e);
+    }
+  }
+
+  /**
+   * The ids are bulk-loaded into a session table once, then one set-based DELETE per append stream:
+   * a failed sync's rows are taken back in a scan of each table, however many there are.
+   */
+  @Override
+  public void removeRows(String sourceName, Collection<String> streams, Iterable<String> rawIds) {
+    try {
+      List<StreamLayout> appended = new ArrayList<>();
+      for (String stream : streams) {
+        StreamLayout layout = cache.writerLayout(stream);
+        if (layout != null
+            && layout.strategy() == WriteStrategy.APPEND
+            && sourceName.equals(layout.sourceName())) {
+          appended.add(layout);
+        }
+      }
+      if (appended.isEmpty()) {
+        return;
+      }
+      SqlDialect dialect = cache.dialect();
+      String rawId = cache.quote(StreamLayout.RAW_ID);
+      String ids = dialect.quote(REMOVED);
+      try (Statement statement = connection.createStatement()) {
+        statement.execute(
+            dialect.createStagingTable(
+                REMOVED,
+                "(SELECT "
+                    + rawId
+                    + " FROM "
+                    + cache.qualified(appended.get(0).tableName())
+                    + ") ids"));
+        Iterator<String> each = rawIds.iterator();
+        long[] seq = {0};
+        dialect.bulkLoad(
+            connection,
+            null,
+            REMOVED,
+            List.of(StreamWriter.SEQ, StreamLayout.RAW_ID),
+            new Iterator<Object[]>() {
+              @Override
+              public boolean hasNext() {
+                return each.hasNext();
+              }
+
+              @Override
+              public Object[] next() {
+                return new Object[] {seq[0]++, each.next()};
+              }
+            });
+        for (StreamLayout layout : appended) {
+          statement.executeUpdate(
+              "DELETE FROM "
+                  + cache.qualified(layout.tableName())
+                  + " WHERE "
+                  + rawId
+                  + " IN (SELECT "
+                  + rawId
+                  + " FROM "
+                  + ids
+                  + ")");
+        }
+        statement.execute("DROP TABLE " + ids);
+      }
+    } catch (SQLException e) {
+      throw cache.failure("removing the uncheckpointed rows of a failed sync of " + sourceName, e);
     }
   }
 

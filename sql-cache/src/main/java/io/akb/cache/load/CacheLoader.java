@@ -12,12 +12,16 @@ import io.akb.runtime.topic.CheckpointTracker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.LongStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one core that loads a {@link SqlCache} from the topic contract's events (sync started,
@@ -42,6 +46,12 @@ import java.util.function.Supplier;
  *       strategy before any of their records are written; a stream that may receive records the
  *       cache already holds (a replay) is written through the guarded {@link
  *       CacheTransaction#writeReplay}, every other through the fast {@link CacheTransaction#write}.
+ *   <li><b>Failed syncs</b>: a sync that ends as failed (a failed {@link #syncCompleted}, most
+ *       {@link #dropSync}s) takes back, in the transaction that ends it, the rows it applied after
+ *       its last complete checkpoint ({@link UncheckpointedRows}, {@link
+ *       CacheTransaction#removeRows}): the source's state only moved to that checkpoint, so its
+ *       rerun re-emits them, and an append stream would hold them twice. Each record's sequence
+ *       number ({@link RawIds}) gives its raw id back, so no per-record list is kept.
  *   <li><b>Offsets</b>: a reader that resumes from positions ({@link #claim}s a target) has them
  *       stored in the same transaction as the rows and states, so after a crash it resumes exactly
  *       where the cache stands.
@@ -59,6 +69,7 @@ import java.util.function.Supplier;
  *     where the event sits on its state topic)
  */
 public final class CacheLoader<E> {
+  private static final Logger LOG = LoggerFactory.getLogger(CacheLoader.class);
 
   /** When a batch is due: records, value bytes, and the age of its oldest entry. */
   public record BatchLimits(int maxRecords, long maxBytes, Duration maxWait) {
@@ -68,6 +79,17 @@ public final class CacheLoader<E> {
             "batch limits must be positive: " + maxRecords + " records, " + maxBytes + " bytes");
       }
     }
+  }
+
+  /**
+   * The raw id the caller gave the record it read at {@code seq} of {@code position} ({@link
+   * #record}): a pure function, so the loader can name the rows a failed sync takes back from the
+   * positions and sequence numbers alone. Sequence numbers grow within a position (Kafka offsets, a
+   * direct read's counter); they need not be dense.
+   */
+  @FunctionalInterface
+  public interface RawIds {
+    String of(String position, long seq);
   }
 
   /** What a checkpoint of the contract asks of the cache once complete. */
@@ -80,7 +102,9 @@ public final class CacheLoader<E> {
 
   /**
    * A checkpoint or sync end waiting for its records, then written: {@code state} for a CHECKPOINT
-   * (null: nothing to store), {@code succeeded} for a SYNC_COMPLETED; {@code tag} is the caller's.
+   * (null: nothing to store), {@code succeeded} for a SYNC_COMPLETED; {@code covers} the records it
+   * stands for ({@code position} to cumulative count of its sync: the counts it was given, or for
+   * one given none, those applied when it arrived); {@code tag} is the caller's.
    */
   public record Checkpoint<E>(
       Kind kind,
@@ -88,11 +112,15 @@ public final class CacheLoader<E> {
       String syncId,
       AirbyteStateMessage state,
       boolean succeeded,
+      Map<String, Long> covers,
       E tag) {}
 
   /** Records gone from the input that the reader skipped, recorded in the cache. */
   private record Gap(
       String topicPartition, long fromOffset, long resumeAt, long records, String description) {}
+
+  /** A sync dropped, ended as failed by the next flush. */
+  private record DroppedSync(String sourceName, UncheckpointedRows.Removal removal) {}
 
   /** What one flush wrote. */
   public record Flushed<E>(int records, long bytes, List<Checkpoint<E>> checkpoints) {}
@@ -100,7 +128,12 @@ public final class CacheLoader<E> {
   private final SqlCache cache;
   private final LoadBatch batch = new LoadBatch();
   private final CheckpointTracker<Checkpoint<E>> tracker = new CheckpointTracker<>();
-  private final Map<String, String> failedSyncs = new LinkedHashMap<>();
+  private final RawIds rawIds;
+  private final UncheckpointedRows uncheckpointed = new UncheckpointedRows();
+
+  /** Syncs dropped since the last flush: sync id to its source and the rows it takes back. */
+  private final Map<String, DroppedSync> failedSyncs = new LinkedHashMap<>();
+
   private final List<Gap> gaps = new ArrayList<>();
   private long oldestNanos = -1;
   private String target;
@@ -109,8 +142,12 @@ public final class CacheLoader<E> {
   /** For a shared target: claim name to epoch, of each partition this loader owns; else empty. */
   private Map<String, Long> shareEpochs = Map.of();
 
-  public CacheLoader(SqlCache cache) {
+  /**
+   * A loader of {@code cache} whose callers give their records the raw ids {@code rawIds} names.
+   */
+  public CacheLoader(SqlCache cache, RawIds rawIds) {
     this.cache = cache;
+    this.rawIds = rawIds;
   }
 
   /**
@@ -179,19 +216,28 @@ public final class CacheLoader<E> {
 
   /**
    * Adds a record of registered {@code stream}; {@code position} is where it was read from (the
-   * {@code topic/partition} checkpoints count), {@code bytes} its size for the batch limit, {@code
+   * {@code topic/partition} checkpoints count) and {@code seq} where in it, growing (its raw id is
+   * {@link RawIds#of}{@code (position, seq)}), {@code bytes} its size for the batch limit, {@code
    * mayRepeat} whether the cache may already hold it.
    */
   public void record(
       String sourceName,
       String stream,
       String position,
+      long seq,
       CacheRecord record,
       long bytes,
       boolean mayRepeat) {
     touch();
     batch.add(sourceName, stream, record, bytes, mayRepeat);
     tracker.recordApplied(record.syncId(), position);
+    uncheckpointed.applied(
+        sourceName,
+        record.syncId(),
+        stream,
+        position,
+        tracker.applied(record.syncId(), position),
+        seq);
   }
 
   /**
@@ -206,7 +252,15 @@ public final class CacheLoader<E> {
       E tag) {
     touch();
     tracker.await(
-        syncId, counts, new Checkpoint<>(Kind.CHECKPOINT, sourceName, syncId, state, false, tag));
+        syncId,
+        counts,
+        new Checkpoint<>(
+            Kind.CHECKPOINT, sourceName, syncId, state, false, covers(syncId, counts), tag));
+  }
+
+  /** What an event covers: its counts, or without any (an ordered input) what was applied. */
+  private Map<String, Long> covers(String syncId, Map<String, Long> counts) {
+    return counts == null ? uncheckpointed.appliedCounts(syncId) : Map.copyOf(counts);
   }
 
   /** The end of {@code syncId}, applied as {@link #checkpoint} is once its counts are in. */
@@ -216,15 +270,20 @@ public final class CacheLoader<E> {
     tracker.await(
         syncId,
         counts,
-        new Checkpoint<>(Kind.SYNC_COMPLETED, sourceName, syncId, null, succeeded, tag));
+        new Checkpoint<>(
+            Kind.SYNC_COMPLETED, sourceName, syncId, null, succeeded, covers(syncId, counts), tag));
   }
 
   /**
    * Stops waiting for {@code syncId}, whose records can never all arrive: its waiting checkpoints
    * are dropped (returned, for the caller to report), and the next transaction ends the sync as
-   * failed (replaced streams keep their previous generation).
+   * failed (replaced streams keep their previous generation). With {@code takeBack} its append
+   * streams lose the rows applied after its last complete checkpoint: right when the source resumes
+   * from that checkpoint's state at the latest (a task killed and started anew); wrong when records
+   * of the sync are gone (a gap), since the source may have moved past checkpoints that only the
+   * missing records kept from completing, and the rows are all that is left of them.
    */
-  public List<Checkpoint<E>> dropSync(String sourceName, String syncId) {
+  public List<Checkpoint<E>> dropSync(String sourceName, String syncId, boolean takeBack) {
     List<Checkpoint<E>> dropped = new ArrayList<>();
     for (Checkpoint<E> waiting : tracker.pending()) {
       if (waiting.syncId().equals(syncId)) {
@@ -232,7 +291,9 @@ public final class CacheLoader<E> {
       }
     }
     tracker.forgetSync(syncId);
-    failedSyncs.put(syncId, sourceName);
+    failedSyncs.put(
+        syncId, new DroppedSync(sourceName, takeBack ? uncheckpointed.removal(syncId) : null));
+    uncheckpointed.forget(syncId);
     touch();
     return dropped;
   }
@@ -250,6 +311,7 @@ public final class CacheLoader<E> {
   /** A finished sync's counts and waiting events are forgotten (a long-running reader's memory). */
   public void forgetSync(String syncId) {
     tracker.forgetSync(syncId);
+    uncheckpointed.forget(syncId);
   }
 
   /**
@@ -327,15 +389,24 @@ public final class CacheLoader<E> {
           if (checkpoint.state() != null) {
             states.add(checkpoint.sourceName(), checkpoint.state());
           }
+          uncheckpointed.checkpointed(checkpoint.syncId(), checkpoint.covers());
         } else {
           // States before a sync end are written before it: the end may swap tables.
           states.writeTo(tx);
+          if (!checkpoint.succeeded()) {
+            removeUncheckpointed(
+                tx, checkpoint.syncId(), uncheckpointed.removal(checkpoint.syncId()));
+          }
           tx.completeSync(checkpoint.sourceName(), checkpoint.syncId(), checkpoint.succeeded());
         }
       }
       states.writeTo(tx);
       beforeOffsets.accept(complete); // may drop syncs, ended below
-      failedSyncs.forEach((syncId, sourceName) -> tx.completeSync(sourceName, syncId, false));
+      failedSyncs.forEach(
+          (syncId, dropped) -> {
+            removeUncheckpointed(tx, syncId, dropped.removal());
+            tx.completeSync(dropped.sourceName(), syncId, false);
+          });
       if (target != null) {
         for (Gap gap : gaps) {
           tx.recordGap(
@@ -370,6 +441,46 @@ public final class CacheLoader<E> {
     clear();
   }
 
+  /**
+   * Takes back the rows of failed {@code syncId} that no complete checkpoint covers ({@code
+   * removal}, null: none), in the transaction that ends the sync.
+   */
+  private void removeUncheckpointed(
+      CacheTransaction tx, String syncId, UncheckpointedRows.Removal removal) {
+    if (removal == null) {
+      return;
+    }
+    if (!removal.complete()) {
+      LOG.warn(
+          "Sync {} of {} failed; its rows after the last checkpoint came too scattered to track"
+              + " (over {} runs of offsets) and stay: a rerun may store some records twice in"
+              + " append streams",
+          syncId,
+          removal.sourceName(),
+          UncheckpointedRows.MAX_RUNS);
+    }
+    if (removal.runs().isEmpty()) {
+      return;
+    }
+    LOG.info(
+        "Sync {} of {} failed: taking back the {} records it applied after its last checkpoint"
+            + " (its rerun sends them again)",
+        syncId,
+        removal.sourceName(),
+        removal.records());
+    tx.removeRows(removal.sourceName(), removal.streams(), () -> rawIdsOf(removal.runs()));
+  }
+
+  /** The raw ids of {@code runs}, one after the other, made as they are read. */
+  private Iterator<String> rawIdsOf(List<UncheckpointedRows.Run> runs) {
+    return runs.stream()
+        .flatMap(
+            run ->
+                LongStream.rangeClosed(run.fromSeq(), run.toSeq())
+                    .mapToObj(seq -> rawIds.of(run.position(), seq)))
+        .iterator();
+  }
+
   /** First in every transaction: the claims, and for a shared target its schema lock rule. */
   private void checkClaims(CacheTransaction tx) {
     if (target == null) {
@@ -387,6 +498,7 @@ public final class CacheLoader<E> {
   public void clear() {
     clearBatch();
     tracker.clear();
+    uncheckpointed.clear();
   }
 
   private void clearBatch() {

@@ -34,8 +34,10 @@ import org.slf4j.LoggerFactory;
  * one is written at the latest {@link #MAX_WAIT} after the oldest record or state it holds, so a
  * slow source's progress is saved regularly while a connector that checkpoints every few records
  * does not pay a commit per STATE. At the end the sync completes (replaced streams swap in their
- * new generation); when the connector fails, the records read so far stay, the sync completes as
- * failed (replaced streams keep their previous generation) and the failure is rethrown.
+ * new generation); when the connector fails, the records its last state covers stay, those read
+ * after it are taken back (the next read resumes from that state and sends them again: an append
+ * stream would hold them twice), the sync completes as failed (replaced streams keep their previous
+ * generation) and the failure is rethrown.
  */
 public final class SourceReadLoader {
   private static final Logger LOG = LoggerFactory.getLogger(SourceReadLoader.class);
@@ -80,11 +82,12 @@ public final class SourceReadLoader {
     Map<String, Long> counts = new LinkedHashMap<>();
     streams.keySet().forEach(name -> counts.put(name, 0L));
 
-    CacheLoader<Void> loader = new CacheLoader<>(cache);
+    RawIds rawIds = new RawIds();
+    CacheLoader<Void> loader = new CacheLoader<>(cache, rawIds);
     // Registered at once, so that a replaced stream's new generation starts before any record.
     loader.syncStarted(sourceName, syncId, List.copyOf(streams.values()), stream -> null);
     flush(loader);
-    RawIds rawIds = new RawIds();
+    long seq = 0;
     try {
       while (messages.hasNext()) {
         AirbyteMessage message = messages.next();
@@ -98,9 +101,11 @@ public final class SourceReadLoader {
               sourceName,
               record.stream(),
               POSITION,
-              toCacheRecord(record, rawIds.next(), syncId),
+              seq,
+              toCacheRecord(record, rawIds.of(POSITION, seq), syncId),
               0,
               false);
+          seq++;
           counts.merge(record.stream(), 1L, Long::sum);
         } else if (message.type() == AirbyteMessage.Type.STATE && message.state() != null) {
           loader.checkpoint(sourceName, syncId, message.state(), null, null);
@@ -115,11 +120,13 @@ public final class SourceReadLoader {
       flush(loader);
     } catch (AkbException connectorFailure) {
       LOG.warn(
-          "{} failed; keeping the {} records read so far",
+          "{} failed after {} records; keeping those its last state covers",
           sourceName,
           counts.values().stream().mapToLong(Long::longValue).sum());
       try {
-        // Every record before the states received is in the batch: both are kept.
+        // Every record before the states received is in the batch: they are kept, the records
+        // after the last state are taken back (the next read, resuming from that state, sends
+        // them again).
         loader.syncCompleted(sourceName, syncId, false, null, null);
         flush(loader);
       } catch (RuntimeException e) {
@@ -145,17 +152,18 @@ public final class SourceReadLoader {
   }
 
   /**
-   * Raw ids of a direct read: a random 64-bit prefix per read and a counter, as a UUID. A direct
-   * read is never replayed, so unique is as stable as it needs to be, and the records are new to
-   * the cache (the loader uses the fast write, which looks no raw id up); {@link UUID#randomUUID()}
-   * per record would cost a SecureRandom draw each.
+   * Raw ids of a direct read: a random 64-bit prefix per read and the record's number in the read,
+   * as a UUID. A direct read is never replayed, so unique is as stable as it needs to be, and the
+   * records are new to the cache (the loader uses the fast write, which looks no raw id up); {@link
+   * UUID#randomUUID()} per record would cost a SecureRandom draw each. A function of the number, so
+   * the loader names the rows a failed read takes back from numbers alone.
    */
-  private static final class RawIds {
+  private static final class RawIds implements CacheLoader.RawIds {
     private final long prefix = UUID.randomUUID().getMostSignificantBits();
-    private long next;
 
-    String next() {
-      return new UUID(prefix, next++).toString();
+    @Override
+    public String of(String position, long seq) {
+      return new UUID(prefix, seq).toString();
     }
   }
 }

@@ -30,6 +30,9 @@ class CacheLoaderTest {
   private static final String SOURCE = "source-test";
   private static final String SYNC = "sync-1";
 
+  /** Raw ids of the test's records: their sequence number in the low bits. */
+  private static final CacheLoader.RawIds RAW_IDS = (position, seq) -> new UUID(0, seq).toString();
+
   @TempDir Path dir;
   private SqlCache cache;
   private CacheLoader<String> loader;
@@ -40,7 +43,7 @@ class CacheLoaderTest {
     cache =
         SqlCache.open(
             CacheLocation.parse("duckdb:" + dir.resolve("load.duckdb")), CacheOptions.defaults());
-    loader = new CacheLoader<>(cache);
+    loader = new CacheLoader<>(cache, RAW_IDS);
     loader.claim("target-1", "this test");
   }
 
@@ -80,15 +83,28 @@ class CacheLoaderTest {
   }
 
   private void records(String stream, String position, int from, int to) {
+    records(SYNC, stream, position, from, to);
+  }
+
+  /** Records {@code from..to} (their ids) of {@code syncId}, at the next sequence numbers. */
+  private void records(String syncId, String stream, String position, int from, int to) {
     for (int id = from; id <= to; id++) {
       JsonNode data = AirbyteJson.MAPPER.createObjectNode().put("id", id);
+      long seq = nextId++;
       loader.record(
           SOURCE,
           stream,
           position,
-          new CacheRecord(new UUID(0, nextId++).toString(), SYNC, data, 1_000L, null),
+          seq,
+          new CacheRecord(RAW_IDS.of(position, seq), syncId, data, 1_000L, null),
           10,
           false);
+    }
+  }
+
+  private List<Long> idsStored(String stream) {
+    try (var rows = cache.dataset(stream).records()) {
+      return rows.map(row -> row.get("id").asLong()).sorted().toList();
     }
   }
 
@@ -177,7 +193,7 @@ class CacheLoaderTest {
     loader.syncCompleted(SOURCE, "sync-2", true, Map.of("t/0", 10L), "end2");
     loader.flush(
         checkpoints ->
-            assertThat(loader.dropSync(SOURCE, "sync-2"))
+            assertThat(loader.dropSync(SOURCE, "sync-2", true))
                 .extracting(CacheLoader.Checkpoint::tag)
                 .containsExactly("end2"),
         Map::of);
@@ -192,7 +208,7 @@ class CacheLoaderTest {
     records("users", "t/0", 1, 2);
     flush(Map.of("t/0", new StoredOffset(2, Map.of())), new ArrayList<>());
 
-    CacheLoader<String> newer = new CacheLoader<>(cache);
+    CacheLoader<String> newer = new CacheLoader<>(cache, RAW_IDS);
     assertThat(newer.claim("target-1", "the newer process").get("t/0").nextOffset()).isEqualTo(2);
 
     records("users", "t/0", 3, 4);
@@ -223,5 +239,75 @@ class CacheLoaderTest {
     flush(Map.of(), new ArrayList<>());
     assertThat(loader.isDue(new CacheLoader.BatchLimits(1, 1, Duration.ZERO))).isFalse();
     assertThat(loader.hasWork()).isFalse();
+  }
+
+  @Test
+  void aFailedSyncTakesBackTheAppendedRowsAfterItsLastCompleteCheckpoint() {
+    loader.syncStarted(
+        SOURCE, SYNC, List.of(stream("users", "append")), name -> WriteStrategy.APPEND);
+    records("users", "t/0", 1, 3);
+    records("users", "t/1", 4, 4);
+    loader.checkpoint(SOURCE, SYNC, state("users", 4), Map.of("t/0", 3L, "t/1", 1L), "cp1");
+    records("users", "t/1", 5, 6);
+    flush(Map.of(), new ArrayList<>());
+    records("users", "t/0", 7, 7);
+    // A Kafka transaction's marker (or another sync's record) takes an offset: no dense offsets.
+    nextId++;
+    records("users", "t/0", 8, 8);
+    loader.checkpoint(SOURCE, SYNC, state("users", 9), Map.of("t/0", 6L, "t/1", 3L), "cp2");
+    loader.syncCompleted(SOURCE, SYNC, false, Map.of("t/0", 5L, "t/1", 3L), "end");
+    List<String> written = new ArrayList<>();
+    flush(Map.of(), written);
+
+    assertThat(written).as("cp2 lacks a record, the end has them all").containsExactly("end");
+    assertThat(idsStored("users"))
+        .as("the rows after cp1, which the rerun sends again, are gone")
+        .containsExactly(1L, 2L, 3L, 4L);
+    assertThat(cursorStored("users")).isEqualTo(4);
+  }
+
+  @Test
+  void aFailedOrderedReadTakesBackWhatCameAfterItsLastState() {
+    loader.syncStarted(
+        SOURCE, SYNC, List.of(stream("users", "append")), name -> WriteStrategy.APPEND);
+    records("users", "read", 1, 2);
+    loader.checkpoint(SOURCE, SYNC, state("users", 2), null, "cp1");
+    records("users", "read", 3, 5);
+    loader.syncCompleted(SOURCE, SYNC, false, null, "end");
+    flush(Map.of(), new ArrayList<>());
+
+    assertThat(idsStored("users")).containsExactly(1L, 2L);
+    assertThat(cursorStored("users")).isEqualTo(2);
+  }
+
+  @Test
+  void aDroppedSyncTakesBackItsRowsButNotThoseOfAnotherSync() {
+    loader.syncStarted(
+        SOURCE, SYNC, List.of(stream("users", "append")), name -> WriteStrategy.APPEND);
+    loader.syncStarted(
+        SOURCE, "sync-2", List.of(stream("users", "append")), name -> WriteStrategy.APPEND);
+    records("users", "t/0", 1, 2);
+    loader.checkpoint(SOURCE, SYNC, state("users", 2), Map.of("t/0", 2L), "cp1");
+    flush(Map.of(), new ArrayList<>());
+    records("users", "t/0", 3, 3);
+    records("sync-2", "users", "t/0", 100, 101);
+    records("users", "t/0", 4, 4);
+    loader.flush(checkpoints -> loader.dropSync(SOURCE, SYNC, true), Map::of);
+
+    assertThat(idsStored("users")).containsExactly(1L, 2L, 100L, 101L);
+  }
+
+  @Test
+  void aMergedStreamKeepsTheRowsOfAFailedSync() {
+    loader.syncStarted(
+        SOURCE, SYNC, List.of(stream("users", "append_dedup")), name -> WriteStrategy.MERGE);
+    records("users", "read", 1, 2);
+    loader.checkpoint(SOURCE, SYNC, state("users", 2), null, "cp1");
+    records("users", "read", 3, 4);
+    loader.syncCompleted(SOURCE, SYNC, false, null, "end");
+    flush(Map.of(), new ArrayList<>());
+
+    // Each replaced its key's earlier row: taken back, the key would be gone until the rerun.
+    assertThat(idsStored("users")).containsExactly(1L, 2L, 3L, 4L);
   }
 }
