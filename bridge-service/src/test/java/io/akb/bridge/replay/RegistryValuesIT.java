@@ -141,6 +141,54 @@ class RegistryValuesIT {
     }
   }
 
+  @Test
+  void theRealRegistryGivesASchemaByGlobalIdAndAnIdItLacksFailsNamingItAndTheRegistry()
+      throws Exception {
+    String artifact = "decoder-" + UUID.randomUUID().toString().substring(0, 8);
+    String avro =
+        "{\"type\":\"record\",\"name\":\"r\",\"fields\":["
+            + "{\"name\":\"id\",\"type\":[\"null\",\"long\"],\"default\":null},"
+            + "{\"name\":\"doc\",\"type\":[\"null\",{\"type\":\"string\","
+            + "\"connect.parameters\":{\"airbyte.json\":\"no_type\"}}],\"default\":null}]}";
+    java.net.http.HttpResponse<String> created =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(registry.apiUrl() + "/groups/default/artifacts"))
+                    .header("Content-Type", "application/json")
+                    .header("X-Registry-ArtifactId", artifact)
+                    .header("X-Registry-ArtifactType", "AVRO")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(avro))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+    long globalId = registry.globalId(artifact, "1");
+    org.apache.avro.Schema schema = new org.apache.avro.Schema.Parser().parse(avro);
+    org.apache.avro.generic.GenericData.Record record =
+        new org.apache.avro.generic.GenericData.Record(schema);
+    record.put("id", 5L);
+    record.put("doc", "{\"a\":[1,\"b\"]}");
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.write(0);
+    out.write(ByteBuffer.allocate(8).putLong(globalId).array());
+    var encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+    new org.apache.avro.generic.GenericDatumWriter<>(schema).write(record, encoder);
+    encoder.flush();
+
+    RecordValueDecoder decoder =
+        new RecordValueDecoder(null, new RegistrySchemas(registry.apiUrl(), "akb.targets.t.url"));
+    assertThat(decoder.decode(out.toByteArray()).toString())
+        .isEqualTo("{\"id\":5,\"doc\":{\"a\":[1,\"b\"]}}");
+
+    byte[] unknown = {0, 0, 0, 0, 0, 0, 0x0F, 0x42, 0x3F, 2};
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> decoder.decode(unknown))
+        .isInstanceOf(io.akb.runtime.AkbException.class)
+        .hasMessageContaining("global id 999999")
+        .hasMessageContaining(registry.apiUrl())
+        .hasMessageContaining("404")
+        .hasMessageContaining("akb.targets.t.url");
+  }
+
   // ---- helpers
 
   private Map<String, String> config(String name, String prefix, boolean viaRegistry) {
