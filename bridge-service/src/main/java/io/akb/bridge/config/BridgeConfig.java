@@ -213,6 +213,16 @@ public interface BridgeConfig {
     boolean shared();
 
     /**
+     * The schema registry the source connector's converter writes to, as the converter's {@code
+     * apicurio.registry.url} names it (Apicurio Registry's v2 API, such as {@code
+     * http://registry:8080/apis/registry/v2}): record and state values framed by it (byte 0, the
+     * writer schema's 8-byte global id, the Avro datum) are read with the schema fetched from it,
+     * once per id. Default: none, and such a value fails the target naming this setting.
+     */
+    @WithName("schema-registry-url")
+    Optional<String> schemaRegistryUrl();
+
+    /**
      * Kafka consumer properties of this target only, over {@code akb.kafka.consumer}. Default:
      * none.
      */

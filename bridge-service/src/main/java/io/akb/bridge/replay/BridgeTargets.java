@@ -150,7 +150,8 @@ public class BridgeTargets {
             kafka,
             destination,
             RecordGap.GapPolicy.fromProperty(target.onGap()),
-            target.shared());
+            target.shared(),
+            target.schemaRegistryUrl().orElse(null));
     if (destination == null) {
       return metrics.bind(settings, null);
     }

@@ -222,7 +222,7 @@ public final class DestinationReplicator extends ReplayLoop {
               "Check that the brokers in akb.kafka.bootstrap-servers are reachable.");
         }
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL_TIMEOUT)) {
-          StateEvent event = TopicCatalog.parseEvent(record.value());
+          StateEvent event = values.event(record.value());
           if (event != null && event.type() == StateEvent.Type.SYNC_STARTED) {
             started.add(event);
           }
@@ -358,11 +358,7 @@ public final class DestinationReplicator extends ReplayLoop {
     JsonNode value;
     try {
       value =
-          record.value() == null
-              ? AirbyteJson.MAPPER.nullNode()
-              : settings.isStateTopic(record.topic())
-                  ? AirbyteJson.MAPPER.readTree(record.value())
-                  : values.decode(record.value());
+          record.value() == null ? AirbyteJson.MAPPER.nullNode() : values.decode(record.value());
     } catch (IOException e) {
       value = null;
     }

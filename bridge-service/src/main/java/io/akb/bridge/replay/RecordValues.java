@@ -2,15 +2,19 @@ package io.akb.bridge.replay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.akb.runtime.topic.RecordValueDecoder;
+import io.akb.runtime.topic.RegistrySchemas;
 import io.akb.runtime.topic.SchemaTopicReader;
+import io.akb.runtime.topic.StateEvent;
 import java.io.IOException;
 import java.time.Duration;
 
 /**
  * The record values one target reads, as JSON, in any of the topic contract's value forms ({@link
  * RecordValueDecoder}); Avro writer schemas come from the schemas topics of the target's sources
- * ({@link TargetSettings#schemasTopics}), read only once an Avro value arrives. Closed with the
- * target's writer; used on its replay thread only.
+ * ({@link TargetSettings#schemasTopics}), read only once an Avro value arrives, those of
+ * registry-framed values from the target's schema registry ({@link
+ * TargetSettings#schemaRegistryUrl}). Closed with the target's writer; used on its replay thread
+ * only.
  */
 final class RecordValues implements AutoCloseable {
   /** How long an unknown schema is waited for: its record may have overtaken it. */
@@ -21,7 +25,21 @@ final class RecordValues implements AutoCloseable {
 
   RecordValues(TargetSettings settings) {
     this.schemas = new SchemaTopicReader(settings.kafka(), settings.schemasTopics(), SCHEMA_WAIT);
-    this.decoder = new RecordValueDecoder(schemas);
+    this.decoder =
+        new RecordValueDecoder(
+            schemas,
+            new RegistrySchemas(settings.schemaRegistryUrl(), settings.schemaRegistrySetting()));
+  }
+
+  /**
+   * A state-topic value as its event, read as record values are (JSON, or framed by the schema
+   * registry); null when it is no event.
+   *
+   * @throws io.akb.runtime.AkbException when it is registry-framed and the registry cannot give its
+   *     schema
+   */
+  StateEvent event(byte[] value) {
+    return decoder.decodeEvent(value);
   }
 
   /**

@@ -513,7 +513,12 @@ public final class TargetReplicator extends ReplayLoop {
     positionsDirty = true;
     StateEvent event;
     try {
-      event = AirbyteJson.MAPPER.readValue(record.value(), StateEvent.class);
+      event = values.event(record.value());
+      if (event == null && record.value() != null) {
+        throw new IOException("neither JSON nor registry-framed Avro of a state event");
+      }
+    } catch (io.akb.runtime.AkbException e) {
+      throw e; // framed by a registry that cannot give the schema: never skipped
     } catch (IOException | RuntimeException e) {
       log.warn(
           "Target {} skips state event {}/{}@{}: not a state event ({})",

@@ -34,6 +34,9 @@ import java.util.Map;
  *     RecordGap}); null means {@link RecordGap.GapPolicy#FAIL}
  * @param shared whether several bridge processes replay this target together, sharing its record
  *     partitions through its consumer group ({@link SharedTargetAssignor}); PostgreSQL caches only
+ * @param schemaRegistryUrl the schema registry (Apicurio Registry's v2 API) where the writer
+ *     schemas of registry-framed values are ({@code akb.targets.<name>.schema-registry-url}); null
+ *     when none, where such a value fails the target naming the setting
  */
 public record TargetSettings(
     String name,
@@ -51,7 +54,51 @@ public record TargetSettings(
     Map<String, String> kafka,
     DestinationSettings destination,
     RecordGap.GapPolicy onGap,
-    boolean shared) {
+    boolean shared,
+    String schemaRegistryUrl) {
+
+  /** Settings without a schema registry. */
+  public TargetSettings(
+      String name,
+      CacheLocation cache,
+      CacheOptions cacheOptions,
+      List<String> sourcePrefixes,
+      List<String> topics,
+      Map<String, WriteStrategy> streamStrategies,
+      int batchMaxRecords,
+      long batchMaxBytes,
+      Duration batchMaxWait,
+      Duration topicRefreshInterval,
+      Duration retryBackoff,
+      String groupId,
+      Map<String, String> kafka,
+      DestinationSettings destination,
+      RecordGap.GapPolicy onGap,
+      boolean shared) {
+    this(
+        name,
+        cache,
+        cacheOptions,
+        sourcePrefixes,
+        topics,
+        streamStrategies,
+        batchMaxRecords,
+        batchMaxBytes,
+        batchMaxWait,
+        topicRefreshInterval,
+        retryBackoff,
+        groupId,
+        kafka,
+        destination,
+        onGap,
+        shared,
+        null);
+  }
+
+  /** The setting that names the schema registry, for messages. */
+  public String schemaRegistrySetting() {
+    return "akb.targets." + name + ".schema-registry-url";
+  }
 
   public TargetSettings {
     onGap = onGap == null ? RecordGap.GapPolicy.FAIL : onGap;

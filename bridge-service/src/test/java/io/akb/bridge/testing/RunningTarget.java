@@ -46,6 +46,19 @@ public final class RunningTarget implements AutoCloseable {
       Map<String, WriteStrategy> streamStrategies,
       int batchMaxRecords,
       RecordGap.GapPolicy onGap) {
+    return start(name, cache, prefix, strategy, streamStrategies, batchMaxRecords, onGap, null);
+  }
+
+  /** As above, reading registry-framed values through the schema registry at this URL. */
+  public static RunningTarget start(
+      String name,
+      String cache,
+      String prefix,
+      WriteStrategy strategy,
+      Map<String, WriteStrategy> streamStrategies,
+      int batchMaxRecords,
+      RecordGap.GapPolicy onGap,
+      String schemaRegistryUrl) {
     return new RunningTarget(
         new TargetSettings(
             name,
@@ -63,7 +76,8 @@ public final class RunningTarget implements AutoCloseable {
             Map.of("bootstrap.servers", EmbeddedKafka.bootstrapServers()),
             null,
             onGap,
-            false));
+            false,
+            schemaRegistryUrl));
   }
 
   public TargetReplicator replicator() {

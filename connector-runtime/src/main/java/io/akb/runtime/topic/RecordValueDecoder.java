@@ -39,6 +39,11 @@ public final class RecordValueDecoder {
   static final byte MAGIC_1 = (byte) 0x01;
   private static final int HEADER_BYTES = 10;
 
+  /** A schema registry's framing: this byte, then the writer schema's 8-byte global id. */
+  static final byte REGISTRY_MAGIC = 0;
+
+  private static final int REGISTRY_HEADER_BYTES = 9;
+
   /**
    * Where writer schemas come from: the schemas topics of the sources a reader reads.
    *
@@ -57,7 +62,9 @@ public final class RecordValueDecoder {
   }
 
   private final WriterSchemas schemas;
+  private final RegistrySchemas registry;
   private final Map<Long, GenericDatumReader<GenericRecord>> readers = new HashMap<>();
+  private final Map<Long, GenericDatumReader<Object>> registryReaders = new HashMap<>();
   private BinaryDecoder decoder;
 
   /**
@@ -65,7 +72,39 @@ public final class RecordValueDecoder {
    *     where an Avro value then fails naming the missing schemas topic
    */
   public RecordValueDecoder(WriterSchemas schemas) {
+    this(schemas, null);
+  }
+
+  /**
+   * @param schemas as above
+   * @param registry where the writer schemas of registry-framed values are fetched; null (or one
+   *     without a URL) fails such a value naming the setting to set
+   */
+  public RecordValueDecoder(WriterSchemas schemas, RegistrySchemas registry) {
     this.schemas = schemas;
+    this.registry = registry;
+  }
+
+  /** Whether a value is registry-framed: magic byte 0 (which starts no JSON text) and an id. */
+  public static boolean isRegistryFramed(byte[] value) {
+    return value.length >= REGISTRY_HEADER_BYTES && value[0] == REGISTRY_MAGIC;
+  }
+
+  /**
+   * A state-topic value as its event, read as any record value is (so a registry-framed event gives
+   * the same event as its JSON); null when it is no event (other writers, tombstones).
+   *
+   * @throws AkbException when it is framed by a registry that cannot give its schema
+   */
+  public StateEvent decodeEvent(byte[] value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      return AirbyteJson.MAPPER.treeToValue(decode(value), StateEvent.class);
+    } catch (IOException | IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /** Whether a value is Avro single-object encoded (by its two first bytes). */
@@ -83,6 +122,9 @@ public final class RecordValueDecoder {
   public JsonNode decode(byte[] value) throws IOException {
     if (value.length > 0 && value[0] == MAGIC_0) {
       return avro(value);
+    }
+    if (value.length > 0 && value[0] == REGISTRY_MAGIC) {
+      return registryFramed(value);
     }
     JsonNode json = AirbyteJson.MAPPER.readTree(value);
     return JsonEnvelope.isEnvelope(json) ? JsonEnvelope.payload(json) : json;
@@ -117,6 +159,54 @@ public final class RecordValueDecoder {
           e);
     }
   }
+
+  private JsonNode registryFramed(byte[] value) throws IOException {
+    if (!isRegistryFramed(value)) {
+      throw new IOException("it starts with byte 0 but is too short for a schema registry's id");
+    }
+    long id = 0;
+    for (int i = 1; i < REGISTRY_HEADER_BYTES; i++) {
+      id = (id << 8) | (value[i] & 0xFF);
+    }
+    GenericDatumReader<Object> reader = registryReaders.get(id);
+    if (reader == null) {
+      RegistrySchemas from = registry == null ? new RegistrySchemas(null, SETTING) : registry;
+      reader = new GenericDatumReader<>(from.schema(id));
+      registryReaders.put(id, reader);
+    }
+    decoder =
+        DecoderFactory.get()
+            .binaryDecoder(
+                value, REGISTRY_HEADER_BYTES, value.length - REGISTRY_HEADER_BYTES, decoder);
+    Object datum;
+    try {
+      datum = reader.read(null, decoder);
+    } catch (IOException | RuntimeException e) {
+      throw new IOException(
+          "its Avro datum does not match the registry's schema of global id "
+              + id
+              + " ("
+              + e.getMessage()
+              + ")",
+          e);
+    }
+    JsonNode json = RegistryAvroJson.toJson(reader.getSchema(), datum);
+    // A string value (a state event, a record sent as text) is the JSON text the JSON path reads.
+    if (json.isTextual()) {
+      JsonNode parsed = AirbyteJson.MAPPER.readTree(json.textValue());
+      return JsonEnvelope.isEnvelope(parsed) ? JsonEnvelope.payload(parsed) : parsed;
+    }
+    return json;
+  }
+
+  /**
+   * What a reader without a registry names: the bridge has the setting; the Connect sink reads
+   * registry-framed topics through the registry's converter, not as bytes.
+   */
+  static final String SETTING =
+      "a schema registry URL for this reader (the bridge: akb.targets.<name>.schema-registry-url;"
+          + " the Connect sink: value.converter=io.apicurio.registry.utils.converter.AvroConverter"
+          + " with its apicurio.registry.url)";
 
   private WriterSchema schema(long fingerprint) {
     String hex = WriterSchema.hex(fingerprint);

@@ -1,6 +1,5 @@
 package io.akb.runtime.topic;
 
-import io.akb.runtime.protocol.AirbyteJson;
 import io.akb.runtime.protocol.ConfiguredAirbyteCatalog;
 import io.akb.runtime.protocol.ConfiguredAirbyteStream;
 import io.akb.runtime.protocol.DestinationSyncMode;
@@ -67,15 +66,12 @@ public final class TopicCatalog {
         stream.unknownFields());
   }
 
-  /** A state-topic value as an event, or null when it is not one (other writers, tombstones). */
+  /**
+   * A state-topic value as an event, or null when it is not one (other writers, tombstones), read
+   * as JSON only: a registry-framed event fails naming the setting ({@link
+   * RecordValueDecoder#decodeEvent}).
+   */
   public static StateEvent parseEvent(byte[] value) {
-    if (value == null) {
-      return null;
-    }
-    try {
-      return AirbyteJson.MAPPER.readValue(value, StateEvent.class);
-    } catch (java.io.IOException | IllegalArgumentException e) {
-      return null;
-    }
+    return new RecordValueDecoder(null).decodeEvent(value);
   }
 }
