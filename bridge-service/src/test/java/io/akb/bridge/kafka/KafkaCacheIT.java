@@ -23,17 +23,12 @@ import io.akb.runtime.topic.StreamGenerations;
 import io.akb.runtime.topic.TopicNames;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,7 +72,8 @@ class KafkaCacheIT {
       }
 
       // The state topic: SYNC_STARTED, CHECKPOINTs, SYNC_COMPLETED SUCCEEDED.
-      List<StateEvent> events = readAll(stateTopic).stream().map(KafkaCacheIT::event).toList();
+      List<StateEvent> events =
+          EmbeddedKafka.readAll(stateTopic).stream().map(KafkaCacheIT::event).toList();
       assertThat(events.get(0).type()).isEqualTo(StateEvent.Type.SYNC_STARTED);
       assertThat(events.get(0).sourceName()).isEqualTo(Faker.NAME);
       assertThat(events.get(0).catalog().streams()).hasSize(3);
@@ -101,7 +97,7 @@ class KafkaCacheIT {
       Map<Integer, Integer> users = new HashMap<>();
       for (String stream : Faker.STREAMS) {
         for (ConsumerRecord<byte[], byte[]> record :
-            readAll(TopicNames.recordTopic(prefix, null, stream))) {
+            EmbeddedKafka.readAll(TopicNames.recordTopic(prefix, null, stream))) {
           inTopics.merge(StateEvent.countsKey(record.topic(), record.partition()), 1L, Long::sum);
           assertThat(header(record, RecordHeaders.SYNC_ID)).isEqualTo(syncId);
           assertThat(header(record, RecordHeaders.GENERATION_ID))
@@ -158,8 +154,9 @@ class KafkaCacheIT {
       assertThat(stored.toString()).contains(AirbyteJson.toJson(lastUsersCheckpoint.state()));
       ReadResult second = faker.read(cache);
       assertThat(second.recordsRead()).containsEntry("users", 0L);
-      assertThat(readAll(usersTopic)).hasSize(200);
-      List<StateEvent> all = readAll(stateTopic).stream().map(KafkaCacheIT::event).toList();
+      assertThat(EmbeddedKafka.readAll(usersTopic)).hasSize(200);
+      List<StateEvent> all =
+          EmbeddedKafka.readAll(stateTopic).stream().map(KafkaCacheIT::event).toList();
       StateEvent secondCompleted = all.get(all.size() - 1);
       assertThat(secondCompleted.type()).isEqualTo(StateEvent.Type.SYNC_COMPLETED);
       assertThat(secondCompleted.status()).isEqualTo(StateEvent.SYNC_SUCCEEDED);
@@ -205,7 +202,9 @@ class KafkaCacheIT {
           .hasMessageContaining("crashed on purpose");
 
       List<StateEvent> events =
-          readAll(TopicNames.stateTopic(prefix)).stream().map(KafkaCacheIT::event).toList();
+          EmbeddedKafka.readAll(TopicNames.stateTopic(prefix)).stream()
+              .map(KafkaCacheIT::event)
+              .toList();
       assertThat(events)
           .extracting(StateEvent::type)
           .first()
@@ -232,7 +231,7 @@ class KafkaCacheIT {
           .containsEntry("products", StateEvent.STREAM_COMPLETE)
           .containsEntry("users", StateEvent.STREAM_INCOMPLETE)
           .containsEntry("purchases", StateEvent.STREAM_INCOMPLETE);
-      assertThat(readAll(usersTopic)).hasSize(1);
+      assertThat(EmbeddedKafka.readAll(usersTopic)).hasSize(1);
       // Only the checkpointed products state is there to resume from.
       JsonNode state = cache.state(Faker.NAME);
       assertThat(state).hasSize(1);
@@ -256,29 +255,5 @@ class KafkaCacheIT {
 
   private static String text(byte[] bytes) {
     return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
-  }
-
-  /** Every record of a topic, partition by partition. */
-  private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
-    Properties props = new Properties();
-    props.put("bootstrap.servers", EmbeddedKafka.bootstrapServers());
-    props.put("key.deserializer", ByteArrayDeserializer.class.getName());
-    props.put("value.deserializer", ByteArrayDeserializer.class.getName());
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic).stream()
-              .map(info -> new TopicPartition(topic, info.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-        assertThat(System.nanoTime()).as("reading " + topic).isLessThan(deadline);
-        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-      }
-      return records;
-    }
   }
 }

@@ -23,15 +23,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -100,7 +96,7 @@ class RegistryValuesIT {
     // On the wire: byte 0 and the global id of the one value schema the converter registered.
     String topic = TopicNames.recordTopic(framed, null, "items");
     long valueId = registry.globalId(topic + "-value", "1");
-    List<ConsumerRecord<byte[], byte[]>> values = readAll(topic);
+    List<ConsumerRecord<byte[], byte[]>> values = EmbeddedKafka.readAll(topic);
     assertThat(values).hasSize(COUNT);
     for (ConsumerRecord<byte[], byte[]> record : values) {
       assertThat(RecordValueDecoder.isRegistryFramed(record.value())).isTrue();
@@ -108,7 +104,7 @@ class RegistryValuesIT {
       assertThat(value.get()).isZero();
       assertThat(value.getLong()).isEqualTo(valueId);
     }
-    assertThat(readAll(TopicNames.stateTopic(framed)))
+    assertThat(EmbeddedKafka.readAll(TopicNames.stateTopic(framed)))
         .allMatch(r -> RecordValueDecoder.isRegistryFramed(r.value()));
 
     for (String kind : List.of("duckdb", "postgres")) {
@@ -230,8 +226,8 @@ class RegistryValuesIT {
           Duration.ofSeconds(120),
           () -> {
             assertThat(worker.failure(name)).as("connector " + name).isEmpty();
-            return topicExists(stateTopic)
-                && readAll(stateTopic).stream()
+            return EmbeddedKafka.topicExists(stateTopic)
+                && EmbeddedKafka.readAll(stateTopic).stream()
                     .map(r -> events.decodeEvent(r.value()))
                     .anyMatch(
                         e ->
@@ -241,7 +237,7 @@ class RegistryValuesIT {
           });
     } catch (AssertionError e) {
       StringBuilder seen = new StringBuilder();
-      for (ConsumerRecord<byte[], byte[]> record : readAll(stateTopic)) {
+      for (ConsumerRecord<byte[], byte[]> record : EmbeddedKafka.readAll(stateTopic)) {
         byte[] value = record.value();
         seen.append("\n")
             .append(java.util.HexFormat.of().formatHex(value, 0, Math.min(16, value.length)))
@@ -300,36 +296,5 @@ class RegistryValuesIT {
     String url = TestDatabases.create(purpose);
     databases.add(url);
     return url;
-  }
-
-  private static boolean topicExists(String topic) {
-    try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
-      return consumer.listTopics(Duration.ofSeconds(30)).containsKey(topic);
-    }
-  }
-
-  private static KafkaConsumer<byte[], byte[]> consumer() {
-    Map<String, Object> props = new HashMap<>();
-    props.put("bootstrap.servers", EmbeddedKafka.bootstrapServers());
-    props.put("enable.auto.commit", false);
-    return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-  }
-
-  /** Every record of a topic now, from the beginning to its end. */
-  private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
-    try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-              .map(info -> new TopicPartition(topic, info.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-      }
-      return records;
-    }
   }
 }

@@ -27,15 +27,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.json.JsonConverter;
 import org.junit.jupiter.api.AfterEach;
@@ -87,10 +83,11 @@ class TypedValuesIT {
 
     // On the wire: single-object values, and one writer schema on the compacted schemas topic.
     List<ConsumerRecord<byte[], byte[]>> values =
-        readAll(TopicNames.recordTopic(avro, null, "items"));
+        EmbeddedKafka.readAll(TopicNames.recordTopic(avro, null, "items"));
     assertThat(values).hasSize(30);
     assertThat(values).allMatch(r -> RecordValueDecoder.isAvro(r.value()));
-    List<ConsumerRecord<byte[], byte[]>> schemas = readAll(TopicNames.schemasTopic(avro));
+    List<ConsumerRecord<byte[], byte[]>> schemas =
+        EmbeddedKafka.readAll(TopicNames.schemasTopic(avro));
     assertThat(schemas).hasSize(1);
     WriterSchema schema = WriterSchema.parse(schemas.get(0).value());
     assertThat(new String(schemas.get(0).key(), StandardCharsets.UTF_8))
@@ -124,7 +121,9 @@ class TypedValuesIT {
             RunningTarget.start("evo-pg-" + id, pgUrl, prefix, WriteStrategy.AUTO, Map.of(), 100)) {
       for (int version = 1; version <= 3; version++) {
         runSync(name, prefix, "avro", version, 10, version);
-        assertThat(readAll(TopicNames.schemasTopic(prefix))).as("schema versions").hasSize(version);
+        assertThat(EmbeddedKafka.readAll(TopicNames.schemasTopic(prefix)))
+            .as("schema versions")
+            .hasSize(version);
         for (RunningTarget target : List.of(duck, pg)) {
           awaitRows(target, version);
           JsonNode row = row(target, 3);
@@ -148,7 +147,7 @@ class TypedValuesIT {
           .contains("cannot read records of the previous one")
           .contains("in field 'name'")
           .contains("topic.prefix");
-      assertThat(readAll(TopicNames.schemasTopic(prefix))).hasSize(3);
+      assertThat(EmbeddedKafka.readAll(TopicNames.schemasTopic(prefix))).hasSize(3);
     }
   }
 
@@ -212,12 +211,12 @@ class TypedValuesIT {
         Duration.ofSeconds(180),
         () -> {
           assertThat(worker.failure(name)).as("connector " + name).isEmpty();
-          return topicExists(stateTopic) && completedSyncs(stateTopic) >= syncs;
+          return EmbeddedKafka.topicExists(stateTopic) && completedSyncs(stateTopic) >= syncs;
         });
   }
 
   private static long completedSyncs(String stateTopic) {
-    return readAll(stateTopic).stream()
+    return EmbeddedKafka.readAll(stateTopic).stream()
         .map(r -> TopicCatalogEvent.parse(r.value()))
         .filter(e -> e != null && e.type() == StateEvent.Type.SYNC_COMPLETED)
         .peek(e -> assertThat(e.status()).isEqualTo(StateEvent.SYNC_SUCCEEDED))
@@ -346,37 +345,6 @@ class TypedValuesIT {
     String url = TestDatabases.create(purpose);
     databases.add(url);
     return url;
-  }
-
-  private static boolean topicExists(String topic) {
-    try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
-      return consumer.listTopics(Duration.ofSeconds(30)).containsKey(topic);
-    }
-  }
-
-  private static KafkaConsumer<byte[], byte[]> consumer() {
-    Map<String, Object> props = new HashMap<>();
-    props.put("bootstrap.servers", EmbeddedKafka.bootstrapServers());
-    props.put("enable.auto.commit", false);
-    return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-  }
-
-  /** Every record of a topic now, from the beginning to its end. */
-  private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
-    try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-              .map(info -> new TopicPartition(topic, info.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-      }
-      return records;
-    }
   }
 
   /** A state topic value as an event; null for anything else. */

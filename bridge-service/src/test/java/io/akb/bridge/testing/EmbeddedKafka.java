@@ -1,11 +1,18 @@
 package io.akb.bridge.testing;
 
 import io.akb.bridge.local.EmbeddedKafkaBroker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -70,6 +77,45 @@ public final class EmbeddedKafka {
     } catch (Exception e) {
       throw new IllegalStateException("could not start the embedded Kafka broker", e);
     }
+  }
+
+  /** Whether {@code topic} exists on the shared broker. */
+  public static boolean topicExists(String topic) {
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+      return consumer.listTopics(Duration.ofSeconds(30)).containsKey(topic);
+    }
+  }
+
+  /**
+   * Every record of {@code topic} on the shared broker now, from the beginning of each partition to
+   * its end; fails after 30 s rather than wait for records that never come.
+   */
+  public static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+              .map(info -> new TopicPartition(topic, info.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("reading " + topic + " to its end took over 30 s");
+        }
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+      return records;
+    }
+  }
+
+  private static KafkaConsumer<byte[], byte[]> consumer() {
+    Map<String, Object> props = new HashMap<>();
+    props.put("bootstrap.servers", bootstrapServers());
+    props.put("enable.auto.commit", false);
+    return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
   /** Creates topics with the given partition counts (replication factor 1). */
