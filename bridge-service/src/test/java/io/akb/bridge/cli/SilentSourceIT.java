@@ -2,6 +2,7 @@ package io.akb.bridge.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.akb.bridge.testing.UsersSource;
 import io.akb.runtime.testkit.FakeConnector;
 import java.io.File;
 import java.io.IOException;
@@ -61,46 +62,22 @@ class SilentSourceIT {
     String spec =
         "{\"type\":\"SPEC\",\"spec\":{\"connectionSpecification\":{\"type\":\"object\","
             + "\"properties\":{\"mode\":{\"type\":\"string\"}}}}}";
-    String catalog =
-        "{\"type\":\"CATALOG\",\"catalog\":{\"streams\":[{\"name\":\"users\",\"json_schema\":"
-            + "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"}}},"
-            + "\"supported_sync_modes\":[\"full_refresh\",\"incremental\"],"
-            + "\"source_defined_cursor\":true,\"default_cursor_field\":[\"id\"],"
-            + "\"source_defined_primary_key\":[[\"id\"]]}]}}";
-    String status =
-        "{\"type\":\"CONNECTION_STATUS\",\"connectionStatus\":{\"status\":\"SUCCEEDED\"}}";
-    String trace =
-        "{\"type\":\"TRACE\",\"trace\":{\"type\":\"ERROR\",\"emitted_at\":1700000000000,"
-            + "\"error\":{\"message\":\"the users API answered 500\",\"failure_type\":\"system_error\"}}}";
-    return FakeConnector.bash(
+    return UsersSource.program(
         dir,
         "source-silent",
-        "CONFIG=''; prev=''; for arg in \"$@\"; do [ \"$prev\" = --config ] && CONFIG=$arg;"
-            + " prev=$arg; done\n"
-            + "record() { echo \"{\\\"type\\\":\\\"RECORD\\\",\\\"record\\\":{\\\"stream\\\":"
+        spec,
+        "    record() { echo \"{\\\"type\\\":\\\"RECORD\\\",\\\"record\\\":{\\\"stream\\\":"
             + "\\\"users\\\",\\\"data\\\":{\\\"id\\\":$1},\\\"emitted_at\\\":1700000000000}}\"; }\n"
-            + "state() { echo \"{\\\"type\\\":\\\"STATE\\\",\\\"state\\\":{\\\"type\\\":\\\"STREAM\\\","
+            + "    state() { echo \"{\\\"type\\\":\\\"STATE\\\",\\\"state\\\":{\\\"type\\\":\\\"STREAM\\\","
             + "\\\"stream\\\":{\\\"stream_descriptor\\\":{\\\"name\\\":\\\"users\\\"},"
             + "\\\"stream_state\\\":{\\\"id\\\":$1}}}}\"; }\n"
-            + "case \"$1\" in\n"
-            + "  spec) echo '"
-            + spec
-            + "' ;;\n"
-            + "  check) echo '"
-            + status
-            + "' ;;\n"
-            + "  discover) echo '"
-            + catalog
-            + "' ;;\n"
-            + "  read)\n"
             + "    for i in $(seq 1 500); do record $i; [ $((i % 100)) = 0 ] && state $i; done\n"
             + "    if grep -q hang \"$CONFIG\"; then exec sleep 600; fi\n"
             + "    for i in $(seq 501 550); do record $i; done\n"
             + "    echo '"
-            + trace
+            + UsersSource.TRACE_ERROR
             + "'\n"
-            + "    exit 1 ;;\n"
-            + "esac");
+            + "    exit 1");
   }
 
   private static List<Path> runLogs(Path logs) throws IOException {

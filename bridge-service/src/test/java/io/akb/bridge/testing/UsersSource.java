@@ -17,6 +17,20 @@ import java.util.List;
  * killer leaves it), {@code "fail_after": N} sends a TRACE ERROR and exits 1.
  */
 public final class UsersSource {
+  /** The one stream, users (key and cursor id), as the CATALOG line of a discover. */
+  public static final String CATALOG =
+      "{\"type\":\"CATALOG\",\"catalog\":{\"streams\":[{\"name\":\"users\",\"json_schema\":"
+          + "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"}}},"
+          + "\"supported_sync_modes\":[\"full_refresh\",\"incremental\"],"
+          + "\"source_defined_cursor\":true,\"default_cursor_field\":[\"id\"],"
+          + "\"source_defined_primary_key\":[[\"id\"]]}]}}";
+
+  /** The TRACE ERROR line a failing read sends. */
+  public static final String TRACE_ERROR =
+      "{\"type\":\"TRACE\",\"trace\":{\"type\":\"ERROR\",\"emitted_at\":1700000000000,"
+          + "\"error\":{\"message\":\"the users API answered 500\","
+          + "\"failure_type\":\"system_error\"}}}";
+
   private final Path dir;
   private final FakeConnector connector;
 
@@ -25,42 +39,45 @@ public final class UsersSource {
     this.connector = connector;
   }
 
+  /**
+   * A users source program in {@code dir}: {@code spec} answers spec, check succeeds, discover
+   * answers {@link #CATALOG}, and {@code readBody} (shell lines) runs for read, where {@code
+   * $CONFIG} and {@code $STATE} are the paths of the files given (empty for none).
+   */
+  public static FakeConnector program(Path dir, String name, String spec, String readBody) {
+    return FakeConnector.bash(
+        dir,
+        name,
+        "CONFIG=''; STATE=''; prev=''; for arg in \"$@\"; do [ \"$prev\" = --config ] &&"
+            + " CONFIG=$arg; [ \"$prev\" = --state ] && STATE=$arg; prev=$arg; done\n"
+            + "case \"$1\" in\n"
+            + "  spec) echo '"
+            + spec
+            + "' ;;\n"
+            + "  check) echo"
+            + " '{\"type\":\"CONNECTION_STATUS\",\"connectionStatus\":{\"status\":\"SUCCEEDED\"}}'"
+            + " ;;\n"
+            + "  discover) echo '"
+            + CATALOG
+            + "' ;;\n"
+            + "  read)\n"
+            + readBody
+            + " ;;\n"
+            + "esac");
+  }
+
   /** The source's program, written to {@code dir} as {@code name}. */
   public static UsersSource write(Path dir, String name, int total, int checkpointEvery) {
     String spec =
         "{\"type\":\"SPEC\",\"spec\":{\"connectionSpecification\":{\"type\":\"object\","
             + "\"properties\":{\"kill_after\":{\"type\":\"integer\"},"
             + "\"fail_after\":{\"type\":\"integer\"}}}}}";
-    String catalog =
-        "{\"type\":\"CATALOG\",\"catalog\":{\"streams\":[{\"name\":\"users\",\"json_schema\":"
-            + "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"}}},"
-            + "\"supported_sync_modes\":[\"full_refresh\",\"incremental\"],"
-            + "\"source_defined_cursor\":true,\"default_cursor_field\":[\"id\"],"
-            + "\"source_defined_primary_key\":[[\"id\"]]}]}}";
-    String status =
-        "{\"type\":\"CONNECTION_STATUS\",\"connectionStatus\":{\"status\":\"SUCCEEDED\"}}";
-    String trace =
-        "{\"type\":\"TRACE\",\"trace\":{\"type\":\"ERROR\",\"emitted_at\":1700000000000,"
-            + "\"error\":{\"message\":\"the users API answered 500\","
-            + "\"failure_type\":\"system_error\"}}}";
     FakeConnector connector =
-        FakeConnector.bash(
+        program(
             dir,
             name,
-            "CONFIG=''; STATE=''; prev=''; for arg in \"$@\"; do [ \"$prev\" = --config ] &&"
-                + " CONFIG=$arg; [ \"$prev\" = --state ] && STATE=$arg; prev=$arg; done\n"
-                + "case \"$1\" in\n"
-                + "  spec) echo '"
-                + spec
-                + "' ;;\n"
-                + "  check) echo '"
-                + status
-                + "' ;;\n"
-                + "  discover) echo '"
-                + catalog
-                + "' ;;\n"
-                + "  read)\n"
-                + "    kill_after=$(grep -o '\"kill_after\": *[0-9]*' \"$CONFIG\" | grep -o"
+            spec,
+            "    kill_after=$(grep -o '\"kill_after\": *[0-9]*' \"$CONFIG\" | grep -o"
                 + " '[0-9]*$')\n"
                 + "    fail_after=$(grep -o '\"fail_after\": *[0-9]*' \"$CONFIG\" | grep -o"
                 + " '[0-9]*$')\n"
@@ -87,10 +104,9 @@ public final class UsersSource {
                 + "      fi\n"
                 + "      if [ \"$n\" = \"${kill_after:-0}\" ]; then kill -9 $$; fi\n"
                 + "      if [ \"$n\" = \"${fail_after:-0}\" ]; then echo '"
-                + trace
+                + TRACE_ERROR
                 + "'; exit 1; fi\n"
-                + "    done ;;\n"
-                + "esac");
+                + "    done");
     return new UsersSource(dir, connector);
   }
 
