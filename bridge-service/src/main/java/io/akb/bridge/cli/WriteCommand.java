@@ -211,7 +211,8 @@ final class WriteCommand implements Runnable {
                 Duration.ofMinutes(5),
                 Duration.ofMinutes(10)),
             null,
-            false);
+            false,
+            null);
     PrintWriter out = spec.commandLine().getOut();
     long started = System.nanoTime();
     try (BridgeStateStore store = new BridgeStateStore(CacheLocation.parse(stateStore))) {

@@ -54,7 +54,8 @@ interface SyncTarget extends AutoCloseable {
         Map.of("bootstrap.servers", bootstrapServers, "fetch.max.bytes", String.valueOf(8 << 20)),
         destination,
         onGap,
-        false);
+        false,
+        null);
   }
 
   /** The target's progress as the bridge reports it. */

@@ -57,44 +57,6 @@ public record TargetSettings(
     boolean shared,
     String schemaRegistryUrl) {
 
-  /** Settings without a schema registry. */
-  public TargetSettings(
-      String name,
-      CacheLocation cache,
-      CacheOptions cacheOptions,
-      List<String> sourcePrefixes,
-      List<String> topics,
-      Map<String, WriteStrategy> streamStrategies,
-      int batchMaxRecords,
-      long batchMaxBytes,
-      Duration batchMaxWait,
-      Duration topicRefreshInterval,
-      Duration retryBackoff,
-      String groupId,
-      Map<String, String> kafka,
-      DestinationSettings destination,
-      RecordGap.GapPolicy onGap,
-      boolean shared) {
-    this(
-        name,
-        cache,
-        cacheOptions,
-        sourcePrefixes,
-        topics,
-        streamStrategies,
-        batchMaxRecords,
-        batchMaxBytes,
-        batchMaxWait,
-        topicRefreshInterval,
-        retryBackoff,
-        groupId,
-        kafka,
-        destination,
-        onGap,
-        shared,
-        null);
-  }
-
   /** The setting that names the schema registry, for messages. */
   public String schemaRegistrySetting() {
     return "akb.targets." + name + ".schema-registry-url";

@@ -54,7 +54,8 @@ public final class RunningDestination implements AutoCloseable {
             new DestinationSettings(
                 destination, config, options, true, stateEchoTimeout, Duration.ofMinutes(2)),
             null,
-            false),
+            false,
+            null),
         store);
   }
 
